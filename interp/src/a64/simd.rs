@@ -1,0 +1,16 @@
+//! (Class not implemented yet: every word decodes as undefined.)
+
+use crate::sem::Sem;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Simd {}
+
+impl Simd {
+    pub fn decode(_word: u32) -> Option<Simd> {
+        None
+    }
+
+    pub fn exec<S: Sem>(self, _s: &mut S) {
+        match self {}
+    }
+}

@@ -1,0 +1,138 @@
+//! `Eval`: the interpreter. It implements [`Sem`](crate::Sem) by computing on `u64`/`u128`, and runs predecoded
+//! [`Block`]s from a [`BlockCache`] until something needs the runtime ([`Exit`]).
+
+mod block;
+mod prims;
+
+pub use block::{Block, BlockCache, MAX_BLOCK_INSNS};
+
+use crate::mem::GuestMem;
+pub use crate::mem::{Fault, FaultKind};
+use crate::state::CpuState;
+
+/// Why [`run`] handed control back to the runtime. `CpuState::pc` says where the guest continues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// `SVC #0`: the syscall number is in X8, arguments in X0..X5; pc is already past the SVC.
+    Syscall,
+    /// A memory access faulted; pc is the faulting instruction's.
+    Fault(Fault),
+    /// Undefined or unsupported instruction at pc (SIGILL).
+    Undefined { word: u32 },
+    /// Instruction fetch from outside the address space (SIGSEGV at pc).
+    FetchFault,
+    /// `BRK #imm` at pc (SIGTRAP).
+    Breakpoint { imm: u16 },
+    /// `ic ivau` named this address: translated code covering it must be dropped (the block cache already
+    /// was); pc is past the instruction.
+    CodeInvalidated { addr: u64 },
+    /// The instruction budget ran out; a chance to deliver signals.
+    Budget,
+}
+
+/// The interpreter's view of one instruction being executed: CPU state, memory and the control-flow outcome.
+#[derive(Debug)]
+pub struct Eval<'a> {
+    pub cpu: &'a mut CpuState,
+    pub mem: GuestMem,
+    /// Address of the current instruction.
+    pc: u64,
+    /// Where execution continues after it.
+    next_pc: u64,
+    /// Set when the instruction must end the run (syscall, fault, …). Register and memory writes after a fault
+    /// inside the same instruction are suppressed, so a faulting instruction has no architectural effect.
+    exit: Option<Exit>,
+}
+
+impl<'a> Eval<'a> {
+    pub fn new(cpu: &'a mut CpuState, mem: GuestMem) -> Eval<'a> {
+        let pc = cpu.pc;
+        Eval {
+            cpu,
+            mem,
+            pc,
+            next_pc: pc.wrapping_add(4),
+            exit: None,
+        }
+    }
+
+    /// Executes one decoded instruction at `pc`; returns where execution continues, or the exit it caused.
+    #[inline(always)]
+    pub fn step(&mut self, insn: crate::Insn, pc: u64) -> Result<u64, Exit> {
+        self.pc = pc;
+        self.next_pc = pc.wrapping_add(4);
+        crate::a64::exec(self, insn);
+        match self.exit.take() {
+            None => Ok(self.next_pc),
+            Some(e) => Err(e),
+        }
+    }
+
+    fn fault(&mut self, f: Fault) {
+        if self.exit.is_none() {
+            self.exit = Some(Exit::Fault(f));
+        }
+    }
+}
+
+/// Statistics of a [`run`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunStats {
+    /// Guest instructions completed.
+    pub instructions: u64,
+}
+
+/// Runs guest code from `cpu.pc` until an [`Exit`], or until about `budget` instructions have run.
+///
+/// On return `cpu.pc` is where the guest continues (for faults and undefined instructions: the culprit).
+pub fn run(
+    cpu: &mut CpuState,
+    mem: GuestMem,
+    cache: &mut BlockCache,
+    budget: u64,
+    stats: &mut RunStats,
+) -> Exit {
+    let mut ev = Eval::new(cpu, mem);
+    let mut pc = ev.cpu.pc;
+    let mut executed = 0u64;
+    let exit = 'outer: loop {
+        if executed >= budget {
+            break Exit::Budget;
+        }
+        let block = match cache.get_or_build(pc, &mem) {
+            Ok(b) => b,
+            Err(_) => break Exit::FetchFault,
+        };
+        let mut ipc = block.start;
+        for (i, &insn) in block.insns.iter().enumerate() {
+            match ev.step(insn, ipc) {
+                Ok(next) => {
+                    pc = next;
+                    ipc = ipc.wrapping_add(4);
+                }
+                Err(e) => {
+                    let done = match e {
+                        // The SVC / `ic` completed: pc moves past it.
+                        Exit::Syscall | Exit::CodeInvalidated { .. } => {
+                            pc = ev.next_pc;
+                            1
+                        }
+                        _ => {
+                            pc = ipc;
+                            0
+                        }
+                    };
+                    executed += i as u64 + done;
+                    if let Exit::CodeInvalidated { addr } = e {
+                        cache.invalidate(addr, 4);
+                    }
+                    break 'outer e;
+                }
+            }
+        }
+        executed += block.insns.len() as u64;
+    };
+    ev.cpu.pc = pc;
+    stats.instructions += executed;
+    exit
+}

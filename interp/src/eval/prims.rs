@@ -1,0 +1,708 @@
+//! `Sem` for `Eval`: every primitive computed directly on `u64` / `u128`.
+
+use super::{Eval, Exit};
+use crate::cpu_model;
+use crate::mem::{Fault, FaultKind};
+use crate::sem::*;
+use crate::softfp::{self, Fpscr};
+
+#[inline(always)]
+fn mask(bits: u32) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
+}
+
+#[inline(always)]
+fn lane_mask(esize: u32) -> u128 {
+    if esize >= 128 {
+        u128::MAX
+    } else {
+        (1u128 << esize) - 1
+    }
+}
+
+impl Eval<'_> {
+    #[inline(always)]
+    fn ok(&self) -> bool {
+        self.exit.is_none()
+    }
+
+    fn fpscr(&mut self) -> Fpscr<'_> {
+        Fpscr {
+            fpcr: self.cpu.fpcr as u32,
+            fpsr: &mut self.cpu.fpsr,
+        }
+    }
+
+    fn excl_fault(&mut self, addr: u64, size: u32) -> bool {
+        if addr & (size as u64 - 1) != 0 {
+            self.fault(Fault {
+                addr,
+                kind: FaultKind::Misaligned,
+            });
+            return true;
+        }
+        false
+    }
+}
+
+impl Sem for Eval<'_> {
+    type V = u64;
+    type Q = u128;
+    type B = bool;
+
+    #[inline(always)]
+    fn pc(&self) -> u64 {
+        self.pc
+    }
+
+    #[inline(always)]
+    fn imm(&mut self, v: u64) -> u64 {
+        v
+    }
+    #[inline(always)]
+    fn x(&mut self, r: Reg) -> u64 {
+        if r == 31 { 0 } else { self.cpu.x[r as usize] }
+    }
+    #[inline(always)]
+    fn x_or_sp(&mut self, r: Reg) -> u64 {
+        if r == 31 {
+            self.cpu.sp
+        } else {
+            self.cpu.x[r as usize]
+        }
+    }
+    #[inline(always)]
+    fn set_x(&mut self, r: Reg, v: u64) {
+        if r != 31 && self.ok() {
+            self.cpu.x[r as usize] = v;
+        }
+    }
+    #[inline(always)]
+    fn set_x_or_sp(&mut self, r: Reg, v: u64) {
+        if self.ok() {
+            if r == 31 {
+                self.cpu.sp = v
+            } else {
+                self.cpu.x[r as usize] = v
+            }
+        }
+    }
+    #[inline(always)]
+    fn vreg(&mut self, r: Reg) -> u128 {
+        self.cpu.v[r as usize & 31]
+    }
+    #[inline(always)]
+    fn set_vreg(&mut self, r: Reg, q: u128) {
+        if self.ok() {
+            self.cpu.v[r as usize & 31] = q;
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, a: u64, b: u64) -> u64 {
+        a.wrapping_add(b)
+    }
+    #[inline(always)]
+    fn sub(&mut self, a: u64, b: u64) -> u64 {
+        a.wrapping_sub(b)
+    }
+    #[inline(always)]
+    fn mul(&mut self, a: u64, b: u64) -> u64 {
+        a.wrapping_mul(b)
+    }
+    #[inline(always)]
+    fn umulh(&mut self, a: u64, b: u64) -> u64 {
+        ((a as u128 * b as u128) >> 64) as u64
+    }
+    #[inline(always)]
+    fn smulh(&mut self, a: u64, b: u64) -> u64 {
+        ((a as i64 as i128 * b as i64 as i128) >> 64) as u64
+    }
+    #[inline(always)]
+    fn udiv(&mut self, w: Width, a: u64, b: u64) -> u64 {
+        match w {
+            Width::W64 => a.checked_div(b).unwrap_or(0),
+            Width::W32 => (a as u32).checked_div(b as u32).unwrap_or(0) as u64,
+        }
+    }
+    #[inline(always)]
+    fn sdiv(&mut self, w: Width, a: u64, b: u64) -> u64 {
+        match w {
+            Width::W64 => {
+                if b == 0 {
+                    0
+                } else {
+                    (a as i64).wrapping_div(b as i64) as u64
+                }
+            }
+            Width::W32 => {
+                if b as u32 == 0 {
+                    0
+                } else {
+                    (a as i32).wrapping_div(b as i32) as u32 as u64
+                }
+            }
+        }
+    }
+    #[inline(always)]
+    fn and(&mut self, a: u64, b: u64) -> u64 {
+        a & b
+    }
+    #[inline(always)]
+    fn or(&mut self, a: u64, b: u64) -> u64 {
+        a | b
+    }
+    #[inline(always)]
+    fn xor(&mut self, a: u64, b: u64) -> u64 {
+        a ^ b
+    }
+    #[inline(always)]
+    fn not(&mut self, a: u64) -> u64 {
+        !a
+    }
+    #[inline(always)]
+    fn shl(&mut self, w: Width, a: u64, amount: u64) -> u64 {
+        match w {
+            Width::W64 => a << (amount & 63),
+            Width::W32 => ((a as u32) << (amount & 31)) as u64,
+        }
+    }
+    #[inline(always)]
+    fn lsr(&mut self, w: Width, a: u64, amount: u64) -> u64 {
+        match w {
+            Width::W64 => a >> (amount & 63),
+            Width::W32 => ((a as u32) >> (amount & 31)) as u64,
+        }
+    }
+    #[inline(always)]
+    fn asr(&mut self, w: Width, a: u64, amount: u64) -> u64 {
+        match w {
+            Width::W64 => ((a as i64) >> (amount & 63)) as u64,
+            Width::W32 => ((a as i32) >> (amount & 31)) as u32 as u64,
+        }
+    }
+    #[inline(always)]
+    fn ror(&mut self, w: Width, a: u64, amount: u64) -> u64 {
+        match w {
+            Width::W64 => a.rotate_right((amount & 63) as u32),
+            Width::W32 => (a as u32).rotate_right((amount & 31) as u32) as u64,
+        }
+    }
+    #[inline(always)]
+    fn clz(&mut self, w: Width, a: u64) -> u64 {
+        match w {
+            Width::W64 => a.leading_zeros() as u64,
+            Width::W32 => (a as u32).leading_zeros() as u64,
+        }
+    }
+    #[inline(always)]
+    fn rbit(&mut self, w: Width, a: u64) -> u64 {
+        match w {
+            Width::W64 => a.reverse_bits(),
+            Width::W32 => (a as u32).reverse_bits() as u64,
+        }
+    }
+    #[inline(always)]
+    fn bswap64(&mut self, a: u64) -> u64 {
+        a.swap_bytes()
+    }
+    #[inline(always)]
+    fn popcount(&mut self, a: u64) -> u64 {
+        a.count_ones() as u64
+    }
+    #[inline(always)]
+    fn zext(&mut self, a: u64, bits: u32) -> u64 {
+        a & mask(bits)
+    }
+    #[inline(always)]
+    fn sext(&mut self, a: u64, bits: u32) -> u64 {
+        if bits >= 64 {
+            a
+        } else {
+            (((a << (64 - bits)) as i64) >> (64 - bits)) as u64
+        }
+    }
+
+    #[inline(always)]
+    fn eq(&mut self, a: u64, b: u64) -> bool {
+        a == b
+    }
+    #[inline(always)]
+    fn ult(&mut self, a: u64, b: u64) -> bool {
+        a < b
+    }
+    #[inline(always)]
+    fn slt(&mut self, a: u64, b: u64) -> bool {
+        (a as i64) < (b as i64)
+    }
+    #[inline(always)]
+    fn b_not(&mut self, c: bool) -> bool {
+        !c
+    }
+    #[inline(always)]
+    fn b_and(&mut self, a: bool, b: bool) -> bool {
+        a & b
+    }
+    #[inline(always)]
+    fn b_or(&mut self, a: bool, b: bool) -> bool {
+        a | b
+    }
+    #[inline(always)]
+    fn select(&mut self, c: bool, a: u64, b: u64) -> u64 {
+        if c { a } else { b }
+    }
+    #[inline(always)]
+    fn b_to_v(&mut self, c: bool) -> u64 {
+        c as u64
+    }
+
+    #[inline(always)]
+    fn nzcv(&mut self) -> u64 {
+        self.cpu.nzcv
+    }
+    #[inline(always)]
+    fn set_nzcv(&mut self, v: u64) {
+        if self.ok() {
+            self.cpu.nzcv = v & 0xf000_0000;
+        }
+    }
+    #[inline(always)]
+    fn add_with_flags(&mut self, w: Width, a: u64, b: u64, carry_in: u64) -> u64 {
+        let (res, nzcv) = match w {
+            Width::W64 => {
+                let (s1, c1) = a.overflowing_add(b);
+                let (res, c2) = s1.overflowing_add(carry_in);
+                let c = c1 | c2;
+                let v = ((a ^ res) & (b ^ res)) >> 63 != 0;
+                (res, flags(res >> 63 != 0, res == 0, c, v))
+            }
+            Width::W32 => {
+                let (a, b, ci) = (a as u32, b as u32, carry_in as u32);
+                let (s1, c1) = a.overflowing_add(b);
+                let (res, c2) = s1.overflowing_add(ci);
+                let c = c1 | c2;
+                let v = ((a ^ res) & (b ^ res)) >> 31 != 0;
+                (res as u64, flags(res >> 31 != 0, res == 0, c, v))
+            }
+        };
+        self.set_nzcv(nzcv);
+        res
+    }
+    #[inline(always)]
+    fn set_logic_flags(&mut self, w: Width, result: u64) {
+        let (n, z) = match w {
+            Width::W64 => (result >> 63 != 0, result == 0),
+            Width::W32 => ((result >> 31) & 1 != 0, result as u32 == 0),
+        };
+        self.set_nzcv(flags(n, z, false, false));
+    }
+    #[inline(always)]
+    fn carry(&mut self) -> u64 {
+        (self.cpu.nzcv >> 29) & 1
+    }
+    #[inline(always)]
+    fn cond(&mut self, cond: u8) -> bool {
+        cond_holds(self.cpu.nzcv, cond)
+    }
+
+    #[inline(always)]
+    fn load(&mut self, addr: u64, size: u32) -> u64 {
+        match self.mem.load(addr, size) {
+            Ok(v) => v,
+            Err(f) => {
+                self.fault(f);
+                0
+            }
+        }
+    }
+    #[inline(always)]
+    fn store(&mut self, addr: u64, v: u64, size: u32) {
+        if self.ok()
+            && let Err(f) = self.mem.store(addr, v, size)
+        {
+            self.fault(f);
+        }
+    }
+    #[inline(always)]
+    fn load_q(&mut self, addr: u64) -> u128 {
+        match self.mem.load_u128(addr) {
+            Ok(v) => v,
+            Err(f) => {
+                self.fault(f);
+                0
+            }
+        }
+    }
+    #[inline(always)]
+    fn store_q(&mut self, addr: u64, q: u128) {
+        if self.ok()
+            && let Err(f) = self.mem.store_u128(addr, q)
+        {
+            self.fault(f);
+        }
+    }
+    fn load_exclusive(&mut self, addr: u64, size: u32) -> u64 {
+        if self.excl_fault(addr, size) {
+            return 0;
+        }
+        let v = if size == 16 {
+            self.load_q(addr)
+        } else {
+            self.load(addr, size) as u128
+        };
+        if self.ok() {
+            self.cpu.excl_addr = addr;
+            self.cpu.excl_size = size as u64;
+            self.cpu.excl_value = v;
+        }
+        v as u64
+    }
+    fn exclusive_high(&mut self) -> u64 {
+        (self.cpu.excl_value >> 64) as u64
+    }
+    fn store_exclusive(&mut self, addr: u64, lo: u64, hi: u64, size: u32) -> u64 {
+        if self.excl_fault(addr, size) {
+            return 1;
+        }
+        let armed = self.cpu.excl_addr == addr && self.cpu.excl_size == size as u64;
+        let expected = self.cpu.excl_value;
+        self.cpu.excl_addr = u64::MAX;
+        self.cpu.excl_size = 0;
+        if !armed {
+            return 1;
+        }
+        // The monitor is emulated by value: the store succeeds if memory still holds what was loaded, done as a
+        // compare-and-swap so another guest thread's intervening store makes it fail.
+        let res = if size == 16 {
+            self.mem
+                .cas_u128(addr, expected, (hi as u128) << 64 | lo as u128)
+                .map(|old| old == expected)
+        } else {
+            let exp = expected as u64;
+            self.mem
+                .atomic_update(addr, size, |old| (old == exp).then_some(lo))
+                .map(|old| old == exp)
+        };
+        match res {
+            Ok(true) => 0,
+            Ok(false) => 1,
+            Err(f) => {
+                self.fault(f);
+                1
+            }
+        }
+    }
+    fn clear_exclusive(&mut self) {
+        self.cpu.excl_addr = u64::MAX;
+        self.cpu.excl_size = 0;
+    }
+    fn atomic_rmw(&mut self, op: AtomicOp, addr: u64, v: u64, size: u32) -> u64 {
+        if !self.ok() {
+            return 0;
+        }
+        let bits = size * 8;
+        let m = mask(bits);
+        let sx = |x: u64| -> i64 { ((x << (64 - bits)) as i64) >> (64 - bits) };
+        let r = self.mem.atomic_update(addr, size, |old| {
+            Some(
+                match op {
+                    AtomicOp::Add => old.wrapping_add(v),
+                    AtomicOp::Clr => old & !v,
+                    AtomicOp::Eor => old ^ v,
+                    AtomicOp::Set => old | v,
+                    AtomicOp::Smax => {
+                        if sx(old) >= sx(v & m) {
+                            old
+                        } else {
+                            v
+                        }
+                    }
+                    AtomicOp::Smin => {
+                        if sx(old) <= sx(v & m) {
+                            old
+                        } else {
+                            v
+                        }
+                    }
+                    AtomicOp::Umax => old.max(v & m),
+                    AtomicOp::Umin => old.min(v & m),
+                    AtomicOp::Swp => v,
+                } & m,
+            )
+        });
+        match r {
+            Ok(old) => old,
+            Err(f) => {
+                self.fault(f);
+                0
+            }
+        }
+    }
+    fn atomic_cas(&mut self, addr: u64, expected: u64, new: u64, size: u32) -> u64 {
+        if !self.ok() {
+            return 0;
+        }
+        let m = mask(size * 8);
+        match self
+            .mem
+            .atomic_update(addr, size, |old| (old == expected & m).then_some(new & m))
+        {
+            Ok(old) => old,
+            Err(f) => {
+                self.fault(f);
+                0
+            }
+        }
+    }
+    fn atomic_casp(
+        &mut self,
+        addr: u64,
+        expected: (u64, u64),
+        new: (u64, u64),
+        size: u32,
+    ) -> (u64, u64) {
+        if !self.ok() {
+            return (0, 0);
+        }
+        if size == 8 {
+            let e = (expected.1 as u128) << 64 | expected.0 as u128;
+            let n = (new.1 as u128) << 64 | new.0 as u128;
+            match self.mem.cas_u128(addr, e, n) {
+                Ok(old) => (old as u64, (old >> 64) as u64),
+                Err(f) => {
+                    self.fault(f);
+                    (0, 0)
+                }
+            }
+        } else {
+            let e = (expected.1 & 0xffff_ffff) << 32 | (expected.0 & 0xffff_ffff);
+            let n = (new.1 & 0xffff_ffff) << 32 | (new.0 & 0xffff_ffff);
+            match self
+                .mem
+                .atomic_update(addr, 8, |old| (old == e).then_some(n))
+            {
+                Ok(old) => (old & 0xffff_ffff, old >> 32),
+                Err(f) => {
+                    self.fault(f);
+                    (0, 0)
+                }
+            }
+        }
+    }
+    #[inline(always)]
+    fn barrier(&mut self) {
+        core::sync::atomic::fence(core::sync::atomic::Ordering::SeqCst);
+    }
+    fn cache_op(&mut self, op: CacheOp, addr: u64) {
+        match op {
+            CacheOp::DcZva => {
+                let line = cpu_model::DC_ZVA_BYTES;
+                let start = addr & !(line - 1);
+                if let Err(f) = self.mem.fill(start, line, 0) {
+                    self.fault(f);
+                }
+            }
+            CacheOp::IcIvau => {
+                if self.ok() {
+                    self.exit = Some(Exit::CodeInvalidated {
+                        addr: addr & !(cpu_model::ICACHE_LINE - 1),
+                    });
+                }
+            }
+            CacheOp::DcClean => {
+                if let Err(f) = self.mem.load(addr, 1) {
+                    self.fault(f);
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn branch(&mut self, target: u64, _kind: BranchKind) {
+        self.next_pc = target;
+    }
+    #[inline(always)]
+    fn branch_if(&mut self, c: bool, target: u64) {
+        if c {
+            self.next_pc = target;
+        }
+    }
+    #[inline(always)]
+    fn branch_indirect(&mut self, target: u64, _kind: BranchKind) {
+        self.next_pc = target;
+    }
+    fn svc(&mut self, _imm: u16) {
+        if self.ok() {
+            self.exit = Some(Exit::Syscall);
+        }
+    }
+    fn brk(&mut self, imm: u16) {
+        if self.ok() {
+            self.exit = Some(Exit::Breakpoint { imm });
+        }
+    }
+    fn undefined(&mut self) {
+        if self.ok() {
+            let word = self.mem.load(self.pc, 4).unwrap_or(0) as u32;
+            self.exit = Some(Exit::Undefined { word });
+        }
+    }
+    fn read_sysreg(&mut self, r: SysReg) -> u64 {
+        match r {
+            SysReg::Nzcv => self.cpu.nzcv,
+            SysReg::Fpcr => self.cpu.fpcr,
+            SysReg::Fpsr => self.cpu.fpsr,
+            SysReg::TpidrEl0 => self.cpu.tpidr_el0,
+            SysReg::CntvctEl0 | SysReg::CntpctEl0 => cpu_model::counter(),
+            other => cpu_model::read_const_sysreg(other),
+        }
+    }
+    fn write_sysreg(&mut self, r: SysReg, v: u64) {
+        if !self.ok() {
+            return;
+        }
+        match r {
+            SysReg::Nzcv => self.cpu.nzcv = v & 0xf000_0000,
+            SysReg::Fpcr => self.cpu.fpcr = v & cpu_model::FPCR_WRITABLE,
+            SysReg::Fpsr => self.cpu.fpsr = v & cpu_model::FPSR_WRITABLE,
+            SysReg::TpidrEl0 => self.cpu.tpidr_el0 = v,
+            _ => {}
+        }
+    }
+
+    #[inline(always)]
+    fn q_from(&mut self, lo: u64, hi: u64) -> u128 {
+        (hi as u128) << 64 | lo as u128
+    }
+    #[inline(always)]
+    fn q_lo(&mut self, q: u128) -> u64 {
+        q as u64
+    }
+    #[inline(always)]
+    fn q_hi(&mut self, q: u128) -> u64 {
+        (q >> 64) as u64
+    }
+    #[inline(always)]
+    fn q_lane(&mut self, q: u128, esize: u32, idx: u32) -> u64 {
+        ((q >> (esize * idx)) & lane_mask(esize)) as u64
+    }
+    #[inline(always)]
+    fn q_with_lane(&mut self, q: u128, esize: u32, idx: u32, v: u64) -> u128 {
+        let m = lane_mask(esize) << (esize * idx);
+        (q & !m) | (((v as u128) << (esize * idx)) & m)
+    }
+    #[inline(always)]
+    fn q_and(&mut self, a: u128, b: u128) -> u128 {
+        a & b
+    }
+    #[inline(always)]
+    fn q_or(&mut self, a: u128, b: u128) -> u128 {
+        a | b
+    }
+    #[inline(always)]
+    fn q_xor(&mut self, a: u128, b: u128) -> u128 {
+        a ^ b
+    }
+    #[inline(always)]
+    fn q_not(&mut self, a: u128) -> u128 {
+        !a
+    }
+    fn q_add(&mut self, esize: u32, a: u128, b: u128) -> u128 {
+        lanewise(esize, a, b, |x, y| x.wrapping_add(y))
+    }
+    fn q_sub(&mut self, esize: u32, a: u128, b: u128) -> u128 {
+        lanewise(esize, a, b, |x, y| x.wrapping_sub(y))
+    }
+    fn q_cmeq(&mut self, esize: u32, a: u128, b: u128) -> u128 {
+        lanewise(esize, a, b, |x, y| if x == y { u64::MAX } else { 0 })
+    }
+    fn q_tbl(&mut self, tbl: &[u128], idx: u128, fallback: u128) -> u128 {
+        let mut out = 0u128;
+        for i in 0..16 {
+            let ix = ((idx >> (8 * i)) & 0xff) as usize;
+            let byte = if ix < 16 * tbl.len() {
+                (tbl[ix / 16] >> (8 * (ix % 16))) & 0xff
+            } else {
+                (fallback >> (8 * i)) & 0xff
+            };
+            out |= byte << (8 * i);
+        }
+        out
+    }
+
+    fn fp_binop(&mut self, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
+        softfp::binop(&mut self.fpscr(), op, ty, a, b)
+    }
+    fn fp_muladd(&mut self, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
+        softfp::muladd(&mut self.fpscr(), ty, a, b, c)
+    }
+    fn fp_unop(&mut self, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
+        softfp::unop(&mut self.fpscr(), op, ty, a)
+    }
+    fn fp_compare(&mut self, ty: FpTy, a: u64, b: u64, signal_all: bool) -> u64 {
+        softfp::compare(&mut self.fpscr(), ty, a, b, signal_all)
+    }
+    fn fp_compare_mask(&mut self, cmp: FpCmp, ty: FpTy, a: u64, b: u64) -> u64 {
+        softfp::compare_mask(&mut self.fpscr(), cmp, ty, a, b)
+    }
+    fn fp_convert(&mut self, from: FpTy, to: FpTy, a: u64) -> u64 {
+        softfp::convert(&mut self.fpscr(), from, to, a)
+    }
+    fn fp_to_int(
+        &mut self,
+        ty: FpTy,
+        a: u64,
+        w: Width,
+        signed: bool,
+        fbits: u32,
+        rounding: Rounding,
+    ) -> u64 {
+        softfp::to_int(&mut self.fpscr(), ty, a, w, signed, fbits, rounding)
+    }
+    fn int_to_fp(&mut self, ty: FpTy, a: u64, w: Width, signed: bool, fbits: u32) -> u64 {
+        softfp::from_int(&mut self.fpscr(), ty, a, w, signed, fbits)
+    }
+}
+
+#[inline(always)]
+fn flags(n: bool, z: bool, c: bool, v: bool) -> u64 {
+    (n as u64) << 31 | (z as u64) << 30 | (c as u64) << 29 | (v as u64) << 28
+}
+
+/// The ARM ARM's `ConditionHolds` on PSTATE-layout NZCV.
+#[inline(always)]
+pub fn cond_holds(nzcv: u64, cond: u8) -> bool {
+    let n = nzcv & (1 << 31) != 0;
+    let z = nzcv & (1 << 30) != 0;
+    let c = nzcv & (1 << 29) != 0;
+    let v = nzcv & (1 << 28) != 0;
+    let r = match cond >> 1 {
+        0 => z,
+        1 => c,
+        2 => n,
+        3 => v,
+        4 => c && !z,
+        5 => n == v,
+        6 => n == v && !z,
+        _ => true,
+    };
+    if cond & 1 != 0 && cond != 0xf { !r } else { r }
+}
+
+#[inline(always)]
+fn lanewise(esize: u32, a: u128, b: u128, f: impl Fn(u64, u64) -> u64) -> u128 {
+    let m = lane_mask(esize);
+    let mut out = 0u128;
+    let mut i = 0;
+    while i < 128 {
+        let x = ((a >> i) & m) as u64;
+        let y = ((b >> i) & m) as u64;
+        out |= ((f(x, y) as u128) & m) << i;
+        i += esize;
+    }
+    out
+}
