@@ -1,12 +1,12 @@
-//! (Class not implemented yet: every word decodes as undefined.)
+//! (Class not implemented yet: decodes nothing.)
 
 use crate::sem::Sem;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Simd {}
+pub enum Crypto {}
 
-impl Simd {
-    pub fn decode(_word: u32) -> Option<Simd> {
+impl Crypto {
+    pub fn decode(_word: u32) -> Option<Crypto> {
         None
     }
 
