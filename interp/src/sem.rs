@@ -373,6 +373,15 @@ pub trait Sem {
     /// post-inversion; polynomial 0x04C11DB7 (CRC32*) or, with `castagnoli`, 0x1EDC6F41 (CRC32C*). A lifter
     /// can implement it with a 256-entry table per polynomial in a helper function.
     fn crc32(&mut self, castagnoli: bool, acc: Self::V, data: Self::V, size: u32) -> Self::V;
+
+    // ---- added for simd::crypto (AES) ------------------------------------------------------------------------
+
+    /// `AESSubBytes(AESShiftRows(q))`, or with `inverse` `AESInvSubBytes(AESInvShiftRows(q))`, on the state in
+    /// the ARM ARM's byte order (byte `4·c + r` is row r of column c). AESE/AESD are this after XOR with the
+    /// round key. A lifter can implement it as a helper with the two 256-byte S-boxes in a data segment.
+    fn aes_sub_shift(&mut self, q: Self::Q, inverse: bool) -> Self::Q;
+    /// `AESMixColumns(q)`, or with `inverse` `AESInvMixColumns(q)` (AESMC / AESIMC).
+    fn aes_mix_columns(&mut self, q: Self::Q, inverse: bool) -> Self::Q;
 }
 
 /// Comparisons of [`Sem::fp_compare_mask`].

@@ -682,6 +682,15 @@ impl Sem for Eval<'_> {
         }
         crc as u64
     }
+
+    // ---- added for simd::crypto (AES) ------------------------------------------------------------------------
+
+    fn aes_sub_shift(&mut self, q: u128, inverse: bool) -> u128 {
+        super::aes::sub_shift(q, inverse)
+    }
+    fn aes_mix_columns(&mut self, q: u128, inverse: bool) -> u128 {
+        super::aes::mix_columns(q, inverse)
+    }
 }
 
 /// Byte-at-a-time table of the bit-reflected CRC with reversed polynomial `poly`.
