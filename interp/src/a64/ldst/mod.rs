@@ -16,7 +16,8 @@
 //!
 //! Constrained-unpredictable cases follow qemu-aarch64 (checked by the tests): a load with writeback and
 //! `Rn == Rt` leaves the written-back address in `Rn`; a store with writeback and `Rn == Rt` stores the old
-//! value of `Rt`; LDP/LDXP with `Rt == Rt2` leaves the second value; a store-exclusive reads its operands before
+//! value of `Rt`; with `Rt == Rt2`, LDP/LDPSW of general registers leave the first value, LDP of SIMD&FP registers
+//! and LDXP the second; a store-exclusive reads its operands before
 //! writing the status register.
 //!
 //! Memory ordering: acquire forms call [`Sem::barrier`] after their access, release forms before it; STLR and

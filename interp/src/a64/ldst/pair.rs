@@ -68,11 +68,12 @@ impl Pair {
                 s.set_vreg(self.rt2, b);
             }
             op if is_load(op) => {
-                // Both loads before either write: `ldp x0, x1, [x0]` must use the old base for both.
+                // Both loads before either write: `ldp x0, x1, [x0]` must use the old base for both. Rt2 is
+                // written first so that Rt == Rt2 leaves the first value, as qemu-aarch64 does.
                 let a = load_value(s, op, self.size, addr);
                 let b = load_value(s, op, self.size, addr2);
-                s.set_x(self.rt, a);
                 s.set_x(self.rt2, b);
+                s.set_x(self.rt, a);
             }
             op => {
                 store_reg(s, op, self.size, self.rt, addr);
