@@ -182,9 +182,12 @@ pub(crate) fn bin_elem<S: Sem>(
             let round = matches!(op, Sqrshl | Uqrshl);
             let right = shl_var(s, a, b, sg, round);
             let amt = s.sext(b, 8);
-            let left = qshl_var(s, qc, a, amt, e, sg, sg);
+            let (left, sat) = qshl_var(s, a, amt, e, sg, sg);
             let z = s.imm(0);
             let neg = s.slt(amt, z);
+            let pos = s.b_not(neg);
+            let sat = s.b_and(sat, pos);
+            qc.note(s, sat);
             s.select(neg, right, left)
         }
         Pmul => {
@@ -272,16 +275,15 @@ fn shl_var<S: Sem>(s: &mut S, a: S::V, b: S::V, signed: bool, round: bool) -> S:
 
 /// Saturating left shift of an extended `e`-bit value by a non-negative run-time amount (0..=127; negative
 /// amounts give an unused result). `signed_in` says how `a` is extended, `signed_out` which range the result
-/// saturates to (SQSHLU: signed in, unsigned out).
+/// saturates to (SQSHLU: signed in, unsigned out). Returns the result and whether it saturated.
 pub(crate) fn qshl_var<S: Sem>(
     s: &mut S,
-    qc: &mut Qc<S>,
     a: S::V,
     amt: S::V,
     e: u32,
     signed_in: bool,
     signed_out: bool,
-) -> S::V {
+) -> (S::V, S::B) {
     let z = s.imm(0);
     let c64 = s.imm(64);
     let c63 = s.imm(63);
@@ -328,8 +330,7 @@ pub(crate) fn qshl_var<S: Sem>(
             (satv, sat)
         }
     };
-    qc.note(s, sat);
-    s.select(sat, satv, shifted)
+    (s.select(sat, satv, shifted), sat)
 }
 
 /// Reads the two operands and old destination and applies `f` element-wise over `n` elements of `e` bits.

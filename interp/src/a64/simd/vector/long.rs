@@ -456,7 +456,9 @@ pub(crate) fn exec_shift<S: Sem>(s: &mut S, v: Vector, op: Shift) {
                     }
                     Sqshl | Uqshl | Sqshlu => {
                         let k = s.imm(sh as u64);
-                        qshl_var(s, &mut qc, x, k, e, signed, op == Sqshl)
+                        let (r, sat) = qshl_var(s, x, k, e, signed, op == Sqshl);
+                        qc.note(s, sat);
+                        r
                     }
                     _ => x,
                 };
