@@ -28,8 +28,10 @@ impl T {
         for i in 0..256 {
             mem[BUF as usize + i] = (i as u8).wrapping_mul(7).wrapping_add(0x80);
         }
-        let mut cpu = CpuState::default();
-        cpu.sp = 0x2000;
+        let cpu = CpuState {
+            sp: 0x2000,
+            ..Default::default()
+        };
         T { cpu, mem }
     }
 
@@ -186,7 +188,10 @@ fn simd_fp_registers() {
     t.ok(0x3d400000); // ldr b0, [x0]: the whole register is written
     assert_eq!(t.cpu.v[0], 0x80);
     t.ok(0x3dc00400); // ldr q0, [x0, #16]
-    assert_eq!(t.cpu.v[0], u128::from_le_bytes(t.bytes(BUF + 16, 16).try_into().unwrap()));
+    assert_eq!(
+        t.cpu.v[0],
+        u128::from_le_bytes(t.bytes(BUF + 16, 16).try_into().unwrap())
+    );
     t.cpu.v[1] = 0x1111_2222_3333_4444_5555_6666_7777_8888;
     t.set(0, OUT + 8);
     t.ok(0xfc1f8c01); // str d1, [x0, #-8]!
@@ -198,10 +203,16 @@ fn simd_fp_registers() {
     t.cpu.v[3] = 0xdead_beef_cafe_f00d;
     t.set(0, OUT);
     t.ok(0xbc004403); // str s3, [x0], #4
-    assert_eq!((t.bytes(OUT, 4), t.x(0)), (&[0x0d, 0xf0, 0xfe, 0xca][..], OUT + 4));
+    assert_eq!(
+        (t.bytes(OUT, 4), t.x(0)),
+        (&[0x0d, 0xf0, 0xfe, 0xca][..], OUT + 4)
+    );
     t.set(0, BUF);
     t.ok(0xad400400); // ldp q0, q1, [x0]
-    assert_eq!(t.cpu.v[1], u128::from_le_bytes(t.bytes(BUF + 16, 16).try_into().unwrap()));
+    assert_eq!(
+        t.cpu.v[1],
+        u128::from_le_bytes(t.bytes(BUF + 16, 16).try_into().unwrap())
+    );
     t.ok(0xad400000); // ldp q0, q0, [x0]: qemu leaves the second
     assert_eq!(t.cpu.v[0], 0x59524b443d362f28211a130c05fef7f0);
     t.cpu.v[0] = 0x77 << 64 | 0x1234;
@@ -270,7 +281,10 @@ fn exclusives() {
     t.set(1, 0xaa);
     t.set(2, 0xbb);
     t.ok(0xc8240801); // stxp w4, x1, x2, [x0]
-    assert_eq!((t.x(4), t.u64_at(BUF + 16), t.u64_at(BUF + 24)), (0, 0xaa, 0xbb));
+    assert_eq!(
+        (t.x(4), t.u64_at(BUF + 16), t.u64_at(BUF + 24)),
+        (0, 0xaa, 0xbb)
+    );
     t.ok(0x887f8801); // ldaxp w1, w2, [x0]
     assert_eq!((t.x(1), t.x(2)), (0xaa, 0));
     t.set(1, 0x1_0000_0001);
@@ -351,7 +365,13 @@ fn atomics_return_old_values() {
     case(0x38215005, 0x7f, 0xf0, 0xf0, 0xf0); // ldsminb
     case(0x38210005, 0x1ff, 0xf0, 0xf0, 0xef); // ldaddb
     case(0x78211005, 0x0ff0, 0x1234, 0x1234, 0x1004); // ldclrh
-    case(0xf8e12005, u64::MAX, 0x0123456789abcdef, 0x0123456789abcdef, 0xfedcba9876543210); // ldeoral
+    case(
+        0xf8e12005,
+        u64::MAX,
+        0x0123456789abcdef,
+        0x0123456789abcdef,
+        0xfedcba9876543210,
+    ); // ldeoral
     case(0xf8e18005, 9, 5, 5, 9); // swpal
     // Sub-word forms leave the bytes above alone.
     case(0x38210005, 1, 0xffff_ff00, 0, 0xffff_ff01); // ldaddb
@@ -422,4 +442,39 @@ fn unsupported_encodings_are_rejected() {
 #[test]
 fn decoded_form_is_compact() {
     assert!(core::mem::size_of::<super::LdSt>() <= 12);
+}
+
+/// xorshift64*: deterministic pseudo-random words for the robustness test.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+}
+
+#[test]
+fn random_words_never_panic_and_agree_with_yaxpeax() {
+    let mut seed = 0x1234_5678_9abc_def1u64;
+    let mut t = T::new();
+    let mut decoded = 0;
+    for _ in 0..200_000 {
+        // Force op0 = x1x0 (bits 28..25): the load/store group.
+        let w = (next(&mut seed) as u32 & !(1 << 25)) | (1 << 27);
+        let Some(i) = ldst(w) else { continue };
+        decoded += 1;
+        assert!(
+            crate::decode::yaxpeax_accepts(w),
+            "{w:#010x} decoded as {i:?}, yaxpeax says unallocated"
+        );
+        for r in 0..31 {
+            t.cpu.x[r] = if r % 2 == 0 {
+                BUF + 64
+            } else {
+                next(&mut seed)
+            };
+        }
+        t.cpu.sp = BUF + 128;
+        let _ = t.run(w);
+    }
+    assert!(decoded > 50_000, "only {decoded} words decoded");
 }
