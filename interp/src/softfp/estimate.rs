@@ -7,7 +7,7 @@ use super::engine::*;
 fn recip_estimate(a: u64) -> u64 {
     let a = a * 2 + 1;
     let b = (1u64 << 19) / a;
-    (b + 1) / 2
+    b.div_ceil(2) // the ARM ARM's (b + 1) DIV 2
 }
 
 /// `RecipSqrtEstimate`: a in 128..=511 → 256..=511.
@@ -21,7 +21,7 @@ fn recip_sqrt_estimate(a: u64) -> u64 {
     while a * (b + 1) * (b + 1) < 1 << 28 {
         b += 1;
     }
-    (b + 1) / 2
+    b.div_ceil(2) // the ARM ARM's (b + 1) DIV 2
 }
 
 /// Operand's fraction left-aligned to 52 bits and its biased exponent field.

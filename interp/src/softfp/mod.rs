@@ -195,3 +195,6 @@ pub fn from_int(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, w: Width, signed: bool, fb
     let f = fmt(ty);
     fs.slow(|c| convert::int_to_fp(c, f, a, w.bits(), signed, fbits))
 }
+
+#[cfg(test)]
+mod tests;

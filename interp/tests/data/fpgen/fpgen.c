@@ -169,6 +169,27 @@ static uint64_t rnd_at(int ty, int center, int spread) {
     if (ty) return (r & 0x8000000000000000ull) | (uint64_t)e << 52 | (next() & 0xfffffffffffffull);
     return (r & 0x80000000ull) | (uint64_t)e << 23 | (next() & 0x7fffffull);
 }
+// {a, b, c}: a + b·c just below a midpoint once the product's low part is dropped: double rounding would get these wrong.
+static void double_rounding_cases(void) {
+    static const uint64_t d[][3] = {
+        {0x3ff0000000000001, 0x3ff0000000000001, 0x3c9ffffffffffffe},
+        {0xbff0000000000001, 0x3ff0000000000001, 0xbc9ffffffffffffe},
+        {0x3ff0000000000001, 0xbff0000000000001, 0x3c9ffffffffffffe},
+        {0x3ff0000000000000, 0x3ff0000000000001, 0x3c9ffffffffffffe},
+    };
+    static const uint64_t f[][3] = {
+        {0x3f800001, 0x3f800001, 0x337ffffe},
+        {0xbf800001, 0x3f800001, 0xb37ffffe},
+        {0x3f800001, 0xbf800001, 0x337ffffe},
+        {0x3f800000, 0x3f800001, 0x337ffffe},
+    };
+    for (unsigned i = 0; i < N(d); i++)
+        for (unsigned m = 0; m < 4; m++) {
+            emit(dp3(1, 0, 0), RM(m), 0, 0, 0, d[i][1], d[i][2], d[i][0]); // n, m, a
+            emit(dp3(0, 0, 0), RM(m), 0, 0, 0, f[i][1], f[i][2], f[i][0]);
+        }
+}
+
 static void random_cases(int ty) {
     static const int dp2ops[] = {0, 1, 2, 3};
     for (int k = 0; k < 1000; k++) {
@@ -261,6 +282,8 @@ int main(void) {
         printf("# random ty=%d\n", ty);
         random_cases(ty);
     }
+    printf("# double rounding\n");
+    double_rounding_cases();
     printf("# half\n");
     for (int to = 0; to < 2; to++) {
         grid1(dp1(3, 4 + to), H, N(H), N(H), AHP);
