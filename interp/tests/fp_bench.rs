@@ -43,9 +43,16 @@ fn fp_fast_path_speed() {
         let v = values(ty);
         let n = REPS * v.len();
         let mut fpsr = 0u64;
-        for (name, op) in [("add", FpBinOp::Add), ("mul", FpBinOp::Mul), ("div", FpBinOp::Div)] {
+        for (name, op) in [
+            ("add", FpBinOp::Add),
+            ("mul", FpBinOp::Mul),
+            ("div", FpBinOp::Div),
+        ] {
             time(&format!("{ty:?} {name} fast"), n, || {
-                let mut fs = Fpscr { fpcr: 0, fpsr: &mut fpsr };
+                let mut fs = Fpscr {
+                    fpcr: 0,
+                    fpsr: &mut fpsr,
+                };
                 let mut acc = 0;
                 for _ in 0..REPS {
                     for w in v.windows(2) {
@@ -55,7 +62,10 @@ fn fp_fast_path_speed() {
                 acc
             });
             time(&format!("{ty:?} {name} exact engine"), n, || {
-                let mut fs = Fpscr { fpcr: 0, fpsr: &mut fpsr };
+                let mut fs = Fpscr {
+                    fpcr: 0,
+                    fpsr: &mut fpsr,
+                };
                 let mut acc = 0;
                 for _ in 0..REPS {
                     for w in v.windows(2) {
@@ -66,7 +76,10 @@ fn fp_fast_path_speed() {
             });
         }
         time(&format!("{ty:?} fma fast"), n, || {
-            let mut fs = Fpscr { fpcr: 0, fpsr: &mut fpsr };
+            let mut fs = Fpscr {
+                fpcr: 0,
+                fpsr: &mut fpsr,
+            };
             let mut acc = 0;
             for _ in 0..REPS {
                 for w in v.windows(3) {
@@ -76,7 +89,10 @@ fn fp_fast_path_speed() {
             acc
         });
         time(&format!("{ty:?} fma exact engine"), n, || {
-            let mut fs = Fpscr { fpcr: 0, fpsr: &mut fpsr };
+            let mut fs = Fpscr {
+                fpcr: 0,
+                fpsr: &mut fpsr,
+            };
             let mut acc = 0;
             for _ in 0..REPS {
                 for w in v.windows(3) {

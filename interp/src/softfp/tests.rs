@@ -17,7 +17,7 @@ impl Rng {
     fn value(&mut self, ty: FpTy, center: i64, spread: i64) -> u64 {
         let r = self.next();
         let f = engine::fmt(ty);
-        if r % 64 == 0 {
+        if r.is_multiple_of(64) {
             const SPECIAL: [u64; 8] = [0, 1, 2, 3, 4, 5, 6, 7];
             return match SPECIAL[(r >> 8) as usize % 8] {
                 0 => f.zero(r & 1 << 20 != 0),
@@ -30,18 +30,27 @@ impl Rng {
                 _ => f.frac_mask(), // largest denormal
             };
         }
-        let e = (center + (r >> 32) as i64 % (2 * spread + 1) - spread).clamp(0, f.exp_max() as i64 - 1);
+        let e = (center + (r >> 32) as i64 % (2 * spread + 1) - spread)
+            .clamp(0, f.exp_max() as i64 - 1);
         (r & f.sign_bit()) | (e as u64) << f.f | (self.next() & f.frac_mask())
     }
 }
 
 fn run<T>(fpcr: u32, op: impl FnOnce(&mut Fpscr<'_>) -> T) -> (T, u64) {
     let mut fpsr = 0;
-    let r = op(&mut Fpscr { fpcr, fpsr: &mut fpsr });
+    let r = op(&mut Fpscr {
+        fpcr,
+        fpsr: &mut fpsr,
+    });
     (r, fpsr)
 }
 
-const FPCRS: [u32; 4] = [0, engine::FPCR_FZ, engine::FPCR_DN, engine::FPCR_FZ | engine::FPCR_DN];
+const FPCRS: [u32; 4] = [
+    0,
+    engine::FPCR_FZ,
+    engine::FPCR_DN,
+    engine::FPCR_FZ | engine::FPCR_DN,
+];
 
 #[test]
 fn fast_paths_agree_with_exact_engine() {
@@ -69,11 +78,17 @@ fn fast_paths_agree_with_exact_engine() {
                 FpTy::S => (f32::from_bits(b as u32) * f32::from_bits(c as u32)).to_bits() as u64,
                 _ => (f64::from_bits(b) * f64::from_bits(c)).to_bits(),
             };
-            let near = (p ^ f.sign_bit()).wrapping_add(rng.next() % 9).wrapping_sub(4) & (u64::MAX >> (64 - ty.bits()));
+            let near = (p ^ f.sign_bit())
+                .wrapping_add(rng.next() % 9)
+                .wrapping_sub(4)
+                & (u64::MAX >> (64 - ty.bits()));
             for addend in [a, near, 0, f.sign_bit()] {
                 let fast = run(fpcr, |fs| muladd(fs, ty, addend, b, c));
                 let exact = run(fpcr, |fs| muladd_exact(fs, ty, addend, b, c));
-                assert_eq!(fast, exact, "fma {ty:?} fpcr={fpcr:x} {addend:x} + {b:x}·{c:x}");
+                assert_eq!(
+                    fast, exact,
+                    "fma {ty:?} fpcr={fpcr:x} {addend:x} + {b:x}·{c:x}"
+                );
             }
         }
     }
