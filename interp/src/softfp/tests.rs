@@ -93,3 +93,68 @@ fn fast_paths_agree_with_exact_engine() {
         }
     }
 }
+
+#[test]
+fn other_fast_paths_agree_with_exact_engine() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    for ty in [FpTy::S, FpTy::D] {
+        let f = engine::fmt(ty);
+        let mid = f.bias() as i64;
+        for i in 0..40_000u32 {
+            let fpcr = FPCRS[i as usize % 4] | (i % 5 / 4) << 22; // some round-toward-+inf too
+            let spread = if i % 2 == 0 { 4 } else { mid };
+            let (a, b) = (rng.value(ty, mid, spread), rng.value(ty, mid, spread));
+            let b = if i % 7 == 0 {
+                a ^ (rng.next() & f.sign_bit())
+            } else {
+                b
+            }; // equal magnitudes
+            for sig in [false, true] {
+                let fast = run(fpcr, |fs| compare(fs, ty, a, b, sig));
+                let exact = run(fpcr, |fs| compare_exact(fs, ty, a, b, sig));
+                assert_eq!(fast, exact, "fcmp {ty:?} fpcr={fpcr:x} {a:x} {b:x}");
+            }
+            for cmp in [FpCmp::Eq, FpCmp::Ge, FpCmp::Gt, FpCmp::AbsGe, FpCmp::AbsGt] {
+                let fast = run(fpcr, |fs| compare_mask(fs, cmp, ty, a, b));
+                let exact = run(fpcr, |fs| compare_mask_exact(fs, cmp, ty, a, b));
+                assert_eq!(fast, exact, "{cmp:?} {ty:?} fpcr={fpcr:x} {a:x} {b:x}");
+            }
+            for op in [FpBinOp::Max, FpBinOp::Min, FpBinOp::MaxNum, FpBinOp::MinNum] {
+                let fast = run(fpcr, |fs| binop(fs, op, ty, a, b));
+                let exact = run(fpcr, |fs| binop_exact(fs, op, ty, a, b));
+                assert_eq!(fast, exact, "{op:?} {ty:?} fpcr={fpcr:x} {a:x} {b:x}");
+            }
+            let to = if ty == FpTy::S { FpTy::D } else { FpTy::S };
+            let fast = run(fpcr, |fs| convert(fs, ty, to, a));
+            let exact = run(fpcr, |fs| convert_exact(fs, ty, to, a));
+            assert_eq!(fast, exact, "fcvt {ty:?} fpcr={fpcr:x} {a:x}");
+            let fast = run(fpcr, |fs| unop(fs, FpUnOp::Sqrt, ty, a));
+            let exact = run(fpcr, |fs| unop_exact(fs, FpUnOp::Sqrt, ty, a));
+            assert_eq!(fast, exact, "fsqrt {ty:?} fpcr={fpcr:x} {a:x}");
+            // Integers near 2^k and their conversions, both ways.
+            let k = (rng.next() % 60) as i64;
+            let big = rng.value(ty, mid + 10 + k, 2);
+            for w in [Width::W32, Width::W64] {
+                for signed in [false, true] {
+                    for x in [a, big] {
+                        let fast = run(fpcr, |fs| to_int(fs, ty, x, w, signed, 0, Rounding::Zero));
+                        let exact = run(fpcr, |fs| {
+                            to_int_exact(fs, ty, x, w, signed, 0, Rounding::Zero)
+                        });
+                        assert_eq!(
+                            fast, exact,
+                            "fcvtz {ty:?} {w:?} {signed} fpcr={fpcr:x} {x:x}"
+                        );
+                    }
+                    let n = rng.next() >> (rng.next() % 64);
+                    let fast = run(fpcr, |fs| from_int(fs, ty, n, w, signed, 0));
+                    let exact = run(fpcr, |fs| from_int_exact(fs, ty, n, w, signed, 0));
+                    assert_eq!(
+                        fast, exact,
+                        "cvtf {ty:?} {w:?} {signed} fpcr={fpcr:x} {n:x}"
+                    );
+                }
+            }
+        }
+    }
+}
