@@ -210,7 +210,7 @@ impl Profile {
                 let n = entry_count(r, 3, "blocks")?;
                 let mut keys = Keys::default();
                 for _ in 0..n {
-                    let pc = keys.next(r, "block pc")?;
+                    let pc = keys.next(r, "block")?;
                     let len_insns = r.varint_u32("block length")?;
                     let entries = r.varint("block entry count")?;
                     self.blocks.insert(pc, BlockStats { len_insns, entries });

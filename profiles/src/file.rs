@@ -39,9 +39,18 @@ pub fn load(path: &Path, expected_elf_sha: Option<&[u8; 32]>) -> Result<Profile,
     Profile::decode(&bytes, expected_elf_sha).map_err(|e| e.in_file(path))
 }
 
-/// Read at most [`MAX_PROFILE_LEN`] + 1 bytes; a longer file is refused without reading it all.
+/// Read a profile file; one longer than [`MAX_PROFILE_LEN`] is refused without reading it all.
 fn read_limited(path: &Path) -> Result<Vec<u8>, ProfileError> {
     let f = File::open(path).map_err(|e| ProfileError::io("cannot open profile", path, e))?;
+    if let Ok(m) = f.metadata()
+        && m.len() > MAX_PROFILE_LEN
+    {
+        return Err(ProfileError::TooLarge {
+            len: m.len(),
+            max: MAX_PROFILE_LEN,
+        }
+        .in_file(path));
+    }
     let mut bytes = Vec::new();
     f.take(MAX_PROFILE_LEN + 1)
         .read_to_end(&mut bytes)
