@@ -2,7 +2,7 @@
 //! (`elfrun build`) to compile the hot and indirect code.
 //!
 //! Owns: the versioned profile format keyed by the ELF's SHA-256 ([`Profile::encode`], [`Profile::decode`]),
-//! deterministic merging ([`Profile::merge`]), profile files and their default location ([`file`]), and the
+//! deterministic merging ([`Profile::merge`]), profile files and their default location ([`file`](mod@file)), and the
 //! summary for humans and tools ([`Summary`]).
 //! Must not: depend on any other workspace crate — tools read profiles without pulling in the translator.
 //!
