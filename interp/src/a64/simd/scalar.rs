@@ -96,6 +96,11 @@ impl Scalar {
     pub fn exec<S: Sem>(self, s: &mut S) {
         self.0.exec(s)
     }
+
+    /// The shared decoded form (with `scalar` set).
+    pub fn vector(self) -> Vector {
+        self.0
+    }
 }
 
 fn three_same(w: u32) -> Option<Vector> {

@@ -70,6 +70,16 @@ pub enum Op {
     FUn(float::FUn),
 }
 
+impl Op {
+    /// Whether the operation is floating point (its lanes go through the `fp_*` primitives).
+    pub fn is_fp(self) -> bool {
+        matches!(
+            self,
+            Op::FBin(_) | Op::FPair(_) | Op::FBinIdx(_) | Op::FAcross(_) | Op::FUn(_)
+        )
+    }
+}
+
 impl Vector {
     pub fn decode(w: u32) -> Option<Vector> {
         decode::decode(w)
