@@ -666,6 +666,46 @@ impl Sem for Eval<'_> {
     fn int_to_fp(&mut self, ty: FpTy, a: u64, w: Width, signed: bool, fbits: u32) -> u64 {
         softfp::from_int(&mut self.fpscr(), ty, a, w, signed, fbits)
     }
+
+    // ---- added for AdvSIMD vector (simdvec)
+    fn q_mul(&mut self, esize: u32, a: u128, b: u128) -> u128 {
+        lanewise(esize, a, b, |x, y| x.wrapping_mul(y))
+    }
+    fn q_minmax(&mut self, esize: u32, signed: bool, max: bool, a: u128, b: u128) -> u128 {
+        lanewise(esize, a, b, |x, y| {
+            let lt = if signed {
+                lane_signed(x, esize) < lane_signed(y, esize)
+            } else {
+                x < y
+            };
+            if lt == max { y } else { x }
+        })
+    }
+    fn q_cmgt(&mut self, esize: u32, signed: bool, a: u128, b: u128) -> u128 {
+        lanewise(esize, a, b, |x, y| {
+            let gt = if signed {
+                lane_signed(x, esize) > lane_signed(y, esize)
+            } else {
+                x > y
+            };
+            if gt { u64::MAX } else { 0 }
+        })
+    }
+    fn q_shl_imm(&mut self, esize: u32, a: u128, amount: u32) -> u128 {
+        let n = amount.min(63);
+        lanewise(esize, a, 0, |x, _| if amount >= esize { 0 } else { x << n })
+    }
+    fn q_shr_imm(&mut self, esize: u32, signed: bool, a: u128, amount: u32) -> u128 {
+        lanewise(esize, a, 0, |x, _| {
+            if signed {
+                (lane_signed(x, esize) >> amount.min(esize - 1).min(63)) as u64
+            } else if amount >= esize {
+                0
+            } else {
+                x >> amount
+            }
+        })
+    }
 }
 
 #[inline(always)]
@@ -691,6 +731,16 @@ pub fn cond_holds(nzcv: u64, cond: u8) -> bool {
         _ => true,
     };
     if cond & 1 != 0 && cond != 0xf { !r } else { r }
+}
+
+/// A zero-extended `esize`-bit lane value, sign-extended.
+#[inline(always)]
+fn lane_signed(x: u64, esize: u32) -> i64 {
+    if esize >= 64 {
+        x as i64
+    } else {
+        ((x << (64 - esize)) as i64) >> (64 - esize)
+    }
 }
 
 #[inline(always)]

@@ -387,9 +387,37 @@ pub(crate) fn exec_bin<S: Sem>(s: &mut S, v: Vector, op: Bin) {
             let x = s.q_and(x, m);
             Some(s.q_xor(f, x))
         }
-        Add if !v.scalar => Some(s.q_add(e, a, b)),
-        Sub if !v.scalar => Some(s.q_sub(e, a, b)),
-        Cmeq if !v.scalar => Some(s.q_cmeq(e, a, b)),
+        _ if v.scalar => None,
+        Add => Some(s.q_add(e, a, b)),
+        Sub => Some(s.q_sub(e, a, b)),
+        Cmeq => Some(s.q_cmeq(e, a, b)),
+        Mul => Some(s.q_mul(e, a, b)),
+        Mla | Mls => {
+            let d = s.vreg(v.rd);
+            let p = s.q_mul(e, a, b);
+            Some(if op == Mla {
+                s.q_add(e, d, p)
+            } else {
+                s.q_sub(e, d, p)
+            })
+        }
+        Smax | Smin | Umax | Umin => {
+            let signed = matches!(op, Smax | Smin);
+            Some(s.q_minmax(e, signed, matches!(op, Smax | Umax), a, b))
+        }
+        Cmgt => Some(s.q_cmgt(e, true, a, b)),
+        Cmhi => Some(s.q_cmgt(e, false, a, b)),
+        Cmge | Cmhs => {
+            let lt = s.q_cmgt(e, op == Cmge, b, a);
+            Some(s.q_not(lt))
+        }
+        Cmtst => {
+            let x = s.q_and(a, b);
+            let z = s.imm(0);
+            let zq = s.q_from(z, z);
+            let eq = s.q_cmeq(e, x, zq);
+            Some(s.q_not(eq))
+        }
         _ => None,
     };
     let r = match fast {
@@ -609,6 +637,31 @@ pub(crate) fn exec_un<S: Sem>(s: &mut S, v: Vector, op: Un) {
         }
         Un::Not if !v.scalar => {
             let r = s.q_not(a);
+            clear_high(s, r, v.q)
+        }
+        Un::Neg | Un::Abs | Un::Cmeq0 | Un::Cmge0 | Un::Cmgt0 | Un::Cmle0 | Un::Cmlt0
+            if !v.scalar =>
+        {
+            let z = s.imm(0);
+            let zq = s.q_from(z, z);
+            let r = match op {
+                Un::Neg => s.q_sub(e, zq, a),
+                Un::Abs => {
+                    let n = s.q_sub(e, zq, a);
+                    s.q_minmax(e, true, true, a, n)
+                }
+                Un::Cmeq0 => s.q_cmeq(e, a, zq),
+                Un::Cmgt0 => s.q_cmgt(e, true, a, zq),
+                Un::Cmlt0 => s.q_cmgt(e, true, zq, a),
+                Un::Cmge0 => {
+                    let lt = s.q_cmgt(e, true, zq, a);
+                    s.q_not(lt)
+                }
+                _ => {
+                    let gt = s.q_cmgt(e, true, a, zq);
+                    s.q_not(gt)
+                }
+            };
             clear_high(s, r, v.q)
         }
         _ => {

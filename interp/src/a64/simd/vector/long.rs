@@ -418,6 +418,21 @@ pub(crate) fn exec_shift<S: Sem>(s: &mut S, v: Vector, op: Shift) {
             }
             s.set_vreg(v.rd, out.q);
         }
+        Sshr | Ushr | Ssra | Usra | Shl if !v.scalar => {
+            let r = if op == Shl {
+                s.q_shl_imm(e, a, sh)
+            } else {
+                s.q_shr_imm(e, matches!(op, Sshr | Ssra), a, sh)
+            };
+            let r = if matches!(op, Ssra | Usra) {
+                let d = s.vreg(v.rd);
+                s.q_add(e, d, r)
+            } else {
+                r
+            };
+            let r = clear_high(s, r, v.q);
+            s.set_vreg(v.rd, r);
+        }
         _ => {
             let d = s.vreg(v.rd);
             let mut out = Out::zero(s);
