@@ -366,6 +366,20 @@ pub trait Sem {
     /// Integer (of `w`) → FP with `fbits` fraction bits, rounded per FPCR.
     fn int_to_fp(&mut self, ty: FpTy, a: Self::V, w: Width, signed: bool, fbits: u32) -> Self::V;
 
+    // ---- added for the scalar FP class (a64::fp)
+
+    /// FCCMP/FCCMPE: if `c`, [`Sem::fp_compare`] (raising its FPSR flags); otherwise `otherwise`, with no FP
+    /// exception raised. A lifter emits the comparison inside a Wasm `if`.
+    fn fp_compare_if(
+        &mut self,
+        c: Self::B,
+        ty: FpTy,
+        a: Self::V,
+        b: Self::V,
+        signal_all: bool,
+        otherwise: Self::V,
+    ) -> Self::V;
+
     // ---- added for AdvSIMD vector (simdvec) ------------------------------------------------------------------
     // Lane-wise operations on all `128 / esize` lanes of a register, for the hot integer NEON forms that would
     // otherwise take a lane extract/insert per element. `esize` is 8, 16, 32 or 64; each maps to one Wasm

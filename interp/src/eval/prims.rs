@@ -30,6 +30,7 @@ impl Eval<'_> {
         self.exit.is_none()
     }
 
+    #[inline(always)]
     fn fpscr(&mut self) -> Fpscr<'_> {
         Fpscr {
             fpcr: self.cpu.fpcr as u32,
@@ -634,9 +635,11 @@ impl Sem for Eval<'_> {
         out
     }
 
+    #[inline(always)]
     fn fp_binop(&mut self, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
         softfp::binop(&mut self.fpscr(), op, ty, a, b)
     }
+    #[inline(always)]
     fn fp_muladd(&mut self, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
         softfp::muladd(&mut self.fpscr(), ty, a, b, c)
     }
@@ -665,6 +668,24 @@ impl Sem for Eval<'_> {
     }
     fn int_to_fp(&mut self, ty: FpTy, a: u64, w: Width, signed: bool, fbits: u32) -> u64 {
         softfp::from_int(&mut self.fpscr(), ty, a, w, signed, fbits)
+    }
+
+    // ---- added for the scalar FP class (a64::fp)
+
+    fn fp_compare_if(
+        &mut self,
+        c: bool,
+        ty: FpTy,
+        a: u64,
+        b: u64,
+        signal_all: bool,
+        otherwise: u64,
+    ) -> u64 {
+        if c {
+            softfp::compare(&mut self.fpscr(), ty, a, b, signal_all)
+        } else {
+            otherwise
+        }
     }
 
     // ---- added for AdvSIMD vector (simdvec)
