@@ -19,7 +19,7 @@ struct Case<'a> {
     asm: &'a str,
     word: u32,
     input: Inputs,
-    /// V0, X0, FPSR; `None` when qemu raised SIGILL.
+    /// V0, X0, FPSR; `None` when qemu refused the word (SIGILL).
     want: Option<(u128, u64, u64)>,
 }
 
@@ -56,7 +56,9 @@ fn parse(data: &str) -> Vec<Case<'_>> {
         let (regs, asm) = line.split_once(" ; ").expect("missing ' ; asm'");
         let (inp, out) = regs.split_once(" => ").expect("missing ' => '");
         let (word, set) = inp.split_once(' ').expect("missing set");
-        let want = if out.trim() == "ILL" {
+        let want = if out.trim() == "SKIP" {
+            continue; // qemu itself crashed on the word: no reference
+        } else if out.trim() == "ILL" || out.trim() == "SIGSEGV" {
             None
         } else {
             let o: Vec<u64> = out.split_whitespace().map(hex).collect();
@@ -139,51 +141,24 @@ fn random() -> Vec<Case<'static>> {
     parse(include_str!("data/simd_random.txt"))
 }
 
-fn mnemonic<'a>(c: &Case<'a>) -> &'a str {
-    c.asm.split_whitespace().next().unwrap_or("")
-}
-
-/// Floating-point operations whose per-lane primitive is still the first-cut `softfp` (no FRINT, FSQRT,
-/// estimates, directed-rounding conversions or half precision yet): checked only by
-/// [`fp_vectors_match_qemu`], which waits for the exact `softfp`.
-const FP_PRIMITIVE_PENDING: &[&str] = &[
-    "fsqrt", "frint", "fcvtn", "fcvtm", "fcvtp", "fcvta", "frecpe", "frsqrte", "frecpx",
-];
-
 #[test]
 fn integer_vectors_match_qemu() {
     let cases = listed();
     assert!(check(&cases, true, |c| !decodes_as_fp(c.word)) > 800);
 }
 
-/// V0/X0 of floating-point operations: the lane plumbing (arrangements, pairwise order, by-element, fixed
-/// point, narrowing/widening) over the `fp_*` primitives. FPSR flags are left to [`fp_vectors_match_qemu`].
+/// Floating-point operations, FPSR flags included: the lane plumbing (arrangements, pairwise order,
+/// by-element, fixed point, narrowing/widening) over the exact `fp_*` primitives.
 #[test]
-fn fp_lanes_match_qemu() {
-    let cases = listed();
-    let n = check(&cases, false, |c| {
-        decodes_as_fp(c.word)
-            && !FP_PRIMITIVE_PENDING
-                .iter()
-                .any(|p| mnemonic(c).starts_with(p))
-    });
-    assert!(n > 100);
-}
-
-/// Everything, FPSR included: needs the exact `softfp` (flags, rounding modes, FRINT, FSQRT, estimates,
-/// half precision) another helper is landing. Run with `cargo test -- --ignored`.
-#[test]
-#[ignore = "needs the exact softfp primitives (FPSR flags, FRINT, FSQRT, estimates, half precision)"]
 fn fp_vectors_match_qemu() {
-    check(&listed(), true, |c| decodes_as_fp(c.word));
+    assert!(check(&listed(), true, |c| decodes_as_fp(c.word)) > 200);
 }
 
-/// Random floating-point words (NaN payloads, infinities, denormals from random bits), FPSR included: like
-/// [`fp_vectors_match_qemu`], waits for the exact `softfp`.
+/// Random floating-point words (NaN payloads, infinities, denormals from random bits), FPSR included.
 #[test]
-#[ignore = "needs the exact softfp primitives (FPSR flags, NaN propagation, rounding, estimates)"]
 fn random_fp_words_match_qemu() {
-    check(&random(), true, |c| decodes_as_fp(c.word));
+    let n = check(&random(), true, |c| decodes_as_fp(c.word));
+    assert!(n > 40, "only {n} random FP words ran");
 }
 
 /// Random integer AdvSIMD words: every one qemu executes and we decode gives qemu's registers.

@@ -4,7 +4,7 @@
  * stdin, one case per line (hex): word fpcr x1 v0lo v0hi v1lo v1hi v2lo v2hi v3lo v3hi v4lo v4hi
  * stdout, one line per case (hex): v0lo v0hi x0 fpsr
  * The instruction runs with v0..v4, x1 and FPCR loaded, v5..v31 = 0, x0 = 0 and FPSR = 0. An instruction that
- * raises SIGILL prints "ILL". */
+ * raises SIGILL prints "ILL" (SIGSEGV: "SIGSEGV"). */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -13,8 +13,7 @@
 
 static sigjmp_buf on_ill;
 static void ill(int sig) {
-    (void)sig;
-    siglongjmp(on_ill, 1);
+    siglongjmp(on_ill, sig);
 }
 
 typedef struct {
@@ -62,6 +61,7 @@ int main(void) {
     sa.sa_handler = ill;
     sa.sa_flags = SA_NODEFER;
     sigaction(SIGILL, &sa, 0);
+    sigaction(SIGSEGV, &sa, 0); /* qemu raises SIGSEGV for a few unallocated AdvSIMD words */
     unsigned int word;
     In in;
     while (scanf("%x %lx %lx", &word, &in.fpcr, &in.x1) == 3) {
@@ -71,9 +71,10 @@ int main(void) {
         code[1] = 0xd65f03c0; /* ret */
         __builtin___clear_cache((char *)code, (char *)(code + 2));
         Out out;
-        if (sigsetjmp(on_ill, 1)) {
+        int sig = sigsetjmp(on_ill, 1);
+        if (sig) {
             __asm__ volatile("msr fpcr, xzr");
-            printf("ILL\n");
+            printf(sig == SIGILL ? "ILL\n" : "SIGSEGV\n");
             fflush(stdout);
             continue;
         }
