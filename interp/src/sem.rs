@@ -400,6 +400,10 @@ pub trait Sem {
     /// `esize` gives the sign (arithmetic) or zero (SSHR, USHR). Wasm: `*.shr_s` / `*.shr_u` (by `esize` as
     /// `esize - 1` / a zero constant).
     fn q_shr_imm(&mut self, esize: u32, signed: bool, a: Self::Q, amount: u32) -> Self::Q;
+    /// Byte shuffle of the 32-byte concatenation `a:b` (`a` bytes 0..16, `b` bytes 16..32): byte `i` of the
+    /// result is byte `idx[i] & 31` (decode-time constants). ZIP/UZP/TRN/EXT/REV/DUP (element)/INS (element),
+    /// the narrowing and widening moves and pairwise de-interleaving. Wasm: `i8x16.shuffle`.
+    fn q_shuffle(&mut self, a: Self::Q, b: Self::Q, idx: [u8; 16]) -> Self::Q;
 }
 
 /// Comparisons of [`Sem::fp_compare_mask`].

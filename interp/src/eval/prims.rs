@@ -716,6 +716,16 @@ impl Sem for Eval<'_> {
         let n = amount.min(63);
         lanewise(esize, a, 0, |x, _| if amount >= esize { 0 } else { x << n })
     }
+    fn q_shuffle(&mut self, a: u128, b: u128, idx: [u8; 16]) -> u128 {
+        let mut src = [0u8; 32];
+        src[..16].copy_from_slice(&a.to_le_bytes());
+        src[16..].copy_from_slice(&b.to_le_bytes());
+        let mut out = [0u8; 16];
+        for (o, &i) in out.iter_mut().zip(idx.iter()) {
+            *o = src[(i & 31) as usize];
+        }
+        u128::from_le_bytes(out)
+    }
     fn q_shr_imm(&mut self, esize: u32, signed: bool, a: u128, amount: u32) -> u128 {
         lanewise(esize, a, 0, |x, _| {
             if signed {

@@ -466,6 +466,33 @@ pub(crate) fn exec_pair<S: Sem>(s: &mut S, v: Vector, op: Bin) {
     let a = s.vreg(v.rn);
     let b = if v.scalar { a } else { s.vreg(v.rm) };
     let n = v.count(e);
+    if !v.scalar {
+        // De-interleave the even and odd elements of a:b, then one lane-wise operation.
+        let pick = |odd: u32| {
+            move |i: u32| {
+                let k = 2 * i + odd;
+                if k < n { (false, k) } else { (true, k - n) }
+            }
+        };
+        let ev = shuffle_idx(e, n, pick(0));
+        let od = shuffle_idx(e, n, pick(1));
+        let x = s.q_shuffle(a, b, ev);
+        let y = s.q_shuffle(a, b, od);
+        let r = match op {
+            Bin::Add => s.q_add(e, x, y),
+            Bin::Smax | Bin::Smin | Bin::Umax | Bin::Umin => s.q_minmax(
+                e,
+                matches!(op, Bin::Smax | Bin::Smin),
+                matches!(op, Bin::Smax | Bin::Umax),
+                x,
+                y,
+            ),
+            _ => x, // the decoder makes pairwise forms only of ADD and the min/max ops
+        };
+        let r = clear_high(s, r, v.q);
+        s.set_vreg(v.rd, r);
+        return;
+    }
     let per = if v.scalar { 2 } else { n };
     let mut qc = Qc::new();
     let mut out = Out::zero(s);
@@ -628,12 +655,9 @@ pub(crate) fn exec_un<S: Sem>(s: &mut S, v: Vector, op: Un) {
                 _ => 64,
             };
             let flip = c / e - 1;
-            let mut out = Out::zero(s);
-            for i in 0..v.count(e) {
-                let x = s.q_lane(a, e, i ^ flip);
-                out.set(s, e, i, x);
-            }
-            out.q
+            let idx = shuffle_idx(e, v.count(e), |i| (false, i ^ flip));
+            let r = s.q_shuffle(a, a, idx);
+            clear_high(s, r, v.q)
         }
         Un::Not if !v.scalar => {
             let r = s.q_not(a);
@@ -699,6 +723,32 @@ pub(crate) fn exec_across<S: Sem>(s: &mut S, v: Vector, op: Across) {
     let a = s.vreg(v.rn);
     let n = v.count(e);
     let signed = matches!(op, Across::Saddlv | Across::Smaxv | Across::Sminv);
+    if !matches!(op, Across::Saddlv | Across::Uaddlv) {
+        // Halving tree: fold the upper half of the live elements onto the lower half.
+        let mut cur = a;
+        let mut live = n;
+        while live > 1 {
+            let half = live / 2;
+            let idx = shuffle_idx(e, half, |i| (false, i + half));
+            let hi = s.q_shuffle(cur, cur, idx);
+            cur = match op {
+                Across::Addv => s.q_add(e, cur, hi),
+                _ => s.q_minmax(
+                    e,
+                    signed,
+                    matches!(op, Across::Smaxv | Across::Umaxv),
+                    cur,
+                    hi,
+                ),
+            };
+            live = half;
+        }
+        let r = s.q_lane(cur, e, 0);
+        let z = s.imm(0);
+        let q = s.q_from(r, z);
+        s.set_vreg(v.rd, q);
+        return;
+    }
     let mut acc = s.q_lane(a, e, 0);
     acc = ext(s, acc, e, signed);
     for i in 1..n {
