@@ -54,6 +54,8 @@ SINGLE_SETS = [
 DOUBLE_SETS = [
     dict(x1=0, v=[f64s(1.0, -1.0), f64s(1.5, -2.25), f64s(2.0, 4.0), f64s(0.0, -0.0), f64s(7.0, 6.0)]),
     dict(x1=0, v=[f64s(-3.0, 2.5), f64s(-7.5, 1e300), f64s(-0.0, 65536.5), f64s(2.0, 3.0), f64s(1.0, 1.0)]),
+    dict(x1=0, v=[f64s(0.1, -1.0 / 3), f64s(1e-310, float('nan')), f64s(2.0 ** -130, -(2.0 ** 128)),
+                  f64s(float('inf'), 3.4028235677973366e38), f64s(1.0 + 2.0 ** -30, -5e-324)]),
 ]
 def edge_set(rng, x1):
     """Random registers built from per-lane edge values (0, ±1, MIN, MAX, small shifts, random)."""

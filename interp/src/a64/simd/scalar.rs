@@ -160,6 +160,7 @@ fn two_misc(w: u32) -> Option<Vector> {
             Fcvtns | Fcvtnu | Fcvtms | Fcvtmu | Fcvtps | Fcvtpu | Fcvtzs | Fcvtzu | Fcvtas | Fcvtau
             | Scvtf | Ucvtf | Frecpe | Frsqrte | Fcmeq0 | Fcmge0 | Fcmgt0 | Fcmle0 | Fcmlt0,
         ) => 2 + sz,
+        Op::FUn(Fcvtxn) => 3,
         _ => return None,
     };
     Some(mk(w, op, false, size))

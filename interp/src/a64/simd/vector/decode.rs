@@ -265,6 +265,7 @@ pub(crate) fn two_misc_op(u: bool, opcode: u32, size: u32) -> Option<Op> {
         (false, 15) if a => return f(Fabs),
         (true, 15) if a => return f(Fneg),
         (false, 22) if !a => return f(Fcvtn),
+        (true, 22) if size == 1 => return f(Fcvtxn),
         (false, 23) if !a => return f(Fcvtl),
         (false, 24) => return f(if a { Frintp } else { Frintn }),
         (false, 25) => return f(if a { Frintz } else { Frintm }),
@@ -294,7 +295,7 @@ fn two_misc(w: u32, q: bool) -> Option<Vector> {
     let op = two_misc_op(bit(w, 29), bits(w, 16, 12), size)?;
     let sz = bit(w, 22) as u32;
     let size = match op {
-        Op::FUn(FUn::Fcvtn | FUn::Fcvtl) => 2 + sz,
+        Op::FUn(FUn::Fcvtn | FUn::Fcvtl | FUn::Fcvtxn) => 2 + sz,
         Op::FUn(_) => {
             if sz == 1 && !q {
                 return None;

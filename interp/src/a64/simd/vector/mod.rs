@@ -11,7 +11,7 @@
 //! immediate, long/narrow misc), [`float`] (floating point, each lane through the `fp_*` primitives).
 //!
 //! Not covered (decode to `None`, i.e. SIGILL): half-precision arithmetic (FEAT_FP16), dot products, BF16, I8MM,
-//! FCMA, SQRDMLAH/SQRDMLSH, FCVTXN (round-to-odd has no primitive), URSQRTE, FRINT32/64.
+//! FCMA, SQRDMLAH/SQRDMLSH, URSQRTE, FRINT32/64.
 
 pub(crate) mod decode;
 pub(crate) mod float;
