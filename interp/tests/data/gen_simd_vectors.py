@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Regenerates simd_vectors.txt: the AdvSIMD test vectors, expected values from qemu-aarch64-static.
 
-Reads simd_cases.txt (one `TAG asm` per line; TAG picks the input sets: i = integer, s = single, d = double),
+Reads simd_cases.txt (one `TAG asm` per line; TAG picks the input sets: i = integer, s = single, d = double,
+e = all 512 estimate inputs),
 assembles every instruction with aarch64-linux-gnu-as, runs each word on each input set of its tag through
 simd_oracle.c under qemu-aarch64-static, and writes one line per run:
     word fpcr x1 v0lo v0hi v1lo v1hi v2lo v2hi v3lo v3hi v4lo v4hi => v0lo v0hi x0 fpsr ; asm
@@ -86,7 +87,13 @@ def random_words(rng, n):
         out.append(w)
     return out
 
-SETS = {'i': INT_SETS, 's': SINGLE_SETS, 'd': DOUBLE_SETS}
+# Every value of bits 31:23 (the input of URECPE/URSQRTE's estimate), four per register.
+ESTIMATE_SETS = [
+    dict(x1=0, v=[(0, 0), f32bits(*[((4 * k + j) << 23) | (0x5a5a5 * (j + 1) & 0x7fffff) for j in range(4)]),
+                  (0, 0), (0, 0), (0, 0)])
+    for k in range(128)
+]
+SETS = {'i': INT_SETS, 's': SINGLE_SETS, 'd': DOUBLE_SETS, 'e': ESTIMATE_SETS}
 
 def write(path, header, sets, runs, results):
     with open(path, 'w') as f:

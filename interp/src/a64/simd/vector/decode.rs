@@ -285,6 +285,7 @@ pub(crate) fn two_misc_op(u: bool, opcode: u32, size: u32) -> Option<Op> {
         (true, 26) => return f(if a { Fcvtpu } else { Fcvtnu }),
         (true, 27) => return f(if a { Fcvtzu } else { Fcvtmu }),
         (true, 28) if !a => return f(Fcvtau),
+        (true, 28) => Op::Un(Un::Ursqrte),
         (true, 29) => return f(if a { Frsqrte } else { Ucvtf }),
         (true, 31) if a => return f(Fsqrt),
         _ => return None,
@@ -308,7 +309,7 @@ fn two_misc(w: u32, q: bool) -> Option<Vector> {
         Op::Un(Un::Rev32) if size > 1 => return None,
         Op::Un(Un::Not | Un::Rbit) if size > 1 => return None,
         Op::Un(Un::Not | Un::Rbit) => 0,
-        Op::Un(Un::Urecpe) => {
+        Op::Un(Un::Urecpe | Un::Ursqrte) => {
             if sz == 1 {
                 return None;
             }

@@ -1,5 +1,5 @@
 //! Integer two-register misc (same element size: REV, CNT, NOT, RBIT, ABS, NEG, CLS, CLZ, compares against
-//! zero, SQABS/SQNEG, SUQADD/USQADD, URECPE) and across-lanes reductions (ADDV, SADDLV, SMAXV, …).
+//! zero, SQABS/SQNEG, SUQADD/USQADD, URECPE, URSQRTE) and across-lanes reductions (ADDV, SADDLV, SMAXV, …).
 
 use super::Vector;
 use super::int::map3;
@@ -28,6 +28,7 @@ pub enum Un {
     Suqadd,
     Usqadd,
     Urecpe,
+    Ursqrte,
 }
 
 /// One element of a same-size two-register misc operation (not the REV family). `a` and `d` are zero-extended.
@@ -137,6 +138,45 @@ pub(crate) fn un_elem<S: Sem>(s: &mut S, qc: &mut Qc<S>, op: Un, e: u32, a: S::V
             let r = s.shl(Width::W64, q, sh31);
             let m = s.imm(0xffff_ffff);
             s.select(small, m, r)
+        }
+        Ursqrte => {
+            // UnsignedRSqrtEstimate / RecipSqrtEstimate: inputs below 2^30 give all-ones; otherwise the
+            // 9-bit estimate from a<31:23>. The ARM ARM's search loop (smallest b ≥ 512 with
+            // x·(b+1)² ≥ 2^28) is a 9-step binary search here.
+            let sh30 = s.imm(30);
+            let top = s.lsr(Width::W64, a, sh30);
+            let small = s.eq(top, z);
+            let sh23 = s.imm(23);
+            let i = s.lsr(Width::W64, a, sh23); // 128..=511
+            let one = s.imm(1);
+            let two = s.imm(2);
+            let c256 = s.imm(256);
+            let lo = s.ult(i, c256);
+            let x_lo = s.mul(i, two);
+            let x_lo = s.add(x_lo, one);
+            let even = s.imm(!1);
+            let x_hi = s.and(i, even);
+            let x_hi = s.add(x_hi, one);
+            let x_hi = s.mul(x_hi, two);
+            let x = s.select(lo, x_lo, x_hi);
+            let limit = s.imm(1 << 28);
+            let mut b = s.imm(511);
+            for bit in (0..9).rev() {
+                let k = s.imm(1 << bit);
+                let cand = s.add(b, k);
+                let t = s.add(cand, one);
+                let m = s.mul(t, t);
+                let m = s.mul(m, x);
+                let below = s.ult(m, limit);
+                b = s.select(below, cand, b);
+            }
+            let r = s.add(b, two);
+            let r = s.lsr(Width::W64, r, one);
+            let m9 = s.imm(0x1ff);
+            let r = s.and(r, m9);
+            let r = s.shl(Width::W64, r, sh23);
+            let all = s.imm(0xffff_ffff);
+            s.select(small, all, r)
         }
         Rev16 | Rev32 | Rev64 => a,
     }

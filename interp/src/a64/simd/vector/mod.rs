@@ -14,7 +14,7 @@
 //! (floating point, each lane through the `fp_*` primitives).
 //!
 //! Not covered (decode to `None`, i.e. SIGILL): half-precision arithmetic (FEAT_FP16), dot products, BF16, I8MM,
-//! FCMA, SQRDMLAH/SQRDMLSH, URSQRTE, FRINT32/64.
+//! FCMA, SQRDMLAH/SQRDMLSH, FRINT32/64.
 
 pub mod decode;
 pub mod decode_wide;
