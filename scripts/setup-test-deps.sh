@@ -13,11 +13,6 @@ set -euo pipefail
 CORPUS=${ELFRUN_CORPUS:-$HOME/.cache/elfrun-corpus}
 export DEBIAN_FRONTEND=noninteractive
 
-if [ "$(id -u)" != 0 ]; then
-  echo "setup-test-deps.sh: must run as root (apt-get install, dpkg --add-architecture)" >&2
-  exit 1
-fi
-
 PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static clang lld wasi-libc
       libclang-rt-14-dev-wasm32 file)
 
@@ -27,10 +22,8 @@ for p in "${PKGS[@]}"; do
 done
 
 need_update=0
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-  dpkg --add-architecture arm64
-  need_update=1
-fi
+add_arch=0
+dpkg --print-foreign-architectures | grep -qx arm64 || { add_arch=1; need_update=1; }
 ((${#missing[@]})) && need_update=1
 # `apt-get download busybox-static:arm64` needs the arm64 package lists.
 if ! ls "$CORPUS"/debs/busybox-static_*_arm64.deb "$CORPUS"/debs/bash-static_*_arm64.deb >/dev/null 2>&1 &&
@@ -38,7 +31,12 @@ if ! ls "$CORPUS"/debs/busybox-static_*_arm64.deb "$CORPUS"/debs/bash-static_*_a
   need_update=1
 fi
 
+if ((need_update)) && [ "$(id -u)" != 0 ]; then
+  echo "setup-test-deps.sh: missing ${missing[*]:-arm64 package lists}; run as root to install" >&2
+  exit 1
+fi
 if ((need_update)); then
+  ((add_arch)) && dpkg --add-architecture arm64
   apt-get update -qq
 fi
 if ((${#missing[@]})); then

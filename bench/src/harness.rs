@@ -135,6 +135,7 @@ pub fn measure_program(cfg: &Config, program: &Program) -> Vec<Row> {
             program: program.name.into(),
             runner: kind.name().into(),
             times: Vec::new(),
+            cpu_times: Vec::new(),
             peak_rss_kib: 0,
             status: "ok".into(),
         };
@@ -205,19 +206,22 @@ pub fn measure_program(cfg: &Config, program: &Program) -> Vec<Row> {
                 );
                 a.row.status = verdict.to_string();
                 a.row.times.clear();
+                a.row.cpu_times.clear();
                 a.live = false;
                 continue;
             }
             let secs = run.wall.as_secs_f64();
             eprintln!(
-                "{}: round {}/{}: {} {secs:.3}s, {} KiB",
+                "{}: round {}/{}: {} {secs:.3}s (cpu {:.3}s), {} KiB",
                 program.name,
                 round + 1,
                 cfg.rounds,
                 a.kind.name(),
+                run.cpu.as_secs_f64(),
                 run.peak_rss_kib
             );
             a.row.times.push(secs);
+            a.row.cpu_times.push(run.cpu.as_secs_f64());
             a.row.peak_rss_kib = a.row.peak_rss_kib.max(run.peak_rss_kib);
         }
     }

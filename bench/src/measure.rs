@@ -37,6 +37,8 @@ impl std::fmt::Display for Status {
 #[derive(Clone, Debug)]
 pub struct Run {
     pub wall: Duration,
+    /// User + system CPU time of the child (less disturbed than wall time by other load on the machine).
+    pub cpu: Duration,
     /// Peak resident set size of the child in KiB (`ru_maxrss`).
     pub peak_rss_kib: u64,
     pub status: Status,
@@ -96,8 +98,11 @@ pub fn run(
     } else {
         Status::Signalled(libc::WTERMSIG(status))
     };
+    let tv =
+        |t: libc::timeval| Duration::new(t.tv_sec.max(0) as u64, (t.tv_usec.max(0) as u32) * 1000);
     Ok(Run {
         wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         peak_rss_kib: usage.ru_maxrss.max(0) as u64,
         status,
         stdout: String::from_utf8_lossy(&std::fs::read(&out_path)?).into_owned(),
@@ -127,6 +132,7 @@ mod tests {
         assert_eq!(r.stdout, "hello\n");
         assert_eq!(r.stderr, "oops\n");
         assert!(r.peak_rss_kib > 0);
+        assert!(r.cpu < Duration::from_secs(5));
         let _ = std::fs::remove_dir_all(dir);
     }
 

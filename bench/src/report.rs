@@ -39,6 +39,8 @@ pub struct Row {
     pub runner: String,
     /// Wall times of the timed rounds, in seconds (empty unless the runner's output verified).
     pub times: Vec<f64>,
+    /// User + system CPU times of the same rounds, in seconds.
+    pub cpu_times: Vec<f64>,
     /// Largest peak RSS over the rounds, KiB.
     pub peak_rss_kib: u64,
     /// "ok", or why the runner was not timed (verification failure, missing tool).
@@ -75,15 +77,15 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
 /// The results as a markdown table.
 pub fn markdown(rows: &[Row]) -> String {
     let mut s = String::from(
-        "| program | runner | median s | spread (min–max) s | % of native | speed vs qemu | peak RSS MiB | status |\n\
-         |---|---|---:|---:|---:|---:|---:|---|\n",
+        "| program | runner | median s | spread (min–max) s | median CPU s | % of native | speed vs qemu | peak RSS MiB | status |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for r in rows {
         let st = r.stats();
         let (pct, vs_qemu) = relative(rows, r);
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.program,
             r.runner,
             opt(st.map(|s| s.median), |m| format!("{m:.3}")),
@@ -91,6 +93,9 @@ pub fn markdown(rows: &[Row]) -> String {
                 let s = st.unwrap();
                 format!("{:.3}–{:.3}", s.min, s.max)
             }),
+            opt(Stats::of(&r.cpu_times).map(|s| s.median), |m| format!(
+                "{m:.3}"
+            )),
             opt(pct, |p| format!("{p:.1}%")),
             opt(vs_qemu, |q| format!("{q:.2}×")),
             if st.is_some() {
@@ -107,7 +112,7 @@ pub fn markdown(rows: &[Row]) -> String {
 /// The results as CSV (one row per program and runner; empty fields where nothing was measured).
 pub fn csv(rows: &[Row]) -> String {
     let mut s = String::from(
-        "program,runner,rounds,median_s,min_s,max_s,pct_of_native,speed_vs_qemu,peak_rss_kib,status\n",
+        "program,runner,rounds,median_s,min_s,max_s,median_cpu_s,pct_of_native,speed_vs_qemu,peak_rss_kib,status\n",
     );
     for r in rows {
         let st = r.stats();
@@ -115,13 +120,14 @@ pub fn csv(rows: &[Row]) -> String {
         let f = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},\"{}\"",
+            "{},{},{},{},{},{},{},{},{},{},\"{}\"",
             r.program,
             r.runner,
             r.times.len(),
             f(st.map(|s| s.median)),
             f(st.map(|s| s.min)),
             f(st.map(|s| s.max)),
+            f(Stats::of(&r.cpu_times).map(|s| s.median)),
             f(pct),
             f(vs_qemu),
             if st.is_some() {
@@ -144,6 +150,7 @@ mod tests {
             program: "primes".into(),
             runner: runner.into(),
             times: times.to_vec(),
+            cpu_times: times.iter().map(|t| t / 2.0).collect(),
             peak_rss_kib: 2048,
             status: "ok".into(),
         }
@@ -175,14 +182,14 @@ mod tests {
         failed.status = "FAILED (exit 1)".into();
         let rows = vec![row("native", &[1.0, 1.2, 0.9]), row("qemu", &[2.0]), failed];
         let md = markdown(&rows);
-        assert!(
-            md.contains("| primes | native | 1.000 | 0.900–1.200 | 100.0% | 2.00× | 2.0 | ok |")
-        );
-        assert!(md.contains("| primes | elfrun | – | – | – | – | – | FAILED (exit 1) |"));
+        assert!(md.contains(
+            "| primes | native | 1.000 | 0.900–1.200 | 0.500 | 100.0% | 2.00× | 2.0 | ok |"
+        ));
+        assert!(md.contains("| primes | elfrun | – | – | – | – | – | – | FAILED (exit 1) |"));
         let csv = csv(&rows);
-        assert!(
-            csv.contains("primes,qemu,1,2.000000,2.000000,2.000000,50.000000,1.000000,2048,\"ok\"")
-        );
-        assert!(csv.contains("primes,elfrun,0,,,,,,,\"FAILED (exit 1)\""));
+        assert!(csv.contains(
+            "primes,qemu,1,2.000000,2.000000,2.000000,1.000000,50.000000,1.000000,2048,\"ok\""
+        ));
+        assert!(csv.contains("primes,elfrun,0,,,,,,,,\"FAILED (exit 1)\""));
     }
 }

@@ -130,6 +130,7 @@ mod tests {
     fn run(status: Status, stdout: &str) -> Run {
         Run {
             wall: Duration::from_secs(1),
+            cpu: Duration::from_secs(1),
             peak_rss_kib: 1,
             status,
             stdout: stdout.into(),

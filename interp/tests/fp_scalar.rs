@@ -67,10 +67,8 @@ fn run_insn(c: &Case) -> Outcome {
     buf[0x100..0x104].copy_from_slice(&c.word.to_le_bytes());
     // SAFETY: buf outlives the view.
     let mem = unsafe { GuestMem::new(buf.as_mut_ptr(), 0x10, buf.len() as u64) };
-    let mut ev = Eval::new(&mut cpu, mem);
-    let r = ev.step(decode(c.word), 0x100);
+    let r = Eval::new(&mut cpu, mem).step(decode(c.word), 0x100);
     assert!(r.is_ok(), "{:08x} {}: {:?}", c.word, disasm(c.word), r);
-    drop(ev);
     (cpu.x[0], cpu.v[0], cpu.v[1], cpu.fpsr, cpu.nzcv)
 }
 

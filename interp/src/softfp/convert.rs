@@ -50,8 +50,8 @@ pub fn fp_to_fp(c: &mut Ctx, from: Fmt, to: Fmt, a: u64) -> u64 {
     }
 }
 
-/// Rounds the exact value `mant · 2^exp` (mant > 0) to an integer: (integer part rounded, inexact).
-/// `shift` bits below the binary point; saturates the magnitude at 2^65 (enough to overflow any result).
+/// Rounds the magnitude `mant · 2^exp` (mant > 0, sign given for the directed modes) to an integer:
+/// (rounded magnitude, inexact). Magnitudes of 2^65 and more come back as 2^66 (enough to saturate any result).
 fn round_to_integer(sign: bool, exp: i32, mant: u64, mode: Mode) -> (u128, bool) {
     let m = mant as u128;
     let (int, rem_zero, half) = if exp >= 0 {

@@ -7,11 +7,11 @@ use super::engine::*;
 fn recip_estimate(a: u64) -> u64 {
     let a = a * 2 + 1;
     let b = (1u64 << 19) / a;
-    (b + 1) / 2
+    b.div_ceil(2) // the ARM ARM's (b + 1) DIV 2
 }
 
-/// `RecipSqrtEstimate`: a in 128..=511 → 256..=511.
-fn recip_sqrt_estimate(a: u64) -> u64 {
+/// `RecipSqrtEstimate`: a in 128..=511 → 256..=511 (the ARM ARM's search loop, run at compile time).
+const fn recip_sqrt_estimate_slow(a: u64) -> u64 {
     let a = if a < 256 {
         a * 2 + 1
     } else {
@@ -21,7 +21,21 @@ fn recip_sqrt_estimate(a: u64) -> u64 {
     while a * (b + 1) * (b + 1) < 1 << 28 {
         b += 1;
     }
-    (b + 1) / 2
+    b.div_ceil(2) // the ARM ARM's (b + 1) DIV 2
+}
+
+const RSQRT_TABLE: [u16; 384] = {
+    let mut t = [0u16; 384];
+    let mut i = 0;
+    while i < 384 {
+        t[i] = recip_sqrt_estimate_slow(i as u64 + 128) as u16;
+        i += 1;
+    }
+    t
+};
+
+fn recip_sqrt_estimate(a: u64) -> u64 {
+    RSQRT_TABLE[(a - 128) as usize] as u64
 }
 
 /// Operand's fraction left-aligned to 52 bits and its biased exponent field.

@@ -188,70 +188,76 @@ pub fn binop_d(fpcr: u32, op: Op, a: u64, b: u64, flags: &mut u32) -> Option<u64
     None
 }
 
-/// Double-precision fused `a + b·c` on integer significands, for normal operands and a normal result.
+/// Veltkamp's split of `x` into two halves of 26 significant bits (|x| < 2^995).
+#[inline(always)]
+fn split(x: f64) -> (f64, f64) {
+    let t = 134_217_729.0 * x; // 2^27 + 1
+    let hi = t - (t - x);
+    (hi, x - hi)
+}
+
+/// Dekker's exact product: `x·y = hi + lo` (no FMA needed; exact away from overflow and underflow).
+#[inline(always)]
+fn two_prod(x: f64, y: f64) -> (f64, f64) {
+    let p = x * y;
+    let (xh, xl) = split(x);
+    let (yh, yl) = split(y);
+    (p, ((xh * yh - p) + xh * yl + xl * yh) + xl * yl)
+}
+
+/// `x + y` rounded to odd (the sum and whether it was inexact).
+#[inline(always)]
+fn add_round_odd(x: f64, y: f64) -> (f64, bool) {
+    let s = x + y;
+    let e = two_sum_err(x, y, s);
+    if e == 0.0 {
+        return (s, false);
+    }
+    let sb = s.to_bits();
+    if sb & 1 != 0 {
+        return (s, true);
+    }
+    // Toward the exact value: one unit away from zero if the error has the sum's sign, else toward it.
+    let away = (e > 0.0) == (s > 0.0);
+    (f64::from_bits(if away { sb + 1 } else { sb - 1 }), true)
+}
+
+/// Biased exponent field of a double.
+#[inline(always)]
+fn exp_d(x: u64) -> u64 {
+    (x >> 52) & 0x7ff
+}
+
+/// Double-precision fused `a + b·c` with double arithmetic only (so it also maps to Wasm's f64 ops): Dekker's
+/// exact product, then Boldo and Melquiond's emulation `RN(th + RO(tl + pl))` where `th + tl = a + ph`
+/// exactly ("Emulation of FMA and correctly rounded sums: proved algorithms using rounding to odd", IEEE TC
+/// 2008). Operands and result are kept well inside the exponent range, so nothing overflows or underflows
+/// and every error-free transformation is exact.
 #[inline(always)]
 pub fn muladd_d(fpcr: u32, a: u64, b: u64, c: u64, flags: &mut u32) -> Option<u64> {
-    if !usable(fpcr) {
+    const LO: u64 = 1023 - 480;
+    const SPAN: u64 = 960;
+    // |b|, |c| in [2^-480, 2^481), |a| < 2^481 (zero allowed): the product is in [2^-960, 2^962).
+    if !usable(fpcr)
+        || exp_d(b).wrapping_sub(LO) >= SPAN
+        || exp_d(c).wrapping_sub(LO) >= SPAN
+        || (exp_d(a).wrapping_sub(LO) >= SPAN && a << 1 != 0)
+    {
         return None;
     }
-    let (ea, eb, ec) = ((a >> 52) & 0x7ff, (b >> 52) & 0x7ff, (c >> 52) & 0x7ff);
-    // All three normal (exponent field 1..=2046).
-    if ea.wrapping_sub(1) >= 2046 || eb.wrapping_sub(1) >= 2046 || ec.wrapping_sub(1) >= 2046 {
+    let x = f64::from_bits(a);
+    let (ph, pl) = two_prod(f64::from_bits(b), f64::from_bits(c));
+    let th = x + ph;
+    let tl = two_sum_err(x, ph, th);
+    let (v, inexact_v) = add_round_odd(tl, pl);
+    let r = th + v;
+    let rb = r.to_bits();
+    // The result must stay far from underflow (where the transformations stop being exact).
+    if exp_d(rb) < 1023 - 900 {
         return None;
     }
-    let p = ((b & D_FRAC) | D_MIN_NORMAL) as u128 * ((c & D_FRAC) | D_MIN_NORMAL) as u128; // 2^104 ≤ p < 2^106
-    // Place both with their top bit at 126; `e*` = exponent of bit 0 (biased as 2·field arithmetic below).
-    let plz = p.leading_zeros() as i64 - 1;
-    let pm = p << plz;
-    let pe = eb as i64 + ec as i64 - 1075 - 1075 - plz;
-    let am = (((a & D_FRAC) | D_MIN_NORMAL) as u128) << 74;
-    let ae = ea as i64 - 1075 - 74;
-    let ps = (b ^ c) >> 63 != 0;
-    let as_ = a >> 63 != 0;
-    let (big_s_, big_e, big_m, sm_s, sm_m, d) = if pe >= ae {
-        (ps, pe, pm, as_, am, pe - ae)
-    } else {
-        (as_, ae, am, ps, pm, ae - pe)
-    };
-    let sm = if d == 0 {
-        sm_m
-    } else if d >= 127 {
-        1
-    } else {
-        (sm_m >> d) | ((sm_m & ((1u128 << d) - 1)) != 0) as u128
-    };
-    let (sign, m) = if big_s_ == sm_s {
-        (big_s_, big_m + sm)
-    } else if big_m >= sm {
-        (big_s_, big_m - sm)
-    } else {
-        (sm_s, sm - big_m)
-    };
-    if m == 0 {
-        return None; // exact zero: leave the sign rule to the exact path
-    }
-    let lz = m.leading_zeros() as i64;
-    let top = big_e + 127 - lz; // unbiased exponent of the top bit
-    if !(-1022..=1023).contains(&top) {
-        return None; // tiny (possible underflow) or overflow
-    }
-    let mn = m << lz; // top bit at 127
-    let mut sig = (mn >> 75) as u64; // 53 bits
-    let rest = mn & ((1u128 << 75) - 1);
-    let half = 1u128 << 74;
-    if rest > half || (rest == half && sig & 1 == 1) {
-        sig += 1;
-    }
-    let mut exp = (top + 1023) as u64;
-    if sig >> 53 != 0 {
-        sig >>= 1;
-        exp += 1;
-        if exp >= 2047 {
-            return None;
-        }
-    }
-    if rest != 0 {
+    if inexact_v || two_sum_err(th, v, r) != 0.0 {
         *flags |= IXC;
     }
-    Some((sign as u64) << 63 | exp << 52 | (sig & D_FRAC))
+    Some(rb)
 }

@@ -15,6 +15,7 @@ mod convert;
 pub mod engine;
 mod estimate;
 mod fast;
+mod fast_misc;
 
 use self::engine::{Ctx, Mode, fmt};
 use crate::sem::{FpBinOp, FpCmp, FpTy, FpUnOp, Rounding, Width};
@@ -76,6 +77,16 @@ pub fn binop(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
             return r;
         }
     }
+    let mm = match op {
+        FpBinOp::Max | FpBinOp::MaxNum => Some(true),
+        FpBinOp::Min | FpBinOp::MinNum => Some(false),
+        _ => None,
+    };
+    if let Some(max) = mm
+        && let Some(r) = fast_misc::minmax(fs.fpcr, ty, a, b, max)
+    {
+        return r;
+    }
     binop_exact(fs, op, ty, a, b)
 }
 
@@ -125,6 +136,18 @@ pub fn muladd_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64
 
 /// One-operand arithmetic (FSQRT, FRINT*, FRECPE, FRSQRTE, FRECPX).
 pub fn unop(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
+    if op == FpUnOp::Sqrt {
+        let mut flags = 0;
+        if let Some(r) = fast_misc::sqrt(fs.fpcr, ty, a, &mut flags) {
+            fs.raise(flags);
+            return r;
+        }
+    }
+    unop_exact(fs, op, ty, a)
+}
+
+/// [`unop`] on the exact engine only.
+pub fn unop_exact(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
     let f = fmt(ty);
     let fpcr = fs.fpcr;
     fs.slow(|c| match op {
@@ -140,12 +163,44 @@ pub fn unop(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
 
 /// FCMP/FCMPE: NZCV in PSTATE layout; `signal_all` raises IOC on quiet NaNs too.
 pub fn compare(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -> u64 {
+    if let Some(o) = fast_misc::compare(fs.fpcr, ty, a, b) {
+        return match o {
+            Ordering::Equal => 0x6000_0000,
+            Ordering::Less => 0x8000_0000,
+            Ordering::Greater => 0x2000_0000,
+        };
+    }
+    compare_exact(fs, ty, a, b, signal_all)
+}
+
+/// [`compare`] on the exact engine only.
+pub fn compare_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -> u64 {
     let f = fmt(ty);
     fs.slow(|c| arith::compare(c, f, a, b, signal_all))
 }
 
 /// FCMEQ/FCMGE/FCMGT/FACGE/FACGT: all ones at the width of `ty` when true, else zero.
 pub fn compare_mask(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) -> u64 {
+    let f = fmt(ty);
+    let ones = u64::MAX >> (64 - ty.bits());
+    let abs = !f.sign_bit();
+    let fast = match cmp {
+        FpCmp::Eq | FpCmp::Ge | FpCmp::Gt => fast_misc::compare(fs.fpcr, ty, a, b),
+        FpCmp::AbsGe | FpCmp::AbsGt => fast_misc::compare(fs.fpcr, ty, a & abs, b & abs),
+    };
+    if let Some(o) = fast {
+        let r = match cmp {
+            FpCmp::Eq => o == Ordering::Equal,
+            FpCmp::Ge | FpCmp::AbsGe => o != Ordering::Less,
+            FpCmp::Gt | FpCmp::AbsGt => o == Ordering::Greater,
+        };
+        return if r { ones } else { 0 };
+    }
+    compare_mask_exact(fs, cmp, ty, a, b)
+}
+
+/// [`compare_mask`] on the exact engine only.
+pub fn compare_mask_exact(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) -> u64 {
     let f = fmt(ty);
     let ones = u64::MAX >> (64 - ty.bits());
     fs.slow(|c| {
@@ -171,12 +226,42 @@ pub fn compare_mask(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) ->
 
 /// FCVT between formats.
 pub fn convert(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
+    let mut flags = 0;
+    if let Some(r) = fast_misc::convert(fs.fpcr, from, to, a, &mut flags) {
+        fs.raise(flags);
+        return r;
+    }
+    convert_exact(fs, from, to, a)
+}
+
+/// [`convert`] on the exact engine only.
+pub fn convert_exact(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
     let (ff, tf) = (fmt(from), fmt(to));
     fs.slow(|c| convert::fp_to_fp(c, ff, tf, a))
 }
 
 /// FP → integer of `w` with `fbits` fraction bits, saturating (FCVT[NAPMZ][SU], fixed-point FCVTZ[SU]).
 pub fn to_int(
+    fs: &mut Fpscr<'_>,
+    ty: FpTy,
+    a: u64,
+    w: Width,
+    signed: bool,
+    fbits: u32,
+    r: Rounding,
+) -> u64 {
+    if fbits == 0 && r == Rounding::Zero {
+        let mut flags = 0;
+        if let Some(v) = fast_misc::to_int_zero(fs.fpcr, ty, a, w.bits(), signed, &mut flags) {
+            fs.raise(flags);
+            return v;
+        }
+    }
+    to_int_exact(fs, ty, a, w, signed, fbits, r)
+}
+
+/// [`to_int`] on the exact engine only.
+pub fn to_int_exact(
     fs: &mut Fpscr<'_>,
     ty: FpTy,
     a: u64,
@@ -192,6 +277,28 @@ pub fn to_int(
 
 /// Integer of `w` → FP with `fbits` fraction bits, rounded per FPCR (SCVTF, UCVTF).
 pub fn from_int(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, w: Width, signed: bool, fbits: u32) -> u64 {
+    if fbits == 0 {
+        let mut flags = 0;
+        if let Some(r) = fast_misc::from_int(fs.fpcr, ty, a, w.bits(), signed, &mut flags) {
+            fs.raise(flags);
+            return r;
+        }
+    }
+    from_int_exact(fs, ty, a, w, signed, fbits)
+}
+
+/// [`from_int`] on the exact engine only.
+pub fn from_int_exact(
+    fs: &mut Fpscr<'_>,
+    ty: FpTy,
+    a: u64,
+    w: Width,
+    signed: bool,
+    fbits: u32,
+) -> u64 {
     let f = fmt(ty);
     fs.slow(|c| convert::int_to_fp(c, f, a, w.bits(), signed, fbits))
 }
+
+#[cfg(test)]
+mod tests;

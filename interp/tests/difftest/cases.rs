@@ -20,19 +20,22 @@ fn fp_edge(rng: &mut Rng, bits: u32) -> u64 {
     let sign = (rng.below(2)) << (bits - 1);
     let m = rng.next_u64() & mmask;
     let make = |e: u64, m: u64| sign | (e << mbits) | (m & mmask);
+    // An exponent near `e`, kept inside the normal range.
+    let near = |e: i64| e.clamp(1, emax as i64 - 1) as u64;
     match rng.below(14) {
-        0 => sign,                                             // ±0
-        1 => make(emax, 0),                                    // ±inf
-        2 => make(emax, (1 << (mbits - 1)) | m),               // qNaN
-        3 => make(emax, (m >> 1).max(1)),                      // sNaN
-        4 => make(0, m.max(1)),                                // denormal
-        5 => make(1, m),                                       // tiny normal
-        6 => make(emax - 1, m),                                // huge normal
-        7 => make(bias, 0),                                    // ±1
-        8 => make(bias - 1, 0),                                // ±0.5
-        9 => make(bias + rng.below(4), m & !0xff),             // few-bit values near 1
-        10 => make(bias + 30 - rng.below(60), m),              // ordinary
-        11 => make(bias + mbits as u64 + rng.below(4) - 2, m), // around the integer limit
+        0 => sign,                                                            // ±0
+        1 => make(emax, 0),                                                   // ±inf
+        2 => make(emax, (1 << (mbits - 1)) | m),                              // qNaN
+        3 => make(emax, (m >> 1).max(1)),                                     // sNaN
+        4 => make(0, m.max(1)),                                               // denormal
+        5 => make(1, m),                                                      // smallest normals
+        6 => make(emax - 1, m),                                               // largest normals
+        7 => make(bias, 0),                                                   // ±1
+        8 => make(bias - 1, 0),                                               // ±0.5
+        9 => make(bias + rng.below(4), m & !0xff), // few-bit values near 1
+        10 => make(near(bias as i64 + rng.range(-30, 30)), m), // ordinary
+        11 => make(near((bias + mbits as u64) as i64 + rng.range(-2, 2)), m), // around the integer limit
+        12 => make(near((bias + 31) as i64 + rng.range(-1, 1)), m), // around the int32/int64 limits
         _ => rng.next_u64() & ((1u128 << bits) - 1) as u64,
     }
 }
@@ -100,7 +103,7 @@ pub fn case(group: &Group, rng: &mut Rng, layout: &Layout, i: u64, seq: u64) -> 
     }
     for &(r, align) in &roles.bases {
         let s = scratch.expect("a memory family in a group without scratch");
-        let mut p = s.addr + BASE_OFFSET + (16 * rng.range(-16, 16)) as u64;
+        let mut p = (s.addr + BASE_OFFSET).wrapping_add((16 * rng.range(-16, 16)) as u64);
         if r == 31 {
             input.sp = p;
         } else {

@@ -159,6 +159,26 @@ fn dp_imm() {
     check_group("dp_imm", CI_CASES, CI_SEED);
 }
 
+#[test]
+fn dp_reg() {
+    check_group("dp_reg", CI_CASES, CI_SEED);
+}
+
+#[test]
+fn ldst() {
+    check_group("ldst", CI_CASES, CI_SEED);
+}
+
+#[test]
+fn fp() {
+    check_group("fp", CI_CASES, CI_SEED);
+}
+
+#[test]
+fn simd() {
+    check_group("simd", CI_CASES, CI_SEED);
+}
+
 /// The long run: `scripts/difftest-long.sh`.
 #[test]
 #[ignore = "long run; use scripts/difftest-long.sh"]

@@ -90,6 +90,9 @@ impl Imm32 {
 impl LdSt {
     pub fn decode(w: u32) -> Option<LdSt> {
         let v = bit(w, 26);
+        if bit(w, 25) || !bit(w, 27) {
+            return None; // not in the load/store group (op0 = x1x0)
+        }
         match bits(w, 29, 27) {
             0b001 if v => simd::decode(w),
             0b001 if !bit(w, 24) => excl::decode(w),

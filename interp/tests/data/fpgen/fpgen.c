@@ -146,6 +146,76 @@ static void grid3(uint32_t w, const uint64_t *v, int n, int all_modes) {
             }
 }
 
+// Random operands with nearby exponents (so sums cancel and products stay in range), fixed seed.
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t next(void) {
+    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+    return rng;
+}
+static uint64_t rnd(int ty, int spread) {
+    uint64_t r = next();
+    if (ty) {
+        uint64_t e = 1023 + (int)(r % (2 * spread + 1)) - spread;
+        return (r & 0x8000000000000000ull) | e << 52 | (next() & 0xfffffffffffffull);
+    }
+    uint64_t e = 127 + (int)(r % (2 * spread + 1)) - spread;
+    return (r & 0x80000000ull) | e << 23 | (next() & 0x7fffffull);
+}
+// Random value with biased exponent field in center ± spread (clamped to 0..max-1).
+static uint64_t rnd_at(int ty, int center, int spread) {
+    uint64_t r = next();
+    long e = center + (long)(r % (2 * spread + 1)) - spread;
+    if (e < 0) e = 0;
+    if (ty) return (r & 0x8000000000000000ull) | (uint64_t)e << 52 | (next() & 0xfffffffffffffull);
+    return (r & 0x80000000ull) | (uint64_t)e << 23 | (next() & 0x7fffffull);
+}
+// {a, b, c}: a + b·c just below a midpoint once the product's low part is dropped: double rounding would get these wrong.
+static void double_rounding_cases(void) {
+    static const uint64_t d[][3] = {
+        {0x3ff0000000000001, 0x3ff0000000000001, 0x3c9ffffffffffffe},
+        {0xbff0000000000001, 0x3ff0000000000001, 0xbc9ffffffffffffe},
+        {0x3ff0000000000001, 0xbff0000000000001, 0x3c9ffffffffffffe},
+        {0x3ff0000000000000, 0x3ff0000000000001, 0x3c9ffffffffffffe},
+    };
+    static const uint64_t f[][3] = {
+        {0x3f800001, 0x3f800001, 0x337ffffe},
+        {0xbf800001, 0x3f800001, 0xb37ffffe},
+        {0x3f800001, 0xbf800001, 0x337ffffe},
+        {0x3f800000, 0x3f800001, 0x337ffffe},
+    };
+    for (unsigned i = 0; i < N(d); i++)
+        for (unsigned m = 0; m < 4; m++) {
+            emit(dp3(1, 0, 0), RM(m), 0, 0, 0, d[i][1], d[i][2], d[i][0]); // n, m, a
+            emit(dp3(0, 0, 0), RM(m), 0, 0, 0, f[i][1], f[i][2], f[i][0]);
+        }
+}
+
+static void random_cases(int ty) {
+    static const int dp2ops[] = {0, 1, 2, 3};
+    for (int k = 0; k < 1000; k++) {
+        for (unsigned o = 0; o < N(dp2ops); o++) emit(dp2(ty, dp2ops[o]), 0, 0, 0, 0, rnd(ty, 30), rnd(ty, 30), 0);
+        emit(dp3(ty, 0, 0), 0, 0, 0, 0, rnd(ty, 60), rnd(ty, 30), rnd(ty, 30));
+        uint64_t b = rnd(ty, 30), c = rnd(ty, 30), a;
+        // An addend close to -b*c: heavy cancellation.
+        if (ty) {
+            double p = *(double *)&b * *(double *)&c;
+            a = *(uint64_t *)&p ^ 0x8000000000000000ull ^ (next() & 0xffff);
+        } else {
+            float p = *(float *)&b * *(float *)&c;
+            a = (uint64_t)(*(uint32_t *)&p ^ 0x80000000u ^ (uint32_t)(next() & 0xff));
+        }
+        emit(dp3(ty, 0, 0), 0, 0, 0, 0, a, b, c);
+        emit(dp3(ty, 0, 0), MODES[k % N(MODES)], 0, 0, 0, a, b, c);
+        emit(dp1(ty, 3), k & 1 ? RM(k % 4) : 0, 0, 0, 0, rnd(ty, 30) & ~(1ull << (ty ? 63 : 31)), 0, 0);
+        // Products and sums near the bottom of the range (underflow, tininess before rounding, FZ).
+        int half = ty ? 511 : 63;
+        uint64_t fpcr = k % 3 == 0 ? FZ : k % 3 == 1 ? RM(k % 4) : 0;
+        emit(dp2(ty, 0), fpcr, 0, 0, 0, rnd_at(ty, half, 1), rnd_at(ty, half, 1), 0);
+        emit(dp2(ty, 1), fpcr, 0, 0, 0, rnd_at(ty, 1, 1), rnd_at(ty, 2 * half, 2), 0);
+        emit(dp3(ty, 0, 0), fpcr, 0, 0, 0, rnd_at(ty, 1, 1), rnd_at(ty, half, 1), rnd_at(ty, half, 1));
+    }
+}
+
 int main(void) {
     code = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (code == MAP_FAILED) return 1;
@@ -208,6 +278,12 @@ int main(void) {
                     emit(0x1e200c00 | ty << 22 | 2 << 16 | c << 12 | 1 << 5, 0, 0x40000000, 0, 0, v[i], v[j], 0);
                 }
     }
+    for (int ty = 0; ty < 2; ty++) {
+        printf("# random ty=%d\n", ty);
+        random_cases(ty);
+    }
+    printf("# double rounding\n");
+    double_rounding_cases();
     printf("# half\n");
     for (int to = 0; to < 2; to++) {
         grid1(dp1(3, 4 + to), H, N(H), N(H), AHP);
