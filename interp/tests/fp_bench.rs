@@ -144,8 +144,10 @@ fn fp_loop_in_interpreter() {
     let mem = unsafe { GuestMem::new(buf.as_mut_ptr(), 0x100, buf.len() as u64) };
     let iters: u64 = std::env::var("FP_BENCH_ITERS").map_or(2_000_000, |v| v.parse().unwrap());
     for (name, pc) in [("FP loop", 0x1000u64), ("integer loop", 0x101c)] {
-        let mut cpu = CpuState::default();
-        cpu.pc = pc;
+        let mut cpu = CpuState {
+            pc,
+            ..CpuState::default()
+        };
         cpu.x[0] = iters;
         cpu.v[1] = 1.0000001f64.to_bits() as u128;
         cpu.v[2] = 0.9999999f64.to_bits() as u128;
