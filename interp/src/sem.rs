@@ -379,6 +379,23 @@ pub trait Sem {
         signal_all: bool,
         otherwise: Self::V,
     ) -> Self::V;
+
+    // ---- added for dp_reg (CRC32 / CRC32C) ---------------------------------------------------------------------
+
+    /// The ARM ARM's CRC32 step: folds the low `size` (1, 2, 4, 8) bytes of `data` into the 32-bit `acc`
+    /// (upper bits ignored) and returns the new 32-bit checksum, zero-extended. Bit-reflected, no pre- or
+    /// post-inversion; polynomial 0x04C11DB7 (CRC32*) or, with `castagnoli`, 0x1EDC6F41 (CRC32C*). A lifter
+    /// can implement it with a 256-entry table per polynomial in a helper function.
+    fn crc32(&mut self, castagnoli: bool, acc: Self::V, data: Self::V, size: u32) -> Self::V;
+
+    // ---- added for simd::crypto (AES) ------------------------------------------------------------------------
+
+    /// `AESSubBytes(AESShiftRows(q))`, or with `inverse` `AESInvSubBytes(AESInvShiftRows(q))`, on the state in
+    /// the ARM ARM's byte order (byte `4·c + r` is row r of column c). AESE/AESD are this after XOR with the
+    /// round key. A lifter can implement it as a helper with the two 256-byte S-boxes in a data segment.
+    fn aes_sub_shift(&mut self, q: Self::Q, inverse: bool) -> Self::Q;
+    /// `AESMixColumns(q)`, or with `inverse` `AESInvMixColumns(q)` (AESMC / AESIMC).
+    fn aes_mix_columns(&mut self, q: Self::Q, inverse: bool) -> Self::Q;
 }
 
 /// Comparisons of [`Sem::fp_compare_mask`].

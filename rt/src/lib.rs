@@ -1,3 +1,23 @@
-//! elfrun's runtime (being built): ELF loading, the guest address space, Linux syscall emulation and the CLI.
+//! elfrun's runtime: ELF loading, the guest address space, Linux syscall emulation and the pieces of the CLI
+//! that are not argument parsing.
+//!
+//! Modules by concern:
+//! - [`host`]: the wasmer memory holding the guest (all of the runtime's `unsafe`).
+//! - [`vm`]: VMAs, brk, mmap/munmap/mprotect/mremap/madvise with Linux semantics inside 4 GiB.
+//! - [`loader`]: ELF validation and mapping; [`stack`]: the initial stack and auxiliary vector.
+//! - [`guest`]: a guest process and its run loop; [`syscall`]: Linux syscalls by family.
+//! - [`launch`]: finding the program and building its argv/environment (qemu-user conventions).
 //!
 //! Must not: contain instruction semantics — those live in `elfrun-interp`.
+
+pub mod error;
+pub mod guest;
+pub mod host;
+pub mod launch;
+pub mod loader;
+pub mod stack;
+pub mod syscall;
+pub mod vm;
+
+pub use error::{ElfError, RtError};
+pub use guest::{Guest, Program};

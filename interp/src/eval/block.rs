@@ -1,6 +1,5 @@
 //! Predecoded basic blocks and the cache that maps guest pcs to them.
 
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::decode::{Insn, decode};
@@ -46,15 +45,23 @@ impl Block {
 }
 
 const FAST_SLOTS: usize = 4096;
+const EMPTY: u64 = u64::MAX;
 
-/// Maps guest pcs to decoded blocks: a direct-mapped table in front of a map of every block built.
+/// Index of a block in its [`BlockCache`].
+pub type BlockId = u32;
+
+/// Maps guest pcs to decoded blocks: blocks live in an arena, found through a direct-mapped table in front of a
+/// map of every block built. Handing out indices (not reference-counted pointers) keeps the lookup on the
+/// interpreter's hot path to a compare and a load.
 #[derive(Debug)]
 pub struct BlockCache {
-    fast: Vec<Option<Arc<Block>>>,
+    blocks: Vec<Block>,
+    free: Vec<BlockId>,
+    fast: Vec<(u64, BlockId)>,
     #[cfg(feature = "std")]
-    all: dashmap::DashMap<u64, Arc<Block>>,
+    all: dashmap::DashMap<u64, BlockId>,
     #[cfg(not(feature = "std"))]
-    all: alloc::collections::BTreeMap<u64, Arc<Block>>,
+    all: alloc::collections::BTreeMap<u64, BlockId>,
     /// Blocks decoded so far (a measure of decode work).
     pub built: u64,
 }
@@ -68,7 +75,9 @@ impl Default for BlockCache {
 impl BlockCache {
     pub fn new() -> BlockCache {
         BlockCache {
-            fast: alloc::vec![None; FAST_SLOTS],
+            blocks: Vec::new(),
+            free: Vec::new(),
+            fast: alloc::vec![(EMPTY, 0); FAST_SLOTS],
             all: Default::default(),
             built: 0,
         }
@@ -81,46 +90,70 @@ impl BlockCache {
 
     /// The block at `pc`, decoding it on first use.
     #[inline]
-    pub fn get_or_build(&mut self, pc: u64, mem: &GuestMem) -> Result<Arc<Block>, Fault> {
+    pub fn lookup(&mut self, pc: u64, mem: &GuestMem) -> Result<BlockId, Fault> {
         let slot = Self::slot(pc);
-        if let Some(b) = &self.fast[slot]
-            && b.start == pc
-        {
-            return Ok(b.clone());
+        let (tag, id) = self.fast[slot];
+        if tag == pc {
+            return Ok(id);
         }
-        let block = match self.all.get(&pc) {
-            Some(b) => b.clone(),
+        self.lookup_slow(pc, mem, slot)
+    }
+
+    #[cold]
+    fn lookup_slow(&mut self, pc: u64, mem: &GuestMem, slot: usize) -> Result<BlockId, Fault> {
+        let found = self.all.get(&pc).map(|r| *r);
+        let id = match found {
+            Some(id) => id,
             None => {
-                let b = Arc::new(Block::build(pc, mem)?);
+                let b = Block::build(pc, mem)?;
                 self.built += 1;
-                self.all.insert(pc, b.clone());
-                b
+                let id = match self.free.pop() {
+                    Some(id) => {
+                        self.blocks[id as usize] = b;
+                        id
+                    }
+                    None => {
+                        self.blocks.push(b);
+                        (self.blocks.len() - 1) as BlockId
+                    }
+                };
+                self.all.insert(pc, id);
+                id
             }
         };
-        self.fast[slot] = Some(block.clone());
-        Ok(block)
+        self.fast[slot] = (pc, id);
+        Ok(id)
+    }
+
+    #[inline(always)]
+    pub fn block(&self, id: BlockId) -> &Block {
+        &self.blocks[id as usize]
     }
 
     /// Drops every block overlapping `addr..addr + len` (self-modifying or newly mapped code).
     pub fn invalidate(&mut self, addr: u64, len: u64) {
         let end = addr.saturating_add(len);
-        // A block starts at most MAX_BLOCK_INSNS instructions before the range.
-        let from = addr.saturating_sub(4 * MAX_BLOCK_INSNS as u64);
-        self.all
-            .retain(|&start, b| start < from || start >= end || b.end() <= addr);
+        let blocks = &mut self.blocks;
+        let free = &mut self.free;
+        self.all.retain(|_, id| {
+            let b = &mut blocks[*id as usize];
+            let hit = b.start < end && b.end() > addr;
+            if hit {
+                b.start = EMPTY;
+                b.insns = Vec::new();
+                free.push(*id);
+            }
+            !hit
+        });
         for s in self.fast.iter_mut() {
-            if let Some(b) = s
-                && b.start < end
-                && b.end() > addr
-            {
-                *s = None;
+            if s.0 != EMPTY && blocks[s.1 as usize].start != s.0 {
+                *s = (EMPTY, 0);
             }
         }
     }
 
-    /// Drops everything (e.g. after `execve` or a large `munmap`).
+    /// Drops everything (e.g. after `execve`).
     pub fn clear(&mut self) {
-        self.all.clear();
-        self.fast.iter_mut().for_each(|s| *s = None);
+        *self = BlockCache::new();
     }
 }

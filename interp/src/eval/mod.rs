@@ -1,10 +1,11 @@
 //! `Eval`: the interpreter. It implements [`Sem`](crate::Sem) by computing on `u64`/`u128`, and runs predecoded
 //! [`Block`]s from a [`BlockCache`] until something needs the runtime ([`Exit`]).
 
+mod aes;
 mod block;
 mod prims;
 
-pub use block::{Block, BlockCache, MAX_BLOCK_INSNS};
+pub use block::{Block, BlockCache, BlockId, MAX_BLOCK_INSNS};
 
 use crate::mem::GuestMem;
 pub use crate::mem::{Fault, FaultKind};
@@ -95,15 +96,17 @@ pub fn run(
     let mut ev = Eval::new(cpu, mem);
     let mut pc = ev.cpu.pc;
     let mut executed = 0u64;
-    let exit = 'outer: loop {
+    let exit = loop {
         if executed >= budget {
             break Exit::Budget;
         }
-        let block = match cache.get_or_build(pc, &mem) {
-            Ok(b) => b,
+        let id = match cache.lookup(pc, &mem) {
+            Ok(id) => id,
             Err(_) => break Exit::FetchFault,
         };
+        let block = cache.block(id);
         let mut ipc = block.start;
+        let mut stopped = None;
         for (i, &insn) in block.insns.iter().enumerate() {
             match ev.step(insn, ipc) {
                 Ok(next) => {
@@ -111,26 +114,23 @@ pub fn run(
                     ipc = ipc.wrapping_add(4);
                 }
                 Err(e) => {
-                    let done = match e {
-                        // The SVC / `ic` completed: pc moves past it.
-                        Exit::Syscall | Exit::CodeInvalidated { .. } => {
-                            pc = ev.next_pc;
-                            1
-                        }
-                        _ => {
-                            pc = ipc;
-                            0
-                        }
-                    };
-                    executed += i as u64 + done;
-                    if let Exit::CodeInvalidated { addr } = e {
-                        cache.invalidate(addr, 4);
-                    }
-                    break 'outer e;
+                    stopped = Some((i, e));
+                    break;
                 }
             }
         }
-        executed += block.insns.len() as u64;
+        let Some((i, e)) = stopped else {
+            executed += block.insns.len() as u64;
+            continue;
+        };
+        // An SVC or `ic` completed and pc moves past it; anything else leaves pc on the culprit.
+        let completed = matches!(e, Exit::Syscall | Exit::CodeInvalidated { .. });
+        pc = if completed { ev.next_pc } else { ipc };
+        executed += i as u64 + completed as u64;
+        if let Exit::CodeInvalidated { addr } = e {
+            cache.invalidate(addr, crate::cpu_model::ICACHE_LINE);
+        }
+        break e;
     };
     ev.cpu.pc = pc;
     stats.instructions += executed;

@@ -1,0 +1,177 @@
+//! One guest process: its CPU state, address space, block cache and kernel-side bookkeeping, and the run loop
+//! that turns interpreter exits into syscalls or into the fatal signals a shell would report.
+//!
+//! Owns: process start-up (load + stack), the run loop, and the exit statuses of fatal signals (128 + signal
+//! number). Must not: implement individual syscalls (see [`crate::syscall`]).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use elfrun_interp::eval::FaultKind;
+use elfrun_interp::eval::{self, RunStats};
+use elfrun_interp::{BlockCache, CpuState, Exit};
+
+use crate::error::RtError;
+use crate::host::HostMemory;
+use crate::syscall::{self, Flow};
+use crate::vm::AddressSpace;
+use crate::{loader, stack};
+
+pub const SIGILL: i32 = 4;
+pub const SIGTRAP: i32 = 5;
+pub const SIGBUS: i32 = 7;
+pub const SIGSEGV: i32 = 11;
+
+/// Instructions run between checks for pending asynchronous events.
+const BUDGET: u64 = 1 << 20;
+
+/// Signal dispositions and masks as the guest set them (delivery is not implemented yet).
+#[derive(Debug, Clone)]
+pub struct Signals {
+    /// Raw arm64 `struct sigaction` (handler, flags, restorer, mask) per signal 1..=64 (index 0 unused).
+    pub actions: [[u64; 4]; 65],
+    pub mask: u64,
+    /// `stack_t` (sp, flags, size).
+    pub altstack: [u64; 3],
+}
+
+impl Default for Signals {
+    fn default() -> Self {
+        Signals {
+            actions: [[0; 4]; 65],
+            mask: 0,
+            altstack: [0, 2 /* SS_DISABLE */, 0],
+        }
+    }
+}
+
+/// What the program should look like to itself.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// Path to load (as given, after PATH search).
+    pub path: PathBuf,
+    /// Absolute path (what /proc/self/exe resolves to).
+    pub exe: PathBuf,
+    pub argv: Vec<Vec<u8>>,
+    pub envp: Vec<Vec<u8>>,
+}
+
+/// A running guest process.
+#[derive(Debug)]
+pub struct Guest {
+    pub cpu: CpuState,
+    pub space: AddressSpace,
+    pub cache: BlockCache,
+    pub exe: PathBuf,
+    pub signals: Signals,
+    /// Print one line per syscall to stderr.
+    pub strace: bool,
+    /// Unknown syscall numbers (and ioctl/prctl requests) already warned about.
+    pub warned: HashSet<u64>,
+    pub clear_child_tid: u64,
+    pub robust_list: u64,
+    /// PR_SET_NAME.
+    pub comm: [u8; 16],
+    pub stats: RunStats,
+}
+
+impl Guest {
+    /// Loads `prog` into a fresh address space and builds its initial stack.
+    pub fn start(prog: &Program, strace: bool) -> Result<Guest, RtError> {
+        let mut space = AddressSpace::new(HostMemory::new()?);
+        let image = loader::load(&prog.path, &mut space)?;
+        let execfn = prog.path.as_os_str().as_encoded_bytes();
+        let sp = stack::build(
+            &mut space,
+            &image,
+            &stack::StackInput {
+                argv: &prog.argv,
+                envp: &prog.envp,
+                execfn,
+            },
+        )?;
+        let mut cpu = CpuState::default();
+        cpu.pc = image.entry;
+        cpu.sp = sp;
+        let mut comm = [0u8; 16];
+        if let Some(name) = prog.exe.file_name() {
+            let b = name.as_encoded_bytes();
+            let n = b.len().min(15);
+            comm[..n].copy_from_slice(&b[..n]);
+        }
+        space.take_code_changes();
+        Ok(Guest {
+            cpu,
+            space,
+            cache: BlockCache::new(),
+            exe: prog.exe.clone(),
+            signals: Signals::default(),
+            strace,
+            warned: HashSet::new(),
+            clear_child_tid: 0,
+            robust_list: 0,
+            comm,
+            stats: RunStats::default(),
+        })
+    }
+
+    /// Runs until the guest exits; returns its exit status (128 + signal for fatal signals).
+    pub fn run(&mut self) -> i32 {
+        elfrun_interp::cpu_model::set_counter_source(crate::host::monotonic_ns);
+        loop {
+            let mem = self.space.mem();
+            let exit = eval::run(&mut self.cpu, mem, &mut self.cache, BUDGET, &mut self.stats);
+            match exit {
+                Exit::Syscall => {
+                    if let Flow::Exit(status) = syscall::dispatch(self) {
+                        return status;
+                    }
+                }
+                Exit::Budget => {}
+                Exit::CodeInvalidated { addr } => {
+                    let line = elfrun_interp::cpu_model::ICACHE_LINE;
+                    self.cache.invalidate(addr & !(line - 1), line);
+                }
+                Exit::Undefined { word } => {
+                    eprintln!(
+                        "elfrun: illegal instruction at {}",
+                        elfrun_interp::decode::describe(self.cpu.pc, word)
+                    );
+                    return 128 + SIGILL;
+                }
+                Exit::Fault(f) => {
+                    return match f.kind {
+                        FaultKind::Misaligned => {
+                            eprintln!(
+                                "elfrun: bus error (misaligned access) at address {:#x} (pc {:#x})",
+                                f.addr, self.cpu.pc
+                            );
+                            128 + SIGBUS
+                        }
+                        FaultKind::Unmapped => {
+                            eprintln!(
+                                "elfrun: segmentation fault at address {:#x} (pc {:#x})",
+                                f.addr, self.cpu.pc
+                            );
+                            128 + SIGSEGV
+                        }
+                    };
+                }
+                Exit::FetchFault => {
+                    eprintln!(
+                        "elfrun: segmentation fault at address {:#x} (pc {:#x}, instruction fetch)",
+                        self.cpu.pc, self.cpu.pc
+                    );
+                    return 128 + SIGSEGV;
+                }
+                Exit::Breakpoint { imm } => {
+                    eprintln!(
+                        "elfrun: trace/breakpoint trap (brk #{imm:#x}) at pc {:#x}",
+                        self.cpu.pc
+                    );
+                    return 128 + SIGTRAP;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Everything `unsafe` in the runtime: the wasmer linear memory that holds the guest address space, zeroing
+//! host pages behind it, and calling host system calls with guest buffers.
+//!
+//! Owns: the one `Store` + shared `Memory` of the guest (4 GiB reserved up front, committed lazily, never moving),
+//! and [`HostBuf`], a host pointer that was bounds-checked against the guest address space. Every other module
+//! reaches guest memory through [`GuestMem`] and passes buffers to the host only as [`Arg`]s.
+//!
+//! Must not: know about VMAs, ELF or syscall semantics.
+
+use std::ffi::CStr;
+
+use elfrun_interp::GuestMem;
+use wasmer::{Memory, MemoryType, Pages, Store};
+
+use crate::error::RtError;
+
+/// Host and guest page size.
+pub const PAGE: u64 = 4096;
+/// Lowest guest address that can ever be mapped (like Linux's `vm.mmap_min_addr`): the null-pointer guard.
+pub const NULL_GUARD: u64 = 0x10000;
+/// Size of the guest address space: everything lives below 4 GiB.
+pub const SPACE_END: u64 = 1 << 32;
+
+/// The guest's linear memory and the wasmer store that owns it.
+pub struct HostMemory {
+    // Kept alive: the memory's pages belong to the store.
+    _store: Store,
+    _memory: Memory,
+    base: *mut u8,
+}
+
+impl std::fmt::Debug for HostMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostMemory")
+            .field("base", &self.base)
+            .finish()
+    }
+}
+
+impl HostMemory {
+    /// Creates the shared 4 GiB guest memory (reserved up front, committed on first touch).
+    pub fn new() -> Result<HostMemory, RtError> {
+        let mut store = Store::default();
+        let ty = MemoryType::new(1, Some(65536), true);
+        let memory = Memory::new(&mut store, ty).map_err(|e| RtError::Memory(e.to_string()))?;
+        memory
+            .grow(&mut store, Pages(65535))
+            .map_err(|e| RtError::Memory(e.to_string()))?;
+        let view = memory.view(&store);
+        if view.data_size() != SPACE_END {
+            return Err(RtError::Memory(format!(
+                "guest memory is {} bytes, expected 4 GiB",
+                view.data_size()
+            )));
+        }
+        let base = view.data_ptr();
+        Ok(HostMemory {
+            _store: store,
+            _memory: memory,
+            base,
+        })
+    }
+
+    /// The bounds-checked view the interpreter and syscalls use.
+    pub fn guest_mem(&self) -> GuestMem {
+        // SAFETY: the memory is grown to its maximum at creation, so `base..base + 4 GiB` stays valid (a static
+        // wasmer memory never moves) for as long as `self` lives; the runtime keeps `self` alive for the whole run.
+        unsafe { GuestMem::new(self.base, NULL_GUARD, SPACE_END) }
+    }
+
+    /// Gives the host pages of `addr..addr + len` back to the kernel, so they read as zeros afterwards.
+    /// `addr` and `len` must be page-aligned and inside the space (checked; otherwise nothing happens).
+    pub fn zero_pages(&self, addr: u64, len: u64) {
+        if addr % PAGE != 0 || len % PAGE != 0 || addr >= SPACE_END || len > SPACE_END - addr {
+            return;
+        }
+        // SAFETY: the range is inside the private anonymous mapping that backs the memory; MADV_DONTNEED on it
+        // only replaces the pages with zero-fill-on-demand ones.
+        let r = unsafe {
+            libc::madvise(
+                self.base.add(addr as usize).cast(),
+                len as usize,
+                libc::MADV_DONTNEED,
+            )
+        };
+        if r != 0 {
+            // Fall back to writing zeros (e.g. if the memory were ever file-backed).
+            let _ = self.guest_mem().fill(addr, len, 0);
+        }
+    }
+}
+
+/// A host pointer to `len` bytes of guest memory, checked to lie inside the address space.
+#[derive(Clone, Copy, Debug)]
+pub struct HostBuf {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl HostBuf {
+    /// `None` when `addr..addr + len` is not inside the address space.
+    pub fn new(mem: &GuestMem, addr: u64, len: u64) -> Option<HostBuf> {
+        let ptr = mem.host_ptr(addr, len).ok()?;
+        Some(HostBuf {
+            ptr,
+            len: len as usize,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The host address, for building host structures that point at guest memory (e.g. `iovec`).
+    pub fn host_addr(&self) -> u64 {
+        self.ptr as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// An argument to a host system call.
+#[derive(Debug)]
+pub enum Arg<'a> {
+    /// A plain integer (or a NULL pointer: `Int(0)`).
+    Int(u64),
+    /// A guest buffer the kernel may read or write, at most its checked length.
+    Guest(HostBuf),
+    /// A host buffer the kernel may write.
+    Out(&'a mut [u8]),
+    /// A host buffer the kernel reads.
+    In(&'a [u8]),
+    /// A NUL-terminated host string.
+    Str(&'a CStr),
+}
+
+impl Arg<'_> {
+    fn raw(&mut self) -> libc::c_long {
+        match self {
+            Arg::Int(v) => *v as libc::c_long,
+            Arg::Guest(b) => b.ptr as libc::c_long,
+            Arg::Out(b) => b.as_mut_ptr() as libc::c_long,
+            Arg::In(b) => b.as_ptr() as libc::c_long,
+            Arg::Str(s) => s.as_ptr() as libc::c_long,
+        }
+    }
+}
+
+/// Calls host system call `nr`. Returns the result or the positive errno.
+///
+/// Callers pass buffers only as [`Arg`]s whose length covers what the call may touch (the syscall layer computes
+/// those lengths from the guest's arguments, exactly as the kernel would); integers are passed through.
+pub fn syscall(nr: libc::c_long, args: &mut [Arg<'_>]) -> Result<u64, i32> {
+    let mut a = [0 as libc::c_long; 6];
+    for (slot, arg) in a.iter_mut().zip(args.iter_mut()) {
+        *slot = arg.raw();
+    }
+    // SAFETY: every pointer argument is either a guest range checked by `HostBuf::new` (inside the 4 GiB region
+    // that lives for the whole run) or a live host buffer/string borrowed for the duration of the call.
+    let r = unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) };
+    if r < 0 {
+        Err(std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO))
+    } else {
+        Ok(r as u64)
+    }
+}
+
+/// Nanoseconds of the host's CLOCK_MONOTONIC (the guest's CNTVCT_EL0 at 1 GHz).
+pub fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid out-pointer.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Fills `buf` with random bytes from the host kernel.
+pub fn random_bytes(buf: &mut [u8]) {
+    let mut off = 0;
+    while off < buf.len() {
+        let rest = &mut buf[off..];
+        // SAFETY: `rest` is a valid writable host buffer of the given length.
+        let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        if n <= 0 {
+            break;
+        }
+        off += n as usize;
+    }
+}

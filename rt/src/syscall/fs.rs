@@ -1,0 +1,468 @@
+//! File-system syscalls: paths, descriptors, metadata. Owns the translation of `open` flags (arm64 and x86-64
+//! number O_DIRECTORY/O_NOFOLLOW/O_DIRECT/O_LARGEFILE differently) and of `struct stat` (arm64's asm-generic
+//! layout, built from a host `statx`). `statfs`, `statx` and `getdents64` have the same layout on both.
+
+use std::ffi::CString;
+
+use super::{Stop, SysResult, host};
+use crate::guest::Guest;
+use crate::host::Arg;
+
+const AT_EMPTY_PATH: u64 = 0x1000;
+
+/// (arm64 bit, host bit) pairs that differ.
+#[cfg(target_arch = "x86_64")]
+const OPEN_FLAG_MAP: [(u64, u64); 4] = [
+    (0o40000, libc::O_DIRECTORY as u64),
+    (0o100000, libc::O_NOFOLLOW as u64),
+    (0o200000, libc::O_DIRECT as u64),
+    (0o400000, libc::O_LARGEFILE as u64),
+];
+#[cfg(not(target_arch = "x86_64"))]
+const OPEN_FLAG_MAP: [(u64, u64); 0] = [];
+
+fn remap(flags: u64, from_guest: bool) -> u64 {
+    let mask: u64 = OPEN_FLAG_MAP
+        .iter()
+        .map(|&(g, h)| if from_guest { g } else { h })
+        .sum();
+    let mut out = flags & !mask;
+    for &(g, h) in OPEN_FLAG_MAP.iter() {
+        let (from, to) = if from_guest { (g, h) } else { (h, g) };
+        if flags & from != 0 {
+            out |= to;
+        }
+    }
+    out
+}
+
+pub(crate) fn open_flags_to_host(f: u64) -> u64 {
+    remap(f, true)
+}
+
+pub(crate) fn open_flags_to_guest(f: u64) -> u64 {
+    remap(f, false)
+}
+
+impl Guest {
+    /// A guest path argument; `/proc/self/exe` names the guest program, not elfrun.
+    fn path(&self, addr: u64) -> Result<CString, Stop> {
+        let p = self.cstr(addr)?;
+        if p.as_bytes() == b"/proc/self/exe" {
+            return CString::new(self.exe.as_os_str().as_encoded_bytes())
+                .map_err(|_| Stop::Errno(libc::EINVAL));
+        }
+        Ok(p)
+    }
+}
+
+pub fn openat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.path(a[1])?;
+    host(
+        libc::SYS_openat,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Str(&p),
+            Arg::Int(open_flags_to_host(a[2])),
+            Arg::Int(a[3]),
+        ],
+    )
+}
+
+pub fn close(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    // The guest's descriptors are elfrun's; keep the standard streams elfrun reports errors on.
+    host(libc::SYS_close, &mut [Arg::Int(a[0])])
+}
+
+pub fn lseek(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(
+        libc::SYS_lseek,
+        &mut [Arg::Int(a[0]), Arg::Int(a[1]), Arg::Int(a[2])],
+    )
+}
+
+pub fn dup(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(libc::SYS_dup, &mut [Arg::Int(a[0])])
+}
+
+pub fn dup3(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(
+        libc::SYS_dup3,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Int(a[1]),
+            Arg::Int(open_flags_to_host(a[2])),
+        ],
+    )
+}
+
+pub fn fcntl(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let (fd, cmd) = (a[0], a[1] as i32);
+    match cmd {
+        libc::F_GETFL => host(libc::SYS_fcntl, &mut [Arg::Int(fd), Arg::Int(cmd as u64)])
+            .map(open_flags_to_guest),
+        libc::F_SETFL => host(
+            libc::SYS_fcntl,
+            &mut [
+                Arg::Int(fd),
+                Arg::Int(cmd as u64),
+                Arg::Int(open_flags_to_host(a[2])),
+            ],
+        ),
+        libc::F_GETLK
+        | libc::F_SETLK
+        | libc::F_SETLKW
+        | libc::F_OFD_GETLK
+        | libc::F_OFD_SETLK
+        | libc::F_OFD_SETLKW => {
+            // struct flock is 32 bytes with the same layout on both 64-bit ABIs.
+            let b = g.buf(a[2], 32)?;
+            host(
+                libc::SYS_fcntl,
+                &mut [Arg::Int(fd), Arg::Int(cmd as u64), Arg::Guest(b)],
+            )
+        }
+        libc::F_DUPFD
+        | libc::F_DUPFD_CLOEXEC
+        | libc::F_GETFD
+        | libc::F_SETFD
+        | libc::F_GETOWN
+        | libc::F_SETOWN
+        | libc::F_GETPIPE_SZ
+        | libc::F_SETPIPE_SZ
+        | libc::F_ADD_SEALS
+        | libc::F_GET_SEALS => host(
+            libc::SYS_fcntl,
+            &mut [Arg::Int(fd), Arg::Int(cmd as u64), Arg::Int(a[2])],
+        ),
+        _ => {
+            g.warn_once(
+                (1 << 40) | cmd as u64,
+                format_args!("fcntl command {cmd} is not supported: returning -EINVAL"),
+            );
+            Err(Stop::Errno(libc::EINVAL))
+        }
+    }
+}
+
+pub fn pipe2(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let b = g.buf(a[0], 8)?;
+    host(
+        libc::SYS_pipe2,
+        &mut [Arg::Guest(b), Arg::Int(open_flags_to_host(a[1]))],
+    )
+}
+
+pub fn getdents64(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let b = g.buf(a[1], a[2])?;
+    host(
+        libc::SYS_getdents64,
+        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(a[2])],
+    )
+}
+
+/// Host `statx` of `dirfd`/`path` with `flags`, as raw bytes.
+fn statx_raw(dirfd: u64, path: &CString, flags: u64) -> Result<[u8; 256], Stop> {
+    let mut sx = [0u8; 256];
+    host(
+        libc::SYS_statx,
+        &mut [
+            Arg::Int(dirfd),
+            Arg::Str(path),
+            Arg::Int(
+                flags
+                    & (libc::AT_SYMLINK_NOFOLLOW as u64
+                        | AT_EMPTY_PATH
+                        | libc::AT_NO_AUTOMOUNT as u64),
+            ),
+            Arg::Int(libc::STATX_BASIC_STATS as u64),
+            Arg::Out(&mut sx),
+        ],
+    )?;
+    Ok(sx)
+}
+
+/// arm64 `struct stat` (128 bytes, asm-generic) from a `struct statx`.
+pub(crate) fn stat_from_statx(sx: &[u8; 256]) -> [u8; 128] {
+    let u16_at = |o: usize| u16::from_le_bytes([sx[o], sx[o + 1]]) as u64;
+    let u32_at = |o: usize| u32::from_le_bytes(sx[o..o + 4].try_into().expect("4")) as u64;
+    let u64_at = |o: usize| u64::from_le_bytes(sx[o..o + 8].try_into().expect("8"));
+    let dev = |major: u64, minor: u64| {
+        ((major & 0xfff) << 8) | ((major & !0xfff) << 32) | (minor & 0xff) | ((minor & !0xff) << 12)
+    };
+    let mut st = [0u8; 128];
+    let mut put = |off: usize, v: u64, size: usize| {
+        st[off..off + size].copy_from_slice(&v.to_le_bytes()[..size])
+    };
+    put(0, dev(u32_at(136), u32_at(140)), 8); // st_dev
+    put(8, u64_at(32), 8); // st_ino
+    put(16, u16_at(28), 4); // st_mode
+    put(20, u32_at(16), 4); // st_nlink
+    put(24, u32_at(20), 4); // st_uid
+    put(28, u32_at(24), 4); // st_gid
+    put(32, dev(u32_at(128), u32_at(132)), 8); // st_rdev
+    put(48, u64_at(40), 8); // st_size
+    put(56, u32_at(4), 4); // st_blksize
+    put(64, u64_at(48), 8); // st_blocks
+    // atime, mtime, ctime: statx timestamps are at 64 (atime), 96 (ctime), 112 (mtime).
+    for (dst, src) in [(72, 64), (88, 112), (104, 96)] {
+        put(dst, u64_at(src), 8);
+        put(dst + 8, u32_at(src + 8), 8);
+    }
+    st
+}
+
+pub fn newfstatat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.path(a[1])?;
+    let out = g.buf(a[2], 128)?;
+    let _ = out;
+    let sx = statx_raw(a[0], &p, a[3])?;
+    g.write_guest(a[2], &stat_from_statx(&sx))?;
+    Ok(0)
+}
+
+pub fn fstat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    g.buf(a[1], 128)?;
+    let sx = statx_raw(a[0], &CString::default(), AT_EMPTY_PATH)?;
+    g.write_guest(a[1], &stat_from_statx(&sx))?;
+    Ok(0)
+}
+
+pub fn statx(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.path(a[1])?;
+    let b = g.buf(a[4], 256)?;
+    host(
+        libc::SYS_statx,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Str(&p),
+            Arg::Int(a[2]),
+            Arg::Int(a[3]),
+            Arg::Guest(b),
+        ],
+    )
+}
+
+pub fn readlinkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let raw = g.cstr(a[1])?;
+    if raw.as_bytes() == b"/proc/self/exe" {
+        let exe = g.exe.as_os_str().as_encoded_bytes().to_vec();
+        let n = exe.len().min(a[3] as usize);
+        g.write_guest(a[2], &exe[..n])?;
+        return Ok(n as u64);
+    }
+    let b = g.buf(a[2], a[3])?;
+    host(
+        libc::SYS_readlinkat,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Str(&raw),
+            Arg::Guest(b),
+            Arg::Int(a[3]),
+        ],
+    )
+}
+
+pub fn faccessat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.path(a[1])?;
+    host(
+        libc::SYS_faccessat,
+        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2])],
+    )
+}
+
+pub fn faccessat2(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.path(a[1])?;
+    host(
+        libc::SYS_faccessat2,
+        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2]), Arg::Int(a[3])],
+    )
+}
+
+pub fn mkdirat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.cstr(a[1])?;
+    host(
+        libc::SYS_mkdirat,
+        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2])],
+    )
+}
+
+pub fn mknodat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.cstr(a[1])?;
+    host(
+        libc::SYS_mknodat,
+        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2]), Arg::Int(a[3])],
+    )
+}
+
+pub fn unlinkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.cstr(a[1])?;
+    host(
+        libc::SYS_unlinkat,
+        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2])],
+    )
+}
+
+pub fn renameat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    renameat2(g, [a[0], a[1], a[2], a[3], 0, 0])
+}
+
+pub fn renameat2(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let (from, to) = (g.cstr(a[1])?, g.cstr(a[3])?);
+    host(
+        libc::SYS_renameat2,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Str(&from),
+            Arg::Int(a[2]),
+            Arg::Str(&to),
+            Arg::Int(a[4]),
+        ],
+    )
+}
+
+pub fn symlinkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let (target, link) = (g.cstr(a[0])?, g.cstr(a[2])?);
+    host(
+        libc::SYS_symlinkat,
+        &mut [Arg::Str(&target), Arg::Int(a[1]), Arg::Str(&link)],
+    )
+}
+
+pub fn linkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let (from, to) = (g.cstr(a[1])?, g.cstr(a[3])?);
+    host(
+        libc::SYS_linkat,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Str(&from),
+            Arg::Int(a[2]),
+            Arg::Str(&to),
+            Arg::Int(a[4]),
+        ],
+    )
+}
+
+pub fn fchmod(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(libc::SYS_fchmod, &mut [Arg::Int(a[0]), Arg::Int(a[1])])
+}
+
+pub fn fchmodat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.cstr(a[1])?;
+    host(
+        libc::SYS_fchmodat,
+        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2])],
+    )
+}
+
+pub fn fchownat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.cstr(a[1])?;
+    host(
+        libc::SYS_fchownat,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Str(&p),
+            Arg::Int(a[2]),
+            Arg::Int(a[3]),
+            Arg::Int(a[4]),
+        ],
+    )
+}
+
+pub fn fchown(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(
+        libc::SYS_fchown,
+        &mut [Arg::Int(a[0]), Arg::Int(a[1]), Arg::Int(a[2])],
+    )
+}
+
+pub fn utimensat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    // A NULL path means "the descriptor itself" here.
+    let p = if a[1] == 0 { None } else { Some(g.cstr(a[1])?) };
+    let times = g.opt_buf(a[2], 32)?;
+    let path = match &p {
+        Some(p) => Arg::Str(p),
+        None => Arg::Int(0),
+    };
+    host(
+        libc::SYS_utimensat,
+        &mut [Arg::Int(a[0]), path, times, Arg::Int(a[3])],
+    )
+}
+
+pub fn truncate(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.cstr(a[0])?;
+    host(libc::SYS_truncate, &mut [Arg::Str(&p), Arg::Int(a[1])])
+}
+
+pub fn ftruncate(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(libc::SYS_ftruncate, &mut [Arg::Int(a[0]), Arg::Int(a[1])])
+}
+
+pub fn fallocate(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(
+        libc::SYS_fallocate,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Int(a[1]),
+            Arg::Int(a[2]),
+            Arg::Int(a[3]),
+        ],
+    )
+}
+
+pub fn fsync(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(libc::SYS_fsync, &mut [Arg::Int(a[0])])
+}
+
+pub fn fdatasync(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(libc::SYS_fdatasync, &mut [Arg::Int(a[0])])
+}
+
+/// `struct statfs` is 120 bytes with the same layout on arm64 and x86-64.
+pub fn statfs(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.path(a[0])?;
+    let b = g.buf(a[1], 120)?;
+    host(libc::SYS_statfs, &mut [Arg::Str(&p), Arg::Guest(b)])
+}
+
+pub fn fstatfs(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let b = g.buf(a[1], 120)?;
+    host(libc::SYS_fstatfs, &mut [Arg::Int(a[0]), Arg::Guest(b)])
+}
+
+pub fn getcwd(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let b = g.buf(a[0], a[1])?;
+    host(libc::SYS_getcwd, &mut [Arg::Guest(b), Arg::Int(a[1])])
+}
+
+pub fn chdir(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let p = g.cstr(a[0])?;
+    host(libc::SYS_chdir, &mut [Arg::Str(&p)])
+}
+
+pub fn fchdir(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(libc::SYS_fchdir, &mut [Arg::Int(a[0])])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_flags_round_trip_and_translate() {
+        // O_RDONLY|O_DIRECTORY|O_CLOEXEC|O_NOFOLLOW as glibc on arm64 passes them for opendir.
+        let guest = 0o40000 | 0o2000000 | 0o100000;
+        let h = open_flags_to_host(guest);
+        assert_eq!(
+            h,
+            (libc::O_DIRECTORY | libc::O_CLOEXEC | libc::O_NOFOLLOW) as u64
+        );
+        assert_eq!(open_flags_to_guest(h), guest);
+        assert_eq!(
+            open_flags_to_host(0o1101),
+            0o1101,
+            "O_WRONLY|O_CREAT|O_TRUNC are shared"
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! Data-moving syscalls on descriptors: read/write and their vector and positional forms, ioctl (terminal
+//! requests passed through), sendfile, copy_file_range, fadvise64 and the poll/select family.
+//!
+//! Owns: translating guest `iovec` arrays (guest pointers) into host ones, and the size of every ioctl argument
+//! it passes through.
+
+use super::{Stop, SysResult, host};
+use crate::guest::Guest;
+use crate::host::Arg;
+
+pub fn read(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let b = g.buf(a[1], a[2])?;
+    host(
+        libc::SYS_read,
+        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(a[2])],
+    )
+}
+
+pub fn write(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let b = g.buf(a[1], a[2])?;
+    host(
+        libc::SYS_write,
+        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(a[2])],
+    )
+}
+
+pub fn pread64(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let b = g.buf(a[1], a[2])?;
+    host(
+        libc::SYS_pread64,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Guest(b),
+            Arg::Int(a[2]),
+            Arg::Int(a[3]),
+        ],
+    )
+}
+
+pub fn pwrite64(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let b = g.buf(a[1], a[2])?;
+    host(
+        libc::SYS_pwrite64,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Guest(b),
+            Arg::Int(a[2]),
+            Arg::Int(a[3]),
+        ],
+    )
+}
+
+/// Host `iovec` array (as bytes) for a guest one: each buffer checked against the address space.
+fn host_iovecs(g: &Guest, iov: u64, cnt: u64) -> Result<Vec<u8>, Stop> {
+    if cnt > 1024 {
+        return Err(Stop::Errno(libc::EINVAL));
+    }
+    let mut raw = vec![0u8; cnt as usize * 16];
+    g.read_guest(iov, &mut raw)?;
+    let mut out = Vec::with_capacity(raw.len());
+    for e in raw.chunks_exact(16) {
+        let base = u64::from_le_bytes(e[..8].try_into().expect("8"));
+        let len = u64::from_le_bytes(e[8..].try_into().expect("8"));
+        let b = g.buf(base, len)?;
+        out.extend_from_slice(&b.host_addr().to_le_bytes());
+        out.extend_from_slice(&(b.len() as u64).to_le_bytes());
+    }
+    Ok(out)
+}
+
+pub fn readv(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let v = host_iovecs(g, a[1], a[2])?;
+    host(
+        libc::SYS_readv,
+        &mut [Arg::Int(a[0]), Arg::In(&v), Arg::Int(a[2])],
+    )
+}
+
+pub fn writev(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let v = host_iovecs(g, a[1], a[2])?;
+    host(
+        libc::SYS_writev,
+        &mut [Arg::Int(a[0]), Arg::In(&v), Arg::Int(a[2])],
+    )
+}
+
+const TCGETS: u64 = 0x5401;
+const TCSETS: u64 = 0x5402;
+const TCSETSW: u64 = 0x5403;
+const TCSETSF: u64 = 0x5404;
+const TIOCGPGRP: u64 = 0x540f;
+const TIOCSPGRP: u64 = 0x5410;
+const TIOCGWINSZ: u64 = 0x5413;
+const TIOCSWINSZ: u64 = 0x5414;
+const FIONREAD: u64 = 0x541b;
+const FIONBIO: u64 = 0x5421;
+const FIONCLEX: u64 = 0x5450;
+const FIOCLEX: u64 = 0x5451;
+
+/// Terminal and descriptor ioctls; the request numbers and structs (kernel `termios`, 36 bytes; `winsize`,
+/// 8 bytes) are the same on arm64 and x86-64.
+pub fn ioctl(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let (fd, req) = (a[0], a[1] & 0xffff_ffff);
+    let size = match req {
+        TCGETS | TCSETS | TCSETSW | TCSETSF => 36,
+        TIOCGWINSZ | TIOCSWINSZ => 8,
+        TIOCGPGRP | TIOCSPGRP | FIONREAD | FIONBIO => 4,
+        FIOCLEX | FIONCLEX => 0,
+        _ => {
+            g.warn_once(
+                (2 << 40) | req,
+                format_args!("ioctl request {req:#x} is not supported: returning -ENOTTY"),
+            );
+            return Err(Stop::Errno(libc::ENOTTY));
+        }
+    };
+    let arg = if size == 0 {
+        Arg::Int(0)
+    } else {
+        Arg::Guest(g.buf(a[2], size)?)
+    };
+    host(libc::SYS_ioctl, &mut [Arg::Int(fd), Arg::Int(req), arg])
+}
+
+pub fn sendfile(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let off = g.opt_buf(a[2], 8)?;
+    host(
+        libc::SYS_sendfile,
+        &mut [Arg::Int(a[0]), Arg::Int(a[1]), off, Arg::Int(a[3])],
+    )
+}
+
+pub fn copy_file_range(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let (off_in, off_out) = (g.opt_buf(a[1], 8)?, g.opt_buf(a[3], 8)?);
+    host(
+        libc::SYS_copy_file_range,
+        &mut [
+            Arg::Int(a[0]),
+            off_in,
+            Arg::Int(a[2]),
+            off_out,
+            Arg::Int(a[4]),
+            Arg::Int(a[5]),
+        ],
+    )
+}
+
+pub fn fadvise64(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(
+        libc::SYS_fadvise64,
+        &mut [
+            Arg::Int(a[0]),
+            Arg::Int(a[1]),
+            Arg::Int(a[2]),
+            Arg::Int(a[3]),
+        ],
+    )
+}
+
+/// `ppoll(fds, nfds, timeout, sigmask, sigsetsize)`. The temporary signal mask is not applied (signals are not
+/// delivered to the guest yet).
+pub fn ppoll(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    if a[1] > 1 << 20 {
+        return Err(Stop::Errno(libc::EINVAL));
+    }
+    let fds = g.buf(a[0], a[1] * 8)?;
+    let timeout = g.opt_buf(a[2], 16)?;
+    host(
+        libc::SYS_ppoll,
+        &mut [
+            Arg::Guest(fds),
+            Arg::Int(a[1]),
+            timeout,
+            Arg::Int(0),
+            Arg::Int(8),
+        ],
+    )
+}
+
+/// `pselect6(nfds, readfds, writefds, exceptfds, timeout, sigmask-data)`; the mask is not applied (see
+/// [`ppoll`]).
+pub fn pselect6(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    if a[0] > 1024 {
+        return Err(Stop::Errno(libc::EINVAL));
+    }
+    let set_len = a[0].div_ceil(64) * 8;
+    let r = g.opt_buf(a[1], set_len)?;
+    let w = g.opt_buf(a[2], set_len)?;
+    let e = g.opt_buf(a[3], set_len)?;
+    let t = g.opt_buf(a[4], 16)?;
+    host(
+        libc::SYS_pselect6,
+        &mut [Arg::Int(a[0]), r, w, e, t, Arg::Int(0)],
+    )
+}
