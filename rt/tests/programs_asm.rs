@@ -79,3 +79,65 @@ fn strace_prints_one_line_per_syscall() {
     );
     assert_eq!(lines[1], "exit(42) = ? (exit 42)");
 }
+
+#[test]
+fn static_pie_is_loaded_low() {
+    let exe = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("guests/hello_pie");
+    let st = std::process::Command::new("aarch64-linux-gnu-gcc")
+        .args(["-nostdlib", "-static-pie", "-o"])
+        .arg(&exe)
+        .arg(common::source("hello.S"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = same_as_qemu(&exe, &[], &[]);
+    assert_eq!(status(&o), 42);
+    let o = elfrun(&["--strace", exe.to_str().unwrap()], &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    // The message address is below 4 GiB: the load base is low.
+    let addr = err
+        .split("write(1, 0x")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .unwrap();
+    assert!(u64::from_str_radix(addr, 16).unwrap() < 1 << 32, "{err}");
+}
+
+#[test]
+fn command_line_forms() {
+    let p = build("hello.S", &["-nostdlib"]);
+    let path = p.to_str().unwrap();
+    let dir = p.parent().unwrap().to_str().unwrap();
+    assert_eq!(status(&elfrun(&["run", path], &[])), 42);
+    assert_eq!(
+        status(&elfrun(&["hello"], &[("PATH", dir)])),
+        42,
+        "PATH search"
+    );
+    assert_eq!(
+        status(&elfrun(&["run", "hello", "x"], &[("PATH", dir)])),
+        42
+    );
+    assert_eq!(
+        status(&elfrun(&["--binfmt-p", path, "argv0", "arg1"], &[])),
+        42
+    );
+    let link = p.parent().unwrap().join("elfrun-binfmt");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_elfrun"), &link).unwrap();
+    let o = std::process::Command::new(&link)
+        .args([path, "argv0", "--strace"])
+        .output()
+        .unwrap();
+    assert_eq!(status(&o), 42);
+    assert!(
+        o.stderr.is_empty(),
+        "--strace after ARGV0 belongs to the guest"
+    );
+    let help = elfrun(&["--help"], &[]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("Examples:") && help.contains("binfmt_misc"),
+        "{help}"
+    );
+}
