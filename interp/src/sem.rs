@@ -365,6 +365,37 @@ pub trait Sem {
     ) -> Self::V;
     /// Integer (of `w`) → FP with `fbits` fraction bits, rounded per FPCR.
     fn int_to_fp(&mut self, ty: FpTy, a: Self::V, w: Width, signed: bool, fbits: u32) -> Self::V;
+
+    // ---- added for the scalar FP class (a64::fp)
+
+    /// FCCMP/FCCMPE: if `c`, [`Sem::fp_compare`] (raising its FPSR flags); otherwise `otherwise`, with no FP
+    /// exception raised. A lifter emits the comparison inside a Wasm `if`.
+    fn fp_compare_if(
+        &mut self,
+        c: Self::B,
+        ty: FpTy,
+        a: Self::V,
+        b: Self::V,
+        signal_all: bool,
+        otherwise: Self::V,
+    ) -> Self::V;
+
+    // ---- added for dp_reg (CRC32 / CRC32C) ---------------------------------------------------------------------
+
+    /// The ARM ARM's CRC32 step: folds the low `size` (1, 2, 4, 8) bytes of `data` into the 32-bit `acc`
+    /// (upper bits ignored) and returns the new 32-bit checksum, zero-extended. Bit-reflected, no pre- or
+    /// post-inversion; polynomial 0x04C11DB7 (CRC32*) or, with `castagnoli`, 0x1EDC6F41 (CRC32C*). A lifter
+    /// can implement it with a 256-entry table per polynomial in a helper function.
+    fn crc32(&mut self, castagnoli: bool, acc: Self::V, data: Self::V, size: u32) -> Self::V;
+
+    // ---- added for simd::crypto (AES) ------------------------------------------------------------------------
+
+    /// `AESSubBytes(AESShiftRows(q))`, or with `inverse` `AESInvSubBytes(AESInvShiftRows(q))`, on the state in
+    /// the ARM ARM's byte order (byte `4·c + r` is row r of column c). AESE/AESD are this after XOR with the
+    /// round key. A lifter can implement it as a helper with the two 256-byte S-boxes in a data segment.
+    fn aes_sub_shift(&mut self, q: Self::Q, inverse: bool) -> Self::Q;
+    /// `AESMixColumns(q)`, or with `inverse` `AESInvMixColumns(q)` (AESMC / AESIMC).
+    fn aes_mix_columns(&mut self, q: Self::Q, inverse: bool) -> Self::Q;
 }
 
 /// Comparisons of [`Sem::fp_compare_mask`].

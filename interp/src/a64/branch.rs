@@ -91,7 +91,7 @@ impl Branch {
                 }
             }
             0b110 if op1 >> 12 == 0 => Self::decode_exception(w)?,
-            0b110 if op1 == 0b01000000110001 => Self::decode_hint(w)?,
+            0b110 if op1 == 0b01000000110010 => Self::decode_hint(w)?,
             0b110 if op1 == 0b01000000110011 => Self::decode_barrier(w)?,
             0b110 if op1 >> 7 == 0b0100000 && bits(w, 15, 12) == 0b0100 => {
                 // MSR (immediate): PSTATE fields. None is useful at EL0 without the features we hide.

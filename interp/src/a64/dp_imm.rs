@@ -6,7 +6,8 @@ use crate::sem::{Reg, Sem, Width};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DpImm {
-    /// ADR / ADRP: `rd = base + offset` where base is pc (ADR) or pc & !0xfff (ADRP).
+    /// ADR / ADRP: `rd = base + offset` where base is pc (ADR) or pc & !0xfff (ADRP); for ADRP `offset` counts
+    /// 4 KiB pages (it needs 33 bits in bytes).
     Adr { rd: Reg, page: bool, offset: i32 },
     /// ADD/ADDS/SUB/SUBS (immediate); `imm` already shifted.
     AddSub {
@@ -62,11 +63,7 @@ impl DpImm {
             0b000 | 0b001 => {
                 let imm = (bits(w, 23, 5) << 2) | bits(w, 30, 29);
                 let page = bit(w, 31);
-                let offset = if page {
-                    sext(imm, 21) << 12
-                } else {
-                    sext(imm, 21)
-                };
+                let offset = sext(imm, 21);
                 DpImm::Adr {
                     rd,
                     page,
@@ -149,8 +146,12 @@ impl DpImm {
     pub fn exec<S: Sem>(self, s: &mut S) {
         match self {
             DpImm::Adr { rd, page, offset } => {
-                let base = if page { s.pc() & !0xfff } else { s.pc() };
-                let v = s.imm(base.wrapping_add(offset as i64 as u64));
+                let v = if page {
+                    (s.pc() & !0xfff).wrapping_add((offset as i64 as u64) << 12)
+                } else {
+                    s.pc().wrapping_add(offset as i64 as u64)
+                };
+                let v = s.imm(v);
                 s.set_x(rd, v);
             }
             DpImm::AddSub {
@@ -196,6 +197,7 @@ impl DpImm {
                     1 => s.or(a, b),
                     _ => s.xor(a, b),
                 };
+                let r = narrow(s, w, r);
                 if opc == 3 {
                     s.set_logic_flags(w, r);
                     s.set_x(rd, r);
@@ -243,7 +245,7 @@ impl DpImm {
                 let w = Width::from_sf(sf);
                 let lo = s.x(rm);
                 let r = if lsb == 0 {
-                    lo
+                    narrow(s, w, lo)
                 } else {
                     let hi = s.x(rn);
                     let amt = s.imm(lsb as u64);

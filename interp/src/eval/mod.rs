@@ -1,6 +1,7 @@
 //! `Eval`: the interpreter. It implements [`Sem`](crate::Sem) by computing on `u64`/`u128`, and runs predecoded
 //! [`Block`]s from a [`BlockCache`] until something needs the runtime ([`Exit`]).
 
+mod aes;
 mod block;
 mod prims;
 

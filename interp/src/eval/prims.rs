@@ -30,6 +30,7 @@ impl Eval<'_> {
         self.exit.is_none()
     }
 
+    #[inline(always)]
     fn fpscr(&mut self) -> Fpscr<'_> {
         Fpscr {
             fpcr: self.cpu.fpcr as u32,
@@ -634,9 +635,11 @@ impl Sem for Eval<'_> {
         out
     }
 
+    #[inline(always)]
     fn fp_binop(&mut self, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
         softfp::binop(&mut self.fpscr(), op, ty, a, b)
     }
+    #[inline(always)]
     fn fp_muladd(&mut self, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
         softfp::muladd(&mut self.fpscr(), ty, a, b, c)
     }
@@ -666,7 +669,72 @@ impl Sem for Eval<'_> {
     fn int_to_fp(&mut self, ty: FpTy, a: u64, w: Width, signed: bool, fbits: u32) -> u64 {
         softfp::from_int(&mut self.fpscr(), ty, a, w, signed, fbits)
     }
+
+    // ---- added for the scalar FP class (a64::fp)
+
+    fn fp_compare_if(
+        &mut self,
+        c: bool,
+        ty: FpTy,
+        a: u64,
+        b: u64,
+        signal_all: bool,
+        otherwise: u64,
+    ) -> u64 {
+        if c {
+            softfp::compare(&mut self.fpscr(), ty, a, b, signal_all)
+        } else {
+            otherwise
+        }
+    }
+
+    // ---- added for dp_reg (CRC32 / CRC32C) ---------------------------------------------------------------------
+
+    fn crc32(&mut self, castagnoli: bool, acc: u64, data: u64, size: u32) -> u64 {
+        let table = if castagnoli {
+            &CRC32C_TABLE
+        } else {
+            &CRC32_TABLE
+        };
+        let mut crc = acc as u32;
+        for i in 0..size.min(8) {
+            let byte = (data >> (8 * i)) as u8;
+            crc = (crc >> 8) ^ table[((crc as u8) ^ byte) as usize];
+        }
+        crc as u64
+    }
+
+    // ---- added for simd::crypto (AES) ------------------------------------------------------------------------
+
+    fn aes_sub_shift(&mut self, q: u128, inverse: bool) -> u128 {
+        super::aes::sub_shift(q, inverse)
+    }
+    fn aes_mix_columns(&mut self, q: u128, inverse: bool) -> u128 {
+        super::aes::mix_columns(q, inverse)
+    }
 }
+
+/// Byte-at-a-time table of the bit-reflected CRC with reversed polynomial `poly`.
+const fn crc_table(poly: u32) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { (c >> 1) ^ poly } else { c >> 1 };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+
+/// CRC-32 (ISO-HDLC), 0x04C11DB7 reflected.
+static CRC32_TABLE: [u32; 256] = crc_table(0xEDB8_8320);
+/// CRC-32C (Castagnoli), 0x1EDC6F41 reflected.
+static CRC32C_TABLE: [u32; 256] = crc_table(0x82F6_3B78);
 
 #[inline(always)]
 fn flags(n: bool, z: bool, c: bool, v: bool) -> u64 {

@@ -1,0 +1,255 @@
+//! The measurement loop: build every program, then run each under every runner in alternating rounds,
+//! verify each runner's first output against the references, and collect the timings.
+//!
+//! Runners, in the order they run within a round (references first):
+//! - `native`: the x86-64 build, the speed and checksum reference;
+//! - `wasm`: the wasm32-wasi build under Node's WASI (V8), the from-source Wasm reference;
+//! - `qemu`: the AArch64 build under qemu-aarch64, the emulator to beat and the bit-exact reference;
+//! - `elfrun`: the AArch64 build under `elfrun run`.
+//!
+//! A runner whose output does not verify is reported and never timed; a missing tool skips its runner.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::measure;
+use crate::programs::{self, Program, Target};
+use crate::report::Row;
+use crate::verify::{self, Signature, Verdict};
+
+/// Which way a program is run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunnerKind {
+    Native,
+    Wasm,
+    Qemu,
+    Elfrun,
+}
+
+impl RunnerKind {
+    pub const ALL: [RunnerKind; 4] = [
+        RunnerKind::Native,
+        RunnerKind::Wasm,
+        RunnerKind::Qemu,
+        RunnerKind::Elfrun,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RunnerKind::Native => "native",
+            RunnerKind::Wasm => "wasm",
+            RunnerKind::Qemu => "qemu",
+            RunnerKind::Elfrun => "elfrun",
+        }
+    }
+
+    pub fn target(self) -> Target {
+        match self {
+            RunnerKind::Native => Target::Native,
+            RunnerKind::Wasm => Target::Wasm32Wasi,
+            RunnerKind::Qemu | RunnerKind::Elfrun => Target::Aarch64,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<RunnerKind> {
+        RunnerKind::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
+/// Everything the harness needs to know.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub programs: Vec<&'static Program>,
+    pub runners: Vec<RunnerKind>,
+    pub rounds: usize,
+    /// Passed to every program as argv[1].
+    pub scale: String,
+    pub build_dir: PathBuf,
+    pub elfrun: PathBuf,
+    pub qemu: PathBuf,
+    pub node: PathBuf,
+    pub timeout: Duration,
+}
+
+/// Finds `cmd` on PATH (or checks it, if it contains a slash).
+pub fn which(cmd: &Path) -> Option<PathBuf> {
+    if cmd.components().count() > 1 {
+        return cmd.is_file().then(|| cmd.to_path_buf());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(cmd))
+        .find(|p| p.is_file())
+}
+
+/// The command line that runs `exe` under `kind`, or why it cannot run here.
+fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<String>), String> {
+    let exe_s = exe.display().to_string();
+    let tool = |p: &Path, hint: &str| {
+        which(p).ok_or_else(|| format!("skipped: {} not found ({hint})", p.display()))
+    };
+    Ok(match kind {
+        RunnerKind::Native => (exe.to_path_buf(), vec![cfg.scale.clone()]),
+        RunnerKind::Wasm => {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("runners/wasi-run.mjs");
+            (
+                tool(&cfg.node, "Node.js runs the Wasm builds; --node PATH")?,
+                vec![
+                    "--no-warnings".into(),
+                    script.display().to_string(),
+                    exe_s,
+                    cfg.scale.clone(),
+                ],
+            )
+        }
+        RunnerKind::Qemu => (
+            tool(&cfg.qemu, "--qemu PATH")?,
+            vec![exe_s, cfg.scale.clone()],
+        ),
+        RunnerKind::Elfrun => (
+            tool(
+                &cfg.elfrun,
+                "`cargo build --release -p elfrun`, or --elfrun PATH",
+            )?,
+            vec!["run".into(), exe_s, cfg.scale.clone()],
+        ),
+    })
+}
+
+/// A runner taking part in one program's rounds.
+struct Active {
+    kind: RunnerKind,
+    cmd: PathBuf,
+    args: Vec<String>,
+    row: Row,
+    /// Still being timed.
+    live: bool,
+}
+
+/// Runs one program under every configured runner and returns one row per runner.
+pub fn measure_program(cfg: &Config, program: &Program) -> Vec<Row> {
+    let mut runners: Vec<Active> = Vec::new();
+    let mut rows_done: Vec<Row> = Vec::new();
+    for &kind in &cfg.runners {
+        let mut row = Row {
+            program: program.name.into(),
+            runner: kind.name().into(),
+            times: Vec::new(),
+            cpu_times: Vec::new(),
+            peak_rss_kib: 0,
+            status: "ok".into(),
+        };
+        let prepared = programs::build(&cfg.build_dir, program, kind.target())
+            .map_err(|e| format!("skipped: build failed: {}", e.lines().next().unwrap_or("")))
+            .and_then(|exe| command(cfg, kind, &exe));
+        match prepared {
+            Ok((cmd, args)) => runners.push(Active {
+                kind,
+                cmd,
+                args,
+                row,
+                live: true,
+            }),
+            Err(why) => {
+                eprintln!("{}: {}: {why}", program.name, kind.name());
+                row.status = why;
+                rows_done.push(row);
+            }
+        }
+    }
+
+    let scratch = cfg.build_dir.join("runs");
+    let mut checksum_ref: Option<String> = None;
+    let mut exact_refs: Vec<(Target, Signature)> = Vec::new();
+    for round in 0..cfg.rounds {
+        for a in runners.iter_mut().filter(|a| a.live) {
+            let run = match measure::run(&a.cmd, &a.args, &scratch, cfg.timeout) {
+                Ok(r) => r,
+                Err(e) => {
+                    a.row.status = format!("FAILED (cannot run {}: {e})", a.cmd.display());
+                    a.live = false;
+                    continue;
+                }
+            };
+            let verdict = if round == 0 {
+                let exact_ref = exact_refs
+                    .iter()
+                    .find(|(t, _)| *t == a.kind.target())
+                    .map(|(_, s)| s);
+                let v = verify::judge(program.name, &run, checksum_ref.as_deref(), exact_ref);
+                if v.is_ok() {
+                    let sig = verify::signature(program.name, &run.stdout);
+                    if a.kind == RunnerKind::Native {
+                        checksum_ref = sig.checksum.clone();
+                    } else if checksum_ref.is_none() {
+                        a.row.status = "ok (no native reference)".into();
+                    }
+                    if exact_ref.is_none() {
+                        exact_refs.push((a.kind.target(), sig));
+                    }
+                }
+                v
+            } else if run.status.success() {
+                Verdict::Ok
+            } else {
+                Verdict::Failed {
+                    why: format!("{} in round {}", run.status, round + 1),
+                }
+            };
+            if !verdict.is_ok() {
+                eprintln!(
+                    "\n*** {}: {}: {verdict}\n*** stdout:\n{}*** stderr (last lines):\n{}",
+                    program.name,
+                    a.kind.name(),
+                    run.stdout,
+                    last_lines(&run.stderr, 10)
+                );
+                a.row.status = verdict.to_string();
+                a.row.times.clear();
+                a.row.cpu_times.clear();
+                a.live = false;
+                continue;
+            }
+            let secs = run.wall.as_secs_f64();
+            eprintln!(
+                "{}: round {}/{}: {} {secs:.3}s (cpu {:.3}s), {} KiB",
+                program.name,
+                round + 1,
+                cfg.rounds,
+                a.kind.name(),
+                run.cpu.as_secs_f64(),
+                run.peak_rss_kib
+            );
+            a.row.times.push(secs);
+            a.row.cpu_times.push(run.cpu.as_secs_f64());
+            a.row.peak_rss_kib = a.row.peak_rss_kib.max(run.peak_rss_kib);
+        }
+    }
+    let mut rows: Vec<Row> = runners
+        .into_iter()
+        .map(|a| a.row)
+        .chain(rows_done)
+        .collect();
+    rows.sort_by_key(|r| {
+        cfg.runners
+            .iter()
+            .position(|k| k.name() == r.runner)
+            .unwrap_or(usize::MAX)
+    });
+    rows
+}
+
+fn last_lines(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    let mut out = lines[lines.len().saturating_sub(n)..].join("\n");
+    out.push('\n');
+    out
+}
+
+/// Measures every configured program.
+pub fn measure_all(cfg: &Config) -> Vec<Row> {
+    cfg.programs
+        .iter()
+        .flat_map(|p| measure_program(cfg, p))
+        .collect()
+}

@@ -1,0 +1,97 @@
+//! End-to-end runs of the `elfrun-bench` binary at a tiny scale: real builds, real runs, and a fake
+//! `elfrun` that prints a wrong checksum, which must be caught.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("elfrun-bench-it-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn bench(dir: &PathBuf, extra: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_elfrun-bench"))
+        .args(["--scale", "0.01", "--rounds", "1", "--build-dir"])
+        .arg(dir)
+        .arg("--csv")
+        .arg(dir.join("r.csv"))
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn native_and_qemu_verify() {
+    let dir = scratch("ok");
+    let (ok, table, err) = bench(
+        &dir,
+        &["--only", "primes,intmix", "--runners", "native,qemu"],
+    );
+    assert!(ok, "harness failed:\n{table}\n{err}");
+    for p in ["primes", "intmix"] {
+        assert!(table.contains(&format!("| {p} | native |")), "{table}");
+        let native = table
+            .lines()
+            .find(|l| l.starts_with(&format!("| {p} | native |")))
+            .unwrap();
+        assert!(native.ends_with("| ok |"), "{native}");
+        if have("qemu-aarch64-static") && have("aarch64-linux-gnu-gcc") {
+            let q = table
+                .lines()
+                .find(|l| l.starts_with(&format!("| {p} | qemu |")))
+                .unwrap();
+            assert!(q.ends_with("| ok |"), "{q}");
+        }
+    }
+    let csv = std::fs::read_to_string(dir.join("r.csv")).unwrap();
+    assert!(csv.starts_with("program,runner,rounds,median_s"));
+    assert_eq!(csv.lines().count(), 1 + 4);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn wrong_checksum_is_reported_and_fails_the_run() {
+    if !have("aarch64-linux-gnu-gcc") {
+        return; // the fake runner needs the aarch64 build to exist
+    }
+    let dir = scratch("bad");
+    let fake = dir.join("fake-elfrun");
+    std::fs::write(&fake, "#!/bin/sh\necho 'checksum primes deadbeef'\n").unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (ok, table, err) = bench(
+        &dir,
+        &[
+            "--only",
+            "primes",
+            "--runners",
+            "native,elfrun",
+            "--elfrun",
+            fake.to_str().unwrap(),
+        ],
+    );
+    assert!(!ok, "a mismatch must fail the run:\n{table}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("| primes | elfrun |"))
+        .unwrap();
+    assert!(row.contains("CHECKSUM MISMATCH (got deadbeef"), "{row}");
+    assert!(
+        err.contains("*** primes: elfrun: CHECKSUM MISMATCH"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,304 @@
+//! Floating-point arithmetic with AArch64 semantics: FPCR rounding modes, flush-to-zero (FZ), default NaN
+//! (DN), alternative half precision (AHP), ARM NaN propagation and FPSR's cumulative flags (IOC, DZC, OFC,
+//! UFC, IXC, IDC), bit-exact with the ARM ARM pseudocode (and qemu-aarch64).
+//!
+//! Layout: [`engine`] is the exact engine (unpack, NaN rules, `FPRoundBase`), [`arith`] the arithmetic built on
+//! it, [`convert`] the conversions, [`estimate`] FRECPE/FRSQRTE/FRECPX, and [`fast`] the fast paths: in
+//! round-to-nearest mode the common cases run on host `f32`/`f64` with cheap exactness tests for the flags
+//! (and an integer FMA for doubles), falling back to the exact engine for anything unusual.
+//!
+//! Values are IEEE bit patterns of the given [`FpTy`] in the low bits of a `u64`. Half precision is supported
+//! by conversions only (FEAT_FP16 arithmetic is not advertised).
+
+mod arith;
+mod convert;
+pub mod engine;
+mod estimate;
+mod fast;
+mod fast_misc;
+
+use self::engine::{Ctx, Mode, fmt};
+use crate::sem::{FpBinOp, FpCmp, FpTy, FpUnOp, Rounding, Width};
+use ::core::cmp::Ordering;
+
+/// The FP control and status registers an operation reads and updates.
+#[derive(Debug)]
+pub struct Fpscr<'a> {
+    pub fpcr: u32,
+    pub fpsr: &'a mut u64,
+}
+
+impl Fpscr<'_> {
+    #[inline(always)]
+    fn raise(&mut self, flags: u32) {
+        *self.fpsr |= flags as u64;
+    }
+
+    /// Runs an exact-engine operation and accumulates its flags.
+    #[inline(never)]
+    fn slow(&mut self, op: impl FnOnce(&mut Ctx) -> u64) -> u64 {
+        let mut c = Ctx::new(self.fpcr);
+        let r = op(&mut c);
+        self.raise(c.flags);
+        r
+    }
+}
+
+fn mode_of(r: Rounding, fpcr: u32) -> Mode {
+    match r {
+        Rounding::Fpcr => Mode::from_fpcr(fpcr),
+        Rounding::TiesEven => Mode::TiesEven,
+        Rounding::TiesAway => Mode::TiesAway,
+        Rounding::PosInf => Mode::PosInf,
+        Rounding::NegInf => Mode::NegInf,
+        Rounding::Zero => Mode::Zero,
+    }
+}
+
+/// Two-operand arithmetic (FADD, FSUB, FMUL, FDIV, FMAX…, FMULX, FRECPS, FRSQRTS, FABD).
+#[inline]
+pub fn binop(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
+    let fop = match op {
+        FpBinOp::Add => Some(fast::Op::Add),
+        FpBinOp::Sub => Some(fast::Op::Sub),
+        FpBinOp::Mul => Some(fast::Op::Mul),
+        FpBinOp::Div => Some(fast::Op::Div),
+        _ => None,
+    };
+    if let Some(fop) = fop {
+        let mut flags = 0;
+        let r = match ty {
+            FpTy::S => fast::binop_s(fs.fpcr, fop, a as u32, b as u32, &mut flags).map(u64::from),
+            FpTy::D => fast::binop_d(fs.fpcr, fop, a, b, &mut flags),
+            FpTy::H => None,
+        };
+        if let Some(r) = r {
+            fs.raise(flags);
+            return r;
+        }
+    }
+    let mm = match op {
+        FpBinOp::Max | FpBinOp::MaxNum => Some(true),
+        FpBinOp::Min | FpBinOp::MinNum => Some(false),
+        _ => None,
+    };
+    if let Some(max) = mm
+        && let Some(r) = fast_misc::minmax(fs.fpcr, ty, a, b, max)
+    {
+        return r;
+    }
+    binop_exact(fs, op, ty, a, b)
+}
+
+/// [`binop`] on the exact engine only (the reference for the fast paths).
+pub fn binop_exact(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
+    let f = fmt(ty);
+    fs.slow(|c| match op {
+        FpBinOp::Add => arith::add(c, f, a, b),
+        FpBinOp::Sub => arith::sub(c, f, a, b),
+        FpBinOp::Mul => arith::mul(c, f, a, b, false),
+        FpBinOp::MulX => arith::mul(c, f, a, b, true),
+        FpBinOp::Div => arith::div(c, f, a, b),
+        FpBinOp::Max => arith::minmax(c, f, a, b, true, false),
+        FpBinOp::Min => arith::minmax(c, f, a, b, false, false),
+        FpBinOp::MaxNum => arith::minmax(c, f, a, b, true, true),
+        FpBinOp::MinNum => arith::minmax(c, f, a, b, false, true),
+        FpBinOp::RecipStep => arith::step(c, f, a, b, false),
+        FpBinOp::RSqrtStep => arith::step(c, f, a, b, true),
+        FpBinOp::AbsDiff => {
+            let r = arith::sub(c, f, a, b);
+            r & !f.sign_bit()
+        }
+    })
+}
+
+/// `a + b·c` with a single rounding (FMADD & co.; the semantics flip operand signs for the negated forms).
+#[inline]
+pub fn muladd(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
+    let mut flags = 0;
+    let r = match ty {
+        FpTy::S => fast::muladd_s(fs.fpcr, a as u32, b as u32, c as u32, &mut flags).map(u64::from),
+        FpTy::D => fast::muladd_d(fs.fpcr, a, b, c, &mut flags),
+        FpTy::H => None,
+    };
+    if let Some(r) = r {
+        fs.raise(flags);
+        return r;
+    }
+    muladd_exact(fs, ty, a, b, c)
+}
+
+/// [`muladd`] on the exact engine only.
+pub fn muladd_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
+    let f = fmt(ty);
+    fs.slow(|cx| arith::muladd(cx, f, a, b, c))
+}
+
+/// One-operand arithmetic (FSQRT, FRINT*, FRECPE, FRSQRTE, FRECPX).
+pub fn unop(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
+    if op == FpUnOp::Sqrt {
+        let mut flags = 0;
+        if let Some(r) = fast_misc::sqrt(fs.fpcr, ty, a, &mut flags) {
+            fs.raise(flags);
+            return r;
+        }
+    }
+    unop_exact(fs, op, ty, a)
+}
+
+/// [`unop`] on the exact engine only.
+pub fn unop_exact(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
+    let f = fmt(ty);
+    let fpcr = fs.fpcr;
+    fs.slow(|c| match op {
+        FpUnOp::Sqrt => arith::sqrt(c, f, a),
+        FpUnOp::RoundInt { rounding, exact } => {
+            convert::round_int(c, f, a, mode_of(rounding, fpcr), exact)
+        }
+        FpUnOp::RecipEstimate => estimate::recip_estimate_fp(c, f, a),
+        FpUnOp::RSqrtEstimate => estimate::rsqrt_estimate_fp(c, f, a),
+        FpUnOp::RecipExponent => estimate::recip_exponent(c, f, a),
+    })
+}
+
+/// FCMP/FCMPE: NZCV in PSTATE layout; `signal_all` raises IOC on quiet NaNs too.
+pub fn compare(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -> u64 {
+    if let Some(o) = fast_misc::compare(fs.fpcr, ty, a, b) {
+        return match o {
+            Ordering::Equal => 0x6000_0000,
+            Ordering::Less => 0x8000_0000,
+            Ordering::Greater => 0x2000_0000,
+        };
+    }
+    compare_exact(fs, ty, a, b, signal_all)
+}
+
+/// [`compare`] on the exact engine only.
+pub fn compare_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -> u64 {
+    let f = fmt(ty);
+    fs.slow(|c| arith::compare(c, f, a, b, signal_all))
+}
+
+/// FCMEQ/FCMGE/FCMGT/FACGE/FACGT: all ones at the width of `ty` when true, else zero.
+pub fn compare_mask(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) -> u64 {
+    let f = fmt(ty);
+    let ones = u64::MAX >> (64 - ty.bits());
+    let abs = !f.sign_bit();
+    let fast = match cmp {
+        FpCmp::Eq | FpCmp::Ge | FpCmp::Gt => fast_misc::compare(fs.fpcr, ty, a, b),
+        FpCmp::AbsGe | FpCmp::AbsGt => fast_misc::compare(fs.fpcr, ty, a & abs, b & abs),
+    };
+    if let Some(o) = fast {
+        let r = match cmp {
+            FpCmp::Eq => o == Ordering::Equal,
+            FpCmp::Ge | FpCmp::AbsGe => o != Ordering::Less,
+            FpCmp::Gt | FpCmp::AbsGt => o == Ordering::Greater,
+        };
+        return if r { ones } else { 0 };
+    }
+    compare_mask_exact(fs, cmp, ty, a, b)
+}
+
+/// [`compare_mask`] on the exact engine only.
+pub fn compare_mask_exact(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) -> u64 {
+    let f = fmt(ty);
+    let ones = u64::MAX >> (64 - ty.bits());
+    fs.slow(|c| {
+        let r = match cmp {
+            FpCmp::Eq => arith::compare_ord(c, f, a, b, true) == Some(Ordering::Equal),
+            FpCmp::Ge => matches!(
+                arith::compare_ord(c, f, a, b, false),
+                Some(Ordering::Greater | Ordering::Equal)
+            ),
+            FpCmp::Gt => arith::compare_ord(c, f, a, b, false) == Some(Ordering::Greater),
+            FpCmp::AbsGe => matches!(
+                arith::compare_ord(c, f, a & !f.sign_bit(), b & !f.sign_bit(), false),
+                Some(Ordering::Greater | Ordering::Equal)
+            ),
+            FpCmp::AbsGt => {
+                arith::compare_ord(c, f, a & !f.sign_bit(), b & !f.sign_bit(), false)
+                    == Some(Ordering::Greater)
+            }
+        };
+        if r { ones } else { 0 }
+    })
+}
+
+/// FCVT between formats.
+pub fn convert(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
+    let mut flags = 0;
+    if let Some(r) = fast_misc::convert(fs.fpcr, from, to, a, &mut flags) {
+        fs.raise(flags);
+        return r;
+    }
+    convert_exact(fs, from, to, a)
+}
+
+/// [`convert`] on the exact engine only.
+pub fn convert_exact(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
+    let (ff, tf) = (fmt(from), fmt(to));
+    fs.slow(|c| convert::fp_to_fp(c, ff, tf, a))
+}
+
+/// FP → integer of `w` with `fbits` fraction bits, saturating (FCVT[NAPMZ][SU], fixed-point FCVTZ[SU]).
+pub fn to_int(
+    fs: &mut Fpscr<'_>,
+    ty: FpTy,
+    a: u64,
+    w: Width,
+    signed: bool,
+    fbits: u32,
+    r: Rounding,
+) -> u64 {
+    if fbits == 0 && r == Rounding::Zero {
+        let mut flags = 0;
+        if let Some(v) = fast_misc::to_int_zero(fs.fpcr, ty, a, w.bits(), signed, &mut flags) {
+            fs.raise(flags);
+            return v;
+        }
+    }
+    to_int_exact(fs, ty, a, w, signed, fbits, r)
+}
+
+/// [`to_int`] on the exact engine only.
+pub fn to_int_exact(
+    fs: &mut Fpscr<'_>,
+    ty: FpTy,
+    a: u64,
+    w: Width,
+    signed: bool,
+    fbits: u32,
+    r: Rounding,
+) -> u64 {
+    let f = fmt(ty);
+    let mode = mode_of(r, fs.fpcr);
+    fs.slow(|c| convert::fp_to_int(c, f, a, w.bits(), signed, fbits, mode))
+}
+
+/// Integer of `w` → FP with `fbits` fraction bits, rounded per FPCR (SCVTF, UCVTF).
+pub fn from_int(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, w: Width, signed: bool, fbits: u32) -> u64 {
+    if fbits == 0 {
+        let mut flags = 0;
+        if let Some(r) = fast_misc::from_int(fs.fpcr, ty, a, w.bits(), signed, &mut flags) {
+            fs.raise(flags);
+            return r;
+        }
+    }
+    from_int_exact(fs, ty, a, w, signed, fbits)
+}
+
+/// [`from_int`] on the exact engine only.
+pub fn from_int_exact(
+    fs: &mut Fpscr<'_>,
+    ty: FpTy,
+    a: u64,
+    w: Width,
+    signed: bool,
+    fbits: u32,
+) -> u64 {
+    let f = fmt(ty);
+    fs.slow(|c| convert::int_to_fp(c, f, a, w.bits(), signed, fbits))
+}
+
+#[cfg(test)]
+mod tests;
