@@ -225,7 +225,7 @@ fn random_words_never_panic() {
         };
         for r in 0..32 {
             let pick = |v: u64| {
-                if v % 3 == 0 {
+                if v.is_multiple_of(3) {
                     specials[(v >> 8) as usize % specials.len()]
                 } else {
                     v
