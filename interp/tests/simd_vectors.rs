@@ -219,14 +219,16 @@ fn unsupported_on_purpose(asm: &str) -> bool {
         || (fp && half && m != "fcvtl" && m != "fcvtl2" && m != "fcvtn" && m != "fcvtn2")
 }
 
-/// Every random word qemu executes and we leave undefined must be an unsupported-on-purpose extension.
+/// Every random word qemu executes and we leave undefined must be an unsupported-on-purpose extension, or a
+/// word binutils (which follows the ARM ARM's encoding tables) calls unallocated (`.inst`) where qemu is
+/// lenient: e.g. a modified immediate with o2 = 1 and op = 1, or an FP16 scalar pairwise form with size<0> = 1.
 #[test]
 fn random_words_qemu_runs_are_covered() {
     let cases = random();
     let gaps: Vec<String> = cases
         .iter()
         .filter(|c| c.want.is_some() && matches!(decode(c.word), Insn::Undefined(_)))
-        .filter(|c| !unsupported_on_purpose(c.asm))
+        .filter(|c| !unsupported_on_purpose(c.asm) && !c.asm.starts_with(".inst"))
         .map(|c| format!("{:08x} {}", c.word, c.asm))
         .collect();
     assert!(
