@@ -91,6 +91,7 @@ pub fn binop(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
 }
 
 /// [`binop`] on the exact engine only (the reference for the fast paths).
+#[inline(never)]
 pub fn binop_exact(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
     let f = fmt(ty);
     fs.slow(|c| match op {
@@ -129,6 +130,7 @@ pub fn muladd(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
 }
 
 /// [`muladd`] on the exact engine only.
+#[inline(never)]
 pub fn muladd_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
     let f = fmt(ty);
     fs.slow(|cx| arith::muladd(cx, f, a, b, c))
@@ -147,6 +149,7 @@ pub fn unop(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
 }
 
 /// [`unop`] on the exact engine only.
+#[inline(never)]
 pub fn unop_exact(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
     let f = fmt(ty);
     let fpcr = fs.fpcr;
@@ -174,6 +177,7 @@ pub fn compare(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -
 }
 
 /// [`compare`] on the exact engine only.
+#[inline(never)]
 pub fn compare_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -> u64 {
     let f = fmt(ty);
     fs.slow(|c| arith::compare(c, f, a, b, signal_all))
@@ -200,6 +204,7 @@ pub fn compare_mask(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) ->
 }
 
 /// [`compare_mask`] on the exact engine only.
+#[inline(never)]
 pub fn compare_mask_exact(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) -> u64 {
     let f = fmt(ty);
     let ones = u64::MAX >> (64 - ty.bits());
@@ -235,6 +240,7 @@ pub fn convert(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
 }
 
 /// [`convert`] on the exact engine only.
+#[inline(never)]
 pub fn convert_exact(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
     let (ff, tf) = (fmt(from), fmt(to));
     fs.slow(|c| convert::fp_to_fp(c, ff, tf, a))
@@ -261,6 +267,7 @@ pub fn to_int(
 }
 
 /// [`to_int`] on the exact engine only.
+#[inline(never)]
 pub fn to_int_exact(
     fs: &mut Fpscr<'_>,
     ty: FpTy,
@@ -288,6 +295,7 @@ pub fn from_int(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, w: Width, signed: bool, fb
 }
 
 /// [`from_int`] on the exact engine only.
+#[inline(never)]
 pub fn from_int_exact(
     fs: &mut Fpscr<'_>,
     ty: FpTy,
