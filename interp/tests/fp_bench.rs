@@ -1,8 +1,10 @@
 //! Micro-benchmark of the softfp fast paths (ns per operation), against the exact engine and host arithmetic.
 //! Run: `cargo test --release -p elfrun-interp --test fp_bench -- --ignored --nocapture`.
 
+use elfrun_interp::eval::{RunStats, run};
 use elfrun_interp::sem::{FpBinOp, FpTy};
 use elfrun_interp::softfp::{self, Fpscr};
+use elfrun_interp::{BlockCache, CpuState, Exit, GuestMem};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -121,4 +123,48 @@ fn fp_fast_path_speed() {
         }
         acc
     });
+}
+
+/// A loop of `fmadd d0,d1,d2,d0; fadd d3,d3,d1; fmul d4,d4,d2; fmadd s5,s6,s7,s5; subs x0,x0,#1; b.ne`
+/// through the interpreter, next to the same loop with four `add`/`sub` immediates in place of the FP ones.
+#[test]
+#[ignore]
+fn fp_loop_in_interpreter() {
+    const CODE: [u32; 14] = [
+        0x1f420020, 0x1e612863, 0x1e620884, 0x1f0714c5, 0xf1000400, 0x54ffff61,
+        0xd4200000, // FP loop
+        0x91000484, 0x91000ca5, 0xd10008c6, 0x910014e7, 0xf1000400, 0x54ffff61,
+        0xd4200000, // integer loop
+    ];
+    let mut buf = vec![0u8; 1 << 16];
+    for (i, w) in CODE.iter().enumerate() {
+        buf[0x1000 + 4 * i..0x1004 + 4 * i].copy_from_slice(&w.to_le_bytes());
+    }
+    // SAFETY: buf outlives every use of the view.
+    let mem = unsafe { GuestMem::new(buf.as_mut_ptr(), 0x100, buf.len() as u64) };
+    let iters: u64 = std::env::var("FP_BENCH_ITERS").map_or(2_000_000, |v| v.parse().unwrap());
+    for (name, pc) in [("FP loop", 0x1000u64), ("integer loop", 0x101c)] {
+        let mut cpu = CpuState {
+            pc,
+            ..CpuState::default()
+        };
+        cpu.x[0] = iters;
+        cpu.v[1] = 1.0000001f64.to_bits() as u128;
+        cpu.v[2] = 0.9999999f64.to_bits() as u128;
+        cpu.v[4] = 1.5f64.to_bits() as u128;
+        cpu.v[6] = 1.0000001f32.to_bits() as u128;
+        cpu.v[7] = 0.9999999f32.to_bits() as u128;
+        let mut cache = BlockCache::new();
+        let mut stats = RunStats::default();
+        let t = Instant::now();
+        let exit = run(&mut cpu, mem, &mut cache, u64::MAX, &mut stats);
+        let ns = t.elapsed().as_secs_f64() * 1e9;
+        assert_eq!(exit, Exit::Breakpoint { imm: 0 });
+        println!(
+            "{name:<14} {:6.2} ns/instruction, {:6.2} ns/iteration (fpsr {:x})",
+            ns / stats.instructions as f64,
+            ns / iters as f64,
+            cpu.fpsr
+        );
+    }
 }

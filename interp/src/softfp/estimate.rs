@@ -12,7 +12,11 @@ fn recip_estimate(a: u64) -> u64 {
 
 /// `RecipSqrtEstimate`: a in 128..=511 → 256..=511 (the ARM ARM's search loop, run at compile time).
 const fn recip_sqrt_estimate_slow(a: u64) -> u64 {
-    let a = if a < 256 { a * 2 + 1 } else { ((a >> 1) << 1) * 2 + 2 };
+    let a = if a < 256 {
+        a * 2 + 1
+    } else {
+        ((a >> 1) << 1) * 2 + 2
+    };
     let mut b = 512u64;
     while a * (b + 1) * (b + 1) < 1 << 28 {
         b += 1;

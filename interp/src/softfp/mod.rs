@@ -91,6 +91,7 @@ pub fn binop(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
 }
 
 /// [`binop`] on the exact engine only (the reference for the fast paths).
+#[inline(never)]
 pub fn binop_exact(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
     let f = fmt(ty);
     fs.slow(|c| match op {
@@ -129,12 +130,14 @@ pub fn muladd(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
 }
 
 /// [`muladd`] on the exact engine only.
+#[inline(never)]
 pub fn muladd_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
     let f = fmt(ty);
     fs.slow(|cx| arith::muladd(cx, f, a, b, c))
 }
 
 /// One-operand arithmetic (FSQRT, FRINT*, FRECPE, FRSQRTE, FRECPX).
+#[inline(never)]
 pub fn unop(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
     if op == FpUnOp::Sqrt {
         let mut flags = 0;
@@ -147,6 +150,7 @@ pub fn unop(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
 }
 
 /// [`unop`] on the exact engine only.
+#[inline(never)]
 pub fn unop_exact(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
     let f = fmt(ty);
     let fpcr = fs.fpcr;
@@ -162,6 +166,7 @@ pub fn unop_exact(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
 }
 
 /// FCMP/FCMPE: NZCV in PSTATE layout; `signal_all` raises IOC on quiet NaNs too.
+#[inline(never)]
 pub fn compare(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -> u64 {
     if let Some(o) = fast_misc::compare(fs.fpcr, ty, a, b) {
         return match o {
@@ -174,12 +179,14 @@ pub fn compare(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -
 }
 
 /// [`compare`] on the exact engine only.
+#[inline(never)]
 pub fn compare_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -> u64 {
     let f = fmt(ty);
     fs.slow(|c| arith::compare(c, f, a, b, signal_all))
 }
 
 /// FCMEQ/FCMGE/FCMGT/FACGE/FACGT: all ones at the width of `ty` when true, else zero.
+#[inline(never)]
 pub fn compare_mask(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) -> u64 {
     let f = fmt(ty);
     let ones = u64::MAX >> (64 - ty.bits());
@@ -200,6 +207,7 @@ pub fn compare_mask(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) ->
 }
 
 /// [`compare_mask`] on the exact engine only.
+#[inline(never)]
 pub fn compare_mask_exact(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) -> u64 {
     let f = fmt(ty);
     let ones = u64::MAX >> (64 - ty.bits());
@@ -225,6 +233,7 @@ pub fn compare_mask_exact(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u
 }
 
 /// FCVT between formats.
+#[inline(never)]
 pub fn convert(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
     let mut flags = 0;
     if let Some(r) = fast_misc::convert(fs.fpcr, from, to, a, &mut flags) {
@@ -235,12 +244,14 @@ pub fn convert(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
 }
 
 /// [`convert`] on the exact engine only.
+#[inline(never)]
 pub fn convert_exact(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
     let (ff, tf) = (fmt(from), fmt(to));
     fs.slow(|c| convert::fp_to_fp(c, ff, tf, a))
 }
 
 /// FP → integer of `w` with `fbits` fraction bits, saturating (FCVT[NAPMZ][SU], fixed-point FCVTZ[SU]).
+#[inline(never)]
 pub fn to_int(
     fs: &mut Fpscr<'_>,
     ty: FpTy,
@@ -261,6 +272,7 @@ pub fn to_int(
 }
 
 /// [`to_int`] on the exact engine only.
+#[inline(never)]
 pub fn to_int_exact(
     fs: &mut Fpscr<'_>,
     ty: FpTy,
@@ -276,6 +288,7 @@ pub fn to_int_exact(
 }
 
 /// Integer of `w` → FP with `fbits` fraction bits, rounded per FPCR (SCVTF, UCVTF).
+#[inline(never)]
 pub fn from_int(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, w: Width, signed: bool, fbits: u32) -> u64 {
     if fbits == 0 {
         let mut flags = 0;
@@ -288,6 +301,7 @@ pub fn from_int(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, w: Width, signed: bool, fb
 }
 
 /// [`from_int`] on the exact engine only.
+#[inline(never)]
 pub fn from_int_exact(
     fs: &mut Fpscr<'_>,
     ty: FpTy,
