@@ -73,6 +73,8 @@ pub struct Guest {
     /// PR_SET_NAME.
     pub comm: [u8; 16],
     pub stats: RunStats,
+    /// Profile recording (`elfrun --record`), if on.
+    pub recording: Option<Box<crate::record::Recording>>,
 }
 
 impl Guest {
@@ -114,6 +116,7 @@ impl Guest {
             robust_list: 0,
             comm,
             stats: RunStats::default(),
+            recording: None,
         })
     }
 
@@ -122,7 +125,11 @@ impl Guest {
         elfrun_interp::cpu_model::set_counter_source(crate::host::monotonic_ns);
         loop {
             let mem = self.space.mem();
-            let exit = eval::run(&mut self.cpu, mem, &mut self.cache, BUDGET, &mut self.stats);
+            let (cpu, cache, stats) = (&mut self.cpu, &mut self.cache, &mut self.stats);
+            let exit = match self.recording.as_deref_mut() {
+                None => eval::run(cpu, mem, cache, BUDGET, stats),
+                Some(r) => eval::run_with(cpu, mem, cache, BUDGET, stats, &mut r.counters),
+            };
             match exit {
                 Exit::Syscall => {
                     if let Flow::Exit(status) = syscall::dispatch(self) {

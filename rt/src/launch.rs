@@ -21,6 +21,8 @@ pub struct Launch {
     pub set_env: Vec<OsString>,
     /// Variables removed from the environment.
     pub unset_env: Vec<OsString>,
+    /// Record a profile (`--record`), into this file or (`None`) the binary's default profile path.
+    pub record: Option<Option<PathBuf>>,
 }
 
 /// Finds `prog`: as a path if it contains a slash, else in `PATH`.
@@ -86,7 +88,12 @@ impl Launch {
 pub fn run(launch: &Launch, strace: bool) -> Result<i32, RtError> {
     let prog = launch.program()?;
     let mut guest = crate::Guest::start(&prog, strace)?;
+    if let Some(file) = &launch.record {
+        let rec = crate::record::Recording::new(&prog.path, file.clone())?;
+        guest.recording = Some(Box::new(rec));
+    }
     let status = guest.run();
+    guest.flush_profile();
     tracing::info!(
         instructions = guest.stats.instructions,
         blocks = guest.cache.built,

@@ -2,10 +2,12 @@
 //! and the binfmt_misc entry point.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use elfrun::launch::{self, Launch};
+use elfrun::profile_show::{self, ShowArgs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -14,6 +16,8 @@ Examples:
   elfrun -0 sh -E LANG=C.UTF-8 -U TERM busybox
                                       argv[0] \"sh\", LANG set, TERM removed (as qemu-aarch64's -0/-E/-U)
   elfrun --strace ./prog              one line per syscall on stderr
+  elfrun --record ./prog              record a profile (merged into ~/.cache/elfrun/profiles/<sha256>.profile)
+  elfrun profile show ./prog          summary of its profile: hot blocks, indirect branch targets (--json, --top N)
   RUST_LOG=debug elfrun ./prog        more logging (or -v, -vv)
 
 binfmt_misc: register elfrun with flags PF and as interpreter a link named `elfrun-binfmt` (or a wrapper
@@ -42,6 +46,12 @@ struct Cli {
     /// More log output (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// Record a profile of the run, merged into the program's profile at exit (see `elfrun profile show`).
+    #[arg(long)]
+    record: bool,
+    /// The profile file --record merges into (default: the program's file in ~/.cache/elfrun/profiles).
+    #[arg(long, value_name = "FILE", requires = "record")]
+    profile: Option<PathBuf>,
     /// binfmt_misc mode (flags P+F): arguments are `PATH ARGV0 [ARGS]...`.
     #[arg(long)]
     binfmt_p: bool,
@@ -53,6 +63,71 @@ struct Cli {
         value_name = "PROG [ARGS]"
     )]
     command: Vec<OsString>,
+}
+
+impl Cli {
+    /// Options given after `run` (in `inner`) added to those given before it.
+    fn merge_run(self, inner: Cli) -> Cli {
+        Cli {
+            argv0: inner.argv0.or(self.argv0),
+            set_env: [self.set_env, inner.set_env].concat(),
+            unset_env: [self.unset_env, inner.unset_env].concat(),
+            strace: self.strace || inner.strace,
+            verbose: self.verbose.saturating_add(inner.verbose),
+            record: self.record || inner.record,
+            profile: inner.profile.or(self.profile),
+            binfmt_p: self.binfmt_p || inner.binfmt_p,
+            command: inner.command,
+        }
+    }
+}
+
+/// `elfrun profile …`: working with recorded profiles.
+#[derive(Debug, Parser)]
+#[command(name = "elfrun profile")]
+enum ProfileCli {
+    /// Summarise a profile: coverage, hottest blocks (disassembled), indirect branch sites and their targets,
+    /// AOT misses.
+    Show {
+        /// An AArch64 program (its profile is found by the program's SHA-256) or a profile file.
+        #[arg(value_name = "PROG|FILE")]
+        target: PathBuf,
+        /// With PROG: read this profile file instead of the program's default one.
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Entries per list (blocks, indirect sites, AOT misses).
+        #[arg(long, value_name = "N", default_value_t = 20)]
+        top: usize,
+    },
+}
+
+fn profile_command(args: Vec<OsString>) -> ExitCode {
+    let cmd = ProfileCli::parse_from(std::iter::once(OsString::from("elfrun profile")).chain(args));
+    match cmd {
+        ProfileCli::Show {
+            target,
+            profile,
+            json,
+            top,
+        } => match profile_show::show(&ShowArgs {
+            target,
+            profile,
+            json,
+            top,
+        }) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("elfrun: {e}");
+                ExitCode::from(1)
+            }
+        },
+    }
 }
 
 fn init_logging(verbose: u8) {
@@ -82,26 +157,29 @@ fn main() -> ExitCode {
         raw.insert(1, "--binfmt-p".into());
         raw.insert(2, "--".into());
     }
-    let cli = Cli::parse_from(raw);
+    let mut cli = Cli::parse_from(raw);
+    if !cli.binfmt_p && cli.command.first().is_some_and(|c| c == "profile") {
+        return profile_command(cli.command.split_off(1));
+    }
+    if !cli.binfmt_p && cli.command.first().is_some_and(|c| c == "run") {
+        if cli.command.len() == 1 {
+            eprintln!("elfrun: `run` needs a program (see elfrun --help)");
+            return ExitCode::from(2);
+        }
+        let rest = cli.command.split_off(1);
+        let inner = Cli::parse_from(std::iter::once(OsString::from("elfrun run")).chain(rest));
+        cli = cli.merge_run(inner);
+    }
     init_logging(cli.verbose);
     let mut command = cli.command.into_iter();
     let mut launch = Launch {
         argv0: cli.argv0,
         set_env: cli.set_env,
         unset_env: cli.unset_env,
+        record: cli.record.then_some(cli.profile),
         ..Launch::default()
     };
-    let mut first = command.next().unwrap_or_default();
-    if !cli.binfmt_p && first == "run" {
-        match command.next() {
-            Some(p) => first = p,
-            None => {
-                eprintln!("elfrun: `run` needs a program (see elfrun --help)");
-                return ExitCode::from(2);
-            }
-        }
-    }
-    launch.prog = first;
+    launch.prog = command.next().unwrap_or_default();
     if cli.binfmt_p {
         match command.next() {
             Some(a0) => launch.argv0 = Some(a0),

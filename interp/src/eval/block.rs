@@ -14,6 +14,44 @@ pub const MAX_BLOCK_INSNS: usize = 64;
 pub struct Block {
     pub start: u64,
     pub insns: Vec<Insn>,
+    /// What kind of control transfer ends the block (for profiles).
+    pub term: Term,
+}
+
+/// The control transfer that ends a [`Block`], as far as profiles care (decided from the last word).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Term {
+    /// Anything else: fall-through, conditional or plain direct branch, SVC, a block cut at
+    /// [`MAX_BLOCK_INSNS`], …
+    Other,
+    /// `BL target`.
+    Call { target: u64 },
+    /// `BLR Xn`.
+    CallIndirect,
+    /// `BR Xn`.
+    JumpIndirect,
+    /// `RET Xn`.
+    Return,
+}
+
+impl Term {
+    /// Classifies the instruction word `word` at `pc`.
+    pub fn of(word: u32, pc: u64) -> Term {
+        if word & 0xfc00_0000 == 0x9400_0000 {
+            // BL imm26: target = pc + sext(imm26) * 4.
+            let off = (((word << 6) as i32) >> 4) as i64;
+            return Term::Call {
+                target: pc.wrapping_add(off as u64),
+            };
+        }
+        // The plain register forms only (op2 = 0b11111, op3 = 0, op4 = 0), as the decoder accepts them.
+        match word & 0xffff_fc1f {
+            0xd61f_0000 => Term::JumpIndirect,
+            0xd63f_0000 => Term::CallIndirect,
+            0xd65f_0000 => Term::Return,
+            _ => Term::Other,
+        }
+    }
 }
 
 impl Block {
@@ -21,6 +59,7 @@ impl Block {
     /// unfetchable word simply ends the block (it faults when execution reaches it).
     pub fn build(pc: u64, mem: &GuestMem) -> Result<Block, Fault> {
         let mut insns = Vec::new();
+        let mut term = Term::Other;
         let mut at = pc;
         while insns.len() < MAX_BLOCK_INSNS {
             let word = match mem.load(at, 4) {
@@ -31,11 +70,16 @@ impl Block {
             let insn = decode(word);
             insns.push(insn);
             if insn.ends_block() {
+                term = Term::of(word, at);
                 break;
             }
             at = at.wrapping_add(4);
         }
-        Ok(Block { start: pc, insns })
+        Ok(Block {
+            start: pc,
+            insns,
+            term,
+        })
     }
 
     /// One past the last byte of the block's code.

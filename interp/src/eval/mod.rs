@@ -4,8 +4,10 @@
 mod aes;
 mod block;
 mod prims;
+mod record;
 
-pub use block::{Block, BlockCache, BlockId, MAX_BLOCK_INSNS};
+pub use block::{Block, BlockCache, BlockId, MAX_BLOCK_INSNS, Term};
+pub use record::{Counters, IndirectKind, NoRecord, Recorder, Sink};
 
 use crate::mem::GuestMem;
 pub use crate::mem::{Fault, FaultKind};
@@ -93,6 +95,19 @@ pub fn run(
     budget: u64,
     stats: &mut RunStats,
 ) -> Exit {
+    run_with(cpu, mem, cache, budget, stats, &mut NoRecord)
+}
+
+/// [`run`], telling `rec` about every block entered and left (profile recording).
+#[inline]
+pub fn run_with<R: Recorder>(
+    cpu: &mut CpuState,
+    mem: GuestMem,
+    cache: &mut BlockCache,
+    budget: u64,
+    stats: &mut RunStats,
+    rec: &mut R,
+) -> Exit {
     let mut ev = Eval::new(cpu, mem);
     let mut pc = ev.cpu.pc;
     let mut executed = 0u64;
@@ -105,6 +120,7 @@ pub fn run(
             Err(_) => break Exit::FetchFault,
         };
         let block = cache.block(id);
+        rec.enter(id, block);
         let mut ipc = block.start;
         let mut stopped = None;
         for (i, &insn) in block.insns.iter().enumerate() {
@@ -121,10 +137,12 @@ pub fn run(
         }
         let Some((i, e)) = stopped else {
             executed += block.insns.len() as u64;
+            rec.completed(block, pc, ev.cpu.sp);
             continue;
         };
         // An SVC or `ic` completed and pc moves past it; anything else leaves pc on the culprit.
         let completed = matches!(e, Exit::Syscall | Exit::CodeInvalidated { .. });
+        rec.stopped(id, completed && i + 1 == block.insns.len());
         pc = if completed { ev.next_pc } else { ipc };
         executed += i as u64 + completed as u64;
         if let Exit::CodeInvalidated { addr } = e {

@@ -1,0 +1,336 @@
+//! Profile recording hooks of the run loop: the [`Recorder`] trait that [`run_with`](super::run_with) calls at
+//! block entry and exit, the no-op [`NoRecord`] (monomorphised away: plain [`run`](super::run) pays nothing), and
+//! [`Counters`], the recorder `elfrun --record` uses.
+//!
+//! What `Counters` collects, per guest binary image:
+//! - block entries (+ length), in a slot per [`BlockId`] (an array index and an add on the hot path);
+//! - calls: `BL` targets are static, so they are derived from the entry counts of blocks ending in `BL`
+//!   (minus the entries that stopped early, counted on the cold path); `BLR` targets are counted per execution;
+//! - indirect branch sites (`BR`, `BLR`, and `RET` that did not return to its caller) with target histograms, in a
+//!   small open-addressing table;
+//! - AOT misses (pcs where compiled code handed control back), for the AOT tier.
+//!
+//! `RET` is checked against a shadow stack of (return address, SP) pairs pushed by `BL`/`BLR`: a `RET` to the top
+//! entry's address with the SP the call had is an ordinary return and is not recorded. Entries whose SP is below
+//! the current SP belong to frames abandoned without a `RET` (longjmp, which glibc does with `BR X30`, exceptions)
+//! and are dropped first. Any other `RET` (longjmp in libcs that use `RET`, coroutine switches, a signal handler
+//! returning into its restorer) is a `ret-not-to-caller` site.
+//!
+//! Owns: the recording data structures. Must not: know about profile files or encodings (the runtime turns the
+//! drained counts into an `elfrun_profiles::Profile`).
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::block::{Block, BlockId, Term};
+
+/// Hooks the run loop calls. All are inlined; [`NoRecord`]'s are empty.
+pub trait Recorder {
+    /// Whether this recorder records anything (lets the run loop skip bookkeeping at compile time).
+    const ACTIVE: bool;
+    /// Block `id` is about to run.
+    fn enter(&mut self, id: BlockId, block: &Block);
+    /// The block ran to its end and control continues at `next`; `sp` is the stack pointer now.
+    fn completed(&mut self, block: &Block, next: u64, sp: u64);
+    /// Block `id` stopped before completing its last instruction (fault, undefined instruction, `ic ivau`, or the
+    /// exit of a syscall, which is the block's last instruction and does complete: `completed_last` says so).
+    fn stopped(&mut self, id: BlockId, completed_last: bool);
+}
+
+/// Records nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoRecord;
+
+impl Recorder for NoRecord {
+    const ACTIVE: bool = false;
+    #[inline(always)]
+    fn enter(&mut self, _id: BlockId, _block: &Block) {}
+    #[inline(always)]
+    fn completed(&mut self, _block: &Block, _next: u64, _sp: u64) {}
+    #[inline(always)]
+    fn stopped(&mut self, _id: BlockId, _completed_last: bool) {}
+}
+
+/// Kind of an indirect branch site recorded by [`Counters`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IndirectKind {
+    /// `BR Xn`.
+    Br,
+    /// `BLR Xn`.
+    Blr,
+    /// `RET` that did not return to the instruction after the matching call.
+    RetNotToCaller,
+}
+
+/// Per-block-id counts. `start == EMPTY_PC` marks an unused slot.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    start: u64,
+    entries: u64,
+    /// Entries that did not complete the block's last instruction.
+    incomplete: u64,
+    len: u32,
+    term: Term,
+}
+
+const EMPTY_PC: u64 = u64::MAX;
+const EMPTY_SLOT: Slot = Slot {
+    start: EMPTY_PC,
+    entries: 0,
+    incomplete: 0,
+    len: 0,
+    term: Term::Other,
+};
+
+/// Deepest shadow stack kept; deeper calls drop the oldest half (a program that never returns from its calls).
+const MAX_SHADOW: usize = 4096;
+
+/// The recorder of `elfrun --record`. See the module docs.
+#[derive(Debug, Default)]
+pub struct Counters {
+    slots: Vec<Slot>,
+    /// Counts of blocks whose slot was taken over by another block (cache invalidation reused the id).
+    retired: BTreeMap<u64, (u32, u64)>,
+    /// Direct call targets of retired blocks.
+    retired_calls: BTreeMap<u64, u64>,
+    indirect: PairTable,
+    /// (return address, SP at the call) of the calls not yet returned from, innermost last.
+    shadow: Vec<(u64, u64)>,
+    aot_misses: BTreeMap<u64, u64>,
+}
+
+impl Recorder for Counters {
+    const ACTIVE: bool = true;
+
+    #[inline(always)]
+    fn enter(&mut self, id: BlockId, block: &Block) {
+        let i = id as usize;
+        if let Some(s) = self.slots.get_mut(i)
+            && s.start == block.start
+            && s.len == block.insns.len() as u32
+        {
+            s.entries += 1;
+            return;
+        }
+        self.claim(i, block);
+    }
+
+    #[inline(always)]
+    fn completed(&mut self, block: &Block, next: u64, sp: u64) {
+        match block.term {
+            Term::Other => {}
+            Term::Call { .. } => self.push_return(block.end(), sp),
+            Term::CallIndirect => {
+                self.push_return(block.end(), sp);
+                self.indirect
+                    .add(block.end().wrapping_sub(4), IndirectKind::Blr, next, 1);
+            }
+            Term::JumpIndirect => {
+                self.indirect
+                    .add(block.end().wrapping_sub(4), IndirectKind::Br, next, 1)
+            }
+            Term::Return => {
+                if self.shadow.last() == Some(&(next, sp)) {
+                    self.shadow.pop();
+                } else {
+                    self.unexpected_return(block.end().wrapping_sub(4), next, sp);
+                }
+            }
+        }
+    }
+
+    #[cold]
+    fn stopped(&mut self, id: BlockId, completed_last: bool) {
+        if !completed_last && let Some(s) = self.slots.get_mut(id as usize) {
+            s.incomplete += 1;
+        }
+    }
+}
+
+impl Counters {
+    pub fn new() -> Counters {
+        Counters::default()
+    }
+
+    /// First entry of `block` under id `i` (or the id now names another block): move the old counts aside.
+    #[cold]
+    #[inline(never)]
+    fn claim(&mut self, i: usize, block: &Block) {
+        if i >= self.slots.len() {
+            self.slots.resize(i + 1, EMPTY_SLOT);
+        }
+        let old = core::mem::replace(
+            &mut self.slots[i],
+            Slot {
+                start: block.start,
+                entries: 1,
+                incomplete: 0,
+                len: block.insns.len() as u32,
+                term: block.term,
+            },
+        );
+        if old.start != EMPTY_PC {
+            retire(&mut self.retired, &mut self.retired_calls, &old);
+        }
+    }
+
+    #[inline(always)]
+    fn push_return(&mut self, ret: u64, sp: u64) {
+        if self.shadow.len() >= MAX_SHADOW {
+            self.shadow.drain(..MAX_SHADOW / 2);
+        }
+        self.shadow.push((ret, sp));
+    }
+
+    /// A `RET` that does not match the top of the shadow stack: drop abandoned frames (SP below the current one),
+    /// then it is either an ordinary return after all or a `ret-not-to-caller`.
+    #[cold]
+    #[inline(never)]
+    fn unexpected_return(&mut self, site: u64, target: u64, sp: u64) {
+        while self.shadow.last().is_some_and(|&(_, s)| s < sp) {
+            self.shadow.pop();
+        }
+        if self.shadow.last() == Some(&(target, sp)) {
+            self.shadow.pop();
+        } else {
+            self.indirect
+                .add(site, IndirectKind::RetNotToCaller, target, 1);
+        }
+    }
+
+    /// Records that AOT code handed control to the interpreter at `pc`.
+    pub fn aot_miss(&mut self, pc: u64) {
+        let c = self.aot_misses.entry(pc).or_insert(0);
+        *c = c.saturating_add(1);
+    }
+
+    /// Forgets all counts (not the shadow stack): after `fork` the child records only its own part.
+    pub fn reset(&mut self) {
+        for s in &mut self.slots {
+            s.entries = 0;
+            s.incomplete = 0;
+        }
+        self.retired.clear();
+        self.retired_calls.clear();
+        self.indirect = PairTable::default();
+        self.aot_misses.clear();
+    }
+
+    /// Hands every non-zero count to `sink`, then [`reset`](Counters::reset)s. Blocks come in no particular
+    /// order (the profile sorts them).
+    pub fn drain(&mut self, sink: &mut impl Sink) {
+        let mut blocks = core::mem::take(&mut self.retired);
+        let mut calls = core::mem::take(&mut self.retired_calls);
+        for s in &self.slots {
+            if s.start != EMPTY_PC && s.entries > 0 {
+                retire(&mut blocks, &mut calls, s);
+            }
+        }
+        for (pc, (len, entries)) in blocks {
+            sink.block(pc, len, entries);
+        }
+        for e in self.indirect.entries() {
+            sink.indirect(e.site, e.kind, e.target, e.count);
+            if e.kind == IndirectKind::Blr {
+                *calls.entry(e.target).or_insert(0) += e.count;
+            }
+        }
+        for (target, count) in calls {
+            sink.call(target, count);
+        }
+        for (&pc, &count) in &self.aot_misses {
+            sink.aot_miss(pc, count);
+        }
+        self.reset();
+    }
+}
+
+fn retire(blocks: &mut BTreeMap<u64, (u32, u64)>, calls: &mut BTreeMap<u64, u64>, s: &Slot) {
+    if s.entries == 0 {
+        return;
+    }
+    let b = blocks.entry(s.start).or_insert((0, 0));
+    b.0 = b.0.max(s.len);
+    b.1 = b.1.saturating_add(s.entries);
+    if let Term::Call { target } = s.term {
+        let done = s.entries.saturating_sub(s.incomplete);
+        if done > 0 {
+            let c = calls.entry(target).or_insert(0);
+            *c = c.saturating_add(done);
+        }
+    }
+}
+
+/// Receives the counts of [`Counters::drain`].
+pub trait Sink {
+    fn block(&mut self, pc: u64, len_insns: u32, entries: u64);
+    fn call(&mut self, target: u64, count: u64);
+    fn indirect(&mut self, site: u64, kind: IndirectKind, target: u64, count: u64);
+    fn aot_miss(&mut self, pc: u64, count: u64);
+}
+
+/// One (site, kind, target) count.
+#[derive(Clone, Copy, Debug)]
+struct PairEntry {
+    site: u64,
+    target: u64,
+    count: u64,
+    kind: IndirectKind,
+}
+
+/// Open-addressing hash table (linear probing, power-of-two size, at most half full) of indirect-branch counts.
+#[derive(Debug, Default)]
+struct PairTable {
+    table: Vec<Option<PairEntry>>,
+    len: usize,
+}
+
+impl PairTable {
+    #[inline(always)]
+    fn hash(site: u64, target: u64) -> usize {
+        let h = (site ^ target.rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 32) as usize
+    }
+
+    #[inline]
+    fn add(&mut self, site: u64, kind: IndirectKind, target: u64, count: u64) {
+        if (self.len + 1) * 2 > self.table.len() {
+            self.grow();
+        }
+        let mask = self.table.len() - 1;
+        let mut i = Self::hash(site, target) & mask;
+        loop {
+            match &mut self.table[i] {
+                Some(e) if e.site == site && e.target == target && e.kind == kind => {
+                    e.count = e.count.saturating_add(count);
+                    return;
+                }
+                Some(_) => i = (i + 1) & mask,
+                slot @ None => {
+                    *slot = Some(PairEntry {
+                        site,
+                        target,
+                        count,
+                        kind,
+                    });
+                    self.len += 1;
+                    return;
+                }
+            }
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let size = (self.table.len() * 2).max(64);
+        let old = core::mem::replace(&mut self.table, alloc::vec![None; size]);
+        self.len = 0;
+        for e in old.into_iter().flatten() {
+            self.add(e.site, e.kind, e.target, e.count);
+        }
+    }
+
+    fn entries(&self) -> impl Iterator<Item = &PairEntry> {
+        self.table.iter().flatten()
+    }
+}
