@@ -3,9 +3,12 @@
 //! UFC, IXC, IDC), bit-exact with the ARM ARM pseudocode (and qemu-aarch64).
 //!
 //! Layout: [`engine`] is the exact engine (unpack, NaN rules, `FPRoundBase`), [`arith`] the arithmetic built on
-//! it, [`convert`] the conversions, [`estimate`] FRECPE/FRSQRTE/FRECPX, and [`fast`] the fast paths: in
-//! round-to-nearest mode the common cases run on host `f32`/`f64` with cheap exactness tests for the flags
-//! (and an integer FMA for doubles), falling back to the exact engine for anything unusual.
+//! it, [`convert`] the conversions, [`estimate`] FRECPE/FRSQRTE/FRECPX; `fast` and `fast_misc` are the fast
+//! paths: in round-to-nearest mode the common cases run on host `f32`/`f64` arithmetic with cheap exactness
+//! tests for the flags (a double FMA from Dekker's exact product and a sum rounded to odd; no host FMA is
+//! needed), falling back to the exact engine for anything unusual (NaNs, infinities, results near underflow
+//! or overflow, denormals under FZ, directed rounding). Each `*_exact` entry point runs the engine alone;
+//! tests hold both paths to qemu and to each other.
 //!
 //! Values are IEEE bit patterns of the given [`FpTy`] in the low bits of a `u64`. Half precision is supported
 //! by conversions only (FEAT_FP16 arithmetic is not advertised).
