@@ -142,12 +142,22 @@ pub fn muladd_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64
 /// One-operand arithmetic (FSQRT, FRINT*, FRECPE, FRSQRTE, FRECPX).
 #[inline(never)]
 pub fn unop(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
-    if op == FpUnOp::Sqrt {
-        let mut flags = 0;
-        if let Some(r) = fast_misc::sqrt(fs.fpcr, ty, a, &mut flags) {
-            fs.raise(flags);
-            return r;
-        }
+    let mut flags = 0;
+    let fast = match op {
+        FpUnOp::Sqrt => fast_misc::sqrt(fs.fpcr, ty, a, &mut flags),
+        FpUnOp::RoundInt { rounding, exact } => fast_misc::round_int(
+            fs.fpcr,
+            ty,
+            a,
+            mode_of(rounding, fs.fpcr),
+            exact,
+            &mut flags,
+        ),
+        _ => None,
+    };
+    if let Some(r) = fast {
+        fs.raise(flags);
+        return r;
     }
     unop_exact(fs, op, ty, a)
 }
@@ -264,9 +274,10 @@ pub fn to_int(
     fbits: u32,
     r: Rounding,
 ) -> u64 {
-    if fbits == 0 && r == Rounding::Zero {
+    if fbits == 0 {
         let mut flags = 0;
-        if let Some(v) = fast_misc::to_int_zero(fs.fpcr, ty, a, w.bits(), signed, &mut flags) {
+        let mode = mode_of(r, fs.fpcr);
+        if let Some(v) = fast_misc::to_int(fs.fpcr, ty, a, w.bits(), signed, mode, &mut flags) {
             fs.raise(flags);
             return v;
         }
