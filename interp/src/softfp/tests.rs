@@ -76,10 +76,32 @@ fn fast_paths_agree_with_exact_engine() {
                 _ => (mid + mid / 2, 3),
             };
             let (a, b) = (rng.value(ty, center, spread), rng.value(ty, center, spread));
-            for op in [FpBinOp::Add, FpBinOp::Sub, FpBinOp::Mul, FpBinOp::Div] {
+            for op in [
+                FpBinOp::Add,
+                FpBinOp::Sub,
+                FpBinOp::Mul,
+                FpBinOp::Div,
+                FpBinOp::MulX,
+                FpBinOp::AbsDiff,
+                FpBinOp::RecipStep,
+                FpBinOp::RSqrtStep,
+            ] {
                 let fast = run(fpcr, |fs| binop(fs, op, ty, a, b));
                 let exact = run(fpcr, |fs| binop_exact(fs, op, ty, a, b));
                 assert_eq!(fast, exact, "{op:?} {ty:?} fpcr={fpcr:x} {a:x} {b:x}");
+            }
+            // Newton steps as NEON code runs them: b ≈ 1/a (FRECPS) and b ≈ 1/a² (FRSQRTS, a·b ≈ 1 as well).
+            let recip = match ty {
+                FpTy::S => (1.0 / f32::from_bits(a as u32)).to_bits() as u64,
+                _ => (1.0 / f64::from_bits(a)).to_bits(),
+            }
+            .wrapping_add(rng.next() % 5)
+            .wrapping_sub(2)
+                & (u64::MAX >> (64 - ty.bits()));
+            for op in [FpBinOp::RecipStep, FpBinOp::RSqrtStep] {
+                let fast = run(fpcr, |fs| binop(fs, op, ty, a, recip));
+                let exact = run(fpcr, |fs| binop_exact(fs, op, ty, a, recip));
+                assert_eq!(fast, exact, "{op:?} {ty:?} fpcr={fpcr:x} {a:x} {recip:x}");
             }
             let c = rng.value(ty, center, spread);
             // Addends: random, and the product's negation nudged by a few ulps (heavy cancellation).
