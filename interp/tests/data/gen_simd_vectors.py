@@ -134,7 +134,7 @@ def oracle(exe, sets, runs):
     # and the run resumes after them.
     out = []
     while len(out) < len(lines):
-        p = subprocess.run(['qemu-aarch64-static', exe], input='\n'.join(lines[len(out):]) + '\n',
+        p = subprocess.run(['qemu-aarch64-static', '-cpu', 'cortex-a57', exe], input='\n'.join(lines[len(out):]) + '\n',
                            capture_output=True, text=True)
         # qemu's own abort message ("Bail out! ERROR: …") also lands on stdout.
         got = [l for l in p.stdout.split('\n') if re.fullmatch(r'([0-9a-f]{16} ){3}[0-9a-f]{16}|ILL|SIGSEGV', l)]
