@@ -53,20 +53,39 @@ impl Row {
     }
 }
 
-fn median_of(rows: &[Row], program: &str, runner: &str) -> Option<f64> {
+/// Which times the relative speeds are computed from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Basis {
+    /// Median wall time (the default).
+    #[default]
+    Wall,
+    /// Median user + system CPU time: steadier when other work loads the machine.
+    Cpu,
+}
+
+impl Basis {
+    fn median(self, row: &Row) -> Option<f64> {
+        let times = match self {
+            Basis::Wall => &row.times,
+            Basis::Cpu => &row.cpu_times,
+        };
+        Stats::of(times).map(|s| s.median)
+    }
+}
+
+fn median_of(rows: &[Row], basis: Basis, program: &str, runner: &str) -> Option<f64> {
     rows.iter()
         .find(|r| r.program == program && r.runner == runner)
-        .and_then(Row::stats)
-        .map(|s| s.median)
+        .and_then(|r| basis.median(r))
 }
 
 /// Speed relative to native in percent (100% = as fast as native), and speed as a multiple of qemu's.
-pub fn relative(rows: &[Row], row: &Row) -> (Option<f64>, Option<f64>) {
-    let Some(s) = row.stats() else {
+pub fn relative(rows: &[Row], basis: Basis, row: &Row) -> (Option<f64>, Option<f64>) {
+    let Some(m) = basis.median(row) else {
         return (None, None);
     };
-    let native = median_of(rows, &row.program, "native").map(|n| 100.0 * n / s.median);
-    let qemu = median_of(rows, &row.program, "qemu").map(|q| q / s.median);
+    let native = median_of(rows, basis, &row.program, "native").map(|n| 100.0 * n / m);
+    let qemu = median_of(rows, basis, &row.program, "qemu").map(|q| q / m);
     (native, qemu)
 }
 
@@ -75,14 +94,14 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
 }
 
 /// The results as a markdown table.
-pub fn markdown(rows: &[Row]) -> String {
+pub fn markdown(rows: &[Row], basis: Basis) -> String {
     let mut s = String::from(
         "| program | runner | median s | spread (min–max) s | median CPU s | % of native | speed vs qemu | peak RSS MiB | status |\n\
          |---|---|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for r in rows {
         let st = r.stats();
-        let (pct, vs_qemu) = relative(rows, r);
+        let (pct, vs_qemu) = relative(rows, basis, r);
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -110,13 +129,13 @@ pub fn markdown(rows: &[Row]) -> String {
 }
 
 /// The results as CSV (one row per program and runner; empty fields where nothing was measured).
-pub fn csv(rows: &[Row]) -> String {
+pub fn csv(rows: &[Row], basis: Basis) -> String {
     let mut s = String::from(
         "program,runner,rounds,median_s,min_s,max_s,median_cpu_s,pct_of_native,speed_vs_qemu,peak_rss_kib,status\n",
     );
     for r in rows {
         let st = r.stats();
-        let (pct, vs_qemu) = relative(rows, r);
+        let (pct, vs_qemu) = relative(rows, basis, r);
         let f = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
         let _ = writeln!(
             s,
@@ -172,8 +191,20 @@ mod tests {
             row("qemu", &[2.0]),
             row("elfrun", &[8.0]),
         ];
-        assert_eq!(relative(&rows, &rows[2]), (Some(12.5), Some(0.25)));
-        assert_eq!(relative(&rows, &rows[0]), (Some(100.0), Some(2.0)));
+        assert_eq!(
+            relative(&rows, Basis::Wall, &rows[2]),
+            (Some(12.5), Some(0.25))
+        );
+        assert_eq!(
+            relative(&rows, Basis::Wall, &rows[0]),
+            (Some(100.0), Some(2.0))
+        );
+        let mut busy = rows.clone();
+        busy[0].cpu_times = vec![0.25];
+        assert_eq!(
+            relative(&busy, Basis::Cpu, &busy[2]),
+            (Some(6.25), Some(0.25))
+        );
     }
 
     #[test]
@@ -181,12 +212,12 @@ mod tests {
         let mut failed = row("elfrun", &[]);
         failed.status = "FAILED (exit 1)".into();
         let rows = vec![row("native", &[1.0, 1.2, 0.9]), row("qemu", &[2.0]), failed];
-        let md = markdown(&rows);
+        let md = markdown(&rows, Basis::Wall);
         assert!(md.contains(
             "| primes | native | 1.000 | 0.900–1.200 | 0.500 | 100.0% | 2.00× | 2.0 | ok |"
         ));
         assert!(md.contains("| primes | elfrun | – | – | – | – | – | – | FAILED (exit 1) |"));
-        let csv = csv(&rows);
+        let csv = csv(&rows, Basis::Wall);
         assert!(csv.contains(
             "primes,qemu,1,2.000000,2.000000,2.000000,1.000000,50.000000,1.000000,2048,\"ok\""
         ));

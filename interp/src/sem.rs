@@ -396,6 +396,31 @@ pub trait Sem {
     fn aes_sub_shift(&mut self, q: Self::Q, inverse: bool) -> Self::Q;
     /// `AESMixColumns(q)`, or with `inverse` `AESInvMixColumns(q)` (AESMC / AESIMC).
     fn aes_mix_columns(&mut self, q: Self::Q, inverse: bool) -> Self::Q;
+
+    // ---- added for AdvSIMD vector (simdvec) ------------------------------------------------------------------
+    // Lane-wise operations on all `128 / esize` lanes of a register, for the hot integer NEON forms that would
+    // otherwise take a lane extract/insert per element. `esize` is 8, 16, 32 or 64; each maps to one Wasm
+    // SIMD128 instruction for most sizes (the exceptions are noted; a lifter composes those).
+
+    /// Lane-wise wrapping multiply (MUL, MLA, MLS). Wasm: `i16x8.mul`, `i32x4.mul`, `i64x2.mul`; 8-bit lanes
+    /// via `i16x8.extmul_*` and a narrowing shuffle.
+    fn q_mul(&mut self, esize: u32, a: Self::Q, b: Self::Q) -> Self::Q;
+    /// Lane-wise maximum (`max`) or minimum, signed or unsigned (SMAX, UMIN, …). Wasm:
+    /// `i8x16/i16x8/i32x4.{min,max}_{s,u}`; 64-bit lanes via `i64x2.gt_s` / a bias and `v128.bitselect`.
+    fn q_minmax(&mut self, esize: u32, signed: bool, max: bool, a: Self::Q, b: Self::Q) -> Self::Q;
+    /// Lane-wise `a > b`, signed or unsigned: all-ones lanes where true, zero elsewhere (CMGT, CMHI; with
+    /// operands swapped and [`Sem::q_not`], CMGE/CMHS). Wasm: `*.gt_s` / `*.gt_u` (`i64x2` unsigned via a bias).
+    fn q_cmgt(&mut self, esize: u32, signed: bool, a: Self::Q, b: Self::Q) -> Self::Q;
+    /// Lane-wise shift left by a decode-time `amount` (`0..esize`) (SHL). Wasm: `*.shl`.
+    fn q_shl_imm(&mut self, esize: u32, a: Self::Q, amount: u32) -> Self::Q;
+    /// Lane-wise shift right by a decode-time `amount` (`1..=esize`), arithmetic or logical; shifting by
+    /// `esize` gives the sign (arithmetic) or zero (SSHR, USHR). Wasm: `*.shr_s` / `*.shr_u` (by `esize` as
+    /// `esize - 1` / a zero constant).
+    fn q_shr_imm(&mut self, esize: u32, signed: bool, a: Self::Q, amount: u32) -> Self::Q;
+    /// Byte shuffle of the 32-byte concatenation `a:b` (`a` bytes 0..16, `b` bytes 16..32): byte `i` of the
+    /// result is byte `idx[i] & 31` (decode-time constants). ZIP/UZP/TRN/EXT/REV/DUP (element)/INS (element),
+    /// the narrowing and widening moves and pairwise de-interleaving. Wasm: `i8x16.shuffle`.
+    fn q_shuffle(&mut self, a: Self::Q, b: Self::Q, idx: [u8; 16]) -> Self::Q;
 }
 
 /// Comparisons of [`Sem::fp_compare_mask`].

@@ -90,9 +90,11 @@ impl Guest {
                 execfn,
             },
         )?;
-        let mut cpu = CpuState::default();
-        cpu.pc = image.entry;
-        cpu.sp = sp;
+        let cpu = CpuState {
+            pc: image.entry,
+            sp,
+            ..CpuState::default()
+        };
         let mut comm = [0u8; 16];
         if let Some(name) = prog.exe.file_name() {
             let b = name.as_encoded_bytes();
@@ -131,6 +133,18 @@ impl Guest {
                 Exit::CodeInvalidated { addr } => {
                     let line = elfrun_interp::cpu_model::ICACHE_LINE;
                     self.cache.invalidate(addr & !(line - 1), line);
+                }
+                Exit::Undefined { .. } | Exit::FetchFault
+                    if !self
+                        .space
+                        .is_mapped(self.cpu.pc, self.cpu.pc.saturating_add(4)) =>
+                {
+                    // Executing where nothing is mapped: Linux raises SIGSEGV on the fetch.
+                    eprintln!(
+                        "elfrun: segmentation fault at address {:#x} (pc {:#x}, instruction fetch)",
+                        self.cpu.pc, self.cpu.pc
+                    );
+                    return 128 + SIGSEGV;
                 }
                 Exit::Undefined { word } => {
                     eprintln!(

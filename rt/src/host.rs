@@ -71,7 +71,11 @@ impl HostMemory {
     /// Gives the host pages of `addr..addr + len` back to the kernel, so they read as zeros afterwards.
     /// `addr` and `len` must be page-aligned and inside the space (checked; otherwise nothing happens).
     pub fn zero_pages(&self, addr: u64, len: u64) {
-        if addr % PAGE != 0 || len % PAGE != 0 || addr >= SPACE_END || len > SPACE_END - addr {
+        if !addr.is_multiple_of(PAGE)
+            || !len.is_multiple_of(PAGE)
+            || addr >= SPACE_END
+            || len > SPACE_END - addr
+        {
             return;
         }
         // SAFETY: the range is inside the private anonymous mapping that backs the memory; MADV_DONTNEED on it

@@ -184,7 +184,7 @@ impl AddressSpace {
         }
         let len = page_up(len).ok_or(libc::ENOMEM)?;
         if fixed || noreplace {
-            if hint % PAGE != 0 {
+            if !hint.is_multiple_of(PAGE) {
                 return Err(libc::EINVAL);
             }
             let end = hint.checked_add(len).ok_or(libc::ENOMEM)?;
@@ -211,7 +211,7 @@ impl AddressSpace {
     }
 
     pub fn munmap(&mut self, addr: u64, len: u64) -> Result<(), i32> {
-        if addr % PAGE != 0 || len == 0 {
+        if !addr.is_multiple_of(PAGE) || len == 0 {
             return Err(libc::EINVAL);
         }
         let end = page_up(len)
@@ -225,7 +225,7 @@ impl AddressSpace {
     }
 
     pub fn mprotect(&mut self, addr: u64, len: u64, prot: u32) -> Result<(), i32> {
-        if addr % PAGE != 0 || prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
+        if !addr.is_multiple_of(PAGE) || prot & !(PROT_READ | PROT_WRITE | PROT_EXEC) != 0 {
             return Err(libc::EINVAL);
         }
         let end = page_up(len)
@@ -249,7 +249,7 @@ impl AddressSpace {
 
     /// `madvise`: MADV_DONTNEED (and MADV_FREE / MADV_REMOVE) zero anonymous pages; everything else is advice.
     pub fn madvise(&mut self, addr: u64, len: u64, advice: i32) -> Result<(), i32> {
-        if addr % PAGE != 0 {
+        if !addr.is_multiple_of(PAGE) {
             return Err(libc::EINVAL);
         }
         let end = page_up(len)
@@ -286,7 +286,10 @@ impl AddressSpace {
     ) -> Result<u64, i32> {
         const MAYMOVE: u64 = 1;
         const FIXED: u64 = 2;
-        if old % PAGE != 0 || flags & !3 != 0 || (flags & FIXED != 0 && flags & MAYMOVE == 0) {
+        if !old.is_multiple_of(PAGE)
+            || flags & !3 != 0
+            || (flags & FIXED != 0 && flags & MAYMOVE == 0)
+        {
             return Err(libc::EINVAL);
         }
         let old_len = page_up(old_len).ok_or(libc::EINVAL)?;
@@ -312,7 +315,7 @@ impl AddressSpace {
         };
         if flags & FIXED != 0 {
             let end = new_addr.checked_add(new_len).ok_or(libc::EINVAL)?;
-            if new_addr % PAGE != 0
+            if !new_addr.is_multiple_of(PAGE)
                 || !Self::in_space(new_addr, end)
                 || (new_addr < old_end && old < end)
             {

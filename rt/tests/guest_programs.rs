@@ -201,6 +201,11 @@ fn neon() {
 }
 
 #[test]
+fn neon_intrinsics() {
+    check("neon_intrinsics", &[&["-march=armv8-a+crypto"]]);
+}
+
+#[test]
 fn fp_heavy() {
     check("fp_heavy", &[&[]]);
 }

@@ -21,6 +21,7 @@ options:
   --runners R[,R]        only these runners (native, wasm, qemu, elfrun); default all
   --rounds N             timed runs per runner and program (default 5); the first also verifies
   --scale S              work scale passed to every program as argv[1] (default 1 = ~1 s natively)
+  --by wall|cpu          base % of native and speed vs qemu on median wall (default) or CPU time
   --csv FILE             write CSV here (default <build-dir>/results.csv)
   --elfrun PATH          elfrun binary (default $ELFRUN, else target/release/elfrun)
   --qemu PATH            qemu-aarch64 binary (default qemu-aarch64-static)
@@ -40,7 +41,7 @@ fn default_elfrun() -> PathBuf {
     target.join("release/elfrun")
 }
 
-fn parse(args: &[String]) -> Result<(Config, PathBuf), String> {
+fn parse(args: &[String]) -> Result<(Config, PathBuf, report::Basis), String> {
     let mut cfg = Config {
         programs: programs::PROGRAMS.iter().collect(),
         runners: RunnerKind::ALL.to_vec(),
@@ -54,6 +55,7 @@ fn parse(args: &[String]) -> Result<(Config, PathBuf), String> {
     };
     let mut only: Vec<&'static programs::Program> = Vec::new();
     let mut csv = None;
+    let mut basis = report::Basis::Wall;
     let mut it = args.iter();
     while let Some(opt) = it.next() {
         if opt == "-h" || opt == "--help" {
@@ -98,6 +100,13 @@ fn parse(args: &[String]) -> Result<(Config, PathBuf), String> {
                     _ => return Err("--scale needs a positive number".into()),
                 }
             }
+            "--by" => {
+                basis = match value()?.as_str() {
+                    "wall" => report::Basis::Wall,
+                    "cpu" => report::Basis::Cpu,
+                    _ => return Err("--by needs `wall` or `cpu`".into()),
+                }
+            }
             "--csv" => csv = Some(PathBuf::from(value()?)),
             "--elfrun" => cfg.elfrun = value()?.into(),
             "--qemu" => cfg.qemu = value()?.into(),
@@ -119,12 +128,12 @@ fn parse(args: &[String]) -> Result<(Config, PathBuf), String> {
         cfg.programs = only;
     }
     let csv = csv.unwrap_or_else(|| cfg.build_dir.join("results.csv"));
-    Ok((cfg, csv))
+    Ok((cfg, csv, basis))
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (cfg, csv_path) = match parse(&args) {
+    let (cfg, csv_path, basis) = match parse(&args) {
         Ok(c) => c,
         Err(msg) if msg.is_empty() => {
             print!("{USAGE}");
@@ -137,16 +146,21 @@ fn main() -> ExitCode {
     };
     let rows = harness::measure_all(&cfg);
     println!(
-        "Median wall time of {} round(s) at scale {} (% of native: native time / time; speed vs qemu: qemu time / time).\n",
-        cfg.rounds, cfg.scale
+        "{} round(s) at scale {}; % of native = native time / time, speed vs qemu = qemu time / time, on median {} time.\n",
+        cfg.rounds,
+        cfg.scale,
+        match basis {
+            report::Basis::Wall => "wall",
+            report::Basis::Cpu => "CPU",
+        }
     );
-    print!("{}", report::markdown(&rows));
+    print!("{}", report::markdown(&rows, basis));
     if let Some(dir) = csv_path.parent().filter(|d| !d.as_os_str().is_empty())
         && let Err(e) = std::fs::create_dir_all(dir)
     {
         eprintln!("elfrun-bench: cannot create {}: {e}", dir.display());
     }
-    match std::fs::write(&csv_path, report::csv(&rows)) {
+    match std::fs::write(&csv_path, report::csv(&rows, basis)) {
         Ok(()) => eprintln!("CSV written to {}", csv_path.display()),
         Err(e) => eprintln!("elfrun-bench: cannot write {}: {e}", csv_path.display()),
     }

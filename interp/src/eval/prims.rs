@@ -712,6 +712,56 @@ impl Sem for Eval<'_> {
     fn aes_mix_columns(&mut self, q: u128, inverse: bool) -> u128 {
         super::aes::mix_columns(q, inverse)
     }
+
+    // ---- added for AdvSIMD vector (simdvec)
+    fn q_mul(&mut self, esize: u32, a: u128, b: u128) -> u128 {
+        lanewise(esize, a, b, |x, y| x.wrapping_mul(y))
+    }
+    fn q_minmax(&mut self, esize: u32, signed: bool, max: bool, a: u128, b: u128) -> u128 {
+        lanewise(esize, a, b, |x, y| {
+            let lt = if signed {
+                lane_signed(x, esize) < lane_signed(y, esize)
+            } else {
+                x < y
+            };
+            if lt == max { y } else { x }
+        })
+    }
+    fn q_cmgt(&mut self, esize: u32, signed: bool, a: u128, b: u128) -> u128 {
+        lanewise(esize, a, b, |x, y| {
+            let gt = if signed {
+                lane_signed(x, esize) > lane_signed(y, esize)
+            } else {
+                x > y
+            };
+            if gt { u64::MAX } else { 0 }
+        })
+    }
+    fn q_shl_imm(&mut self, esize: u32, a: u128, amount: u32) -> u128 {
+        let n = amount.min(63);
+        lanewise(esize, a, 0, |x, _| if amount >= esize { 0 } else { x << n })
+    }
+    fn q_shuffle(&mut self, a: u128, b: u128, idx: [u8; 16]) -> u128 {
+        let mut src = [0u8; 32];
+        src[..16].copy_from_slice(&a.to_le_bytes());
+        src[16..].copy_from_slice(&b.to_le_bytes());
+        let mut out = [0u8; 16];
+        for (o, &i) in out.iter_mut().zip(idx.iter()) {
+            *o = src[(i & 31) as usize];
+        }
+        u128::from_le_bytes(out)
+    }
+    fn q_shr_imm(&mut self, esize: u32, signed: bool, a: u128, amount: u32) -> u128 {
+        lanewise(esize, a, 0, |x, _| {
+            if signed {
+                (lane_signed(x, esize) >> amount.min(esize - 1).min(63)) as u64
+            } else if amount >= esize {
+                0
+            } else {
+                x >> amount
+            }
+        })
+    }
 }
 
 /// Byte-at-a-time table of the bit-reflected CRC with reversed polynomial `poly`.
@@ -761,16 +811,38 @@ pub fn cond_holds(nzcv: u64, cond: u8) -> bool {
     if cond & 1 != 0 && cond != 0xf { !r } else { r }
 }
 
+/// A zero-extended `esize`-bit lane value, sign-extended.
+#[inline(always)]
+fn lane_signed(x: u64, esize: u32) -> i64 {
+    if esize >= 64 {
+        x as i64
+    } else {
+        ((x << (64 - esize)) as i64) >> (64 - esize)
+    }
+}
+
+/// `f` applied to each pair of `esize`-bit lanes (zero-extended; the result truncated to the lane). Lanes are
+/// handled as fixed-size arrays of the lane type, which the host compiler vectorises.
 #[inline(always)]
 fn lanewise(esize: u32, a: u128, b: u128, f: impl Fn(u64, u64) -> u64) -> u128 {
-    let m = lane_mask(esize);
-    let mut out = 0u128;
-    let mut i = 0;
-    while i < 128 {
-        let x = ((a >> i) & m) as u64;
-        let y = ((b >> i) & m) as u64;
-        out |= ((f(x, y) as u128) & m) << i;
-        i += esize;
+    macro_rules! typed {
+        ($t:ty, $n:expr) => {{
+            const W: usize = 16 / $n;
+            let (ab, bb) = (a.to_le_bytes(), b.to_le_bytes());
+            let mut out = [0u8; 16];
+            for i in 0..$n {
+                let x = <$t>::from_le_bytes(ab[i * W..(i + 1) * W].try_into().unwrap_or_default());
+                let y = <$t>::from_le_bytes(bb[i * W..(i + 1) * W].try_into().unwrap_or_default());
+                let r = f(x as u64, y as u64) as $t;
+                out[i * W..(i + 1) * W].copy_from_slice(&r.to_le_bytes());
+            }
+            u128::from_le_bytes(out)
+        }};
     }
-    out
+    match esize {
+        8 => typed!(u8, 16),
+        16 => typed!(u16, 8),
+        32 => typed!(u32, 4),
+        _ => typed!(u64, 2),
+    }
 }

@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Regenerates simd_vectors.txt: the AdvSIMD test vectors, expected values from qemu-aarch64-static.
 
-Reads simd_cases.txt (one `TAG asm` per line; TAG picks the input sets: i = integer, s = single, d = double),
+Reads simd_cases.txt (one `TAG asm` per line; TAG picks the input sets: i = integer, s = single, d = double,
+e = all 512 estimate inputs),
 assembles every instruction with aarch64-linux-gnu-as, runs each word on each input set of its tag through
 simd_oracle.c under qemu-aarch64-static, and writes one line per run:
     word fpcr x1 v0lo v0hi v1lo v1hi v2lo v2hi v3lo v3hi v4lo v4hi => v0lo v0hi x0 fpsr ; asm
 Run from anywhere: python3 interp/tests/data/gen_simd_vectors.py
+
+Long differential runs (not checked in): `gen_simd_vectors.py --fuzz N SEED OUT` writes N random and N mutant
+words in the simd_random.txt format to OUT; `SIMD_FUZZ_FILE=OUT cargo test -p elfrun-interp --test simd_vectors
+-- --ignored fuzz_file` checks them.
 """
-import os, struct, subprocess, tempfile
+import os, re, struct, subprocess, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -54,10 +59,109 @@ SINGLE_SETS = [
 DOUBLE_SETS = [
     dict(x1=0, v=[f64s(1.0, -1.0), f64s(1.5, -2.25), f64s(2.0, 4.0), f64s(0.0, -0.0), f64s(7.0, 6.0)]),
     dict(x1=0, v=[f64s(-3.0, 2.5), f64s(-7.5, 1e300), f64s(-0.0, 65536.5), f64s(2.0, 3.0), f64s(1.0, 1.0)]),
+    dict(x1=0, v=[f64s(0.1, -1.0 / 3), f64s(1e-310, float('nan')), f64s(2.0 ** -130, -(2.0 ** 128)),
+                  f64s(float('inf'), 3.4028235677973366e38), f64s(1.0 + 2.0 ** -30, -5e-324)]),
 ]
-SETS = {'i': INT_SETS, 's': SINGLE_SETS, 'd': DOUBLE_SETS}
+def edge_set(rng, x1):
+    """Random registers built from per-lane edge values (0, ±1, MIN, MAX, small shifts, random)."""
+    def lane(bits):
+        m = (1 << bits) - 1
+        return rng.choice([0, 1, m, m >> 1, (m >> 1) + 1, 2, m - 1, rng.randrange(1 << bits),
+                           rng.randrange(1 << bits), rng.randrange(64), (-rng.randrange(1, 64)) & m])
+    regs = []
+    for _ in range(5):
+        bits = rng.choice([8, 16, 32, 64])
+        v = 0
+        for i in range(128 // bits):
+            v |= lane(bits) << (i * bits)
+        regs.append((v & M, v >> 64))
+    return dict(x1=x1, v=regs)
+
+def random_words(rng, n):
+    """Random words in the AdvSIMD vector and scalar spaces with Rd = 0 and Rn = 1."""
+    out = []
+    while len(out) < n:
+        w = rng.getrandbits(32)
+        w &= ~((1 << 31) | 0x3ff)
+        w |= (0b0111 << 25) | (1 << 5)
+        if rng.random() < 0.3:
+            w |= (1 << 30) | (1 << 28)        # scalar: 01 U 1111x
+        elif w & (1 << 28):
+            continue                          # scalar FP / vector with bit 28 set is not AdvSIMD vector
+        out.append(w)
+    return out
+
+# Every value of bits 31:23 (the input of URECPE/URSQRTE's estimate), four per register.
+ESTIMATE_SETS = [
+    dict(x1=0, v=[(0, 0), f32bits(*[((4 * k + j) << 23) | (0x5a5a5 * (j + 1) & 0x7fffff) for j in range(4)]),
+                  (0, 0), (0, 0), (0, 0)])
+    for k in range(128)
+]
+def mutants(rng, words, n):
+    """Neighbours of the listed cases: 1-3 flipped bits among Q, U, size and the opcode/immediate fields
+    (bits 10-23, 29, 30), register fields Rd/Rn kept. They probe the decoder's allocated/unallocated
+    boundaries."""
+    bits = list(range(10, 24)) + [29, 30]
+    out = []
+    while len(out) < n:
+        w = rng.choice(words)
+        for b in rng.sample(bits, rng.randint(1, 3)):
+            w ^= 1 << b
+        if w & (1 << 28) and not w & (1 << 30):
+            continue                          # flipped into the scalar FP class (not AdvSIMD)
+        out.append(w)
+    return out
+
+SETS = {'i': INT_SETS, 's': SINGLE_SETS, 'd': DOUBLE_SETS, 'e': ESTIMATE_SETS}
+
+def write(path, header, sets, runs, results):
+    with open(path, 'w') as f:
+        f.write(header)
+        for name, st in sets:
+            f.write('set %s %x %x %s\n' % (name, st.get('fpcr', 0), st['x1'],
+                                           ' '.join('%x %x' % p for p in st['v'])))
+        for (w, name, asm), res in zip(runs, results):
+            f.write('%08x %s => %s ; %s\n' % (w, name, res, asm))
+
+def oracle(exe, sets, runs):
+    named = dict(sets)
+    lines = []
+    for w, name, _ in runs:
+        st = named[name]
+        lines.append('%08x %x %x %s' % (w, st.get('fpcr', 0), st['x1'],
+                                         ' '.join('%x %x' % p for p in st['v'])))
+    # qemu itself aborts on a few unallocated words (e.g. 0x2e14d020): those get no expected value ("SKIP")
+    # and the run resumes after them.
+    out = []
+    while len(out) < len(lines):
+        p = subprocess.run(['qemu-aarch64-static', '-cpu', 'cortex-a57', exe], input='\n'.join(lines[len(out):]) + '\n',
+                           capture_output=True, text=True)
+        # qemu's own abort message ("Bail out! ERROR: …") also lands on stdout.
+        got = [l for l in p.stdout.split('\n') if re.fullmatch(r'([0-9a-f]{16} ){3}[0-9a-f]{16}|ILL|SIGSEGV', l)]
+        out += got
+        if p.returncode != 0:
+            out.append('SKIP')
+    return out
+
+def disassemble(tmp, words):
+    """objdump's text for each word ('.inst' when it knows none)."""
+    src = os.path.join(tmp, 'r.s')
+    with open(src, 'w') as f:
+        f.write('.text\n' + ''.join('  .inst 0x%08x\n' % w for w in words))
+    obj = os.path.join(tmp, 'r.o')
+    subprocess.check_call(['aarch64-linux-gnu-as', '-o', obj, src])
+    dis = subprocess.run(['aarch64-linux-gnu-objdump', '-d', obj], capture_output=True, text=True,
+                         check=True).stdout
+    out = {}
+    for line in dis.split('\n'):
+        parts = line.split('\t')
+        if len(parts) >= 3 and parts[0].strip().endswith(':'):
+            out[int(parts[1].strip(), 16)] = ' '.join(' '.join(parts[2:]).split())
+    return [out.get(w, '.inst').split(' //')[0].split(' ;')[0] for w in words]
 
 def main():
+    import random, sys
+    fuzz = sys.argv[1:2] == ['--fuzz']
     cases = []
     for line in open(os.path.join(HERE, 'simd_cases.txt')):
         line = line.split('//')[0].strip()
@@ -65,6 +169,9 @@ def main():
             continue
         tag, asm = line.split(None, 1)
         cases.append((tag, asm))
+    sets = [('%s%d' % (tag, i), st) for tag, group in SETS.items() for i, st in enumerate(group)]
+    rng = random.Random(20261125)
+    rsets = [('r%d' % i, edge_set(rng, rng.getrandbits(64))) for i in range(8)]
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, 'c.s')
         with open(src, 'w') as f:
@@ -77,16 +184,30 @@ def main():
         exe = os.path.join(tmp, 'oracle')
         subprocess.check_call(['aarch64-linux-gnu-gcc', '-O1', '-static', '-o', exe,
                                os.path.join(HERE, 'simd_oracle.c')])
-        runs = []
-        for (tag, asm), w in zip(cases, words):
-            for st in SETS[tag]:
-                regs = ' '.join('%x %x' % p for p in st['v'])
-                runs.append(('%08x 0 %x %s' % (w, st['x1'], regs), asm))
-        out = subprocess.run(['qemu-aarch64-static', exe], input='\n'.join(r for r, _ in runs) + '\n',
-                             capture_output=True, text=True, check=True).stdout.split('\n')
-    with open(os.path.join(HERE, 'simd_vectors.txt'), 'w') as f:
-        f.write('# Generated by gen_simd_vectors.py from simd_cases.txt (expected values: qemu-aarch64-static).\n')
-        for (inp, asm), res in zip(runs, out):
-            f.write('%s => %s ; %s\n' % (inp, res, asm))
+        runs = [(w, '%s%d' % (tag, i), asm)
+                for (tag, asm), w in zip(cases, words) for i in range(len(SETS[tag]))]
+        res = oracle(exe, sets, runs)
+        write(os.path.join(HERE, 'simd_vectors.txt'),
+              '# Generated by gen_simd_vectors.py from simd_cases.txt (expected values: qemu-aarch64-static).\n'
+              '# set NAME fpcr x1 v0lo v0hi .. v4lo v4hi / WORD SET => v0lo v0hi x0 fpsr ; asm\n',
+              sets, runs, res)
+        if fuzz:
+            n, rng = int(sys.argv[2]), random.Random(int(sys.argv[3]))
+            rsets = [('r%d' % i, edge_set(rng, rng.getrandbits(64))) for i in range(8)]
+            for i, (_, st) in enumerate(rsets):
+                # FPCR: RMode (23:22), FZ (24), DN (25) in every combination across the sets.
+                st['fpcr'] = ((i & 3) << 22) | ((i >> 2) & 1) << 24 | ((i >> 1) & 1) << 25
+            rwords = random_words(rng, n) + mutants(rng, words, n)
+            rruns = [(w, rng.choice(rsets)[0], a) for w, a in zip(rwords, disassemble(tmp, rwords))]
+            write(sys.argv[4], '# gen_simd_vectors.py --fuzz %s %s\n' % (sys.argv[2], sys.argv[3]),
+                  rsets, rruns, oracle(exe, rsets, rruns))
+            return
+        rwords = random_words(rng, 6000) + mutants(rng, words, 4000)
+        rruns = [(w, rng.choice(rsets)[0], a) for w, a in zip(rwords, disassemble(tmp, rwords))]
+        rres = oracle(exe, rsets, rruns)
+        write(os.path.join(HERE, 'simd_random.txt'),
+              '# Generated by gen_simd_vectors.py: random AdvSIMD words (expected values: qemu-aarch64-static;\n'
+              '# ILL = qemu raised SIGILL). Format as simd_vectors.txt.\n',
+              rsets, rruns, rres)
 
 main()

@@ -26,7 +26,7 @@ pub fn mmap(g: &mut Guest, a: [u64; 6]) -> SysResult {
     if !matches!(kind, MAP_SHARED | MAP_PRIVATE | MAP_SHARED_VALIDATE) || prot & !7 != 0 {
         return Err(Stop::Errno(libc::EINVAL));
     }
-    if off % 4096 != 0 {
+    if !off.is_multiple_of(4096) {
         return Err(Stop::Errno(libc::EINVAL));
     }
     let anon = flags & MAP_ANONYMOUS != 0;

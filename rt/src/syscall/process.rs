@@ -38,7 +38,7 @@ pub fn futex(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let (uaddr, op, val) = (a[0], a[1] & 0x7f, a[2] as u32);
     match op {
         FUTEX_WAIT | FUTEX_WAIT_BITSET => {
-            if uaddr % 4 != 0 {
+            if !uaddr.is_multiple_of(4) {
                 return Err(Stop::Errno(libc::EINVAL));
             }
             let cur = g

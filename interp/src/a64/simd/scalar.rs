@@ -4,12 +4,12 @@
 //! Decoding only: a scalar instruction is a [`Vector`] with `scalar = true` (one element, the rest of the
 //! destination zeroed), so its semantics are the vector element operations in [`super::vector`], written once.
 
-use super::vector::decode::{
-    diff_op, indexed, mk, shift_imm, three_same_fp, three_same_int, two_misc_op,
-};
+use super::vector::decode::{mk, three_same_fp, three_same_int, two_misc_op};
+use super::vector::decode_wide::{diff_op, indexed, shift_imm};
 use super::vector::float::{FBin, FUn};
-use super::vector::int::{Bin, Un};
+use super::vector::int::Bin;
 use super::vector::long::{Diff, Resize, Shift};
+use super::vector::misc::Un;
 use super::vector::perm::Perm;
 use super::vector::{Op, Vector};
 use crate::decode::fields::{bit, bits};
@@ -96,6 +96,11 @@ impl Scalar {
     pub fn exec<S: Sem>(self, s: &mut S) {
         self.0.exec(s)
     }
+
+    /// The shared decoded form (with `scalar` set).
+    pub fn vector(self) -> Vector {
+        self.0
+    }
 }
 
 fn three_same(w: u32) -> Option<Vector> {
@@ -155,6 +160,7 @@ fn two_misc(w: u32) -> Option<Vector> {
             Fcvtns | Fcvtnu | Fcvtms | Fcvtmu | Fcvtps | Fcvtpu | Fcvtzs | Fcvtzu | Fcvtas | Fcvtau
             | Scvtf | Ucvtf | Frecpe | Frsqrte | Fcmeq0 | Fcmge0 | Fcmgt0 | Fcmle0 | Fcmlt0,
         ) => 2 + sz,
+        Op::FUn(Fcvtxn) => 3,
         _ => return None,
     };
     Some(mk(w, op, false, size))

@@ -3,10 +3,11 @@
 //! decoder, which filters them to the operations that have scalar forms.
 
 use super::float::{FBin, FUn};
-use super::int::{Across, Bin, Un};
-use super::long::{Diff, Resize, Shift};
+use super::int::Bin;
+use super::long::Resize;
+use super::misc::{Across, Un};
 use super::perm::Perm;
-use super::{Op, Vector};
+use super::{Op, Vector, decode_wide};
 use crate::decode::fields::{bit, bits, reg};
 
 /// A [`Vector`] with the registers at their usual places (Rd 4:0, Rn 9:5, Rm 20:16).
@@ -35,7 +36,7 @@ pub(crate) fn decode(w: u32) -> Option<Vector> {
                 if bit(w, 10) {
                     three_same(w, q)
                 } else if !bit(w, 11) {
-                    three_diff(w, q)
+                    decode_wide::three_diff(w, q)
                 } else {
                     match bits(w, 20, 17) {
                         0b0000 => two_misc(w, q),
@@ -66,13 +67,13 @@ pub(crate) fn decode(w: u32) -> Option<Vector> {
         }
         0b01111 => {
             if !bit(w, 10) {
-                indexed(w, q, false)
+                decode_wide::indexed(w, q, false)
             } else if bit(w, 23) {
                 None
             } else if bits(w, 22, 19) == 0 {
                 mod_imm(w, q)
             } else {
-                shift_imm(w, q, false)
+                decode_wide::shift_imm(w, q, false)
             }
         }
         _ => None,
@@ -265,6 +266,7 @@ pub(crate) fn two_misc_op(u: bool, opcode: u32, size: u32) -> Option<Op> {
         (false, 15) if a => return f(Fabs),
         (true, 15) if a => return f(Fneg),
         (false, 22) if !a => return f(Fcvtn),
+        (true, 22) if size == 1 => return f(Fcvtxn),
         (false, 23) if !a => return f(Fcvtl),
         (false, 24) => return f(if a { Frintp } else { Frintn }),
         (false, 25) => return f(if a { Frintz } else { Frintm }),
@@ -283,6 +285,7 @@ pub(crate) fn two_misc_op(u: bool, opcode: u32, size: u32) -> Option<Op> {
         (true, 26) => return f(if a { Fcvtpu } else { Fcvtnu }),
         (true, 27) => return f(if a { Fcvtzu } else { Fcvtmu }),
         (true, 28) if !a => return f(Fcvtau),
+        (true, 28) => Op::Un(Un::Ursqrte),
         (true, 29) => return f(if a { Frsqrte } else { Ucvtf }),
         (true, 31) if a => return f(Fsqrt),
         _ => return None,
@@ -294,7 +297,7 @@ fn two_misc(w: u32, q: bool) -> Option<Vector> {
     let op = two_misc_op(bit(w, 29), bits(w, 16, 12), size)?;
     let sz = bit(w, 22) as u32;
     let size = match op {
-        Op::FUn(FUn::Fcvtn | FUn::Fcvtl) => 2 + sz,
+        Op::FUn(FUn::Fcvtn | FUn::Fcvtl | FUn::Fcvtxn) => 2 + sz,
         Op::FUn(_) => {
             if sz == 1 && !q {
                 return None;
@@ -306,7 +309,7 @@ fn two_misc(w: u32, q: bool) -> Option<Vector> {
         Op::Un(Un::Rev32) if size > 1 => return None,
         Op::Un(Un::Not | Un::Rbit) if size > 1 => return None,
         Op::Un(Un::Not | Un::Rbit) => 0,
-        Op::Un(Un::Urecpe) => {
+        Op::Un(Un::Urecpe | Un::Ursqrte) => {
             if sz == 1 {
                 return None;
             }
@@ -350,53 +353,6 @@ fn across(w: u32, q: bool) -> Option<Vector> {
         return None;
     }
     Some(mk(w, Op::Across(op), q, size))
-}
-
-/// Three-different operation for (U, opcode).
-pub(crate) fn diff_op(u: bool, opcode: u32) -> Option<Diff> {
-    use Diff::*;
-    Some(match (u, opcode) {
-        (false, 0) => Saddl,
-        (true, 0) => Uaddl,
-        (false, 1) => Saddw,
-        (true, 1) => Uaddw,
-        (false, 2) => Ssubl,
-        (true, 2) => Usubl,
-        (false, 3) => Ssubw,
-        (true, 3) => Usubw,
-        (false, 4) => Addhn,
-        (true, 4) => Raddhn,
-        (false, 5) => Sabal,
-        (true, 5) => Uabal,
-        (false, 6) => Subhn,
-        (true, 6) => Rsubhn,
-        (false, 7) => Sabdl,
-        (true, 7) => Uabdl,
-        (false, 8) => Smlal,
-        (true, 8) => Umlal,
-        (false, 9) => Sqdmlal,
-        (false, 10) => Smlsl,
-        (true, 10) => Umlsl,
-        (false, 11) => Sqdmlsl,
-        (false, 12) => Smull,
-        (true, 12) => Umull,
-        (false, 13) => Sqdmull,
-        (false, 14) => Pmull,
-        _ => return None,
-    })
-}
-
-fn three_diff(w: u32, q: bool) -> Option<Vector> {
-    let size = bits(w, 23, 22);
-    let op = diff_op(bit(w, 29), bits(w, 15, 12))?;
-    match op {
-        Diff::Pmull if size != 0 && size != 3 => return None,
-        Diff::Pmull => {}
-        Diff::Sqdmlal | Diff::Sqdmlsl | Diff::Sqdmull if size == 0 || size == 3 => return None,
-        _ if size == 3 => return None,
-        _ => {}
-    }
-    Some(mk(w, Op::Diff(op), q, size))
 }
 
 fn copy(w: u32, q: bool) -> Option<Vector> {
@@ -454,136 +410,5 @@ fn mod_imm(w: u32, q: bool) -> Option<Vector> {
     let mut v = mk(w, Op::Perm(Perm::ModImm), q, 0);
     v.imm = ((bits(w, 18, 16) << 5) | bits(w, 9, 5)) as u8;
     v.imm2 = ((cmode << 1) | op as u32) as u8;
-    Some(v)
-}
-
-/// Shift by immediate, vector or (`scalar`) scalar form.
-pub(crate) fn shift_imm(w: u32, q: bool, scalar: bool) -> Option<Vector> {
-    use Shift::*;
-    let immh = bits(w, 22, 19);
-    let immhb = bits(w, 22, 16);
-    let hsb = 31 - immh.leading_zeros();
-    let e = 8u32 << hsb;
-    let u = bit(w, 29);
-    let opcode = bits(w, 15, 11);
-    if opcode == 28 || opcode == 31 {
-        // Fixed-point conversions.
-        let (size, fbits) = if immh & 8 != 0 {
-            (3, 128 - immhb)
-        } else if immh & 4 != 0 {
-            (2, 64 - immhb)
-        } else {
-            return None;
-        };
-        if size == 3 && !q && !scalar {
-            return None;
-        }
-        let op = match (u, opcode) {
-            (false, 28) => FUn::Scvtf,
-            (true, 28) => FUn::Ucvtf,
-            (false, _) => FUn::Fcvtzs,
-            (true, _) => FUn::Fcvtzu,
-        };
-        let mut v = mk(w, Op::FUn(op), q, size);
-        v.scalar = scalar;
-        v.imm = fbits as u8;
-        return Some(v);
-    }
-    let op = match (u, opcode) {
-        (false, 0) => Sshr,
-        (true, 0) => Ushr,
-        (false, 2) => Ssra,
-        (true, 2) => Usra,
-        (false, 4) => Srshr,
-        (true, 4) => Urshr,
-        (false, 6) => Srsra,
-        (true, 6) => Ursra,
-        (true, 8) => Sri,
-        (false, 10) => Shl,
-        (true, 10) => Sli,
-        (true, 12) => Sqshlu,
-        (false, 14) => Sqshl,
-        (true, 14) => Uqshl,
-        (false, 16) => Shrn,
-        (true, 16) => Sqshrun,
-        (false, 17) => Rshrn,
-        (true, 17) => Sqrshrun,
-        (false, 18) => Sqshrn,
-        (true, 18) => Uqshrn,
-        (false, 19) => Sqrshrn,
-        (true, 19) => Uqrshrn,
-        (false, 20) => Sshll,
-        (true, 20) => Ushll,
-        _ => return None,
-    };
-    let narrow = matches!(
-        op,
-        Shrn | Rshrn | Sqshrn | Uqshrn | Sqrshrn | Uqrshrn | Sqshrun | Sqrshrun | Sshll | Ushll
-    );
-    if narrow && hsb == 3 {
-        return None;
-    }
-    if !narrow && hsb == 3 && !q && !scalar {
-        return None;
-    }
-    let left = matches!(op, Shl | Sli | Sqshl | Uqshl | Sqshlu | Sshll | Ushll);
-    let sh = if left { immhb - e } else { 2 * e - immhb };
-    let mut v = mk(w, Op::Shift(op), q, hsb);
-    v.scalar = scalar;
-    v.imm = sh as u8;
-    Some(v)
-}
-
-/// Vector × indexed element, vector or (`scalar`) scalar form.
-pub(crate) fn indexed(w: u32, q: bool, scalar: bool) -> Option<Vector> {
-    let size = bits(w, 23, 22);
-    let (l, m, h) = (bit(w, 21) as u32, bit(w, 20) as u32, bit(w, 11) as u32);
-    let u = bit(w, 29);
-    let opcode = bits(w, 15, 12);
-    let fp = match (u, opcode) {
-        (false, 1) => Some(FBin::Fmla),
-        (false, 5) => Some(FBin::Fmls),
-        (false, 9) => Some(FBin::Fmul),
-        (true, 9) => Some(FBin::Fmulx),
-        _ => None,
-    };
-    if let Some(op) = fp {
-        let (idx, rm) = match size {
-            2 => ((h << 1) | l, bits(w, 20, 16)),
-            3 if l == 0 && (q || scalar) => (h, bits(w, 20, 16)),
-            _ => return None, // half precision, reserved
-        };
-        let mut v = mk(w, Op::FBinIdx(op), q, size);
-        v.scalar = scalar;
-        v.rm = rm as u8;
-        v.imm = idx as u8;
-        return Some(v);
-    }
-    let op = match (u, opcode) {
-        (true, 0) => Op::BinIdx(Bin::Mla),
-        (true, 4) => Op::BinIdx(Bin::Mls),
-        (false, 8) => Op::BinIdx(Bin::Mul),
-        (false, 12) => Op::BinIdx(Bin::Sqdmulh),
-        (false, 13) => Op::BinIdx(Bin::Sqrdmulh),
-        (false, 2) => Op::DiffIdx(Diff::Smlal),
-        (true, 2) => Op::DiffIdx(Diff::Umlal),
-        (false, 3) => Op::DiffIdx(Diff::Sqdmlal),
-        (false, 6) => Op::DiffIdx(Diff::Smlsl),
-        (true, 6) => Op::DiffIdx(Diff::Umlsl),
-        (false, 7) => Op::DiffIdx(Diff::Sqdmlsl),
-        (false, 10) => Op::DiffIdx(Diff::Smull),
-        (true, 10) => Op::DiffIdx(Diff::Umull),
-        (false, 11) => Op::DiffIdx(Diff::Sqdmull),
-        _ => return None, // dot products, SQRDMLAH/SQRDMLSH, FCMLA
-    };
-    let (idx, rm) = match size {
-        1 => ((h << 2) | (l << 1) | m, bits(w, 19, 16)),
-        2 => ((h << 1) | l, bits(w, 20, 16)),
-        _ => return None,
-    };
-    let mut v = mk(w, op, q, size);
-    v.scalar = scalar;
-    v.rm = rm as u8;
-    v.imm = idx as u8;
     Some(v)
 }

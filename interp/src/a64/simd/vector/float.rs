@@ -5,7 +5,7 @@
 
 use super::Vector;
 use super::lanes::*;
-use crate::sem::{FpBinOp, FpCmp, FpTy, FpUnOp, Rounding, Sem, Width};
+use crate::sem::{FpBinOp, FpCmp, FpTy, FpUnOp, Rounding, Sem, SysReg, Width};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FBin {
@@ -190,6 +190,8 @@ pub enum FUn {
     Fcvtn,
     /// FCVTL/FCVTL2: `size` names the wide result (3: S → D, 2: H → S).
     Fcvtl,
+    /// FCVTXN/FCVTXN2: D → S rounding to odd.
+    Fcvtxn,
 }
 
 /// One element of a floating-point two-register misc operation; `fbits` is the fixed-point fraction width
@@ -244,6 +246,8 @@ pub(crate) fn fun_elem<S: Sem>(s: &mut S, op: FUn, ty: FpTy, a: S::V, fbits: u32
         Fcmgt0 => s.fp_compare_mask(FpCmp::Gt, ty, a, z),
         Fcmle0 => s.fp_compare_mask(FpCmp::Ge, ty, z, a),
         Fcmlt0 => s.fp_compare_mask(FpCmp::Gt, ty, z, a),
+        // Element-size-changing conversions and the fpcr-juggling FCVTXN run in `exec_un`, and the integer
+        // conversions returned above.
         _ => a,
     }
 }
@@ -251,6 +255,7 @@ pub(crate) fn fun_elem<S: Sem>(s: &mut S, op: FUn, ty: FpTy, a: S::V, fbits: u32
 pub(crate) fn exec_un<S: Sem>(s: &mut S, v: Vector, op: FUn) {
     let a = s.vreg(v.rn);
     match op {
+        FUn::Fcvtxn => fcvtxn(s, v, a),
         FUn::Fcvtn => {
             let (from, to) = if v.size == 3 {
                 (FpTy::D, FpTy::S)
@@ -303,4 +308,44 @@ pub(crate) fn exec_un<S: Sem>(s: &mut S, v: Vector, op: FUn) {
             s.set_vreg(v.rd, out.q);
         }
     }
+}
+
+/// FCVTXN: double → single with the ARM ARM's round-to-odd. There is no such rounding primitive, so each lane
+/// is converted rounding towards zero (FPCR.RMode temporarily RZ) and its lowest bit set when that conversion
+/// was inexact (FPSR.IXC, cleared before each lane): exactly round-to-odd, including overflow (RZ and odd
+/// both give the largest normal) and NaNs (never inexact). FPCR is restored; FPSR keeps the flags raised.
+fn fcvtxn<S: Sem>(s: &mut S, v: Vector, a: S::Q) {
+    const IXC: u64 = 1 << 4;
+    let fpcr = s.read_sysreg(SysReg::Fpcr);
+    let fpsr0 = s.read_sysreg(SysReg::Fpsr);
+    let rz = s.imm(3 << 22);
+    let rz_fpcr = s.or(fpcr, rz);
+    s.write_sysreg(SysReg::Fpcr, rz_fpcr);
+    let mut flags = s.imm(0);
+    let n = if v.scalar { 1 } else { 2 };
+    let part = (v.q && !v.scalar) as u32;
+    let mut out = if part == 1 {
+        let d = s.vreg(v.rd);
+        Out::from(clear_high(s, d, false))
+    } else {
+        Out::zero(s)
+    };
+    for i in 0..n {
+        let z = s.imm(0);
+        s.write_sysreg(SysReg::Fpsr, z);
+        let x = s.q_lane(a, 64, i);
+        let r = s.fp_convert(FpTy::D, FpTy::S, x);
+        let f = s.read_sysreg(SysReg::Fpsr);
+        flags = s.or(flags, f);
+        let ix = s.imm(IXC);
+        let inexact = s.and(f, ix);
+        let sh = s.imm(4);
+        let lsb = s.lsr(Width::W64, inexact, sh);
+        let r = s.or(r, lsb);
+        out.set(s, 32, i + part * n, r);
+    }
+    let all = s.or(fpsr0, flags);
+    s.write_sysreg(SysReg::Fpsr, all);
+    s.write_sysreg(SysReg::Fpcr, fpcr);
+    s.set_vreg(v.rd, out.q);
 }

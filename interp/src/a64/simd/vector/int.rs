@@ -1,6 +1,6 @@
-//! Integer same-size element operations: three same (and its pairwise and by-element forms), two-register
-//! misc, across lanes. Each operation is one element function ([`bin_elem`], [`un_elem`]) used by the
-//! vector and the scalar forms alike.
+//! Integer three-same element operations (and their pairwise and by-element forms). Each operation is one
+//! element function, `bin_elem`, used by the vector and the scalar forms alike; the hot vector forms take
+//! whole-register lane-wise primitives instead.
 
 use super::Vector;
 use super::lanes::*;
@@ -290,7 +290,9 @@ pub(crate) fn qshl_var<S: Sem>(
     let small = s.ult(amt, c64);
     let sh = s.select(small, amt, c63);
     let shifted = s.shl(Width::W64, a, sh);
-    let back = if signed_in {
+    // Shifting back must give `a` again: arithmetically for a signed result, logically for an unsigned one
+    // (SQSHLU's 2 << 62 fits 64 unsigned bits). A negative SQSHLU input saturates below.
+    let back = if signed_out {
         s.asr(Width::W64, shifted, sh)
     } else {
         s.lsr(Width::W64, shifted, sh)
@@ -334,7 +336,7 @@ pub(crate) fn qshl_var<S: Sem>(
 }
 
 /// Reads the two operands and old destination and applies `f` element-wise over `n` elements of `e` bits.
-fn map3<S: Sem>(
+pub(crate) fn map3<S: Sem>(
     s: &mut S,
     v: Vector,
     e: u32,
@@ -387,9 +389,37 @@ pub(crate) fn exec_bin<S: Sem>(s: &mut S, v: Vector, op: Bin) {
             let x = s.q_and(x, m);
             Some(s.q_xor(f, x))
         }
-        Add if !v.scalar => Some(s.q_add(e, a, b)),
-        Sub if !v.scalar => Some(s.q_sub(e, a, b)),
-        Cmeq if !v.scalar => Some(s.q_cmeq(e, a, b)),
+        _ if v.scalar => None,
+        Add => Some(s.q_add(e, a, b)),
+        Sub => Some(s.q_sub(e, a, b)),
+        Cmeq => Some(s.q_cmeq(e, a, b)),
+        Mul => Some(s.q_mul(e, a, b)),
+        Mla | Mls => {
+            let d = s.vreg(v.rd);
+            let p = s.q_mul(e, a, b);
+            Some(if op == Mla {
+                s.q_add(e, d, p)
+            } else {
+                s.q_sub(e, d, p)
+            })
+        }
+        Smax | Smin | Umax | Umin => {
+            let signed = matches!(op, Smax | Smin);
+            Some(s.q_minmax(e, signed, matches!(op, Smax | Umax), a, b))
+        }
+        Cmgt => Some(s.q_cmgt(e, true, a, b)),
+        Cmhi => Some(s.q_cmgt(e, false, a, b)),
+        Cmge | Cmhs => {
+            let lt = s.q_cmgt(e, op == Cmge, b, a);
+            Some(s.q_not(lt))
+        }
+        Cmtst => {
+            let x = s.q_and(a, b);
+            let z = s.imm(0);
+            let zq = s.q_from(z, z);
+            let eq = s.q_cmeq(e, x, zq);
+            Some(s.q_not(eq))
+        }
         _ => None,
     };
     let r = match fast {
@@ -438,6 +468,33 @@ pub(crate) fn exec_pair<S: Sem>(s: &mut S, v: Vector, op: Bin) {
     let a = s.vreg(v.rn);
     let b = if v.scalar { a } else { s.vreg(v.rm) };
     let n = v.count(e);
+    if !v.scalar {
+        // De-interleave the even and odd elements of a:b, then one lane-wise operation.
+        let pick = |odd: u32| {
+            move |i: u32| {
+                let k = 2 * i + odd;
+                if k < n { (false, k) } else { (true, k - n) }
+            }
+        };
+        let ev = shuffle_idx(e, n, pick(0));
+        let od = shuffle_idx(e, n, pick(1));
+        let x = s.q_shuffle(a, b, ev);
+        let y = s.q_shuffle(a, b, od);
+        let r = match op {
+            Bin::Add => s.q_add(e, x, y),
+            Bin::Smax | Bin::Smin | Bin::Umax | Bin::Umin => s.q_minmax(
+                e,
+                matches!(op, Bin::Smax | Bin::Smin),
+                matches!(op, Bin::Smax | Bin::Umax),
+                x,
+                y,
+            ),
+            _ => x, // the decoder makes pairwise forms only of ADD and the min/max ops
+        };
+        let r = clear_high(s, r, v.q);
+        s.set_vreg(v.rd, r);
+        return;
+    }
     let per = if v.scalar { 2 } else { n };
     let mut qc = Qc::new();
     let mut out = Out::zero(s);
@@ -451,225 +508,4 @@ pub(crate) fn exec_pair<S: Sem>(s: &mut S, v: Vector, op: Bin) {
         out.set(s, e, i, r);
     }
     s.set_vreg(v.rd, out.q);
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Un {
-    Rev16,
-    Rev32,
-    Rev64,
-    Cnt,
-    Not,
-    Rbit,
-    Abs,
-    Neg,
-    Cls,
-    Clz,
-    Cmeq0,
-    Cmge0,
-    Cmgt0,
-    Cmle0,
-    Cmlt0,
-    Sqabs,
-    Sqneg,
-    Suqadd,
-    Usqadd,
-    Urecpe,
-}
-
-/// One element of a same-size two-register misc operation (not the REV family). `a` and `d` are zero-extended.
-pub(crate) fn un_elem<S: Sem>(s: &mut S, qc: &mut Qc<S>, op: Un, e: u32, a: S::V, d: S::V) -> S::V {
-    use Un::*;
-    let z = s.imm(0);
-    let sa = ext(s, a, e, true);
-    match op {
-        Cnt => s.popcount(a),
-        Not => s.not(a),
-        Rbit => {
-            let r = s.rbit(Width::W64, a);
-            let sh = s.imm(64 - e as u64);
-            s.lsr(Width::W64, r, sh)
-        }
-        Abs => abs64(s, sa),
-        Neg => s.sub(z, a),
-        Clz => {
-            let c = s.clz(Width::W64, a);
-            let k = s.imm(64 - e as u64);
-            s.sub(c, k)
-        }
-        Cls => {
-            let one = s.imm(1);
-            let h = s.asr(Width::W64, sa, one);
-            let x = s.xor(sa, h);
-            let c = s.clz(Width::W64, x);
-            let k = s.imm(64 - e as u64 + 1);
-            s.sub(c, k)
-        }
-        Cmeq0 | Cmge0 | Cmgt0 | Cmle0 | Cmlt0 => {
-            let c = match op {
-                Cmeq0 => s.eq(sa, z),
-                Cmge0 => {
-                    let c = s.slt(sa, z);
-                    s.b_not(c)
-                }
-                Cmgt0 => s.slt(z, sa),
-                Cmle0 => {
-                    let c = s.slt(z, sa);
-                    s.b_not(c)
-                }
-                _ => s.slt(sa, z),
-            };
-            mask_of(s, c, e)
-        }
-        Sqabs | Sqneg => {
-            let mn = s.imm(smin(e));
-            let is_min = s.eq(sa, mn);
-            let r = if op == Sqabs {
-                abs64(s, sa)
-            } else {
-                s.sub(z, sa)
-            };
-            let mx = s.imm(smax(e));
-            qc.note(s, is_min);
-            s.select(is_min, mx, r)
-        }
-        Suqadd => {
-            // Signed d plus unsigned a: overflows only upwards, iff a > MAX − d.
-            let sd = ext(s, d, e, true);
-            let mx = s.imm(smax(e));
-            let room = s.sub(mx, sd);
-            let room = s.zext(room, e);
-            let over = s.ult(room, a);
-            let r = s.add(sd, a);
-            qc.note(s, over);
-            s.select(over, mx, r)
-        }
-        Usqadd => {
-            // Unsigned d plus signed a.
-            let r = s.add(d, sa);
-            let neg = s.slt(sa, z);
-            let na = s.sub(z, sa);
-            let under = s.ult(d, na);
-            let under = s.b_and(neg, under);
-            let over = if e < 64 {
-                let m = s.imm(ones(e));
-                s.slt(m, r)
-            } else {
-                s.ult(r, d)
-            };
-            let pos = s.b_not(neg);
-            let over = s.b_and(pos, over);
-            let m = s.imm(ones(e));
-            let r = s.select(over, m, r);
-            let r = s.select(under, z, r);
-            let any = s.b_or(over, under);
-            qc.note(s, any);
-            r
-        }
-        Urecpe => {
-            // UnsignedRecipEstimate on 32 bits: inputs below 2^31 give all-ones.
-            let top = s.imm(0x8000_0000);
-            let small = s.ult(a, top);
-            let sh = s.imm(23);
-            let i = s.lsr(Width::W64, a, sh); // a<31:23>, 256..=511
-            let two = s.imm(2);
-            let one = s.imm(1);
-            let i = s.mul(i, two);
-            let i = s.add(i, one);
-            let num = s.imm(1 << 19);
-            let q = s.udiv(Width::W64, num, i);
-            let q = s.add(q, one);
-            let q = s.lsr(Width::W64, q, one);
-            let sh31 = s.imm(23);
-            let r = s.shl(Width::W64, q, sh31);
-            let m = s.imm(0xffff_ffff);
-            s.select(small, m, r)
-        }
-        Rev16 | Rev32 | Rev64 => a,
-    }
-}
-
-pub(crate) fn exec_un<S: Sem>(s: &mut S, v: Vector, op: Un) {
-    let e = ebits(v.size);
-    let a = s.vreg(v.rn);
-    let r = match op {
-        Un::Rev16 | Un::Rev32 | Un::Rev64 => {
-            let c = match op {
-                Un::Rev16 => 16,
-                Un::Rev32 => 32,
-                _ => 64,
-            };
-            let flip = c / e - 1;
-            let mut out = Out::zero(s);
-            for i in 0..v.count(e) {
-                let x = s.q_lane(a, e, i ^ flip);
-                out.set(s, e, i, x);
-            }
-            out.q
-        }
-        Un::Not if !v.scalar => {
-            let r = s.q_not(a);
-            clear_high(s, r, v.q)
-        }
-        _ => {
-            let accum = matches!(op, Un::Suqadd | Un::Usqadd);
-            let mut qc = Qc::new();
-            let r = map3(
-                s,
-                v,
-                e,
-                a,
-                |s, _| s.imm(0),
-                |s, x, _, d| un_elem(s, &mut qc, op, e, x, d),
-                accum,
-            );
-            qc.commit(s);
-            r
-        }
-    };
-    s.set_vreg(v.rd, r);
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Across {
-    Addv,
-    Saddlv,
-    Uaddlv,
-    Smaxv,
-    Sminv,
-    Umaxv,
-    Uminv,
-}
-
-pub(crate) fn exec_across<S: Sem>(s: &mut S, v: Vector, op: Across) {
-    let e = ebits(v.size);
-    let a = s.vreg(v.rn);
-    let n = v.count(e);
-    let signed = matches!(op, Across::Saddlv | Across::Smaxv | Across::Sminv);
-    let mut acc = s.q_lane(a, e, 0);
-    acc = ext(s, acc, e, signed);
-    for i in 1..n {
-        let x = s.q_lane(a, e, i);
-        let x = ext(s, x, e, signed);
-        acc = match op {
-            Across::Addv | Across::Saddlv | Across::Uaddlv => s.add(acc, x),
-            _ => {
-                let lt = if signed { s.slt(acc, x) } else { s.ult(acc, x) };
-                if matches!(op, Across::Smaxv | Across::Umaxv) {
-                    s.select(lt, x, acc)
-                } else {
-                    s.select(lt, acc, x)
-                }
-            }
-        };
-    }
-    let re = if matches!(op, Across::Saddlv | Across::Uaddlv) {
-        2 * e
-    } else {
-        e
-    };
-    let r = s.zext(acc, re);
-    let z = s.imm(0);
-    let q = s.q_from(r, z);
-    s.set_vreg(v.rd, q);
 }

@@ -264,3 +264,77 @@ pub(crate) fn rshr_const<S: Sem>(s: &mut S, a: S::V, n: u32, signed: bool) -> S:
     let rb = s.and(r, one);
     s.add(t, rb)
 }
+
+/// Byte indices for [`Sem::q_shuffle`] building `n` elements of `e` bits: element `i` is element `k` of the
+/// first operand (`pick(i) = (false, k)`) or of the second (`(true, k)`). Bytes past `n` elements pick byte 0.
+pub(crate) fn shuffle_idx(e: u32, n: u32, pick: impl Fn(u32) -> (bool, u32)) -> [u8; 16] {
+    let eb = e / 8;
+    let mut idx = [0u8; 16];
+    for i in 0..n {
+        let (from_b, k) = pick(i);
+        for j in 0..eb {
+            idx[(i * eb + j) as usize] = (from_b as u32 * 16 + k * eb + j) as u8;
+        }
+    }
+    idx
+}
+
+/// A zero register.
+pub(crate) fn zero_q<S: Sem>(s: &mut S) -> S::Q {
+    let z = s.imm(0);
+    s.q_from(z, z)
+}
+
+/// Packs the low halves of the `2e`-bit elements of `wide` into `e`-bit elements: the lower half of the
+/// result (upper cleared), or for the `2` forms (`v.q`) the upper half above `rd`'s kept lower half.
+pub(crate) fn narrow_pack<S: Sem>(s: &mut S, v: Vector, e: u32, wide: S::Q) -> S::Q {
+    let n = 64 / e;
+    if v.q {
+        let d = s.vreg(v.rd);
+        let idx = shuffle_idx(e, 2 * n, |i| {
+            if i < n {
+                (false, i)
+            } else {
+                (true, 2 * (i - n))
+            }
+        });
+        s.q_shuffle(d, wide, idx)
+    } else {
+        let idx = shuffle_idx(e, n, |i| (false, 2 * i));
+        let r = s.q_shuffle(wide, wide, idx);
+        clear_high(s, r, false)
+    }
+}
+
+/// Widens the `e`-bit elements of the lower (or, for `part`, upper) half of `a` to `2e` bits, zero- or
+/// sign-extended, shifted left by `sh` (`0..=e`).
+pub(crate) fn widen<S: Sem>(s: &mut S, a: S::Q, e: u32, part: bool, signed: bool, sh: u32) -> S::Q {
+    let n = 64 / e;
+    let base = if part { n } else { 0 };
+    let z = zero_q(s);
+    if signed && sh < e {
+        // Element in the high half of its wide lane, then an arithmetic shift back down.
+        let idx = shuffle_idx(e, 2 * n, |i| {
+            if i % 2 == 1 {
+                (false, base + i / 2)
+            } else {
+                (true, 0)
+            }
+        });
+        let hi = s.q_shuffle(a, z, idx);
+        s.q_shr_imm(2 * e, true, hi, e - sh)
+    } else {
+        // Zero-extended in place; a shift by e is the element in the high half.
+        let idx = shuffle_idx(e, 2 * n, |i| {
+            let elem = (false, base + i / 2);
+            let zero = (true, 0);
+            if (i % 2 == 0) == (sh < e) { elem } else { zero }
+        });
+        let r = s.q_shuffle(a, z, idx);
+        if sh == 0 || sh >= e {
+            r
+        } else {
+            s.q_shl_imm(2 * e, r, sh)
+        }
+    }
+}

@@ -285,6 +285,14 @@ pub(crate) fn exec_resize<S: Sem>(s: &mut S, v: Vector, op: Resize) {
     let a = s.vreg(v.rn);
     let mut qc = Qc::new();
     match op {
+        Resize::Xtn if !v.scalar => {
+            let r = narrow_pack(s, v, e, a);
+            s.set_vreg(v.rd, r);
+        }
+        Resize::Shll => {
+            let r = widen(s, a, e, v.q, false, e);
+            s.set_vreg(v.rd, r);
+        }
         Resize::Xtn | Resize::Sqxtn | Resize::Uqxtn | Resize::Sqxtun => {
             let n = if v.scalar { 1 } else { 64 / e };
             let part = (v.q && !v.scalar) as u32;
@@ -323,18 +331,6 @@ pub(crate) fn exec_resize<S: Sem>(s: &mut S, v: Vector, op: Resize) {
                     let dv = s.q_lane(d, we, i);
                     r = s.add(r, dv);
                 }
-                out.set(s, we, i, r);
-            }
-            s.set_vreg(v.rd, out.q);
-        }
-        Resize::Shll => {
-            let part = v.q as u32;
-            let n = 64 / e;
-            let mut out = Out::zero(s);
-            let sh = s.imm(e as u64);
-            for i in 0..n {
-                let x = s.q_lane(a, e, i + part * n);
-                let r = s.shl(Width::W64, x, sh);
                 out.set(s, we, i, r);
             }
             s.set_vreg(v.rd, out.q);
@@ -379,6 +375,21 @@ pub(crate) fn exec_shift<S: Sem>(s: &mut S, v: Vector, op: Shift) {
     let a = s.vreg(v.rn);
     let mut qc = Qc::new();
     match op {
+        Shrn | Rshrn if !v.scalar => {
+            let we = 2 * e;
+            let a = if op == Rshrn {
+                // The rounding constant in every wide lane; the sum wraps like the ARM ARM's
+                // (the carry out lands above the bits kept).
+                let k = s.imm((1u64 << (sh - 1)) * (u64::MAX / ones(we)));
+                let kq = s.q_from(k, k);
+                s.q_add(we, a, kq)
+            } else {
+                a
+            };
+            let r = s.q_shr_imm(we, false, a, sh);
+            let r = narrow_pack(s, v, e, r);
+            s.set_vreg(v.rd, r);
+        }
         Shrn | Rshrn | Sqshrn | Uqshrn | Sqrshrn | Uqrshrn | Sqshrun | Sqrshrun => {
             let we = 2 * e;
             let n = if v.scalar { 1 } else { 64 / e };
@@ -406,17 +417,23 @@ pub(crate) fn exec_shift<S: Sem>(s: &mut S, v: Vector, op: Shift) {
             s.set_vreg(v.rd, out.q);
         }
         Sshll | Ushll => {
-            let part = v.q as u32;
-            let n = 64 / e;
-            let mut out = Out::zero(s);
-            let k = s.imm(sh as u64);
-            for i in 0..n {
-                let x = s.q_lane(a, e, i + part * n);
-                let x = ext(s, x, e, op == Sshll);
-                let r = s.shl(Width::W64, x, k);
-                out.set(s, 2 * e, i, r);
-            }
-            s.set_vreg(v.rd, out.q);
+            let r = widen(s, a, e, v.q, op == Sshll, sh);
+            s.set_vreg(v.rd, r);
+        }
+        Sshr | Ushr | Ssra | Usra | Shl if !v.scalar => {
+            let r = if op == Shl {
+                s.q_shl_imm(e, a, sh)
+            } else {
+                s.q_shr_imm(e, matches!(op, Sshr | Ssra), a, sh)
+            };
+            let r = if matches!(op, Ssra | Usra) {
+                let d = s.vreg(v.rd);
+                s.q_add(e, d, r)
+            } else {
+                r
+            };
+            let r = clear_high(s, r, v.q);
+            s.set_vreg(v.rd, r);
         }
         _ => {
             let d = s.vreg(v.rd);
@@ -460,7 +477,7 @@ pub(crate) fn exec_shift<S: Sem>(s: &mut S, v: Vector, op: Shift) {
                         qc.note(s, sat);
                         r
                     }
-                    _ => x,
+                    _ => x, // narrowing and widening shifts are handled above
                 };
                 out.set(s, e, i, r);
             }

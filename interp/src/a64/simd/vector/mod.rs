@@ -2,23 +2,28 @@
 //! operations the scalar forms ([`super::scalar`]) share with them.
 //!
 //! One decoded form, [`Vector`], serves both: an [`Op`] names the operation by family, the fields carry the
-//! arrangement. Every per-element operation is written once (in [`int`], [`long`], [`float`]), parametrised by
-//! element size and element count, and the scalar forms are the same code with one element (`scalar = true`).
+//! arrangement. Every per-element operation is written once (in [`int`], [`misc`], [`long`], [`float`]),
+//! parametrised by element size and element count, and the scalar forms are the same code with one element
+//! (`scalar = true`). The hot vector forms use whole-register lane-wise primitives (`q_add`, `q_minmax`,
+//! `q_shuffle`, …) instead of per-element code.
 //!
-//! Submodules by concern: [`decode`] (vector encodings → [`Vector`]), [`lanes`] (lane access, saturation, FPSR.QC),
-//! [`perm`] (copy, permute, extract, table, modified immediate), [`int`] (integer same-size: three same,
-//! two-register misc, across lanes, pairwise), [`long`] (widening and narrowing: three different, shift by
-//! immediate, long/narrow misc), [`float`] (floating point, each lane through the `fp_*` primitives).
+//! Submodules by concern: [`decode`] and [`decode_wide`] (vector encodings → [`Vector`]), [`lanes`] (lane
+//! access, saturation, FPSR.QC, shuffles), [`perm`] (copy, permute, extract, table, modified immediate),
+//! [`int`] (integer three same, pairwise, by element), [`misc`] (integer two-register misc, across lanes),
+//! [`long`] (widening and narrowing: three different, shift by immediate, long/narrow misc), [`float`]
+//! (floating point, each lane through the `fp_*` primitives).
 //!
 //! Not covered (decode to `None`, i.e. SIGILL): half-precision arithmetic (FEAT_FP16), dot products, BF16, I8MM,
-//! FCMA, SQRDMLAH/SQRDMLSH, FCVTXN (round-to-odd has no primitive), URSQRTE, FRINT32/64.
+//! FCMA, SQRDMLAH/SQRDMLSH, FRINT32/64.
 
-pub(crate) mod decode;
-pub(crate) mod float;
-pub(crate) mod int;
-pub(crate) mod lanes;
-pub(crate) mod long;
-pub(crate) mod perm;
+pub mod decode;
+pub mod decode_wide;
+pub mod float;
+pub mod int;
+pub mod lanes;
+pub mod long;
+pub mod misc;
+pub mod perm;
 
 use crate::sem::{Reg, Sem};
 
@@ -53,8 +58,8 @@ pub enum Op {
     /// Integer by element: `rm`'s element `imm` against every element of `rn`.
     BinIdx(int::Bin),
     /// Integer two-register misc, same-size.
-    Un(int::Un),
-    Across(int::Across),
+    Un(misc::Un),
+    Across(misc::Across),
     /// Three different (long, wide, narrow-high).
     Diff(long::Diff),
     /// Long by element (SMULL (by element), SQDMLAL, …).
@@ -70,6 +75,16 @@ pub enum Op {
     FUn(float::FUn),
 }
 
+impl Op {
+    /// Whether the operation is floating point (its lanes go through the `fp_*` primitives).
+    pub fn is_fp(self) -> bool {
+        matches!(
+            self,
+            Op::FBin(_) | Op::FPair(_) | Op::FBinIdx(_) | Op::FAcross(_) | Op::FUn(_)
+        )
+    }
+}
+
 impl Vector {
     pub fn decode(w: u32) -> Option<Vector> {
         decode::decode(w)
@@ -81,8 +96,8 @@ impl Vector {
             Op::Bin(o) => int::exec_bin(s, self, o),
             Op::Pair(o) => int::exec_pair(s, self, o),
             Op::BinIdx(o) => int::exec_bin_idx(s, self, o),
-            Op::Un(o) => int::exec_un(s, self, o),
-            Op::Across(o) => int::exec_across(s, self, o),
+            Op::Un(o) => misc::exec_un(s, self, o),
+            Op::Across(o) => misc::exec_across(s, self, o),
             Op::Diff(o) => long::exec_diff(s, self, o, false),
             Op::DiffIdx(o) => long::exec_diff(s, self, o, true),
             Op::Resize(o) => long::exec_resize(s, self, o),

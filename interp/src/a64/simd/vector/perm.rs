@@ -2,7 +2,7 @@
 //! and the modified-immediate moves (MOVI, MVNI, ORR, BIC, FMOV (vector, immediate)).
 
 use super::Vector;
-use super::lanes::{Out, clear_high, ebits};
+use super::lanes::{clear_high, ebits, ones, shuffle_idx};
 use crate::sem::Sem;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,22 +90,29 @@ pub(crate) fn exec<S: Sem>(s: &mut S, v: Vector, p: Perm) {
     let e = ebits(v.size);
     let n = v.count(e);
     match p {
-        Perm::DupElem => {
+        Perm::DupElem if v.scalar => {
             let src = s.vreg(v.rn);
             let x = s.q_lane(src, e, v.imm as u32);
-            let mut out = Out::zero(s);
-            for i in 0..n {
-                out.set(s, e, i, x);
-            }
-            s.set_vreg(v.rd, out.q);
+            let z = s.imm(0);
+            let r = s.q_from(x, z);
+            s.set_vreg(v.rd, r);
+        }
+        Perm::DupElem => {
+            let src = s.vreg(v.rn);
+            let idx = shuffle_idx(e, n, |_| (false, v.imm as u32));
+            let r = s.q_shuffle(src, src, idx);
+            let r = clear_high(s, r, v.q);
+            s.set_vreg(v.rd, r);
         }
         Perm::DupGen => {
+            // The element times 0x0101…: one copy per lane of a 64-bit half.
             let x = s.x(v.rn);
-            let mut out = Out::zero(s);
-            for i in 0..n {
-                out.set(s, e, i, x);
-            }
-            s.set_vreg(v.rd, out.q);
+            let x = s.zext(x, e);
+            let rep = s.imm(u64::MAX / ones(e));
+            let r = s.mul(x, rep);
+            let z = s.imm(0);
+            let q = s.q_from(r, if v.q { r } else { z });
+            s.set_vreg(v.rd, q);
         }
         Perm::InsGen => {
             let x = s.x(v.rn);
@@ -114,10 +121,16 @@ pub(crate) fn exec<S: Sem>(s: &mut S, v: Vector, p: Perm) {
             s.set_vreg(v.rd, r);
         }
         Perm::InsElem => {
-            let src = s.vreg(v.rn);
-            let x = s.q_lane(src, e, v.imm2 as u32);
             let d = s.vreg(v.rd);
-            let r = s.q_with_lane(d, e, v.imm as u32, x);
+            let src = s.vreg(v.rn);
+            let idx = shuffle_idx(e, 128 / e, |i| {
+                if i == v.imm as u32 {
+                    (true, v.imm2 as u32)
+                } else {
+                    (false, i)
+                }
+            });
+            let r = s.q_shuffle(d, src, idx);
             s.set_vreg(v.rd, r);
         }
         Perm::Umov | Perm::Smov => {
@@ -159,43 +172,34 @@ pub(crate) fn exec<S: Sem>(s: &mut S, v: Vector, p: Perm) {
         Perm::Uzp1 | Perm::Uzp2 | Perm::Trn1 | Perm::Trn2 | Perm::Zip1 | Perm::Zip2 => {
             let a = s.vreg(v.rn);
             let b = s.vreg(v.rm);
-            let mut out = Out::zero(s);
             let half = n / 2;
-            for i in 0..n {
-                let (src, idx) = match p {
-                    Perm::Uzp1 | Perm::Uzp2 => {
-                        let k = 2 * i + (p == Perm::Uzp2) as u32;
-                        if k < n { (a, k) } else { (b, k - n) }
-                    }
-                    Perm::Trn1 | Perm::Trn2 => {
-                        let k = (i & !1) + (p == Perm::Trn2) as u32;
-                        (if i & 1 == 0 { a } else { b }, k)
-                    }
-                    _ => {
-                        let k = i / 2 + if p == Perm::Zip2 { half } else { 0 };
-                        (if i & 1 == 0 { a } else { b }, k)
-                    }
-                };
-                let x = s.q_lane(src, e, idx);
-                out.set(s, e, i, x);
-            }
-            s.set_vreg(v.rd, out.q);
+            let idx = shuffle_idx(e, n, |i| match p {
+                Perm::Uzp1 | Perm::Uzp2 => {
+                    let k = 2 * i + (p == Perm::Uzp2) as u32;
+                    if k < n { (false, k) } else { (true, k - n) }
+                }
+                Perm::Trn1 | Perm::Trn2 => (i & 1 == 1, (i & !1) + (p == Perm::Trn2) as u32),
+                _ => (i & 1 == 1, i / 2 + if p == Perm::Zip2 { half } else { 0 }),
+            });
+            let r = s.q_shuffle(a, b, idx);
+            let r = clear_high(s, r, v.q);
+            s.set_vreg(v.rd, r);
         }
         Perm::Ext => {
             let a = s.vreg(v.rn);
             let b = s.vreg(v.rm);
             let bytes = if v.q { 16 } else { 8 };
-            let mut out = Out::zero(s);
-            for i in 0..bytes {
+            let idx = shuffle_idx(8, bytes, |i| {
                 let k = i + v.imm as u32;
-                let x = if k < bytes {
-                    s.q_lane(a, 8, k)
+                if k < bytes {
+                    (false, k)
                 } else {
-                    s.q_lane(b, 8, k - bytes)
-                };
-                out.set(s, 8, i, x);
-            }
-            s.set_vreg(v.rd, out.q);
+                    (true, k - bytes)
+                }
+            });
+            let r = s.q_shuffle(a, b, idx);
+            let r = clear_high(s, r, v.q);
+            s.set_vreg(v.rd, r);
         }
         Perm::Tbl | Perm::Tbx => {
             let nregs = v.imm as usize;

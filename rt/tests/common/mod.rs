@@ -1,0 +1,80 @@
+//! Shared helpers for the whole-program tests: build small AArch64 programs with the cross toolchain and run
+//! them under elfrun and under qemu-aarch64-static (the reference), comparing output and exit status.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Guest sources live in `rt/tests/guests/`.
+pub fn source(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guests")
+        .join(name)
+}
+
+fn tmp() -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("guests");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Compiles `name` (a `.S` or `.c` file in tests/guests) with `aarch64-linux-gnu-gcc -static` and `extra` flags.
+pub fn build(name: &str, extra: &[&str]) -> PathBuf {
+    let out = tmp().join(Path::new(name).file_stem().unwrap());
+    let st = Command::new("aarch64-linux-gnu-gcc")
+        .args(["-static", "-O1", "-o"])
+        .arg(&out)
+        .arg(source(name))
+        .args(extra)
+        .status()
+        .expect("aarch64-linux-gnu-gcc is needed (scripts/setup-test-deps.sh installs it)");
+    assert!(st.success(), "building {name} failed");
+    out
+}
+
+/// Exit status as a shell reports it: the code, or 128 + the signal that killed the process.
+pub fn status(o: &Output) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    o.status
+        .code()
+        .unwrap_or_else(|| 128 + o.status.signal().unwrap_or(0))
+}
+
+pub fn elfrun(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_elfrun"));
+    c.args(args).env_clear().envs(env.iter().copied());
+    c.output().unwrap()
+}
+
+pub fn qemu(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new("qemu-aarch64-static");
+    c.args(args).env_clear().envs(env.iter().copied());
+    c.output()
+        .expect("qemu-aarch64-static is needed (scripts/setup-test-deps.sh installs it)")
+}
+
+/// Runs `prog args` under both and asserts equal stdout and exit status; returns elfrun's output.
+pub fn same_as_qemu(prog: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let p = prog.to_str().unwrap();
+    let mut all = vec![p];
+    all.extend_from_slice(args);
+    let ours = elfrun(&all, env);
+    let theirs = qemu(&all, env);
+    let so = String::from_utf8_lossy(&ours.stdout);
+    let st = String::from_utf8_lossy(&theirs.stdout);
+    assert_eq!(
+        so,
+        st,
+        "stdout differs for {p} {args:?}\nelfrun stderr: {}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    assert_eq!(
+        status(&ours),
+        status(&theirs),
+        "exit status differs for {p} {args:?}\nelfrun stderr: {}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&ours.stderr).contains("panicked"));
+    ours
+}
