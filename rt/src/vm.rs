@@ -131,6 +131,31 @@ impl AddressSpace {
         }
     }
 
+    /// Merges adjacent anonymous mappings with equal protection around `start..end`, as Linux does (so a
+    /// later `mremap` of the whole range sees one mapping).
+    fn merge_around(&mut self, start: u64, end: u64) {
+        let from = self
+            .vmas
+            .range(..start)
+            .next_back()
+            .map_or(start, |(&s, _)| s);
+        let keys: Vec<u64> = self.vmas.range(from..=end).map(|(&s, _)| s).collect();
+        let mut prev: Option<u64> = None;
+        for s in keys {
+            if let Some(p) = prev {
+                let (pv, sv) = (&self.vmas[&p], &self.vmas[&s]);
+                let mergeable = matches!(pv.kind, Kind::Anon | Kind::Heap | Kind::Stack);
+                if pv.end == s && pv.prot == sv.prot && pv.kind == sv.kind && mergeable {
+                    let end = sv.end;
+                    self.vmas.remove(&s);
+                    self.vmas.get_mut(&p).expect("vma listed").end = end;
+                    continue;
+                }
+            }
+            prev = Some(s);
+        }
+    }
+
     /// Removes every mapping in `start..end` (page-aligned) and zeroes its pages.
     fn unmap_range(&mut self, start: u64, end: u64) {
         self.split_at(start);
@@ -154,6 +179,7 @@ impl AddressSpace {
             self.code_changes.push((start, end - start));
         }
         self.vmas.insert(start, Vma { end, prot, kind });
+        self.merge_around(start, end);
     }
 
     /// A free range of `len` bytes, highest first below [`MMAP_TOP`].
@@ -244,6 +270,7 @@ impl AddressSpace {
             v.prot = prot;
         }
         self.code_changes.extend(changed);
+        self.merge_around(addr, end);
         Ok(())
     }
 
@@ -298,11 +325,10 @@ impl AddressSpace {
             return Err(libc::EINVAL);
         }
         let old_end = old.checked_add(old_len).ok_or(libc::EFAULT)?;
-        let (vstart, vma) = match self.vmas.range(..=old).next_back() {
+        let (_, vma) = match self.vmas.range(..=old).next_back() {
             Some((&s, v)) if v.end >= old_end => (s, v.clone()),
             _ => return Err(libc::EFAULT),
         };
-        let _ = vstart;
         let move_to = |this: &mut Self, dest: u64| -> u64 {
             let keep = old_len.min(new_len);
             let mut buf = vec![0u8; keep as usize];
@@ -337,6 +363,7 @@ impl AddressSpace {
             if vma.prot & PROT_EXEC != 0 {
                 self.code_changes.push((old_end, grow_end - old_end));
             }
+            self.merge_around(old, grow_end);
             return Ok(old);
         }
         if flags & MAYMOVE == 0 {
@@ -426,6 +453,15 @@ mod tests {
         s.mprotect(a + 4096, 4096, PROT_READ | PROT_EXEC).unwrap();
         assert_eq!(s.take_code_changes(), vec![(a + 4096, 4096)]);
         assert_eq!(s.vmas().count(), 3);
+        s.mprotect(a + 4096, 4096, PROT_READ | PROT_WRITE).unwrap();
+        assert_eq!(
+            s.vmas().count(),
+            1,
+            "equal neighbours merge again, as on Linux"
+        );
+        s.munmap(a + 4096, 4096).unwrap();
+        s.mmap(a + 4096, 4096, 3, true, false, Kind::Anon).unwrap();
+        assert_eq!(s.mremap(a, 4 * 4096, 8 * 4096, 1, 0).map(|_| ()), Ok(()));
         assert_eq!(s.mprotect(a + 8 * 4096, 4096, 1), Err(libc::ENOMEM));
     }
 
