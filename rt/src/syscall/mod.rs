@@ -223,6 +223,8 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         177 => host(libc::SYS_getegid, &mut []),
         178 => host(libc::SYS_gettid, &mut []),
         179 => misc::sysinfo(g, a),
+        204 => misc::getsockname(g, a, libc::SYS_getsockname),
+        205 => misc::getsockname(g, a, libc::SYS_getpeername),
         214 => mem::brk(g, a),
         215 => mem::munmap(g, a),
         216 => mem::mremap(g, a),
