@@ -74,3 +74,29 @@ fn heap_and_mapping_stress() {
     assert_eq!(status(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
     assert!(o.stdout.ends_with(b"ok\n"));
 }
+
+#[test]
+fn process_time_signal_bookkeeping_and_sysinfo() {
+    let p = build("misc_sys.c", &[]);
+    let o = same_as_qemu(&p, &[], &[]);
+    assert_eq!(status(&o), 9);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("machine=aarch64\n") && out.contains("write(bad pointer)=-1 errno=14\n"),
+        "{out}"
+    );
+    // Fatal signals sent to itself: the status a shell reports (SIGTERM 143, SIGABRT 134).
+    assert_eq!(status(&same_as_qemu(&p, &["term"], &[])), 143);
+    assert_eq!(status(&same_as_qemu(&p, &["abort"], &[])), 134);
+}
+
+#[test]
+fn self_modifying_code_and_remapped_code() {
+    let p = build("jit.c", &[]);
+    let o = same_as_qemu(&p, &[], &[]);
+    assert_eq!(status(&o), 0);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "rewritten 20 times: sum=210\nafter mprotect: 77\nafter remap: 99\n"
+    );
+}

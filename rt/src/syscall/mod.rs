@@ -42,12 +42,21 @@ pub type SysResult = Result<u64, Stop>;
 
 /// Guest memory helpers shared by the families.
 impl Guest {
-    /// A guest buffer for the host kernel; EFAULT when outside the address space.
+    /// EFAULT unless every byte of `addr..addr + len` is mapped (the kernel's `access_ok` plus the page walk).
+    fn check_mapped(&self, addr: u64, len: u64) -> Result<(), Stop> {
+        match addr.checked_add(len) {
+            Some(end) if self.space.is_mapped(addr, end) => Ok(()),
+            _ => Err(Stop::Errno(libc::EFAULT)),
+        }
+    }
+
+    /// A guest buffer for the host kernel; EFAULT when any of it is unmapped.
     pub(crate) fn buf(&self, addr: u64, len: u64) -> Result<HostBuf, Stop> {
         let mem = self.space.mem();
         if len == 0 {
             return HostBuf::new(&mem, NULL_GUARD, 0).ok_or(Stop::Errno(libc::EFAULT));
         }
+        self.check_mapped(addr, len)?;
         HostBuf::new(&mem, addr, len).ok_or(Stop::Errno(libc::EFAULT))
     }
 
@@ -69,6 +78,7 @@ impl Guest {
             // Read up to the end of the page, so a string ending just before unmapped memory still works.
             let chunk = (4096 - (at & 4095)) as usize;
             let mut buf = vec![0u8; chunk];
+            self.check_mapped(at, chunk as u64)?;
             mem.read_bytes(at, &mut buf)
                 .map_err(|_| Stop::Errno(libc::EFAULT))?;
             if let Some(n) = buf.iter().position(|&b| b == 0) {
@@ -84,6 +94,7 @@ impl Guest {
     }
 
     pub(crate) fn read_guest(&self, addr: u64, out: &mut [u8]) -> Result<(), Stop> {
+        self.check_mapped(addr, out.len() as u64)?;
         self.space
             .mem()
             .read_bytes(addr, out)
@@ -91,6 +102,7 @@ impl Guest {
     }
 
     pub(crate) fn write_guest(&self, addr: u64, data: &[u8]) -> Result<(), Stop> {
+        self.check_mapped(addr, data.len() as u64)?;
         self.space
             .mem()
             .write_bytes(addr, data)
@@ -98,6 +110,7 @@ impl Guest {
     }
 
     pub(crate) fn read_u64(&self, addr: u64) -> Result<u64, Stop> {
+        self.check_mapped(addr, 8)?;
         self.space
             .mem()
             .load(addr, 8)
