@@ -119,6 +119,19 @@ impl AddressSpace {
         true
     }
 
+    /// How many bytes from `start` (at most `len`) are mapped without a gap.
+    pub fn mapped_prefix(&self, start: u64, len: u64) -> u64 {
+        let end = start.saturating_add(len);
+        let mut at = start;
+        while at < end {
+            match self.vmas.range(..=at).next_back() {
+                Some((_, v)) if v.end > at => at = v.end,
+                _ => break,
+            }
+        }
+        at.min(end) - start
+    }
+
     /// Splits the mapping containing `addr` (if any, and if `addr` is strictly inside) at `addr`.
     fn split_at(&mut self, addr: u64) {
         let Some((&s, v)) = self.vmas.range(..addr).next_back() else {
@@ -479,6 +492,18 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(s.mem().load(b, 2).unwrap(), 0xabcd);
         assert!(s.is_free(a, a + 8192));
+    }
+
+    #[test]
+    fn mapped_prefix_stops_at_the_first_hole() {
+        let mut s = space();
+        s.mmap(0x3000_0000, 8192, 3, true, false, Kind::Anon)
+            .unwrap();
+        s.mmap(0x3000_2000, 4096, 1, true, false, Kind::Anon)
+            .unwrap();
+        assert_eq!(s.mapped_prefix(0x3000_0100, 1 << 20), 3 * 4096 - 0x100);
+        assert_eq!(s.mapped_prefix(0x3000_0100, 16), 16);
+        assert_eq!(s.mapped_prefix(0x2fff_f000, 16), 0);
     }
 
     #[test]

@@ -60,6 +60,18 @@ impl Guest {
         HostBuf::new(&mem, addr, len).ok_or(Stop::Errno(libc::EFAULT))
     }
 
+    /// The mapped prefix of a guest buffer, for calls that stop at the first unmapped byte (read, write): the
+    /// kernel transfers up to the fault and fails with EFAULT only when nothing at all is accessible.
+    pub(crate) fn buf_prefix(&self, addr: u64, len: u64) -> Result<HostBuf, Stop> {
+        if len == 0 {
+            return self.buf(addr, 0);
+        }
+        match self.space.mapped_prefix(addr, len) {
+            0 => Err(Stop::Errno(libc::EFAULT)),
+            n => self.buf(addr, n),
+        }
+    }
+
     /// A guest buffer argument, or NULL when `addr` is 0.
     pub(crate) fn opt_buf(&self, addr: u64, len: u64) -> Result<Arg<'static>, Stop> {
         if addr == 0 {
