@@ -153,7 +153,11 @@ pub fn dispatch(g: &mut Guest) -> Flow {
         g.cache.invalidate(start, len);
     }
     if g.strace {
-        table::trace(nr, &a, &r);
+        table::trace(nr, &a, &r, &|p| {
+            g.cstr(p)
+                .ok()
+                .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
+        });
     }
     match r {
         Ok(v) => g.cpu.x[0] = v,
