@@ -42,13 +42,34 @@ pub type SysResult = Result<u64, Stop>;
 
 /// Guest memory helpers shared by the families.
 impl Guest {
-    /// A guest buffer for the host kernel; EFAULT when outside the address space.
+    /// EFAULT unless every byte of `addr..addr + len` is mapped (the kernel's `access_ok` plus the page walk).
+    fn check_mapped(&self, addr: u64, len: u64) -> Result<(), Stop> {
+        match addr.checked_add(len) {
+            Some(end) if self.space.is_mapped(addr, end) => Ok(()),
+            _ => Err(Stop::Errno(libc::EFAULT)),
+        }
+    }
+
+    /// A guest buffer for the host kernel; EFAULT when any of it is unmapped.
     pub(crate) fn buf(&self, addr: u64, len: u64) -> Result<HostBuf, Stop> {
         let mem = self.space.mem();
         if len == 0 {
             return HostBuf::new(&mem, NULL_GUARD, 0).ok_or(Stop::Errno(libc::EFAULT));
         }
+        self.check_mapped(addr, len)?;
         HostBuf::new(&mem, addr, len).ok_or(Stop::Errno(libc::EFAULT))
+    }
+
+    /// The mapped prefix of a guest buffer, for calls that stop at the first unmapped byte (read, write): the
+    /// kernel transfers up to the fault and fails with EFAULT only when nothing at all is accessible.
+    pub(crate) fn buf_prefix(&self, addr: u64, len: u64) -> Result<HostBuf, Stop> {
+        if len == 0 {
+            return self.buf(addr, 0);
+        }
+        match self.space.mapped_prefix(addr, len) {
+            0 => Err(Stop::Errno(libc::EFAULT)),
+            n => self.buf(addr, n),
+        }
     }
 
     /// A guest buffer argument, or NULL when `addr` is 0.
@@ -69,6 +90,7 @@ impl Guest {
             // Read up to the end of the page, so a string ending just before unmapped memory still works.
             let chunk = (4096 - (at & 4095)) as usize;
             let mut buf = vec![0u8; chunk];
+            self.check_mapped(at, chunk as u64)?;
             mem.read_bytes(at, &mut buf)
                 .map_err(|_| Stop::Errno(libc::EFAULT))?;
             if let Some(n) = buf.iter().position(|&b| b == 0) {
@@ -84,6 +106,7 @@ impl Guest {
     }
 
     pub(crate) fn read_guest(&self, addr: u64, out: &mut [u8]) -> Result<(), Stop> {
+        self.check_mapped(addr, out.len() as u64)?;
         self.space
             .mem()
             .read_bytes(addr, out)
@@ -91,6 +114,7 @@ impl Guest {
     }
 
     pub(crate) fn write_guest(&self, addr: u64, data: &[u8]) -> Result<(), Stop> {
+        self.check_mapped(addr, data.len() as u64)?;
         self.space
             .mem()
             .write_bytes(addr, data)
@@ -98,6 +122,7 @@ impl Guest {
     }
 
     pub(crate) fn read_u64(&self, addr: u64) -> Result<u64, Stop> {
+        self.check_mapped(addr, 8)?;
         self.space
             .mem()
             .load(addr, 8)
@@ -128,7 +153,11 @@ pub fn dispatch(g: &mut Guest) -> Flow {
         g.cache.invalidate(start, len);
     }
     if g.strace {
-        table::trace(nr, &a, &r);
+        table::trace(nr, &a, &r, &|p| {
+            g.cstr(p)
+                .ok()
+                .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
+        });
     }
     match r {
         Ok(v) => g.cpu.x[0] = v,
@@ -223,6 +252,8 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         177 => host(libc::SYS_getegid, &mut []),
         178 => host(libc::SYS_gettid, &mut []),
         179 => misc::sysinfo(g, a),
+        204 => misc::getsockname(g, a, libc::SYS_getsockname),
+        205 => misc::getsockname(g, a, libc::SYS_getpeername),
         214 => mem::brk(g, a),
         215 => mem::munmap(g, a),
         216 => mem::mremap(g, a),
