@@ -102,6 +102,14 @@ fn run_group(group: &Group, count: u64, seed: u64) -> Outcome {
             out.mismatches.push(m);
         }
         out.cases += reference.vectors.len() as u64;
+        if count > CI_CASES && (seq / BATCH) % 100 == 0 {
+            eprintln!(
+                "difftest {}: {seq}/{count} cases, {} mismatches, {} rejected so far",
+                group.name,
+                out.mismatches.len(),
+                out.rejected.len()
+            );
+        }
     }
     if let Some(dir) = save {
         std::fs::create_dir_all(&dir).expect("create ELFRUN_DIFFTEST_SAVE dir");
