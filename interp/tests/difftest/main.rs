@@ -102,7 +102,7 @@ fn run_group(group: &Group, count: u64, seed: u64) -> Outcome {
             out.mismatches.push(m);
         }
         out.cases += reference.vectors.len() as u64;
-        if count > CI_CASES && (seq / BATCH) % 100 == 0 {
+        if count > CI_CASES && (seq / BATCH).is_multiple_of(100) {
             eprintln!(
                 "difftest {}: {seq}/{count} cases, {} mismatches, {} rejected so far",
                 group.name,
