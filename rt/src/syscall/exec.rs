@@ -199,25 +199,40 @@ fn probe(dirfd: i32, path: &CStr, flags: u64) -> Result<Vec<u8>, i32> {
     r
 }
 
-/// The name the new program gets as its path (AT_EXECFN, script argument): as given, or `/dev/fd/N[/path]`
-/// for execveat relative to a descriptor (resolved to the real path when it still exists, so the name stays
-/// usable after the descriptor is closed on exec).
+/// The name Linux gives the program (AT_EXECFN, a script's argument): the path as given, or `/dev/fd/N[/path]`
+/// for execveat relative to a descriptor.
 fn filename(dirfd: i32, path: &[u8]) -> Vec<u8> {
     if dirfd == AT_FDCWD || path.first() == Some(&b'/') {
         return path.to_vec();
     }
-    let dir = std::fs::read_link(format!("/proc/self/fd/{dirfd}"))
-        .ok()
-        .filter(|p| p.is_absolute() && p.exists())
-        .map_or_else(
-            || format!("/dev/fd/{dirfd}").into_bytes(),
-            |p| p.as_os_str().as_bytes().to_vec(),
-        );
+    let dir = format!("/dev/fd/{dirfd}").into_bytes();
     if path.is_empty() {
         dir
     } else {
         [dir.as_slice(), b"/", path].concat()
     }
+}
+
+/// Whether `name` (from [`filename`]) goes through a close-on-exec descriptor, i.e. stops existing at exec.
+fn through_cloexec_fd(dirfd: i32, name: &[u8]) -> bool {
+    // SAFETY: F_GETFD has no memory effects.
+    name.starts_with(b"/dev/fd/")
+        && dirfd != AT_FDCWD
+        && unsafe { libc::fcntl(dirfd, libc::F_GETFD) } & libc::FD_CLOEXEC != 0
+}
+
+/// The real path behind `/dev/fd/N[/path]`, for loading a program whose descriptor closes on exec.
+fn resolve_fd_path(dirfd: i32, path: &[u8]) -> Option<Vec<u8>> {
+    let dir = std::fs::read_link(format!("/proc/self/fd/{dirfd}")).ok()?;
+    let dir = dir.as_os_str().as_bytes();
+    if !dir.starts_with(b"/") {
+        return None; // memfd, pipe, deleted file…
+    }
+    Some(if path.is_empty() {
+        dir.to_vec()
+    } else {
+        [dir, b"/", path].concat()
+    })
 }
 
 fn cstrings(v: &[Vec<u8>]) -> Result<Vec<CString>, Stop> {
@@ -226,15 +241,34 @@ fn cstrings(v: &[Vec<u8>]) -> Result<Vec<CString>, Stop> {
         .collect()
 }
 
-/// Host `execve`; returns only on failure, with the errno.
-fn host_execve(path: &CStr, argv: &[CString], envp: &[CString]) -> i32 {
+/// Host `execveat`; returns only on failure, with the errno.
+fn host_execveat(dirfd: i32, path: &CStr, argv: &[CString], envp: &[CString], flags: u64) -> i32 {
     let mut av: Vec<*const libc::c_char> = argv.iter().map(|s| s.as_ptr()).collect();
     av.push(std::ptr::null());
     let mut ev: Vec<*const libc::c_char> = envp.iter().map(|s| s.as_ptr()).collect();
     ev.push(std::ptr::null());
     // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
-    unsafe { libc::execve(path.as_ptr(), av.as_ptr(), ev.as_ptr()) };
+    unsafe {
+        libc::syscall(
+            libc::SYS_execveat,
+            dirfd,
+            path.as_ptr(),
+            av.as_ptr(),
+            ev.as_ptr(),
+            flags as libc::c_int,
+        )
+    };
     errno()
+}
+
+/// Runs `exec` with the guest's signal state on the host process (see [`export_signal_state`]), restoring
+/// elfrun's own if it returns (i.e. fails).
+fn with_signal_state(g: &Guest, exec: impl FnOnce() -> i32) -> i32 {
+    let saved = export_signal_state(&g.signals);
+    let mask = set_host_mask(g.signals.mask);
+    let e = exec();
+    restore_signal_state(&saved, &mask);
+    e
 }
 
 /// Puts the guest's ignored signals and blocked mask on the host process, so that exec carries them over;
@@ -333,6 +367,7 @@ fn exec(
 ) -> i32 {
     let mut name = filename(dirfd, &path);
     let (mut dirfd, mut path, mut flags, mut argv) = (dirfd, path, flags, argv);
+    let hidden = through_cloexec_fd(dirfd, &name);
     for _ in 0..=MAX_DEPTH {
         let Ok(cpath) = CString::new(path.clone()) else {
             return libc::ENOENT;
@@ -346,6 +381,7 @@ fn exec(
             Err(e) => return e,
         };
         let (exe, host_argv) = match format {
+            Format::Script { .. } if hidden => return libc::ENOENT, // the interpreter could not open it
             Format::Script { interp, arg } => {
                 // argv becomes: interpreter, its optional argument, the script's name, the old argv[1..].
                 let mut v = vec![interp.clone()];
@@ -357,23 +393,28 @@ fn exec(
                 name = interp;
                 continue;
             }
-            Format::Aarch64 => (
-                c"/proc/self/exe".to_owned(),
-                elfrun_argv(&g.exec_flags, &name, &argv),
-            ),
-            Format::Native => match CString::new(name.clone()) {
-                Ok(c) => (c, argv.clone()),
-                Err(_) => return libc::ENOENT,
-            },
+            Format::Aarch64 => {
+                let load = match hidden {
+                    true => resolve_fd_path(dirfd, &path).unwrap_or_else(|| name.clone()),
+                    false => name.clone(),
+                };
+                (
+                    c"/proc/self/exe".to_owned(),
+                    elfrun_argv(&g.exec_flags, &load, &argv),
+                )
+            }
+            Format::Native => {
+                // The host kernel runs it: the same file, by the same route.
+                let Ok(argv) = cstrings(&argv) else {
+                    return libc::EINVAL;
+                };
+                return with_signal_state(g, || host_execveat(dirfd, &cpath, &argv, envp, flags));
+            }
         };
         let Ok(host_argv) = cstrings(&host_argv) else {
             return libc::EINVAL;
         };
-        let saved = export_signal_state(&g.signals);
-        let mask = set_host_mask(g.signals.mask);
-        let e = host_execve(&exe, &host_argv, envp);
-        restore_signal_state(&saved, &mask);
-        return e;
+        return with_signal_state(g, || host_execveat(AT_FDCWD, &exe, &host_argv, envp, 0));
     }
     libc::ELOOP
 }
