@@ -1,10 +1,12 @@
 //! Linux syscall emulation for AArch64 guests (asm-generic numbers), split by family: [`fs`], [`io`], [`mem`],
-//! [`time`], [`process`], [`misc`]. This module owns dispatch, `--strace` output, the unknown-syscall warning,
+//! [`time`], [`process`], [`fork`] (clone as fork, wait), [`exec`], [`misc`]. This module owns dispatch, `--strace` output, the unknown-syscall warning,
 //! and the helpers every family uses to reach guest memory (bad guest pointers give EFAULT).
 //!
 //! Handlers return `Ok(value)` or `Err(Stop::Errno(e))` (the guest sees `-e`); `exit` and fatal signals return
 //! `Err(Stop::Exit(status))`.
 
+mod exec;
+mod fork;
 mod fs;
 mod io;
 mod mem;
@@ -12,6 +14,8 @@ mod misc;
 mod process;
 mod table;
 mod time;
+
+pub use exec::inherit_signal_state;
 
 use std::ffi::CString;
 
@@ -213,6 +217,7 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         83 => fs::fdatasync(g, a),
         88 => fs::utimensat(g, a),
         93 | 94 => process::exit(g, a),
+        95 => fork::waitid(g, a),
         96 => process::set_tid_address(g, a),
         98 => process::futex(g, a),
         99 => process::set_robust_list(g, a),
@@ -257,17 +262,22 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         214 => mem::brk(g, a),
         215 => mem::munmap(g, a),
         216 => mem::mremap(g, a),
+        220 => fork::clone(g, a),
+        221 => exec::execve(g, a),
         222 => mem::mmap(g, a),
         223 => io::fadvise64(g, a),
         226 => mem::mprotect(g, a),
         227 | 228 => Ok(0), // msync, mlock: private copies, nothing to do
         233 => mem::madvise(g, a),
+        260 => fork::wait4(g, a),
         261 => process::prlimit(g, a),
         276 => fs::renameat2(g, a),
         278 => misc::getrandom(g, a),
+        281 => exec::execveat(g, a),
         285 => io::copy_file_range(g, a),
         291 => fs::statx(g, a),
         293 => Err(Stop::Errno(libc::ENOSYS)), // rseq: glibc falls back without it
+        435 => fork::clone3(g, a),
         439 => fs::faccessat2(g, a),
         _ => {
             let name = table::name(nr).unwrap_or("?");

@@ -78,3 +78,21 @@ pub fn same_as_qemu(prog: &Path, args: &[&str], env: &[(&str, &str)]) -> Output 
     assert!(!String::from_utf8_lossy(&ours.stderr).contains("panicked"));
     ours
 }
+
+/// Runs `args` under qemu-aarch64-static with qemu also registered (in a private binfmt_misc namespace, see
+/// scripts/binfmt-ns.sh) for every AArch64 program the guest execs: the reference for programs that exec.
+pub fn qemu_binfmt(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/binfmt-ns.sh");
+    let mut c = Command::new(script);
+    c.arg("/usr/libexec/qemu-binfmt/aarch64-binfmt-P")
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied());
+    let o = c.output().unwrap();
+    assert!(
+        !matches!(o.status.code(), Some(111..=113)),
+        "scripts/binfmt-ns.sh could not set up binfmt_misc (needs Linux >= 6.7 and user namespaces): {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
