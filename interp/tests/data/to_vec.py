@@ -110,7 +110,7 @@ def simd_case(name, word, st, res, asm):
     X0 and FPSR; the instruction words it runs write only V0 or X0 (Rd = 0) and FPSR."""
     v = [lo | hi << 64 for lo, hi in st['v']]
     inp = [('x1', x(st['x1']))] if st['x1'] else []
-    if st['fpcr']:
+    if st.get('fpcr', 0):
         inp.append(('fpcr', x(st['fpcr'])))
     inp += [('v%d' % i, q(v[i])) for i in range(5) if v[i]]
     if res in ('ILL', 'SIGSEGV'):
@@ -126,27 +126,8 @@ def simd_case(name, word, st, res, asm):
     return case(name, word, inp, out, comment=asm)
 
 
-def simd_legacy(lines):
-    """The former simd_vectors.txt / simd_random.txt: `set NAME fpcr x1 v0lo v0hi .. v4lo v4hi` lines, then
-    `WORD SET => v0lo v0hi x0 fpsr ; asm` (or ILL / SIGSEGV / SKIP)."""
-    sets, seq = {}, {}
-    for line in lines:
-        if line.startswith('#') or not line.strip():
-            continue
-        if line.startswith('set '):
-            f = line.split()
-            n = [int(t, 16) for t in f[2:]]
-            sets[f[1]] = dict(fpcr=n[0], x1=n[1], v=[(n[2 + 2 * i], n[3 + 2 * i]) for i in range(5)])
-            continue
-        regs, asm = line.rstrip('\n').split(' ; ', 1)
-        inp, res = regs.split(' => ')
-        word, set_name = inp.split()
-        if res.strip() == 'SKIP':
-            continue
-        yield simd_named(seq, int(word, 16), sets[set_name], res.strip(), asm)
-
-
 def simd_named(seq, word, st, res, asm):
+    """`simd_case` named by the mnemonic and its sequence number in `seq`."""
     mnem = asm.split()[0] if not asm.startswith('.inst') else 'inst'
     k = seq[mnem] = seq.get(mnem, -1) + 1
     return simd_case('simd_qemu.%s#%d' % (mnem, k), word, st, res, asm)
@@ -157,7 +138,7 @@ HEADER = ('# elfrun test vectors, format 1 (docs/testing.md): %s, expected state
 
 if __name__ == '__main__':
     kind = sys.argv[1]
-    conv = {'dp_reg': dp_reg, 'crypto': crypto, 'simd': simd_legacy}[kind]
+    conv = {'dp_reg': dp_reg, 'crypto': crypto}[kind]
     sys.stdout.write(HEADER % ' '.join(sys.argv[2:] or ['interp/tests/data/gen_%s' % kind]))
     for c in conv(sys.stdin):
         sys.stdout.write(c)
