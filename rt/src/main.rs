@@ -52,6 +52,10 @@ struct Cli {
     /// The profile file --record merges into (default: the program's file in ~/.cache/elfrun/profiles).
     #[arg(long, value_name = "FILE", requires = "record")]
     profile: Option<PathBuf>,
+    /// Use --profile FILE only if the program's SHA-256 is this (hex); other programs record into their default
+    /// profile. Passed on to the elfrun that runs a program the guest execs.
+    #[arg(long, value_name = "SHA256", requires = "profile", hide = true)]
+    profile_for: Option<String>,
     /// binfmt_misc mode (flags P+F): arguments are `PATH ARGV0 [ARGS]...`.
     #[arg(long)]
     binfmt_p: bool,
@@ -76,6 +80,7 @@ impl Cli {
             verbose: self.verbose.saturating_add(inner.verbose),
             record: self.record || inner.record,
             profile: inner.profile.or(self.profile),
+            profile_for: inner.profile_for.or(self.profile_for),
             binfmt_p: self.binfmt_p || inner.binfmt_p,
             command: inner.command,
         }
@@ -142,6 +147,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }
@@ -172,11 +178,20 @@ fn main() -> ExitCode {
     }
     init_logging(cli.verbose);
     let mut command = cli.command.into_iter();
+    let mut exec_flags: Vec<OsString> = Vec::new();
+    if cli.verbose > 0 {
+        exec_flags.push(format!("-{}", "v".repeat(cli.verbose as usize)).into());
+    }
     let mut launch = Launch {
         argv0: cli.argv0,
         set_env: cli.set_env,
         unset_env: cli.unset_env,
-        record: cli.record.then_some(cli.profile),
+        record: cli.record.then_some(launch::RecordTo {
+            file: cli.profile,
+            file_for: cli.profile_for,
+        }),
+        no_path_search: cli.binfmt_p,
+        exec_flags,
         ..Launch::default()
     };
     launch.prog = command.next().unwrap_or_default();
@@ -191,7 +206,8 @@ fn main() -> ExitCode {
     }
     launch.args = command.collect();
     match launch::run(&launch, cli.strace) {
-        Ok(status) => ExitCode::from((status & 0xff) as u8),
+        Ok(launch::Ended::Exited(status)) => ExitCode::from((status & 0xff) as u8),
+        Ok(launch::Ended::Killed(sig)) => ExitCode::from(launch::die_by_signal(sig) as u8),
         Err(e) => {
             eprintln!("elfrun: {e}");
             ExitCode::from(126)

@@ -4,7 +4,8 @@
 //! since the last flush into an [`elfrun_profiles::Profile`] and merges it into the profile file
 //! ([`elfrun_profiles::merge_into_file`]: safe with concurrent writers). Life events:
 //! - exit (`exit_group`), a fatal signal: the launcher flushes after the run loop returns;
-//! - `execve`: the old image's profile must be flushed before the host exec ([`Guest::flush_profile`]);
+//! - `execve`: the old image's profile is flushed before the host exec ([`Guest::flush_profile`]); the new elfrun
+//!   gets `--record` (and the same `--profile FILE` if it runs the same binary: [`Recording::exec_flags`]);
 //! - `fork`: the child calls [`Guest::profile_after_fork`] so it records only its own part (the parent's counts
 //!   up to the fork stay the parent's to flush).
 //!
@@ -13,6 +14,7 @@
 //! Owns: the recording state and the conversion to a profile. Must not: define the profile format (the
 //! `elfrun-profiles` crate does) or the counters (the interpreter does).
 
+use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::RtError;
 use crate::guest::Guest;
+use crate::launch::RecordTo;
 
 /// elfrun's version as stored in profiles (profiles of other versions are not merged).
 pub const ELFRUN_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -52,6 +55,8 @@ pub struct Recording {
     pub path: PathBuf,
     /// SHA-256 of the running binary.
     pub elf_sha: [u8; 32],
+    /// `path` was given with --profile (not the default).
+    explicit: bool,
     /// This process's run was already counted by an earlier flush (one before an exec that failed).
     run_counted: bool,
     /// `Guest::stats.instructions` at the last flush.
@@ -59,17 +64,39 @@ pub struct Recording {
 }
 
 impl Recording {
-    /// Starts recording for the binary at `exe`, into `profile` or the binary's default profile path.
-    pub fn new(exe: &Path, profile: Option<PathBuf>) -> Result<Recording, RtError> {
+    /// Starts recording for the binary at `exe`, into `to.file` (if it applies to this binary) or the binary's
+    /// default profile path.
+    pub fn new(exe: &Path, to: &RecordTo) -> Result<Recording, RtError> {
         let elf_sha = sha256_file(exe)?;
-        let path = profile.unwrap_or_else(|| elfrun_profiles::default_profile_path(&elf_sha));
+        let explicit = to.file.as_ref().filter(|_| {
+            to.file_for
+                .as_ref()
+                .is_none_or(|h| h.eq_ignore_ascii_case(&elfrun_profiles::hex(&elf_sha)))
+        });
+        let path = explicit
+            .cloned()
+            .unwrap_or_else(|| elfrun_profiles::default_profile_path(&elf_sha));
         Ok(Recording {
             counters: Counters::new(),
+            explicit: explicit.is_some(),
             path,
             elf_sha,
             run_counted: false,
             instructions_flushed: 0,
         })
+    }
+
+    /// The elfrun options that make a program the guest execs record too: into the same file if it is the same
+    /// binary (busybox re-running itself), else into its own default profile.
+    pub fn exec_flags(&self) -> Vec<OsString> {
+        let mut v: Vec<OsString> = vec!["--record".into()];
+        if self.explicit {
+            v.push("--profile".into());
+            v.push(self.path.clone().into_os_string());
+            v.push("--profile-for".into());
+            v.push(elfrun_profiles::hex(&self.elf_sha).into());
+        }
+        v
     }
 
     /// What was counted since the last flush, as a profile (and resets the counters).

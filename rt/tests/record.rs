@@ -26,7 +26,10 @@ fn fnptr() -> &'static Path {
 
 /// Address of `sym` in `prog`, from the toolchain's `nm`.
 fn nm(prog: &Path, sym: &str) -> u64 {
-    let out = Command::new("aarch64-linux-gnu-nm").arg(prog).output().unwrap();
+    let out = Command::new("aarch64-linux-gnu-nm")
+        .arg(prog)
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let line = text
         .lines()
@@ -134,7 +137,12 @@ fn calls_and_indirect_targets_match_the_program() {
     assert_eq!(br.len(), 1);
     assert_eq!(br[0].1.values().sum::<u64>(), 300);
     assert_eq!(br[0].1.len(), 4);
-    assert!(br[0].1.keys().all(|t| (classify..classify + 0x40).contains(t)));
+    assert!(
+        br[0]
+            .1
+            .keys()
+            .all(|t| (classify..classify + 0x40).contains(t))
+    );
     // skip_ret's first RET (its third instruction) goes to its fourth instruction, not to the caller.
     let site = IndirectSite {
         pc: skip_ret + 8,
@@ -231,7 +239,12 @@ fn default_profile_path_is_keyed_by_the_elf_hash() {
 fn show_fails(args: &[&str], expect: &str) {
     let o = run(args);
     let err = stderr(&o);
-    assert_eq!(common::status(&o), 1, "stdout: {}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        common::status(&o),
+        1,
+        "stdout: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     assert!(err.contains(expect), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
@@ -245,7 +258,10 @@ fn damaged_profiles_are_refused_cleanly() {
     let mut flipped = good.clone();
     flipped[good.len() / 2] ^= 0x10;
     std::fs::write(&bad, &flipped).unwrap();
-    show_fails(&["profile", "show", bad.to_str().unwrap()], "checksum mismatch");
+    show_fails(
+        &["profile", "show", bad.to_str().unwrap()],
+        "checksum mismatch",
+    );
     let short = tmp("truncated.profile");
     std::fs::write(&short, &good[..good.len() - 40]).unwrap();
     show_fails(&["profile", "show", short.to_str().unwrap()], "truncated");
@@ -283,8 +299,17 @@ fn a_profile_of_another_binary_is_refused() {
     );
     // Recording another binary into that file is refused too, and leaves it alone.
     let before = std::fs::read(&f).unwrap();
-    let o = run(&["--record", "--profile", f.to_str().unwrap(), other.to_str().unwrap()]);
+    let o = run(&[
+        "--record",
+        "--profile",
+        f.to_str().unwrap(),
+        other.to_str().unwrap(),
+    ]);
     assert_eq!(common::status(&o), 42, "hello.S exits 42");
-    assert!(stderr(&o).contains("recorded for a different binary"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("recorded for a different binary"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(std::fs::read(&f).unwrap(), before);
 }

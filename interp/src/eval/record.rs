@@ -334,3 +334,191 @@ impl PairTable {
         self.table.iter().flatten()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode;
+    use alloc::vec;
+
+    const NOP: u32 = 0xd503_201f;
+
+    fn block(start: u64, len: usize, term: Term) -> Block {
+        Block {
+            start,
+            insns: vec![decode(NOP); len],
+            term,
+        }
+    }
+
+    #[derive(Default)]
+    struct Collect {
+        blocks: Vec<(u64, u32, u64)>,
+        calls: Vec<(u64, u64)>,
+        indirect: Vec<(u64, IndirectKind, u64, u64)>,
+        aot: Vec<(u64, u64)>,
+    }
+
+    impl Sink for Collect {
+        fn block(&mut self, pc: u64, len: u32, entries: u64) {
+            self.blocks.push((pc, len, entries));
+        }
+        fn call(&mut self, target: u64, count: u64) {
+            self.calls.push((target, count));
+        }
+        fn indirect(&mut self, site: u64, kind: IndirectKind, target: u64, count: u64) {
+            self.indirect.push((site, kind, target, count));
+        }
+        fn aot_miss(&mut self, pc: u64, count: u64) {
+            self.aot.push((pc, count));
+        }
+    }
+
+    fn drain(c: &mut Counters) -> Collect {
+        let mut s = Collect::default();
+        c.drain(&mut s);
+        s.indirect.sort();
+        s
+    }
+
+    #[test]
+    fn terminators_from_words() {
+        // Encodings as objdump prints them: `bl 405aa0` at 0x4008f8, `blr x2`, `br x17`, `ret`.
+        assert_eq!(
+            Term::of(0x9400_146a, 0x4008f8),
+            Term::Call { target: 0x405aa0 }
+        );
+        // imm26 = all ones: BL to the previous instruction (ARM ARM: offset = SignExtend(imm26:'00')).
+        assert_eq!(Term::of(0x97ff_ffff, 0x1000), Term::Call { target: 0xffc });
+        assert_eq!(Term::of(0xd63f_0040, 0), Term::CallIndirect);
+        assert_eq!(Term::of(0xd61f_0220, 0), Term::JumpIndirect);
+        assert_eq!(Term::of(0xd65f_03c0, 0), Term::Return);
+        // B (not BL), RETAA (PAuth form) and B.cond are none of these.
+        assert_eq!(Term::of(0x17ff_fffd, 0), Term::Other);
+        assert_eq!(Term::of(0xd65f_0bff, 0), Term::Other);
+        assert_eq!(Term::of(0x5400_0040, 0), Term::Other);
+    }
+
+    #[test]
+    fn calls_returns_and_indirect_sites() {
+        let mut c = Counters::new();
+        let caller = block(0x1000, 3, Term::Call { target: 0x2000 });
+        let callee = block(0x2000, 2, Term::Return);
+        let icall = block(0x3000, 1, Term::CallIndirect);
+        let jump = block(0x4000, 4, Term::JumpIndirect);
+        let sp = 0x8000;
+        for _ in 0..5 {
+            c.enter(0, &caller);
+            c.completed(&caller, 0x2000, sp);
+            c.enter(1, &callee);
+            c.completed(&callee, 0x100c, sp); // back to the caller: not recorded
+        }
+        c.enter(2, &icall);
+        c.completed(&icall, 0x2000, sp);
+        c.enter(1, &callee);
+        c.completed(&callee, 0x3004, sp);
+        c.enter(3, &jump);
+        c.completed(&jump, 0x5000, sp);
+        c.enter(3, &jump);
+        c.completed(&jump, 0x6000, sp);
+        c.aot_miss(0x7000);
+        let s = drain(&mut c);
+        let mut blocks = s.blocks.clone();
+        blocks.sort();
+        assert_eq!(
+            blocks,
+            [
+                (0x1000, 3, 5),
+                (0x2000, 2, 6),
+                (0x3000, 1, 1),
+                (0x4000, 4, 2)
+            ]
+        );
+        assert_eq!(s.calls, [(0x2000, 6)]);
+        assert_eq!(
+            s.indirect,
+            [
+                (0x3000, IndirectKind::Blr, 0x2000, 1),
+                (0x400c, IndirectKind::Br, 0x5000, 1),
+                (0x400c, IndirectKind::Br, 0x6000, 1),
+            ]
+        );
+        assert_eq!(s.aot, [(0x7000, 1)]);
+        // Drained means reset.
+        let s = drain(&mut c);
+        assert!(
+            s.blocks.is_empty() && s.calls.is_empty() && s.indirect.is_empty() && s.aot.is_empty()
+        );
+    }
+
+    #[test]
+    fn return_elsewhere_and_abandoned_frames() {
+        let mut c = Counters::new();
+        let outer = block(0x1000, 1, Term::Call { target: 0x2000 });
+        let inner = block(0x2000, 1, Term::Call { target: 0x3000 });
+        let ret = block(0x3000, 1, Term::Return);
+        // outer calls at sp 0x8000, inner at 0x7f00; then a RET with sp back at 0x8000 to outer's return address:
+        // the inner frame was abandoned (longjmp by BR); an ordinary return.
+        c.enter(0, &outer);
+        c.completed(&outer, 0x2000, 0x8000);
+        c.enter(1, &inner);
+        c.completed(&inner, 0x3000, 0x7f00);
+        c.enter(2, &ret);
+        c.completed(&ret, 0x1004, 0x8000);
+        assert!(drain(&mut c).indirect.is_empty());
+        // A RET to an address no call pushed: recorded.
+        c.enter(0, &outer);
+        c.completed(&outer, 0x2000, 0x8000);
+        c.enter(2, &ret);
+        c.completed(&ret, 0x9999, 0x8000);
+        assert_eq!(
+            drain(&mut c).indirect,
+            [(0x3000, IndirectKind::RetNotToCaller, 0x9999, 1)]
+        );
+    }
+
+    #[test]
+    fn stopped_blocks_do_not_count_calls_and_reused_ids_keep_counts() {
+        let mut c = Counters::new();
+        let call = block(0x1000, 4, Term::Call { target: 0x2000 });
+        c.enter(0, &call);
+        c.completed(&call, 0x2000, 0);
+        c.enter(0, &call);
+        c.stopped(0, false); // faulted inside: the BL did not run
+        // Id 0 now names another block (the old one was invalidated): the old counts are kept.
+        let other = block(0x5000, 2, Term::Other);
+        c.enter(0, &other);
+        let s = drain(&mut c);
+        let mut blocks = s.blocks.clone();
+        blocks.sort();
+        assert_eq!(blocks, [(0x1000, 4, 2), (0x5000, 2, 1)]);
+        assert_eq!(s.calls, [(0x2000, 1)]);
+    }
+
+    #[test]
+    fn reset_forgets_counts_but_not_calls_in_flight() {
+        let mut c = Counters::new();
+        let call = block(0x1000, 1, Term::Call { target: 0x2000 });
+        let ret = block(0x2000, 1, Term::Return);
+        c.enter(0, &call);
+        c.completed(&call, 0x2000, 0x8000);
+        c.reset(); // fork: the child returns from the call the parent made
+        c.enter(1, &ret);
+        c.completed(&ret, 0x1004, 0x8000);
+        let s = drain(&mut c);
+        assert_eq!(s.blocks, [(0x2000, 1, 1)]);
+        assert!(s.calls.is_empty() && s.indirect.is_empty());
+    }
+
+    #[test]
+    fn indirect_table_grows() {
+        let mut t = PairTable::default();
+        for i in 0..1000u64 {
+            t.add(0x40, IndirectKind::Br, i * 4, i + 1);
+            t.add(0x40, IndirectKind::Br, i * 4, 1);
+        }
+        assert_eq!(t.entries().count(), 1000);
+        let sum: u64 = t.entries().map(|e| e.count).sum();
+        assert_eq!(sum, (1..=1000).sum::<u64>() + 1000);
+    }
+}
