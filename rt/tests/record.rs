@@ -278,7 +278,7 @@ fn damaged_profiles_are_refused_cleanly() {
     );
     show_fails(
         &["profile", "show", "/nonexistent/x.profile"],
-        "cannot open profile",
+        "cannot open",
     );
 }
 
