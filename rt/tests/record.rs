@@ -313,3 +313,71 @@ fn a_profile_of_another_binary_is_refused() {
     );
     assert_eq!(std::fs::read(&f).unwrap(), before);
 }
+
+#[test]
+fn a_forked_child_records_only_its_own_part() {
+    let prog = fnptr();
+    let f = tmp("fork.profile");
+    let o = run(&[
+        "--record",
+        "--profile",
+        f.to_str().unwrap(),
+        prog.to_str().unwrap(),
+        "fork",
+    ]);
+    assert_eq!(common::status(&o), 0, "stderr: {}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+    let p = load(&f);
+    // Two processes, each a run; both did the whole loop.
+    assert_eq!(p.runs, 2);
+    assert_eq!(p.call_targets.get(&nm(prog, "classify")), Some(&600));
+    assert_eq!(p.call_targets.get(&nm(prog, "op_add")), Some(&200));
+    // main's first block ran once, before the fork: the child did not flush the parent's counts again.
+    assert_eq!(p.blocks[&nm(prog, "main")].entries, 1);
+    assert_eq!(p.instructions_executed, p.block_instructions());
+}
+
+#[test]
+fn busybox_shell_pipeline() {
+    let bb = Path::new("/root/.cache/elfrun-corpus/root/bin/busybox");
+    if !bb.exists() {
+        eprintln!("skipped: no {}", bb.display());
+        return;
+    }
+    let f = tmp("busybox.profile");
+    let script = "x=0; for i in 1 2 3 4 5; do x=$((x+i)); done; echo $x; echo hi | tr a-z A-Z";
+    let o = run(&[
+        "--record",
+        "--profile",
+        f.to_str().unwrap(),
+        bb.to_str().unwrap(),
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!(common::status(&o), 0, "stderr: {}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "15\nHI\n");
+    let p = load(&f);
+    // The shell and the two processes of the pipeline.
+    assert!(p.runs >= 3, "{} runs", p.runs);
+    let o = run(&[
+        "profile",
+        "show",
+        bb.to_str().unwrap(),
+        "--profile",
+        f.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(common::status(&o), 0, "stderr: {}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sites = v["indirect_sites"].as_array().unwrap();
+    assert!(sites.iter().any(|s| s["kind"] == "br"));
+    assert!(sites.iter().any(|s| s["kind"] == "blr"));
+    // Every site and target is code of the (stripped) busybox file: it disassembles.
+    for s in sites {
+        assert!(s["disasm"].is_string(), "{s}");
+        for t in s["targets"].as_array().unwrap() {
+            assert!(t["disasm"].is_string(), "{t}");
+        }
+    }
+}

@@ -1,8 +1,11 @@
 /* Profile recording test program: a function-pointer table (indirect calls through BLR), a computed goto
  * (BR), a RET to a rewritten X30 (not to its caller) and a longjmp (glibc: BR X30).
- * Deterministic: its output and the instructions it executes depend on nothing outside the program. */
+ * Deterministic: its output and the instructions it executes depend on nothing outside the program.
+ * With an argument it forks first and both processes do all the work (the parent waits for the child). */
 #include <setjmp.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static jmp_buf env;
 
@@ -43,6 +46,7 @@ __attribute__((noinline)) static void bail(int v) { longjmp(env, v); }
 
 int main(int argc, char **argv) {
     (void)argv;
+    pid_t child = argc > 1 ? fork() : -1;
     long acc = argc;
     for (int i = 0; i < 300; i++) {
         acc = table[i % 3](acc, i) & 0xffffff;
@@ -52,6 +56,7 @@ int main(int argc, char **argv) {
         skip_ret();
     int v = setjmp(env);
     if (v < 3) bail(v + 1);
+    if (child > 0) waitpid(child, NULL, 0);
     printf("acc=%ld v=%d\n", acc, v);
     return 0;
 }
