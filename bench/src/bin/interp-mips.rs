@@ -5,7 +5,8 @@
 //! - decode-random: `decode(word)` over LCG-random words (mostly unallocated or rare encodings);
 //! - execute: a hand-assembled guest loop of ADD/SUB/AND/CMP/B.cond run by `eval::run` over a `GuestMem`
 //!   backed by a `Vec<u8>`, in budget slices as the runtime runs it. Its final registers are checked
-//!   against the values the loop must produce, so a wrong interpreter cannot report a speed.
+//!   against the values the loop must produce, so a wrong interpreter cannot report a speed. Run twice: plain, and
+//!   recording a profile (`eval::Counters`, as `elfrun --record` does; blocks of 2–6 instructions: a worst case).
 //!
 //! Usage: `interp-mips [iterations]` (loop iterations, default 20,000,000; build with --release).
 
@@ -92,7 +93,7 @@ fn bench_decode(words: &[u32], rounds: u64) -> Mips {
     start.mips(rounds * words.len() as u64)
 }
 
-fn bench_execute(n: u64) -> Result<(Mips, u64), String> {
+fn bench_execute<R: eval::Recorder>(n: u64, rec: &mut R) -> Result<(Mips, u64), String> {
     let mut backing = vec![0u8; 0x10000];
     // SAFETY: `backing` outlives `mem` (both live until the end of this function) and is not moved.
     let mem = unsafe { GuestMem::new(backing.as_mut_ptr(), CODE, backing.len() as u64) };
@@ -109,7 +110,7 @@ fn bench_execute(n: u64) -> Result<(Mips, u64), String> {
     let mut stats = RunStats::default();
     let start = Clock::start();
     let exit = loop {
-        match eval::run(&mut cpu, mem, &mut cache, BUDGET, &mut stats) {
+        match eval::run_with(&mut cpu, mem, &mut cache, BUDGET, &mut stats, rec) {
             Exit::Budget => continue,
             other => break other,
         }
@@ -169,8 +170,9 @@ fn main() -> std::process::ExitCode {
         .collect();
     let decode_loop = bench_decode(&LOOP, n / 4 + 1);
     let decode_random = bench_decode(&random, n / 1000 + 1);
-    match bench_execute(n) {
-        Ok((exec, insns)) => {
+    let recorded = bench_execute(n, &mut eval::Counters::new());
+    match bench_execute(n, &mut eval::NoRecord).and_then(|e| Ok((e, recorded?))) {
+        Ok(((exec, insns), (exec_rec, _))) => {
             println!("| measurement | M/s by CPU time | M/s by wall time |\n|---|---:|---:|");
             for (what, m) in [
                 ("decode (loop words)".to_string(), decode_loop),
@@ -178,6 +180,10 @@ fn main() -> std::process::ExitCode {
                 (
                     format!("execute ADD/SUB/AND/CMP/B.cond loop ({insns} insns)"),
                     exec,
+                ),
+                (
+                    "the same, recording a profile (`--record`)".to_string(),
+                    exec_rec,
                 ),
             ] {
                 println!("| {what} | {:.1} | {:.1} |", m.cpu, m.wall);
@@ -198,7 +204,7 @@ mod tests {
     #[test]
     fn loop_runs_to_the_expected_state() {
         // n = 1003: 125 full groups of 8 plus 3 iterations whose last has i mod 8 == 3.
-        let (_, insns) = bench_execute(1003).unwrap();
+        let (_, insns) = bench_execute(1003, &mut eval::NoRecord).unwrap();
         assert_eq!(insns, 7 * 1003 + 126);
     }
 
