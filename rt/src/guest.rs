@@ -90,23 +90,26 @@ impl Guest {
                 execfn,
             },
         )?;
-        let cpu = CpuState {
-            pc: image.entry,
-            sp,
-            ..CpuState::default()
-        };
+        let mut g = Guest::with_space(space, prog.exe.clone(), strace);
+        g.cpu.pc = image.entry;
+        g.cpu.sp = sp;
+        Ok(g)
+    }
+
+    /// A guest around an already prepared address space (CPU state at its defaults).
+    pub fn with_space(mut space: AddressSpace, exe: PathBuf, strace: bool) -> Guest {
         let mut comm = [0u8; 16];
-        if let Some(name) = prog.exe.file_name() {
+        if let Some(name) = exe.file_name() {
             let b = name.as_encoded_bytes();
             let n = b.len().min(15);
             comm[..n].copy_from_slice(&b[..n]);
         }
         space.take_code_changes();
-        Ok(Guest {
-            cpu,
+        Guest {
+            cpu: CpuState::default(),
             space,
             cache: BlockCache::new(),
-            exe: prog.exe.clone(),
+            exe,
             signals: Signals::default(),
             strace,
             warned: HashSet::new(),
@@ -114,7 +117,7 @@ impl Guest {
             robust_list: 0,
             comm,
             stats: RunStats::default(),
-        })
+        }
     }
 
     /// Runs until the guest exits; returns its exit status (128 + signal for fatal signals).
