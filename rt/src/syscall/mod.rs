@@ -313,7 +313,7 @@ mod tests {
             seed
         };
         // Interesting values: small, page-aligned, near the space's edges, huge, negative.
-        let mut val = |r: &mut dyn FnMut() -> u64| -> u64 {
+        let val = |r: &mut dyn FnMut() -> u64| -> u64 {
             let x = r();
             match x % 8 {
                 0 => x % 64,
