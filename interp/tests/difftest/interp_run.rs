@@ -3,7 +3,7 @@
 
 use crate::prng::scratch_bytes;
 use crate::vector::{Regs, Vector};
-use elfrun_interp::{CpuState, Eval, GuestMem, decode, disasm};
+use elfrun_interp::{CpuState, Eval, Exit, GuestMem, decode, disasm};
 use std::fmt::Write as _;
 
 fn to_cpu(r: &Regs, pc: u64) -> CpuState {
@@ -86,6 +86,7 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
     let mut cpu = to_cpu(&v.input, v.pc);
     let end = v.pc + 4 * v.words.len() as u64;
     let mut problem = None;
+    let mut undefined = false;
     {
         let mut ev = Eval::new(&mut cpu, g);
         let mut pc = v.pc;
@@ -99,6 +100,10 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
             let word = g.load(pc, 4).expect("pc inside memory") as u32;
             match ev.step(decode(word), pc) {
                 Ok(next) => pc = next,
+                Err(Exit::Undefined { word: w }) if v.undefined && pc == v.pc && w == word => {
+                    undefined = true;
+                    break;
+                }
                 Err(e) => {
                     problem = Some(format!(
                         "elfrun stopped at {pc:#x} with {e:?}; qemu completed the case"
@@ -107,6 +112,9 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
                 }
             }
         }
+    }
+    if v.undefined && !undefined && problem.is_none() {
+        problem = Some("elfrun completed the case; qemu raised SIGILL".into());
     }
     let mut report = String::new();
     if let Some(p) = problem {

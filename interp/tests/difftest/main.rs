@@ -11,6 +11,7 @@
 //!   `ELFRUN_DIFFTEST_COUNT` (cases per group), `ELFRUN_DIFFTEST_SEED`, `ELFRUN_DIFFTEST_GROUPS` (comma list).
 //! - `ELFRUN_DIFFTEST_SAVE=DIR` writes the generated vectors to `DIR/<group>.vec`.
 //! - `ELFRUN_DIFFTEST_JOBS=N` runs N qemu batches at once (default: the number of CPUs).
+//! - `ELFRUN_VECTOR_FILE=PATH` with `--ignored vector_file` runs one vector file that is not checked in.
 
 mod asm;
 mod cases;
@@ -245,6 +246,27 @@ fn long_run() {
     );
 }
 
+/// Runs vector files, printing the case count of each; returns the mismatch reports (the first few per file).
+fn run_vector_files(files: &[PathBuf]) -> (usize, String) {
+    let mut text = String::new();
+    let mut total = 0;
+    for f in files {
+        let vs = vector::parse(&std::fs::read_to_string(f).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let undefined = vs.iter().filter(|v| v.undefined).count();
+        println!(
+            "{}: {} cases ({undefined} expect undefined)",
+            f.display(),
+            vs.len()
+        );
+        total += vs.len();
+        for m in interp_run::run_all(&vs).iter().take(PRINT_LIMIT) {
+            text += &format!("{}: {}", f.display(), m.report);
+        }
+    }
+    (total, text)
+}
+
 /// Checked-in vector files (expected states recorded from qemu) run without needing qemu.
 #[test]
 fn checked_in_vectors() {
@@ -256,16 +278,18 @@ fn checked_in_vectors() {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no vector files in {}", dir.display());
-    let mut text = String::new();
-    let mut total = 0;
-    for f in &files {
-        let vs = vector::parse(&std::fs::read_to_string(f).unwrap())
-            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        total += vs.len();
-        for m in interp_run::run_all(&vs).iter().take(PRINT_LIMIT) {
-            text += &format!("{}: {}", f.display(), m.report);
-        }
-    }
+    let (total, text) = run_vector_files(&files);
     assert!(total > 0);
+    assert!(text.is_empty(), "{text}");
+}
+
+/// A vector file that is not checked in (e.g. a long run written by `gen_simd_vectors.py --fuzz`):
+/// `ELFRUN_VECTOR_FILE=PATH cargo test -p elfrun-interp --test difftest -- --ignored vector_file`.
+#[test]
+#[ignore = "needs ELFRUN_VECTOR_FILE"]
+fn vector_file() {
+    let path = std::env::var_os("ELFRUN_VECTOR_FILE").expect("set ELFRUN_VECTOR_FILE");
+    let (total, text) = run_vector_files(&[PathBuf::from(path)]);
+    assert!(total > 0, "no cases");
     assert!(text.is_empty(), "{text}");
 }
