@@ -92,20 +92,34 @@ const TIOCGPGRP: u64 = 0x540f;
 const TIOCSPGRP: u64 = 0x5410;
 const TIOCGWINSZ: u64 = 0x5413;
 const TIOCSWINSZ: u64 = 0x5414;
+const TCSBRK: u64 = 0x5409;
+const TCXONC: u64 = 0x540a;
+const TCFLSH: u64 = 0x540b;
+const TIOCSCTTY: u64 = 0x540e;
+const TIOCOUTQ: u64 = 0x5411;
 const FIONREAD: u64 = 0x541b;
+const TIOCNOTTY: u64 = 0x5422;
+const TIOCGSID: u64 = 0x5429;
 const FIONBIO: u64 = 0x5421;
 const FIONCLEX: u64 = 0x5450;
 const FIOCLEX: u64 = 0x5451;
 
 /// Terminal and descriptor ioctls; the request numbers and structs (kernel `termios`, 36 bytes; `winsize`,
-/// 8 bytes) are the same on arm64 and x86-64.
+/// 8 bytes; `pid_t`/`int` 4 bytes) are the same on arm64 and x86-64 (both use the asm-generic termbits).
 pub fn ioctl(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let (fd, req) = (a[0], a[1] & 0xffff_ffff);
     let size = match req {
         TCGETS | TCSETS | TCSETSW | TCSETSF => 36,
         TIOCGWINSZ | TIOCSWINSZ => 8,
-        TIOCGPGRP | TIOCSPGRP | FIONREAD | FIONBIO => 4,
-        FIOCLEX | FIONCLEX => 0,
+        TIOCGPGRP | TIOCSPGRP | FIONREAD | FIONBIO | TIOCOUTQ | TIOCGSID => 4,
+        FIOCLEX | FIONCLEX | TIOCNOTTY => 0,
+        // The argument is an integer, not a pointer.
+        TCSBRK | TCXONC | TCFLSH | TIOCSCTTY => {
+            return host(
+                libc::SYS_ioctl,
+                &mut [Arg::Int(fd), Arg::Int(req), Arg::Int(a[2])],
+            );
+        }
         _ => {
             g.warn_once(
                 (2 << 40) | req,
