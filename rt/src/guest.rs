@@ -20,7 +20,7 @@ use crate::vm::AddressSpace;
 use crate::{loader, stack};
 
 /// Instructions run between checks for pending asynchronous events (signals from the host, timers).
-const BUDGET: u64 = 1 << 20;
+const BUDGET: u64 = 1 << 16;
 
 /// What the program should look like to itself.
 #[derive(Debug, Clone)]
