@@ -3,7 +3,7 @@
 //!
 //! Runners, in the order they run within a round (references first):
 //! - `native`: the x86-64 build, the speed and checksum reference;
-//! - `wasm`: the wasm32-wasi build under Node's WASI (V8), the from-source Wasm reference;
+//! - `wasm`: the wasm32-wasi build under Node's WASI (V8, optimising tier only), the from-source Wasm reference;
 //! - `qemu`: the AArch64 build under qemu-aarch64, the emulator to beat and the bit-exact reference;
 //! - `elfrun`: the AArch64 build under `elfrun run`.
 //!
@@ -96,6 +96,9 @@ fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<S
                 tool(&cfg.node, "Node.js runs the Wasm builds; --node PATH")?,
                 vec![
                     "--no-warnings".into(),
+                    // Straight to TurboFan: V8 never tiers up a long-running Wasm function that is called
+                    // once (no OSR), so by default main's loops would stay in the Liftoff baseline.
+                    "--no-liftoff".into(),
                     script.display().to_string(),
                     exe_s,
                     cfg.scale.clone(),

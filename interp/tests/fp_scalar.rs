@@ -191,3 +191,55 @@ fn scalar_fp_matches_qemu() {
         panic!("{} of {n} cases differ from qemu", failures.len());
     }
 }
+
+/// Random words of the scalar FP class on random register contents and FPCR values (debug build: arithmetic
+/// overflow would panic): nothing may panic, and executed words must be ones the decoder accepted.
+#[test]
+fn random_words_never_panic() {
+    let mut x = 0x1234_5678_9abc_def1u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: buf outlives the view.
+    let mem = unsafe { GuestMem::new(buf.as_mut_ptr(), 0x10, buf.len() as u64) };
+    let specials = [
+        0u64,
+        1,
+        0x7ff0_0000_0000_0000,
+        0x7f80_0001,
+        0x7c01,
+        0x8000_0000_0000_0000,
+        u64::MAX,
+    ];
+    for _ in 0..100_000 {
+        // bit 28 = 1, bit 30 = 0, bits 27..25 = 111: the scalar FP class.
+        let word = (next() as u32 & !(1 << 30)) | 0x1e00_0000;
+        let mut cpu = CpuState {
+            fpcr: next() & elfrun_interp::cpu_model::FPCR_WRITABLE,
+            nzcv: next() & 0xf000_0000,
+            ..CpuState::default()
+        };
+        for r in 0..32 {
+            let pick = |v: u64| {
+                if v.is_multiple_of(3) {
+                    specials[(v >> 8) as usize % specials.len()]
+                } else {
+                    v
+                }
+            };
+            cpu.v[r] = (pick(next()) as u128) << 64 | pick(next()) as u128;
+            if r < 31 {
+                cpu.x[r] = pick(next());
+            }
+        }
+        let insn = decode(word);
+        let r = Eval::new(&mut cpu, mem).step(insn, 0x100);
+        if r.is_ok() {
+            assert!(!matches!(insn, elfrun_interp::Insn::Undefined(_)));
+        }
+    }
+}

@@ -137,6 +137,7 @@ pub fn muladd_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64
 }
 
 /// One-operand arithmetic (FSQRT, FRINT*, FRECPE, FRSQRTE, FRECPX).
+#[inline(never)]
 pub fn unop(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
     if op == FpUnOp::Sqrt {
         let mut flags = 0;
@@ -165,6 +166,7 @@ pub fn unop_exact(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
 }
 
 /// FCMP/FCMPE: NZCV in PSTATE layout; `signal_all` raises IOC on quiet NaNs too.
+#[inline(never)]
 pub fn compare(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: bool) -> u64 {
     if let Some(o) = fast_misc::compare(fs.fpcr, ty, a, b) {
         return match o {
@@ -184,6 +186,7 @@ pub fn compare_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, signal_all: b
 }
 
 /// FCMEQ/FCMGE/FCMGT/FACGE/FACGT: all ones at the width of `ty` when true, else zero.
+#[inline(never)]
 pub fn compare_mask(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u64) -> u64 {
     let f = fmt(ty);
     let ones = u64::MAX >> (64 - ty.bits());
@@ -230,6 +233,7 @@ pub fn compare_mask_exact(fs: &mut Fpscr<'_>, cmp: FpCmp, ty: FpTy, a: u64, b: u
 }
 
 /// FCVT between formats.
+#[inline(never)]
 pub fn convert(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
     let mut flags = 0;
     if let Some(r) = fast_misc::convert(fs.fpcr, from, to, a, &mut flags) {
@@ -247,6 +251,7 @@ pub fn convert_exact(fs: &mut Fpscr<'_>, from: FpTy, to: FpTy, a: u64) -> u64 {
 }
 
 /// FP → integer of `w` with `fbits` fraction bits, saturating (FCVT[NAPMZ][SU], fixed-point FCVTZ[SU]).
+#[inline(never)]
 pub fn to_int(
     fs: &mut Fpscr<'_>,
     ty: FpTy,
@@ -283,6 +288,7 @@ pub fn to_int_exact(
 }
 
 /// Integer of `w` → FP with `fbits` fraction bits, rounded per FPCR (SCVTF, UCVTF).
+#[inline(never)]
 pub fn from_int(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, w: Width, signed: bool, fbits: u32) -> u64 {
     if fbits == 0 {
         let mut flags = 0;

@@ -290,7 +290,9 @@ pub(crate) fn qshl_var<S: Sem>(
     let small = s.ult(amt, c64);
     let sh = s.select(small, amt, c63);
     let shifted = s.shl(Width::W64, a, sh);
-    let back = if signed_in {
+    // Shifting back must give `a` again: arithmetically for a signed result, logically for an unsigned one
+    // (SQSHLU's 2 << 62 fits 64 unsigned bits). A negative SQSHLU input saturates below.
+    let back = if signed_out {
         s.asr(Width::W64, shifted, sh)
     } else {
         s.lsr(Width::W64, shifted, sh)

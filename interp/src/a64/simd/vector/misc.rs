@@ -197,6 +197,18 @@ pub(crate) fn exec_un<S: Sem>(s: &mut S, v: Vector, op: Un) {
             let r = s.q_shuffle(a, a, idx);
             clear_high(s, r, v.q)
         }
+        Un::Cnt => {
+            // Bytewise popcount on each 64-bit half (the classic SWAR reduction; Wasm: i8x16.popcnt).
+            let lo = s.q_lo(a);
+            let lo = popcount_bytes(s, lo);
+            let hi = if v.q {
+                let hi = s.q_hi(a);
+                popcount_bytes(s, hi)
+            } else {
+                s.imm(0)
+            };
+            s.q_from(lo, hi)
+        }
         Un::Not if !v.scalar => {
             let r = s.q_not(a);
             clear_high(s, r, v.q)
@@ -313,4 +325,24 @@ pub(crate) fn exec_across<S: Sem>(s: &mut S, v: Vector, op: Across) {
     let z = s.imm(0);
     let q = s.q_from(r, z);
     s.set_vreg(v.rd, q);
+}
+
+/// The number of set bits of each byte of `x`, bytewise.
+fn popcount_bytes<S: Sem>(s: &mut S, x: S::V) -> S::V {
+    let one = s.imm(1);
+    let two = s.imm(2);
+    let four = s.imm(4);
+    let m1 = s.imm(0x5555_5555_5555_5555);
+    let m2 = s.imm(0x3333_3333_3333_3333);
+    let m4 = s.imm(0x0f0f_0f0f_0f0f_0f0f);
+    let h = s.lsr(Width::W64, x, one);
+    let h = s.and(h, m1);
+    let x = s.sub(x, h);
+    let a = s.and(x, m2);
+    let b = s.lsr(Width::W64, x, two);
+    let b = s.and(b, m2);
+    let x = s.add(a, b);
+    let h = s.lsr(Width::W64, x, four);
+    let x = s.add(x, h);
+    s.and(x, m4)
 }
