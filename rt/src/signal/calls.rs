@@ -135,14 +135,23 @@ pub fn rt_sigtimedwait(g: &mut Guest, a: [u64; 6]) -> SysResult {
         return Ok(sig);
     }
     // Wait in the host kernel for the mirrored members of the set.
-    let host_set: Vec<u8> = (set & (1..=MAX_SIG).filter(|&s| mirrored(s)).map(sigbit).fold(0, |x, b| x | b))
-        .to_le_bytes()
-        .to_vec();
+    let host_set: Vec<u8> = (set
+        & (1..=MAX_SIG)
+            .filter(|&s| mirrored(s))
+            .map(sigbit)
+            .fold(0, |x, b| x | b))
+    .to_le_bytes()
+    .to_vec();
     let mut info = [0u8; 128];
     let timeout = g.opt_buf(a[2], 16)?;
     let r = host(
         libc::SYS_rt_sigtimedwait,
-        &mut [Arg::In(&host_set), Arg::Out(&mut info), timeout, Arg::Int(8)],
+        &mut [
+            Arg::In(&host_set),
+            Arg::Out(&mut info),
+            timeout,
+            Arg::Int(8),
+        ],
     );
     match r {
         Ok(sig) => {
@@ -230,7 +239,7 @@ pub fn rt_sigreturn(g: &mut Guest, _a: [u64; 6]) -> SysResult {
             let _ = set_altstack(g, &raw, on);
             Ok(g.cpu.x[0])
         }
-        Err(()) => {
+        Err(frame::BadFrame) => {
             g.cpu = saved;
             let sp = g.cpu.sp;
             match g.raise_fault(
@@ -267,11 +276,18 @@ fn raise_self(g: &mut Guest, sig: u64, code: i32) -> SysResult {
     let sig = sig_arg(sig)?;
     if mirrored(sig) || sig == SIGKILL || sig == SIGSTOP {
         return if code == SI_USER {
-            host(libc::SYS_kill, &mut [Arg::Int(own_pid()), Arg::Int(sig as u64)])
+            host(
+                libc::SYS_kill,
+                &mut [Arg::Int(own_pid()), Arg::Int(sig as u64)],
+            )
         } else {
             host(
                 libc::SYS_tgkill,
-                &mut [Arg::Int(own_pid()), Arg::Int(own_pid()), Arg::Int(sig as u64)],
+                &mut [
+                    Arg::Int(own_pid()),
+                    Arg::Int(own_pid()),
+                    Arg::Int(sig as u64),
+                ],
             )
         };
     }

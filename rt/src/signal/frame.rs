@@ -42,6 +42,11 @@ const EXTRA_MAGIC: u32 = 0x4558_5401;
 /// PSTATE bits a user-mode sigreturn may set: NZCV (mode EL0t, everything else zero).
 const PSTATE_NZCV: u64 = 0xf000_0000;
 
+/// The frame cannot be written or read (stack outside the address space, misaligned or corrupt frame): Linux
+/// raises SIGSEGV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadFrame;
+
 /// What goes into one frame besides the CPU state.
 #[derive(Debug, Clone, Copy)]
 pub struct FrameInput<'a> {
@@ -62,11 +67,12 @@ pub struct FrameInput<'a> {
 
 /// Builds the frame in guest memory and points the CPU at the handler, as `setup_rt_frame` +
 /// `setup_return` do. On a bad stack nothing changes and the caller raises SIGSEGV.
-pub fn push(cpu: &mut CpuState, mem: &GuestMem, f: &FrameInput<'_>) -> Result<(), ()> {
-    let record = f.stack_top.checked_sub(16).ok_or(())? & !15;
-    let frame = record.checked_sub(FRAME_SIZE).ok_or(())?;
+pub fn push(cpu: &mut CpuState, mem: &GuestMem, f: &FrameInput<'_>) -> Result<(), BadFrame> {
+    let record = f.stack_top.checked_sub(16).ok_or(BadFrame)? & !15;
+    let frame = record.checked_sub(FRAME_SIZE).ok_or(BadFrame)?;
     let mut b = vec![0u8; FRAME_SIZE as usize];
-    let put = |b: &mut [u8], at: u64, v: &[u8]| b[at as usize..at as usize + v.len()].copy_from_slice(v);
+    let put =
+        |b: &mut [u8], at: u64, v: &[u8]| b[at as usize..at as usize + v.len()].copy_from_slice(v);
     put(&mut b, SIGINFO, f.info);
     put(&mut b, UC_FLAGS, &0u64.to_le_bytes());
     put(&mut b, UC_LINK, &0u64.to_le_bytes());
@@ -92,8 +98,8 @@ pub fn push(cpu: &mut CpuState, mem: &GuestMem, f: &FrameInput<'_>) -> Result<()
     let mut rec = [0u8; 16];
     rec[..8].copy_from_slice(&cpu.x[29].to_le_bytes());
     rec[8..].copy_from_slice(&cpu.x[30].to_le_bytes());
-    mem.write_bytes(frame, &b).map_err(|_| ())?;
-    mem.write_bytes(record, &rec).map_err(|_| ())?;
+    mem.write_bytes(frame, &b).map_err(|_| BadFrame)?;
+    mem.write_bytes(record, &rec).map_err(|_| BadFrame)?;
 
     cpu.x[0] = f.signo as u64;
     if f.siginfo_args {
@@ -128,17 +134,17 @@ fn half(b: &[u8], at: u64) -> u32 {
 
 /// Restores the CPU from the frame at `cpu.sp` (`restore_sigframe`). Err when the frame is misaligned,
 /// unreadable or invalid (bad PSTATE, missing fpsimd record): the caller raises SIGSEGV, as Linux does.
-pub fn pop(cpu: &mut CpuState, mem: &GuestMem) -> Result<Restored, ()> {
+pub fn pop(cpu: &mut CpuState, mem: &GuestMem) -> Result<Restored, BadFrame> {
     let frame = cpu.sp;
-    if frame % 16 != 0 {
-        return Err(());
+    if !frame.is_multiple_of(16) {
+        return Err(BadFrame);
     }
     let mut b = vec![0u8; FRAME_SIZE as usize];
-    mem.read_bytes(frame, &mut b).map_err(|_| ())?;
+    mem.read_bytes(frame, &mut b).map_err(|_| BadFrame)?;
     let pstate = word(&b, MC_PSTATE);
     // valid_native_regs: EL0t (mode bits 0..4 clear) with D, A, I, F (bits 6..9) clear.
     if pstate & 0x3df != 0 {
-        return Err(());
+        return Err(BadFrame);
     }
     // Walk the records in __reserved: fpsimd is required; unknown ones are skipped by size.
     let mut fp = None;
@@ -149,18 +155,19 @@ pub fn pop(cpu: &mut CpuState, mem: &GuestMem) -> Result<Restored, ()> {
         if magic == 0 {
             break;
         }
-        if size < 8 || size % 16 != 0 || at + size > RESERVED_SIZE || magic == EXTRA_MAGIC {
-            return Err(());
+        if size < 8 || !size.is_multiple_of(16) || at + size > RESERVED_SIZE || magic == EXTRA_MAGIC
+        {
+            return Err(BadFrame);
         }
         if magic == FPSIMD_MAGIC {
             if size != FPSIMD_SIZE as u64 {
-                return Err(());
+                return Err(BadFrame);
             }
             fp = Some(MC_RESERVED + at);
         }
         at += size;
     }
-    let fp = fp.ok_or(())?;
+    let fp = fp.ok_or(BadFrame)?;
     for i in 0..31 {
         cpu.x[i] = word(&b, MC_REGS + 8 * i as u64);
     }

@@ -15,7 +15,8 @@ static PENDING: AtomicU64 = AtomicU64::new(0);
 
 /// The host `siginfo_t` (128 bytes, the same generic layout on x86-64 and arm64) of the last arrival of each
 /// signal, as sixteen words.
-static INFO: [[AtomicU64; 16]; MAX_SIG + 1] = [const { [const { AtomicU64::new(0) }; 16] }; MAX_SIG + 1];
+static INFO: [[AtomicU64; 16]; MAX_SIG + 1] =
+    [const { [const { AtomicU64::new(0) }; 16] }; MAX_SIG + 1];
 
 /// Signals the host delivers synchronously for elfrun's own faults (wasmer's trap handlers live there): the
 /// guest's versions of these are raised by the run loop, never mirrored to the host.

@@ -113,6 +113,9 @@ impl Signals {
         for sig in 1..=MAX_SIG {
             if hostsig::inherited_ignored(sig) {
                 s.actions[sig][0] = 1;
+            } else if default_action(sig) == Action::Core {
+                // Reported by elfrun and re-raised without a core file (see `hostsig::die_by_signal`).
+                hostsig::mirror_disposition(sig, Disposition::Default);
             }
         }
         s.mask = hostsig::inherited_mask();
@@ -256,7 +259,12 @@ impl Guest {
         }
     }
 
-    fn push_handler_frame(&mut self, sig: usize, info: &[u8; 128], fault: u64) -> Result<(), ()> {
+    fn push_handler_frame(
+        &mut self,
+        sig: usize,
+        info: &[u8; 128],
+        fault: u64,
+    ) -> Result<(), frame::BadFrame> {
         let [handler, flags, restorer, sa_mask] = self.signals.actions[sig];
         let return_to = if flags & SA_RESTORER != 0 {
             restorer
@@ -274,7 +282,11 @@ impl Guest {
             0
         } | (alt[1] & SS_AUTODISARM);
         let use_alt = flags & SA_ONSTACK != 0 && alt_flags & (SS_DISABLE | SS_ONSTACK) == 0;
-        let stack_top = if use_alt { alt[0].wrapping_add(alt[2]) } else { sp };
+        let stack_top = if use_alt {
+            alt[0].wrapping_add(alt[2])
+        } else {
+            sp
+        };
         let old_mask = self.signals.saved_mask.take().unwrap_or(self.signals.mask);
         let mem = self.space.mem();
         frame::push(
@@ -312,7 +324,8 @@ impl Guest {
     fn trampoline(&mut self) -> u64 {
         if self.signals.trampoline == 0 {
             let at = SPACE_END - PAGE;
-            self.space.map_fixed(at, SPACE_END, PROT_READ | PROT_EXEC, Kind::Anon);
+            self.space
+                .map_fixed(at, SPACE_END, PROT_READ | PROT_EXEC, Kind::Anon);
             let mem = self.space.mem();
             for (i, w) in TRAMPOLINE.iter().enumerate() {
                 let _ = mem.store(at + 4 * i as u64, *w as u64, 4);

@@ -171,28 +171,50 @@ pub fn fadvise64(_g: &mut Guest, a: [u64; 6]) -> SysResult {
     )
 }
 
-/// `ppoll(fds, nfds, timeout, sigmask, sigsetsize)`. The temporary signal mask is not applied (signals are not
-/// delivered to the guest yet).
+/// Runs a host wait with the guest's temporary signal mask `mask_ptr` (if not NULL) in force, as ppoll and
+/// pselect6 do: if a signal interrupts it, the handler's frame restores the caller's mask (like sigsuspend).
+fn with_temp_mask(
+    g: &mut Guest,
+    mask_ptr: u64,
+    wait: impl FnOnce(&mut Guest) -> SysResult,
+) -> SysResult {
+    if mask_ptr == 0 {
+        return wait(g);
+    }
+    let tmp = g.read_u64(mask_ptr)?;
+    let old = g.signals.mask;
+    g.signals.set_mask(tmp);
+    let r = wait(g);
+    if r == Err(Stop::Errno(libc::EINTR)) {
+        g.signals.saved_mask = Some(old);
+    } else {
+        g.signals.set_mask(old);
+    }
+    r
+}
+
+/// `ppoll(fds, nfds, timeout, sigmask, sigsetsize)`.
 pub fn ppoll(g: &mut Guest, a: [u64; 6]) -> SysResult {
     if a[1] > 1 << 20 {
         return Err(Stop::Errno(libc::EINVAL));
     }
     let fds = g.buf(a[0], a[1] * 8)?;
     let timeout = g.opt_buf(a[2], 16)?;
-    host(
-        libc::SYS_ppoll,
-        &mut [
-            Arg::Guest(fds),
-            Arg::Int(a[1]),
-            timeout,
-            Arg::Int(0),
-            Arg::Int(8),
-        ],
-    )
+    with_temp_mask(g, a[3], |_| {
+        host(
+            libc::SYS_ppoll,
+            &mut [
+                Arg::Guest(fds),
+                Arg::Int(a[1]),
+                timeout,
+                Arg::Int(0),
+                Arg::Int(8),
+            ],
+        )
+    })
 }
 
-/// `pselect6(nfds, readfds, writefds, exceptfds, timeout, sigmask-data)`; the mask is not applied (see
-/// [`ppoll`]).
+/// `pselect6(nfds, readfds, writefds, exceptfds, timeout, {sigmask, size})`.
 pub fn pselect6(g: &mut Guest, a: [u64; 6]) -> SysResult {
     if a[0] > 1024 {
         return Err(Stop::Errno(libc::EINVAL));
@@ -202,8 +224,11 @@ pub fn pselect6(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let w = g.opt_buf(a[2], set_len)?;
     let e = g.opt_buf(a[3], set_len)?;
     let t = g.opt_buf(a[4], 16)?;
-    host(
-        libc::SYS_pselect6,
-        &mut [Arg::Int(a[0]), r, w, e, t, Arg::Int(0)],
-    )
+    let mask_ptr = if a[5] != 0 { g.read_u64(a[5])? } else { 0 };
+    with_temp_mask(g, mask_ptr, |_| {
+        host(
+            libc::SYS_pselect6,
+            &mut [Arg::Int(a[0]), r, w, e, t, Arg::Int(0)],
+        )
+    })
 }

@@ -16,8 +16,8 @@ mod time;
 use std::ffi::CString;
 
 use crate::guest::Guest;
-use crate::signal::calls as signal;
 use crate::host::{Arg, HostBuf, NULL_GUARD};
+use crate::signal::calls as signal;
 
 /// What the run loop does after a syscall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

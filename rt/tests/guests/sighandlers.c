@@ -236,7 +236,8 @@ static void timers(void) {
     while (got < 3)
         ;
     arm_timer(0, 0);
-    printf("alarms in busy loop: %d\n", got);
+    // (one more may arrive between the loop and the disarming call)
+    printf("alarms in busy loop: at least 3=%d\n", got >= 3);
     struct itimerval it;
     getitimer(ITIMER_REAL, &it);
     printf("disarmed: %ld\n", it.it_value.tv_sec + it.it_value.tv_usec);
@@ -254,10 +255,12 @@ static void timers(void) {
     arm_timer(10000, 10000);
     char c;
     ssize_t n = read(pipefd[0], &c, 1);
+    arm_timer(0, 0);
     printf("read without SA_RESTART=%zd errno=%s alarms=%d\n", n, strerror(errno), alarms);
     // ...with SA_RESTART it is restarted until the second alarm's handler writes a byte.
     install(SIGALRM, on_alarm, SA_RESTART);
     alarms = 0;
+    arm_timer(10000, 10000);
     n = read(pipefd[0], &c, 1);
     arm_timer(0, 0);
     printf("read with SA_RESTART=%zd c=%c alarms=%d\n", n, c, alarms);
