@@ -252,7 +252,7 @@ static void timers(void) {
     pipe(pipefd);
     install(SIGALRM, on_alarm, 0);
     alarms = 0;
-    arm_timer(10000, 10000);
+    arm_timer(10000, 0);
     char c;
     ssize_t n = read(pipefd[0], &c, 1);
     arm_timer(0, 0);
@@ -263,7 +263,8 @@ static void timers(void) {
     arm_timer(10000, 10000);
     n = read(pipefd[0], &c, 1);
     arm_timer(0, 0);
-    printf("read with SA_RESTART=%zd c=%c alarms=%d\n", n, c, alarms);
+    // (a third alarm may land before the timer is disarmed)
+    printf("read with SA_RESTART=%zd c=%c alarms>=2: %d\n", n, c, alarms >= 2);
 
     // POSIX timer delivering SIGUSR1 with si_value.
     install_info(SIGUSR1, usr1_info, 0);
