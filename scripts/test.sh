@@ -18,7 +18,7 @@ step "format"
 cargo fmt --all -- --check
 
 step "interp builds as no_std + alloc"
-cargo build -q -p elfrun-interp --no-default-features
+cargo clippy -q -p elfrun-interp --no-default-features -- -D warnings
 
 step "clippy"
 cargo clippy -q --workspace --all-targets -- -D warnings

@@ -1,5 +1,8 @@
 //! Micro-benchmark of the softfp fast paths (ns per operation), against the exact engine and host arithmetic.
 //! Run: `cargo test --release -p elfrun-interp --test fp_bench -- --ignored --nocapture`.
+//! On a busy machine wall-clock numbers are noisy; instruction counts are steadier:
+//! `FP_BENCH_ONLY="D fma fast" valgrind --tool=callgrind <test binary> --ignored fp_fast` (divide by the
+//! 2,046,000 operations). `FP_BENCH_ITERS` sets the loop count of `fp_loop_in_interpreter`.
 
 use elfrun_interp::eval::{RunStats, run};
 use elfrun_interp::sem::{FpBinOp, FpTy};

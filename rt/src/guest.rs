@@ -5,6 +5,8 @@
 //! number). Must not: implement individual syscalls (see [`crate::syscall`]).
 
 use std::collections::HashSet;
+use std::ffi::OsString;
+use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 
 use elfrun_interp::eval::FaultKind;
@@ -50,6 +52,12 @@ pub struct Guest {
     /// PR_SET_NAME.
     pub comm: [u8; 16],
     pub stats: RunStats,
+    /// elfrun options an exec of another AArch64 program passes on to the new elfrun (`--strace`, `-v`, …).
+    pub exec_flags: Vec<OsString>,
+    /// In a child created by vfork: the write end of the pipe the parent waits on (closed on exec or exit).
+    pub vfork_done: Option<OwnedFd>,
+    /// The signal that ended the guest, if one did: elfrun then dies of it too, so a waiting parent sees it.
+    pub fatal_signal: Option<i32>,
 }
 
 impl Guest {
@@ -91,11 +99,24 @@ impl Guest {
             robust_list: 0,
             comm,
             stats: RunStats::default(),
+            exec_flags: if strace {
+                vec!["--strace".into()]
+            } else {
+                Vec::new()
+            },
+            vfork_done: None,
+            fatal_signal: None,
         })
     }
 
-    /// Runs until the guest exits; returns its exit status. A fatal signal ends elfrun itself with that
-    /// signal (so the parent sees it); the returned 128 + signal is the fallback if that did not happen.
+    /// Records that signal `sig` ended the guest; returns the status a shell reports for it (128 + sig).
+    pub fn killed(&mut self, sig: i32) -> i32 {
+        self.fatal_signal = Some(sig);
+        128 + sig
+    }
+
+    /// Runs until the guest exits; returns its exit status (128 + signal for fatal signals, which are also
+    /// recorded in `fatal_signal`: `main` then ends elfrun with that signal, so the parent sees it).
     pub fn run(&mut self) -> i32 {
         elfrun_interp::cpu_model::set_counter_source(crate::host::monotonic_ns);
         loop {

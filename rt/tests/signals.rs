@@ -159,7 +159,6 @@ fn fatal_signals_end_the_process_with_the_signal() {
 }
 
 #[test]
-#[ignore = "needs fork (clone) from the process helper; run with --ignored once merged"]
 fn sigchld_handler_sees_the_child_exit() {
     let out = same("chld");
     assert_eq!(out, "sigchld: code=1 status=7 exited=7\n");

@@ -101,6 +101,8 @@ impl BlockCache {
 
     #[cold]
     fn lookup_slow(&mut self, pc: u64, mem: &GuestMem, slot: usize) -> Result<BlockId, Fault> {
+        // DashMap hands out a guard, BTreeMap a reference: `*r` reads through either.
+        #[allow(clippy::map_clone)]
         let found = self.all.get(&pc).map(|r| *r);
         let id = match found {
             Some(id) => id,

@@ -821,16 +821,28 @@ fn lane_signed(x: u64, esize: u32) -> i64 {
     }
 }
 
+/// `f` applied to each pair of `esize`-bit lanes (zero-extended; the result truncated to the lane). Lanes are
+/// handled as fixed-size arrays of the lane type, which the host compiler vectorises.
 #[inline(always)]
 fn lanewise(esize: u32, a: u128, b: u128, f: impl Fn(u64, u64) -> u64) -> u128 {
-    let m = lane_mask(esize);
-    let mut out = 0u128;
-    let mut i = 0;
-    while i < 128 {
-        let x = ((a >> i) & m) as u64;
-        let y = ((b >> i) & m) as u64;
-        out |= ((f(x, y) as u128) & m) << i;
-        i += esize;
+    macro_rules! typed {
+        ($t:ty, $n:expr) => {{
+            const W: usize = 16 / $n;
+            let (ab, bb) = (a.to_le_bytes(), b.to_le_bytes());
+            let mut out = [0u8; 16];
+            for i in 0..$n {
+                let x = <$t>::from_le_bytes(ab[i * W..(i + 1) * W].try_into().unwrap_or_default());
+                let y = <$t>::from_le_bytes(bb[i * W..(i + 1) * W].try_into().unwrap_or_default());
+                let r = f(x as u64, y as u64) as $t;
+                out[i * W..(i + 1) * W].copy_from_slice(&r.to_le_bytes());
+            }
+            u128::from_le_bytes(out)
+        }};
     }
-    out
+    match esize {
+        8 => typed!(u8, 16),
+        16 => typed!(u16, 8),
+        32 => typed!(u32, 4),
+        _ => typed!(u64, 2),
+    }
 }

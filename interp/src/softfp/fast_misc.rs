@@ -2,7 +2,7 @@
 //! FP and square root: the everyday cases on host arithmetic, `None` for anything the exact engine must see
 //! (NaNs, flushed denormals, zeros where a sign rule applies, out-of-range values, directed rounding).
 
-use super::engine::{FPCR_FZ, IXC};
+use super::engine::{FPCR_FZ, IXC, Mode};
 use crate::sem::FpTy;
 use core::cmp::Ordering;
 
@@ -78,17 +78,87 @@ pub fn convert(fpcr: u32, from: FpTy, to: FpTy, a: u64, flags: &mut u32) -> Opti
     }
 }
 
-/// FCVTZS/FCVTZU to a plain integer (round toward zero) for values in range.
+/// `x` (finite, |x| < 2^52) rounded to an integral value in `mode`, and whether that was inexact.
 #[inline(always)]
-pub fn to_int_zero(
+fn round_small(x: f64, mode: Mode) -> (f64, bool) {
+    let t = x as i64 as f64; // toward zero, exact
+    let frac = x - t; // exact: t is x with its fraction bits cleared
+    let step = if x < 0.0 { -1.0 } else { 1.0 };
+    let away = match mode {
+        Mode::Zero => false,
+        Mode::PosInf => frac > 0.0,
+        Mode::NegInf => frac < 0.0,
+        Mode::TiesAway => frac.abs() >= 0.5,
+        Mode::TiesEven => frac.abs() > 0.5 || (frac.abs() == 0.5 && (t as i64) & 1 != 0),
+    };
+    (if away { t + step } else { t }, frac != 0.0)
+}
+
+/// FRINT* of a finite operand (NaNs, infinities and flushed denormals take the exact path).
+#[inline(always)]
+pub fn round_int(
+    fpcr: u32,
+    ty: FpTy,
+    a: u64,
+    mode: Mode,
+    exact: bool,
+    flags: &mut u32,
+) -> Option<u64> {
+    let x = operand(fpcr, ty, a)?;
+    let limit = if ty == FpTy::S {
+        8_388_608.0
+    } else {
+        4_503_599_627_370_496.0
+    }; // 2^23, 2^52
+    if x.abs() >= limit {
+        return x.is_finite().then_some(a); // already integral (x is not a NaN here)
+    }
+    let (r, inexact) = round_small(x, mode);
+    if inexact && exact {
+        *flags |= IXC;
+    }
+    // A zero result keeps the operand's sign.
+    let r = if r == 0.0 && x.is_sign_negative() {
+        -0.0
+    } else {
+        r
+    };
+    Some(if ty == FpTy::S {
+        (r as f32).to_bits() as u64
+    } else {
+        r.to_bits()
+    })
+}
+
+/// FCVT[NAPMZ]S/U to a plain integer, for values whose rounded result is in range.
+#[inline(always)]
+pub fn to_int(
     fpcr: u32,
     ty: FpTy,
     a: u64,
     bits: u32,
     signed: bool,
+    mode: Mode,
     flags: &mut u32,
 ) -> Option<u64> {
     let x = operand(fpcr, ty, a)?;
+    if mode == Mode::Zero {
+        return to_int_zero(x, bits, signed, flags);
+    }
+    if x.abs() >= 4_503_599_627_370_496.0 {
+        return None; // |x| ≥ 2^52 or infinite: leave it to the exact path
+    }
+    let (r, inexact) = round_small(x, mode);
+    let v = to_int_zero(r, bits, signed, flags)?;
+    if inexact {
+        *flags |= IXC;
+    }
+    Some(v)
+}
+
+/// Truncation of `x` to an integer of `bits` (IXC if inexact), when the result is in range.
+#[inline(always)]
+fn to_int_zero(x: f64, bits: u32, signed: bool, flags: &mut u32) -> Option<u64> {
     let lim = if bits == 64 {
         18_446_744_073_709_551_616.0
     } else {

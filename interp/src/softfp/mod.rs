@@ -3,9 +3,12 @@
 //! UFC, IXC, IDC), bit-exact with the ARM ARM pseudocode (and qemu-aarch64).
 //!
 //! Layout: [`engine`] is the exact engine (unpack, NaN rules, `FPRoundBase`), [`arith`] the arithmetic built on
-//! it, [`convert`] the conversions, [`estimate`] FRECPE/FRSQRTE/FRECPX, and [`fast`] the fast paths: in
-//! round-to-nearest mode the common cases run on host `f32`/`f64` with cheap exactness tests for the flags
-//! (and an integer FMA for doubles), falling back to the exact engine for anything unusual.
+//! it, [`convert`] the conversions, [`estimate`] FRECPE/FRSQRTE/FRECPX; `fast` and `fast_misc` are the fast
+//! paths: in round-to-nearest mode the common cases run on host `f32`/`f64` arithmetic with cheap exactness
+//! tests for the flags (a double FMA from Dekker's exact product and a sum rounded to odd; no host FMA is
+//! needed), falling back to the exact engine for anything unusual (NaNs, infinities, results near underflow
+//! or overflow, denormals under FZ, directed rounding). Each `*_exact` entry point runs the engine alone;
+//! tests hold both paths to qemu and to each other.
 //!
 //! Values are IEEE bit patterns of the given [`FpTy`] in the low bits of a `u64`. Half precision is supported
 //! by conversions only (FEAT_FP16 arithmetic is not advertised).
@@ -58,36 +61,65 @@ fn mode_of(r: Rounding, fpcr: u32) -> Mode {
 /// Two-operand arithmetic (FADD, FSUB, FMUL, FDIV, FMAX…, FMULX, FRECPS, FRSQRTS, FABD).
 #[inline]
 pub fn binop(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
+    // FMULX differs from FMUL only for ∞ × 0, and FABD is |FSUB|: neither reaches the fast paths' cases.
     let fop = match op {
         FpBinOp::Add => Some(fast::Op::Add),
-        FpBinOp::Sub => Some(fast::Op::Sub),
-        FpBinOp::Mul => Some(fast::Op::Mul),
+        FpBinOp::Sub | FpBinOp::AbsDiff => Some(fast::Op::Sub),
+        FpBinOp::Mul | FpBinOp::MulX => Some(fast::Op::Mul),
         FpBinOp::Div => Some(fast::Op::Div),
         _ => None,
     };
-    if let Some(fop) = fop {
-        let mut flags = 0;
-        let r = match ty {
+    let mut flags = 0;
+    let r = match (fop, op) {
+        (Some(fop), _) => match ty {
             FpTy::S => fast::binop_s(fs.fpcr, fop, a as u32, b as u32, &mut flags).map(u64::from),
             FpTy::D => fast::binop_d(fs.fpcr, fop, a, b, &mut flags),
             FpTy::H => None,
-        };
-        if let Some(r) = r {
-            fs.raise(flags);
-            return r;
         }
-    }
-    let mm = match op {
-        FpBinOp::Max | FpBinOp::MaxNum => Some(true),
-        FpBinOp::Min | FpBinOp::MinNum => Some(false),
+        .map(|r| {
+            if op == FpBinOp::AbsDiff {
+                r & !(1 << (ty.bits() - 1))
+            } else {
+                r
+            }
+        }),
+        (_, FpBinOp::Max | FpBinOp::MaxNum) => fast_misc::minmax(fs.fpcr, ty, a, b, true),
+        (_, FpBinOp::Min | FpBinOp::MinNum) => fast_misc::minmax(fs.fpcr, ty, a, b, false),
+        (_, FpBinOp::RecipStep) => step_fast(fs.fpcr, ty, a, b, false, &mut flags),
+        (_, FpBinOp::RSqrtStep) => step_fast(fs.fpcr, ty, a, b, true, &mut flags),
         _ => None,
     };
-    if let Some(max) = mm
-        && let Some(r) = fast_misc::minmax(fs.fpcr, ty, a, b, max)
-    {
+    if let Some(r) = r {
+        fs.raise(flags);
         return r;
     }
     binop_exact(fs, op, ty, a, b)
+}
+
+/// FRECPS (2 − a·b) and FRSQRTS ((3 − a·b)/2 = 1.5 − (a/2)·b, halving `a` only when that is exact) on the
+/// fused multiply-add fast paths.
+#[inline(always)]
+fn step_fast(fpcr: u32, ty: FpTy, a: u64, b: u64, three: bool, flags: &mut u32) -> Option<u64> {
+    let f = fmt(ty);
+    let n = if three {
+        let e = (a >> f.f) & f.exp_max();
+        if e < 2 || e == f.exp_max() {
+            return None;
+        }
+        (a - (1 << f.f)) ^ f.sign_bit()
+    } else {
+        a ^ f.sign_bit()
+    };
+    let addend = if three {
+        f.pow2(0) | f.quiet_bit()
+    } else {
+        f.pow2(1)
+    }; // 1.5 or 2.0
+    match ty {
+        FpTy::S => fast::muladd_s(fpcr, addend as u32, n as u32, b as u32, flags).map(u64::from),
+        FpTy::D => fast::muladd_d(fpcr, addend, n, b, flags),
+        FpTy::H => None,
+    }
 }
 
 /// [`binop`] on the exact engine only (the reference for the fast paths).
@@ -139,12 +171,22 @@ pub fn muladd_exact(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64
 /// One-operand arithmetic (FSQRT, FRINT*, FRECPE, FRSQRTE, FRECPX).
 #[inline(never)]
 pub fn unop(fs: &mut Fpscr<'_>, op: FpUnOp, ty: FpTy, a: u64) -> u64 {
-    if op == FpUnOp::Sqrt {
-        let mut flags = 0;
-        if let Some(r) = fast_misc::sqrt(fs.fpcr, ty, a, &mut flags) {
-            fs.raise(flags);
-            return r;
-        }
+    let mut flags = 0;
+    let fast = match op {
+        FpUnOp::Sqrt => fast_misc::sqrt(fs.fpcr, ty, a, &mut flags),
+        FpUnOp::RoundInt { rounding, exact } => fast_misc::round_int(
+            fs.fpcr,
+            ty,
+            a,
+            mode_of(rounding, fs.fpcr),
+            exact,
+            &mut flags,
+        ),
+        _ => None,
+    };
+    if let Some(r) = fast {
+        fs.raise(flags);
+        return r;
     }
     unop_exact(fs, op, ty, a)
 }
@@ -261,9 +303,10 @@ pub fn to_int(
     fbits: u32,
     r: Rounding,
 ) -> u64 {
-    if fbits == 0 && r == Rounding::Zero {
+    if fbits == 0 {
         let mut flags = 0;
-        if let Some(v) = fast_misc::to_int_zero(fs.fpcr, ty, a, w.bits(), signed, &mut flags) {
+        let mode = mode_of(r, fs.fpcr);
+        if let Some(v) = fast_misc::to_int(fs.fpcr, ty, a, w.bits(), signed, mode, &mut flags) {
             fs.raise(flags);
             return v;
         }

@@ -1,9 +1,9 @@
 //! The host side of guest signals, and all of its `unsafe`: host dispositions and the host signal mask mirror
 //! the guest's, a host handler records arriving signals in an atomic bitmask (async-signal-safe) together with
-//! their host `siginfo_t`, and fatal signals end elfrun by re-raising the host signal with its default action,
-//! so the parent's `wait4` sees "killed by signal N" exactly as for a native process.
+//! their host `siginfo_t`. (Fatal signals end elfrun through `launch::die_by_signal`, which re-raises the host
+//! signal with its default action, so the parent's `wait4` sees "killed by signal N" as for a native process.)
 //!
-//! Owns: [`PENDING`] and the recorded siginfo, host `sigaction`/`sigprocmask` calls, [`die_by_signal`].
+//! Owns: [`PENDING`] and the recorded siginfo, host `sigaction`/`sigprocmask` calls.
 //! Must not: know the guest's frame layout or CPU state.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -184,31 +184,8 @@ pub fn suspend(mask: SigSet) {
     unsafe { libc::sigsuspend(&s) };
 }
 
-/// Ends elfrun with `sig`'s default action as the host kernel applies it (core dumps disabled first, so a
-/// guest's SIGSEGV does not write a 4 GiB core). Returns only if the signal did not end the process (a stop
-/// signal, then SIGCONT); the caller continues or falls back to exit status 128 + sig.
-pub fn die_by_signal(sig: usize) -> i32 {
-    // SAFETY: plain libc calls on valid local structures.
-    unsafe {
-        let lim = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: libc::RLIM_INFINITY,
-        };
-        let mut old = std::mem::zeroed::<libc::rlimit>();
-        libc::getrlimit(libc::RLIMIT_CORE, &mut old);
-        let lim = libc::rlimit {
-            rlim_max: old.rlim_max,
-            ..lim
-        };
-        libc::setrlimit(libc::RLIMIT_CORE, &lim);
-        if UNCATCHABLE & sigbit(sig) == 0 {
-            libc::signal(sig as libc::c_int, libc::SIG_DFL);
-            let mut s: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut s);
-            libc::sigaddset(&mut s, sig as libc::c_int);
-            libc::pthread_sigmask(libc::SIG_UNBLOCK, &s, std::ptr::null_mut());
-        }
-        libc::kill(libc::getpid(), sig as libc::c_int);
-    }
-    128 + sig as i32
+/// Applies a stop signal's default action to elfrun itself (returns after SIGCONT).
+pub fn stop_self(sig: usize) {
+    // SAFETY: plain libc call; the host disposition of a stop signal is SIG_DFL unless the guest caught it.
+    unsafe { libc::kill(libc::getpid(), sig as libc::c_int) };
 }

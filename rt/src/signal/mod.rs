@@ -4,8 +4,9 @@
 //! guest itself (kill/tgkill of itself of a synchronous or glibc-reserved signal, kept here as
 //! [`Signals::pending`]), or a fault of the guest's own code ([`Guest::raise_fault`]). The run loop calls
 //! [`Guest::deliver_pending`] after every syscall and every instruction budget: it builds an `rt_sigframe`
-//! ([`frame`]) for a handler, or applies the default action (terminate/core end elfrun by re-raising the host
-//! signal, so the parent's `wait4` sees the signal; ignore; stop is done by the host kernel).
+//! ([`frame`]) for a handler, or applies the default action (terminate/core end the guest with
+//! [`Guest::killed`], and `main` re-raises the host signal so the parent's `wait4` sees it; ignore; stop is
+//! done by the host kernel).
 //!
 //! Owns: [`Signals`], delivery order, the return trampoline page. Syscalls live in [`calls`].
 
@@ -114,7 +115,7 @@ impl Signals {
             if hostsig::inherited_ignored(sig) {
                 s.actions[sig][0] = 1;
             } else if default_action(sig) == Action::Core {
-                // Reported by elfrun and re-raised without a core file (see `hostsig::die_by_signal`).
+                // Caught, then re-raised without a core file (`launch::die_by_signal`).
                 hostsig::mirror_disposition(sig, Disposition::Default);
             }
         }
@@ -240,10 +241,10 @@ impl Guest {
             Disposition::Default => match default_action(sig) {
                 Action::Ignore => Outcome::Continue,
                 Action::Stop => {
-                    hostsig::die_by_signal(sig);
+                    hostsig::stop_self(sig);
                     Outcome::Continue
                 }
-                Action::Terminate | Action::Core => Outcome::Exit(hostsig::die_by_signal(sig)),
+                Action::Terminate | Action::Core => Outcome::Exit(self.killed(sig as i32)),
             },
             Disposition::Handler => {
                 if self.push_handler_frame(sig, info, fault_address).is_err() {
@@ -252,7 +253,7 @@ impl Guest {
                         "elfrun: cannot write the signal frame for signal {sig} (sp {:#x})",
                         self.cpu.sp
                     );
-                    return Outcome::Exit(hostsig::die_by_signal(SIGSEGV));
+                    return Outcome::Exit(self.killed(SIGSEGV as i32));
                 }
                 Outcome::Continue
             }
@@ -353,7 +354,7 @@ impl Guest {
         if blocked || self.signals.disposition(sig) != Disposition::Handler {
             eprintln!("{report}");
             self.signals.actions[sig] = [0; 4];
-            return Outcome::Exit(hostsig::die_by_signal(sig));
+            return Outcome::Exit(self.killed(sig as i32));
         }
         let info = siginfo(sig, code, addr, 0);
         self.deliver(sig, &info, fault_address)

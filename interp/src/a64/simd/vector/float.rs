@@ -246,6 +246,8 @@ pub(crate) fn fun_elem<S: Sem>(s: &mut S, op: FUn, ty: FpTy, a: S::V, fbits: u32
         Fcmgt0 => s.fp_compare_mask(FpCmp::Gt, ty, a, z),
         Fcmle0 => s.fp_compare_mask(FpCmp::Ge, ty, z, a),
         Fcmlt0 => s.fp_compare_mask(FpCmp::Gt, ty, z, a),
+        // Element-size-changing conversions and the fpcr-juggling FCVTXN run in `exec_un`, and the integer
+        // conversions returned above.
         _ => a,
     }
 }

@@ -477,7 +477,7 @@ pub(crate) fn exec_shift<S: Sem>(s: &mut S, v: Vector, op: Shift) {
                         qc.note(s, sat);
                         r
                     }
-                    _ => x,
+                    _ => x, // narrowing and widening shifts are handled above
                 };
                 out.set(s, e, i, r);
             }

@@ -178,7 +178,7 @@ pub(crate) fn un_elem<S: Sem>(s: &mut S, qc: &mut Qc<S>, op: Un, e: u32, a: S::V
             let all = s.imm(0xffff_ffff);
             s.select(small, all, r)
         }
-        Rev16 | Rev32 | Rev64 => a,
+        Rev16 | Rev32 | Rev64 => a, // element moves, done by `exec_un` with a shuffle
     }
 }
 
