@@ -67,6 +67,10 @@ fn handlers_context_edits_altstack_masks() {
     assert!(out.contains("after ill: x0=42 z=1 d1=42\n"), "{out}");
     assert!(out.contains("after brk: x1=15\n"), "{out}");
     assert!(
+        out.contains("queued: sig=12 code=-1 value=5 pid_ok=1\n"),
+        "{out}"
+    );
+    assert!(
         out.contains("alt: sig=12 on altstack=1 ss_flags=1\n"),
         "{out}"
     );

@@ -1,5 +1,5 @@
 //! Signal and timer syscalls: rt_sigaction, rt_sigprocmask, rt_sigpending, rt_sigsuspend, rt_sigtimedwait,
-//! sigaltstack, rt_sigreturn, kill/tkill/tgkill, setitimer/getitimer and the POSIX timer calls, plus the rule
+//! sigaltstack, rt_sigreturn, kill/tkill/tgkill, rt_sigqueueinfo, setitimer/getitimer and the POSIX timer calls, plus the rule
 //! that turns a host EINTR into the guest's EINTR or a restarted syscall.
 //!
 //! Owns: the arm64 `struct sigaction` (handler, flags, restorer, mask — 32 bytes) and `stack_t` layouts.
@@ -324,6 +324,27 @@ pub fn tgkill(g: &mut Guest, a: [u64; 6]) -> SysResult {
         return raise_self(g, a[2], SI_TKILL);
     }
     Err(Stop::Errno(libc::ESRCH))
+}
+
+/// `rt_sigqueueinfo(pid, sig, info)`: like kill with the caller's siginfo (sigqueue's SI_QUEUE and value).
+/// The host kernel checks, as Linux does, that a process does not forge kernel `si_code`s for others.
+pub fn rt_sigqueueinfo(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let mut info = [0u8; 128];
+    g.read_guest(a[2], &mut info)?;
+    if a[0] == own_pid() && a[1] != 0 {
+        let sig = sig_arg(a[1])?;
+        if !mirrored(sig) && sig != SIGKILL && sig != SIGSTOP {
+            if g.signals.disposition(sig) != Disposition::Ignore {
+                info[..4].copy_from_slice(&(sig as i32).to_le_bytes());
+                g.signals.raise_internal(sig, info);
+            }
+            return Ok(0);
+        }
+    }
+    host(
+        libc::SYS_rt_sigqueueinfo,
+        &mut [Arg::Int(a[0]), Arg::Int(a[1]), Arg::In(&info)],
+    )
 }
 
 /// `setitimer(which, new, old)`: `struct itimerval` (two timevals) has the same layout on both ABIs; the

@@ -250,6 +250,7 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         135 => signal::rt_sigprocmask(g, a),
         136 => signal::rt_sigpending(g, a),
         137 => signal::rt_sigtimedwait(g, a),
+        138 => signal::rt_sigqueueinfo(g, a),
         139 => signal::rt_sigreturn(g, a),
         148 => process::getresid(g, a, libc::SYS_getresuid),
         150 => process::getresid(g, a, libc::SYS_getresgid),

@@ -92,6 +92,7 @@ const TABLE: &[(u64, &str, u8)] = &[
     (135, "rt_sigprocmask", 4),
     (136, "rt_sigpending", 2),
     (137, "rt_sigtimedwait", 4),
+    (138, "rt_sigqueueinfo", 3),
     (139, "rt_sigreturn", 0),
     (140, "setpriority", 6),
     (141, "getpriority", 6),

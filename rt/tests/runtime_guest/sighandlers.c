@@ -37,6 +37,12 @@ static void usr1_info(int sig, siginfo_t *si, void *uc) {
     got++;
 }
 
+static void queued(int sig, siginfo_t *si, void *uc) {
+    (void)uc;
+    printf("queued: sig=%d code=%d value=%d pid_ok=%d\n", sig, si->si_code, si->si_value.sival_int,
+           si->si_pid == getpid());
+}
+
 static struct fpsimd_context *fpsimd_of(ucontext_t *uc) {
     struct _aarch64_ctx *h = (struct _aarch64_ctx *)uc->uc_mcontext.__reserved;
     while (h->magic) {
@@ -145,6 +151,9 @@ static void basic(void) {
     install_info(SIGUSR1, usr1_info, 0);
     kill(getpid(), SIGUSR1);
     printf("after kill got=%d\n", got);
+    install_info(SIGUSR2, queued, 0);
+    union sigval v = {.sival_int = 5};
+    printf("sigqueue=%d\n", sigqueue(getpid(), SIGUSR2, v));
 
     // Edit the context: skip the undefined instruction, set x0, the Z flag and d1.
     install_info(SIGILL, ill_edit, 0);
