@@ -21,6 +21,7 @@ use std::ffi::CString;
 
 use crate::guest::Guest;
 use crate::host::{Arg, HostBuf, NULL_GUARD};
+use crate::signal::calls as signal;
 
 /// What the run loop does after a syscall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +166,11 @@ pub fn dispatch(g: &mut Guest) -> Flow {
     }
     match r {
         Ok(v) => g.cpu.x[0] = v,
+        Err(Stop::Errno(libc::EINTR)) if crate::signal::calls::restart_after_eintr(g, nr) => {
+            // Re-executed after the handler returns (SA_RESTART), with its original first argument.
+            g.cpu.pc = g.cpu.pc.wrapping_sub(4);
+            g.cpu.x[0] = a[0];
+        }
         Err(Stop::Errno(e)) => g.cpu.x[0] = (-(e as i64)) as u64,
         Err(Stop::Exit(status)) => return Flow::Exit(status),
     }
@@ -222,18 +228,30 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         98 => process::futex(g, a),
         99 => process::set_robust_list(g, a),
         101 => time::nanosleep(g, a),
+        102 => signal::getitimer(g, a),
+        103 => signal::setitimer(g, a),
+        107 => signal::timer_create(g, a),
+        108 => signal::timer_gettime(g, a),
+        109 => signal::timer_getoverrun(g, a),
+        110 => signal::timer_settime(g, a),
+        111 => signal::timer_delete(g, a),
         113 => time::clock_gettime(g, a),
         114 => time::clock_getres(g, a),
         115 => time::clock_nanosleep(g, a),
         122 => Ok(0), // sched_setaffinity: one CPU is as good as any
         123 => process::sched_getaffinity(g, a),
         124 => Ok(0), // sched_yield
-        129 => process::kill(g, a),
-        130 => process::tkill(g, a),
-        131 => process::tgkill(g, a),
-        132 => process::sigaltstack(g, a),
-        134 => process::rt_sigaction(g, a),
-        135 => process::rt_sigprocmask(g, a),
+        129 => signal::kill(g, a),
+        130 => signal::tkill(g, a),
+        131 => signal::tgkill(g, a),
+        132 => signal::sigaltstack(g, a),
+        133 => signal::rt_sigsuspend(g, a),
+        134 => signal::rt_sigaction(g, a),
+        135 => signal::rt_sigprocmask(g, a),
+        136 => signal::rt_sigpending(g, a),
+        137 => signal::rt_sigtimedwait(g, a),
+        138 => signal::rt_sigqueueinfo(g, a),
+        139 => signal::rt_sigreturn(g, a),
         148 => process::getresid(g, a, libc::SYS_getresuid),
         150 => process::getresid(g, a, libc::SYS_getresgid),
         153 => time::times(g, a),
