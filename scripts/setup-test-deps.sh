@@ -8,13 +8,18 @@
 # and file. `apt-get update` runs once, and only when something is missing.
 # Fetches Debian's arm64 busybox-static and bash-static and unpacks them into
 # ${ELFRUN_CORPUS:-$HOME/.cache/elfrun-corpus}/root (bin/busybox, bin/bash-static), the guest-program corpus.
+# With --busybox-suite also fetches busybox's source for its test suites (scripts/setup-busybox-suite.sh).
 set -euo pipefail
+
+busybox_suite=0
+[ "${1:-}" = --busybox-suite ] && busybox_suite=1
 
 CORPUS=${ELFRUN_CORPUS:-$HOME/.cache/elfrun-corpus}
 export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static clang lld wasi-libc
       libclang-rt-14-dev-wasm32 file)
+((busybox_suite)) && PKGS+=(dpkg-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -59,4 +64,5 @@ for t in aarch64-linux-gnu-gcc qemu-aarch64-static clang; do
   command -v "$t" >/dev/null || { echo "setup-test-deps.sh: $t still missing" >&2; exit 1; }
 done
 file "$CORPUS/root/bin/busybox" "$CORPUS/root/bin/bash-static" | sed "s|$CORPUS/||"
+((busybox_suite)) && "$(dirname "$0")/setup-busybox-suite.sh"
 echo "test dependencies ready; corpus in $CORPUS"

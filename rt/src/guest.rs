@@ -5,6 +5,8 @@
 //! number). Must not: implement individual syscalls (see [`crate::syscall`]).
 
 use std::collections::HashSet;
+use std::ffi::OsString;
+use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 
 use elfrun_interp::eval::FaultKind;
@@ -73,6 +75,12 @@ pub struct Guest {
     /// PR_SET_NAME.
     pub comm: [u8; 16],
     pub stats: RunStats,
+    /// elfrun options an exec of another AArch64 program passes on to the new elfrun (`--strace`, `-v`, …).
+    pub exec_flags: Vec<OsString>,
+    /// In a child created by vfork: the write end of the pipe the parent waits on (closed on exec or exit).
+    pub vfork_done: Option<OwnedFd>,
+    /// The signal that ended the guest, if one did: elfrun then dies of it too, so a waiting parent sees it.
+    pub fatal_signal: Option<i32>,
 }
 
 impl Guest {
@@ -114,7 +122,20 @@ impl Guest {
             robust_list: 0,
             comm,
             stats: RunStats::default(),
+            exec_flags: if strace {
+                vec!["--strace".into()]
+            } else {
+                Vec::new()
+            },
+            vfork_done: None,
+            fatal_signal: None,
         })
+    }
+
+    /// Records that signal `sig` ended the guest; returns the status a shell reports for it (128 + sig).
+    pub fn killed(&mut self, sig: i32) -> i32 {
+        self.fatal_signal = Some(sig);
+        128 + sig
     }
 
     /// Runs until the guest exits; returns its exit status (128 + signal for fatal signals).
@@ -144,14 +165,14 @@ impl Guest {
                         "elfrun: segmentation fault at address {:#x} (pc {:#x}, instruction fetch)",
                         self.cpu.pc, self.cpu.pc
                     );
-                    return 128 + SIGSEGV;
+                    return self.killed(SIGSEGV);
                 }
                 Exit::Undefined { word } => {
                     eprintln!(
                         "elfrun: illegal instruction at {}",
                         elfrun_interp::decode::describe(self.cpu.pc, word)
                     );
-                    return 128 + SIGILL;
+                    return self.killed(SIGILL);
                 }
                 Exit::Fault(f) => {
                     return match f.kind {
@@ -160,14 +181,14 @@ impl Guest {
                                 "elfrun: bus error (misaligned access) at address {:#x} (pc {:#x})",
                                 f.addr, self.cpu.pc
                             );
-                            128 + SIGBUS
+                            self.killed(SIGBUS)
                         }
                         FaultKind::Unmapped => {
                             eprintln!(
                                 "elfrun: segmentation fault at address {:#x} (pc {:#x})",
                                 f.addr, self.cpu.pc
                             );
-                            128 + SIGSEGV
+                            self.killed(SIGSEGV)
                         }
                     };
                 }
@@ -176,14 +197,14 @@ impl Guest {
                         "elfrun: segmentation fault at address {:#x} (pc {:#x}, instruction fetch)",
                         self.cpu.pc, self.cpu.pc
                     );
-                    return 128 + SIGSEGV;
+                    return self.killed(SIGSEGV);
                 }
                 Exit::Breakpoint { imm } => {
                     eprintln!(
                         "elfrun: trace/breakpoint trap (brk #{imm:#x}) at pc {:#x}",
                         self.cpu.pc
                     );
-                    return 128 + SIGTRAP;
+                    return self.killed(SIGTRAP);
                 }
             }
         }

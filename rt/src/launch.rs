@@ -21,6 +21,29 @@ pub struct Launch {
     pub set_env: Vec<OsString>,
     /// Variables removed from the environment.
     pub unset_env: Vec<OsString>,
+    /// `prog` is a path even without a slash (binfmt_misc and exec hand over paths, never names to search).
+    pub no_path_search: bool,
+    /// elfrun options to pass on when the guest execs another AArch64 program.
+    pub exec_flags: Vec<OsString>,
+}
+
+/// How a guest ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// `exit`/`exit_group` with this status (0..=255).
+    Exited(i32),
+    /// Killed by this signal (elfrun should die of it too, so its parent's wait sees the same).
+    Killed(i32),
+}
+
+impl Ended {
+    /// The status a shell would report: the exit code, or 128 + the signal.
+    pub fn shell_status(self) -> i32 {
+        match self {
+            Ended::Exited(s) => s,
+            Ended::Killed(sig) => 128 + sig,
+        }
+    }
 }
 
 /// Finds `prog`: as a path if it contains a slash, else in `PATH`.
@@ -43,7 +66,11 @@ pub fn find_program(prog: &OsStr) -> Result<PathBuf, RtError> {
 impl Launch {
     /// Resolves the program and builds its argv and environment (from this process's environment).
     pub fn program(&self) -> Result<Program, RtError> {
-        let path = find_program(&self.prog)?;
+        let path = if self.no_path_search {
+            PathBuf::from(&self.prog)
+        } else {
+            find_program(&self.prog)?
+        };
         let exe = std::fs::canonicalize(&path).map_err(|e| RtError::Read(path.clone(), e))?;
         let mut argv = vec![
             self.argv0
@@ -82,15 +109,40 @@ impl Launch {
     }
 }
 
-/// Runs a program to completion; returns its exit status.
-pub fn run(launch: &Launch, strace: bool) -> Result<i32, RtError> {
+/// Runs a program to completion; returns how it ended.
+pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
     let prog = launch.program()?;
     let mut guest = crate::Guest::start(&prog, strace)?;
+    guest.exec_flags.extend(launch.exec_flags.iter().cloned());
+    crate::syscall::inherit_signal_state(&mut guest.signals);
     let status = guest.run();
     tracing::info!(
         instructions = guest.stats.instructions,
         blocks = guest.cache.built,
         "guest exited with status {status}"
     );
-    Ok(status)
+    Ok(match guest.fatal_signal {
+        Some(sig) => Ended::Killed(sig),
+        None => Ended::Exited(status),
+    })
+}
+
+/// Ends elfrun the way the guest ended: killed by the same signal (without a core dump of the 4 GiB guest
+/// memory), so a parent's `wait` sees what it would see natively; falls back to exiting with 128 + signal.
+pub fn die_by_signal(sig: i32) -> i32 {
+    // SAFETY: plain libc calls with valid arguments; nothing runs after the signal kills the process.
+    unsafe {
+        let no_core = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+        libc::signal(sig, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(sig);
+    }
+    128 + sig
 }

@@ -67,6 +67,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }
@@ -85,10 +86,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse_from(raw);
     init_logging(cli.verbose);
     let mut command = cli.command.into_iter();
+    let mut exec_flags: Vec<OsString> = Vec::new();
+    if cli.verbose > 0 {
+        exec_flags.push(format!("-{}", "v".repeat(cli.verbose as usize)).into());
+    }
     let mut launch = Launch {
         argv0: cli.argv0,
         set_env: cli.set_env,
         unset_env: cli.unset_env,
+        no_path_search: cli.binfmt_p,
+        exec_flags,
         ..Launch::default()
     };
     let mut first = command.next().unwrap_or_default();
@@ -113,7 +120,8 @@ fn main() -> ExitCode {
     }
     launch.args = command.collect();
     match launch::run(&launch, cli.strace) {
-        Ok(status) => ExitCode::from((status & 0xff) as u8),
+        Ok(launch::Ended::Exited(status)) => ExitCode::from((status & 0xff) as u8),
+        Ok(launch::Ended::Killed(sig)) => ExitCode::from(launch::die_by_signal(sig) as u8),
         Err(e) => {
             eprintln!("elfrun: {e}");
             ExitCode::from(126)

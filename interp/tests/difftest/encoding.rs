@@ -18,6 +18,9 @@ pub struct Roles {
     /// The instruction is a PC-relative literal load: the case becomes `insn; b +20; 4 random words`, with
     /// the literal offset pointing into those words.
     pub literal_pool: bool,
+    /// Words that follow the generated one in the same case (e.g. the store-exclusive after a
+    /// load-exclusive, so the monitor's success path runs).
+    pub follow: Vec<u32>,
 }
 
 /// The fields of one instruction being generated, addressed by their pattern letter.

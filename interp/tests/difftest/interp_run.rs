@@ -166,8 +166,28 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
     })
 }
 
-/// Runs every vector, returning the mismatches.
+/// Runs every vector, returning the mismatches. A panic inside elfrun (which must never happen on any guest
+/// input) is reported as that case's mismatch instead of ending the run.
 pub fn run_all(vs: &[Vector]) -> Vec<Mismatch> {
     let mut mem = Memory::for_vectors(vs);
-    vs.iter().filter_map(|v| run_one(&mut mem, v)).collect()
+    vs.iter()
+        .filter_map(|v| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_one(&mut mem, v)))
+                .unwrap_or_else(|p| {
+                    let msg = p
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
+                    Some(Mismatch {
+                        name: v.name.clone(),
+                        report: format!(
+                            "{}\n{}  elfrun panicked: {msg}\n",
+                            v.name,
+                            disasm_words(v)
+                        ),
+                    })
+                })
+        })
+        .collect()
 }

@@ -46,7 +46,7 @@ pub(crate) fn open_flags_to_guest(f: u64) -> u64 {
 
 impl Guest {
     /// A guest path argument; `/proc/self/exe` names the guest program, not elfrun.
-    fn path(&self, addr: u64) -> Result<CString, Stop> {
+    pub(super) fn path(&self, addr: u64) -> Result<CString, Stop> {
         let p = self.cstr(addr)?;
         if p.as_bytes() == b"/proc/self/exe" {
             return CString::new(self.exe.as_os_str().as_encoded_bytes())

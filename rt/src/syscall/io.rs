@@ -9,42 +9,42 @@ use crate::guest::Guest;
 use crate::host::Arg;
 
 pub fn read(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let b = g.buf(a[1], a[2])?;
+    let b = g.buf_prefix(a[1], a[2])?;
     host(
         libc::SYS_read,
-        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(a[2])],
+        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(b.len() as u64)],
     )
 }
 
 pub fn write(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let b = g.buf(a[1], a[2])?;
+    let b = g.buf_prefix(a[1], a[2])?;
     host(
         libc::SYS_write,
-        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(a[2])],
+        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(b.len() as u64)],
     )
 }
 
 pub fn pread64(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let b = g.buf(a[1], a[2])?;
+    let b = g.buf_prefix(a[1], a[2])?;
     host(
         libc::SYS_pread64,
         &mut [
             Arg::Int(a[0]),
             Arg::Guest(b),
-            Arg::Int(a[2]),
+            Arg::Int(b.len() as u64),
             Arg::Int(a[3]),
         ],
     )
 }
 
 pub fn pwrite64(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let b = g.buf(a[1], a[2])?;
+    let b = g.buf_prefix(a[1], a[2])?;
     host(
         libc::SYS_pwrite64,
         &mut [
             Arg::Int(a[0]),
             Arg::Guest(b),
-            Arg::Int(a[2]),
+            Arg::Int(b.len() as u64),
             Arg::Int(a[3]),
         ],
     )

@@ -1,10 +1,12 @@
 //! Linux syscall emulation for AArch64 guests (asm-generic numbers), split by family: [`fs`], [`io`], [`mem`],
-//! [`time`], [`process`], [`misc`]. This module owns dispatch, `--strace` output, the unknown-syscall warning,
+//! [`time`], [`process`], [`fork`] (clone as fork, wait), [`exec`], [`misc`]. This module owns dispatch, `--strace` output, the unknown-syscall warning,
 //! and the helpers every family uses to reach guest memory (bad guest pointers give EFAULT).
 //!
 //! Handlers return `Ok(value)` or `Err(Stop::Errno(e))` (the guest sees `-e`); `exit` and fatal signals return
 //! `Err(Stop::Exit(status))`.
 
+mod exec;
+mod fork;
 mod fs;
 mod io;
 mod mem;
@@ -12,6 +14,8 @@ mod misc;
 mod process;
 mod table;
 mod time;
+
+pub use exec::inherit_signal_state;
 
 use std::ffi::CString;
 
@@ -42,13 +46,34 @@ pub type SysResult = Result<u64, Stop>;
 
 /// Guest memory helpers shared by the families.
 impl Guest {
-    /// A guest buffer for the host kernel; EFAULT when outside the address space.
+    /// EFAULT unless every byte of `addr..addr + len` is mapped (the kernel's `access_ok` plus the page walk).
+    fn check_mapped(&self, addr: u64, len: u64) -> Result<(), Stop> {
+        match addr.checked_add(len) {
+            Some(end) if self.space.is_mapped(addr, end) => Ok(()),
+            _ => Err(Stop::Errno(libc::EFAULT)),
+        }
+    }
+
+    /// A guest buffer for the host kernel; EFAULT when any of it is unmapped.
     pub(crate) fn buf(&self, addr: u64, len: u64) -> Result<HostBuf, Stop> {
         let mem = self.space.mem();
         if len == 0 {
             return HostBuf::new(&mem, NULL_GUARD, 0).ok_or(Stop::Errno(libc::EFAULT));
         }
+        self.check_mapped(addr, len)?;
         HostBuf::new(&mem, addr, len).ok_or(Stop::Errno(libc::EFAULT))
+    }
+
+    /// The mapped prefix of a guest buffer, for calls that stop at the first unmapped byte (read, write): the
+    /// kernel transfers up to the fault and fails with EFAULT only when nothing at all is accessible.
+    pub(crate) fn buf_prefix(&self, addr: u64, len: u64) -> Result<HostBuf, Stop> {
+        if len == 0 {
+            return self.buf(addr, 0);
+        }
+        match self.space.mapped_prefix(addr, len) {
+            0 => Err(Stop::Errno(libc::EFAULT)),
+            n => self.buf(addr, n),
+        }
     }
 
     /// A guest buffer argument, or NULL when `addr` is 0.
@@ -69,6 +94,7 @@ impl Guest {
             // Read up to the end of the page, so a string ending just before unmapped memory still works.
             let chunk = (4096 - (at & 4095)) as usize;
             let mut buf = vec![0u8; chunk];
+            self.check_mapped(at, chunk as u64)?;
             mem.read_bytes(at, &mut buf)
                 .map_err(|_| Stop::Errno(libc::EFAULT))?;
             if let Some(n) = buf.iter().position(|&b| b == 0) {
@@ -84,6 +110,7 @@ impl Guest {
     }
 
     pub(crate) fn read_guest(&self, addr: u64, out: &mut [u8]) -> Result<(), Stop> {
+        self.check_mapped(addr, out.len() as u64)?;
         self.space
             .mem()
             .read_bytes(addr, out)
@@ -91,6 +118,7 @@ impl Guest {
     }
 
     pub(crate) fn write_guest(&self, addr: u64, data: &[u8]) -> Result<(), Stop> {
+        self.check_mapped(addr, data.len() as u64)?;
         self.space
             .mem()
             .write_bytes(addr, data)
@@ -98,6 +126,7 @@ impl Guest {
     }
 
     pub(crate) fn read_u64(&self, addr: u64) -> Result<u64, Stop> {
+        self.check_mapped(addr, 8)?;
         self.space
             .mem()
             .load(addr, 8)
@@ -128,7 +157,11 @@ pub fn dispatch(g: &mut Guest) -> Flow {
         g.cache.invalidate(start, len);
     }
     if g.strace {
-        table::trace(nr, &a, &r);
+        table::trace(nr, &a, &r, &|p| {
+            g.cstr(p)
+                .ok()
+                .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
+        });
     }
     match r {
         Ok(v) => g.cpu.x[0] = v,
@@ -184,6 +217,7 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         83 => fs::fdatasync(g, a),
         88 => fs::utimensat(g, a),
         93 | 94 => process::exit(g, a),
+        95 => fork::waitid(g, a),
         96 => process::set_tid_address(g, a),
         98 => process::futex(g, a),
         99 => process::set_robust_list(g, a),
@@ -223,20 +257,27 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         177 => host(libc::SYS_getegid, &mut []),
         178 => host(libc::SYS_gettid, &mut []),
         179 => misc::sysinfo(g, a),
+        204 => misc::getsockname(g, a, libc::SYS_getsockname),
+        205 => misc::getsockname(g, a, libc::SYS_getpeername),
         214 => mem::brk(g, a),
         215 => mem::munmap(g, a),
         216 => mem::mremap(g, a),
+        220 => fork::clone(g, a),
+        221 => exec::execve(g, a),
         222 => mem::mmap(g, a),
         223 => io::fadvise64(g, a),
         226 => mem::mprotect(g, a),
         227 | 228 => Ok(0), // msync, mlock: private copies, nothing to do
         233 => mem::madvise(g, a),
+        260 => fork::wait4(g, a),
         261 => process::prlimit(g, a),
         276 => fs::renameat2(g, a),
         278 => misc::getrandom(g, a),
+        281 => exec::execveat(g, a),
         285 => io::copy_file_range(g, a),
         291 => fs::statx(g, a),
         293 => Err(Stop::Errno(libc::ENOSYS)), // rseq: glibc falls back without it
+        435 => fork::clone3(g, a),
         439 => fs::faccessat2(g, a),
         _ => {
             let name = table::name(nr).unwrap_or("?");

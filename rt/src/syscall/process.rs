@@ -179,7 +179,7 @@ fn raise_self(g: &mut Guest, sig: u64) -> SysResult {
     match handler {
         1 => Ok(0), // SIG_IGN
         0 if default_is_harmless(sig) => Ok(0),
-        0 if !blocked => Err(Stop::Exit(128 + sig as i32)),
+        0 if !blocked => Err(Stop::Exit(g.killed(sig as i32))),
         _ => {
             g.warn_once(
                 (4 << 40) | sig,

@@ -178,12 +178,35 @@ fn nargs(nr: u64) -> usize {
         .map_or(6, |i| TABLE[i].2 as usize)
 }
 
-/// The `--strace` line for one call: `name(args…) = result`.
-pub fn format(nr: u64, a: &[u64; 6], r: &SysResult) -> String {
+/// Which arguments are NUL-terminated strings (paths), printed quoted.
+fn string_args(nr: u64) -> &'static [usize] {
+    match nr {
+        49 | 43 | 45 => &[0], // chdir, statfs, truncate
+        33 | 34 | 35 | 48 | 53 | 54 | 56 | 78 | 79 | 88 | 291 | 439 => &[1], // *at(dirfd, path, …)
+        36 => &[0, 2],        // symlinkat
+        37 | 38 | 276 => &[1, 3], // linkat, renameat, renameat2
+        _ => &[],
+    }
+}
+
+/// The `--strace` line for one call: `name(args…) = result`. `read_str` reads a guest string (None if the
+/// pointer is bad).
+pub fn format(
+    nr: u64,
+    a: &[u64; 6],
+    r: &SysResult,
+    read_str: &dyn Fn(u64) -> Option<String>,
+) -> String {
+    let strings = string_args(nr);
     let args: Vec<String> = a[..nargs(nr)]
         .iter()
-        .map(|&v| {
-            if (v as i64) < 0 && (v as i64) > -4096 {
+        .enumerate()
+        .map(|(i, &v)| {
+            if strings.contains(&i)
+                && let Some(s) = read_str(v)
+            {
+                format!("{s:?}")
+            } else if (v as i64) < 0 && (v as i64) > -4096 {
                 (v as i64).to_string()
             } else if v < 4096 {
                 v.to_string()
@@ -200,6 +223,10 @@ pub fn format(nr: u64, a: &[u64; 6], r: &SysResult) -> String {
             "-1 {} ({})",
             errno_name(*e),
             std::io::Error::from_raw_os_error(*e)
+                .to_string()
+                .split(" (os error")
+                .next()
+                .unwrap_or_default()
         ),
         Err(Stop::Exit(s)) => format!("? (exit {s})"),
     };
@@ -207,8 +234,8 @@ pub fn format(nr: u64, a: &[u64; 6], r: &SysResult) -> String {
 }
 
 /// Prints the `--strace` line to stderr.
-pub fn trace(nr: u64, a: &[u64; 6], r: &SysResult) {
-    eprintln!("{}", format(nr, a, r));
+pub fn trace(nr: u64, a: &[u64; 6], r: &SysResult, read_str: &dyn Fn(u64) -> Option<String>) {
+    eprintln!("{}", format(nr, a, r, read_str));
 }
 
 fn errno_name(e: i32) -> &'static str {
@@ -247,16 +274,18 @@ mod tests {
     fn table_is_sorted_and_lines_read_like_strace() {
         assert!(TABLE.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(name(64), Some("write"));
-        let line = format(64, &[1, 0x4a0000, 3, 0, 0, 0], &Ok(3));
+        let none = |_| None;
+        let line = format(64, &[1, 0x4a0000, 3, 0, 0, 0], &Ok(3), &none);
         assert_eq!(line, "write(1, 0x4a0000, 3) = 3");
         let line = format(
             56,
             &[(-100i64) as u64, 0x4a0000, 0, 0, 0, 0],
             &Err(Stop::Errno(libc::ENOENT)),
+            &|p| (p == 0x4a0000).then(|| "/etc/x".to_owned()),
         );
         assert_eq!(
             line,
-            "openat(-100, 0x4a0000, 0, 0) = -1 ENOENT (No such file or directory (os error 2))"
+            "openat(-100, \"/etc/x\", 0, 0) = -1 ENOENT (No such file or directory)"
         );
     }
 }

@@ -6,20 +6,20 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Guest sources live in `rt/tests/guests/`.
+/// Guest sources live in `rt/tests/runtime_guest/`.
 pub fn source(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests")
+        .join("tests/runtime_guest")
         .join(name)
 }
 
 fn tmp() -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("guests");
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("runtime_guest");
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-/// Compiles `name` (a `.S` or `.c` file in tests/guests) with `aarch64-linux-gnu-gcc -static` and `extra` flags.
+/// Compiles `name` (a `.S` or `.c` file in tests/runtime_guest) with `aarch64-linux-gnu-gcc -static` and `extra` flags.
 pub fn build(name: &str, extra: &[&str]) -> PathBuf {
     let out = tmp().join(Path::new(name).file_stem().unwrap());
     let st = Command::new("aarch64-linux-gnu-gcc")
@@ -77,4 +77,22 @@ pub fn same_as_qemu(prog: &Path, args: &[&str], env: &[(&str, &str)]) -> Output 
     );
     assert!(!String::from_utf8_lossy(&ours.stderr).contains("panicked"));
     ours
+}
+
+/// Runs `args` under qemu-aarch64-static with qemu also registered (in a private binfmt_misc namespace, see
+/// scripts/binfmt-ns.sh) for every AArch64 program the guest execs: the reference for programs that exec.
+pub fn qemu_binfmt(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/binfmt-ns.sh");
+    let mut c = Command::new(script);
+    c.arg("/usr/libexec/qemu-binfmt/aarch64-binfmt-P")
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied());
+    let o = c.output().unwrap();
+    assert!(
+        !matches!(o.status.code(), Some(111..=113)),
+        "scripts/binfmt-ns.sh could not set up binfmt_misc (needs Linux >= 6.7 and user namespaces): {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
 }
