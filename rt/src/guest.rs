@@ -98,23 +98,26 @@ impl Guest {
                 execfn,
             },
         )?;
-        let cpu = CpuState {
-            pc: image.entry,
-            sp,
-            ..CpuState::default()
-        };
+        let mut g = Guest::with_space(space, prog.exe.clone(), strace);
+        g.cpu.pc = image.entry;
+        g.cpu.sp = sp;
+        Ok(g)
+    }
+
+    /// A guest around an already prepared address space (CPU state at its defaults).
+    pub fn with_space(mut space: AddressSpace, exe: PathBuf, strace: bool) -> Guest {
         let mut comm = [0u8; 16];
-        if let Some(name) = prog.exe.file_name() {
+        if let Some(name) = exe.file_name() {
             let b = name.as_encoded_bytes();
             let n = b.len().min(15);
             comm[..n].copy_from_slice(&b[..n]);
         }
         space.take_code_changes();
-        Ok(Guest {
-            cpu,
+        Guest {
+            cpu: CpuState::default(),
             space,
             cache: BlockCache::new(),
-            exe: prog.exe.clone(),
+            exe,
             signals: Signals::default(),
             strace,
             warned: HashSet::new(),
@@ -129,7 +132,7 @@ impl Guest {
             },
             vfork_done: None,
             fatal_signal: None,
-        })
+        }
     }
 
     /// Records that signal `sig` ended the guest; returns the status a shell reports for it (128 + sig).

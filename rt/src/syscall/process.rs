@@ -274,7 +274,7 @@ pub fn prctl(g: &mut Guest, a: [u64; 6]) -> SysResult {
             let mem = g.space.mem();
             for (i, b) in name.iter_mut().take(15).enumerate() {
                 *b = mem
-                    .load(a[1] + i as u64, 1)
+                    .load(a[1].wrapping_add(i as u64), 1)
                     .map_err(|_| Stop::Errno(libc::EFAULT))? as u8;
                 if *b == 0 {
                     break;
