@@ -7,6 +7,7 @@
 //! - [`loader`]: ELF validation and mapping; [`stack`]: the initial stack and auxiliary vector.
 //! - [`guest`]: a guest process and its run loop; [`syscall`]: Linux syscalls by family.
 //! - [`record`]: profile recording (`elfrun --record`); [`profile_show`]: `elfrun profile show`.
+//! - [`signal`]: guest signal dispositions, delivery (the arm64 `rt_sigframe`) and host-signal mirroring.
 //! - [`launch`]: finding the program and building its argv/environment (qemu-user conventions).
 //!
 //! Must not: contain instruction semantics — those live in `elfrun-interp`.
@@ -18,6 +19,7 @@ pub mod launch;
 pub mod loader;
 pub mod profile_show;
 pub mod record;
+pub mod signal;
 pub mod stack;
 pub mod syscall;
 pub mod vm;

@@ -343,13 +343,20 @@ impl AddressSpace {
             _ => return Err(libc::EFAULT),
         };
         let move_to = |this: &mut Self, dest: u64| -> u64 {
+            // The destination never overlaps the old range: map it, copy in bounded chunks, then unmap the old.
             let keep = old_len.min(new_len);
-            let mut buf = vec![0u8; keep as usize];
-            // Inside the space: the old range is mapped.
-            let _ = this.mem.read_bytes(old, &mut buf);
-            this.unmap_range(old, old_end);
             this.map_fixed(dest, dest + new_len, vma.prot, vma.kind.clone());
-            let _ = this.mem.write_bytes(dest, &buf);
+            let mut buf = vec![0u8; keep.min(1 << 20) as usize];
+            let mut done = 0;
+            while done < keep {
+                let n = (keep - done).min(buf.len() as u64);
+                let chunk = &mut buf[..n as usize];
+                // Both ranges are inside the space (checked above), so these cannot fail.
+                let _ = this.mem.read_bytes(old + done, chunk);
+                let _ = this.mem.write_bytes(dest + done, chunk);
+                done += n;
+            }
+            this.unmap_range(old, old_end);
             dest
         };
         if flags & FIXED != 0 {

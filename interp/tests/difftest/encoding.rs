@@ -108,7 +108,7 @@ impl Enc {
         (mask, value)
     }
 
-    /// Generates one word; `None` when the constraint rejected 200 attempts (a table bug).
+    /// Generates one word; `None` when the constraint rejected 10,000 attempts (a table bug).
     pub fn generate(&self, rng: &mut Rng) -> Option<(u32, Roles)> {
         assert_eq!(
             self.pattern.len(),
@@ -117,7 +117,7 @@ impl Enc {
             self.name
         );
         let (mask, value) = self.mask_value();
-        for _ in 0..200 {
+        for _ in 0..10_000 {
             let mut f = Fields {
                 word: (rng.next_u32() & !mask) | value,
                 pattern: self.pattern.as_bytes(),

@@ -259,6 +259,7 @@ fn run_vector_files(files: &[PathBuf]) -> (usize, String) {
             f.display(),
             vs.len()
         );
+        assert!(!vs.is_empty(), "{}: no cases", f.display());
         total += vs.len();
         for m in interp_run::run_all(&vs).iter().take(PRINT_LIMIT) {
             text += &format!("{}: {}", f.display(), m.report);

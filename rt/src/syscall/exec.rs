@@ -172,9 +172,8 @@ fn probe(dirfd: i32, path: &CStr, flags: u64) -> Result<Vec<u8>, i32> {
         let mut st: libc::stat = std::mem::zeroed();
         if libc::fstat(fd, &mut st) != 0 {
             Err(errno())
-        } else if st.st_mode & libc::S_IFMT != libc::S_IFREG {
-            Err(libc::EACCES)
-        } else if st.st_mode & 0o111 == 0
+        } else if st.st_mode & libc::S_IFMT != libc::S_IFREG
+            || st.st_mode & 0o111 == 0
             || libc::faccessat(
                 libc::AT_FDCWD,
                 format!("/proc/self/fd/{fd}\0").as_ptr().cast(),

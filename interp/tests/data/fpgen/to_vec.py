@@ -9,7 +9,7 @@ as vectors that would be ~26 MB, so this keeps a subset that is still a superset
   - every run that shows a new FPSR, new output NZCV, or new (result class, FPSR) for its (word, FPCR);
   - every run that shows a new combination of operand classes (sign x zero / denormal / normal / infinity /
     quiet NaN / signalling NaN, of v1, v2, v3) for its word;
-  - every "double rounding" run, every 10th random-operand run and every 25th other run.
+  - every "double rounding" run, every 25th run overall and every 10th random-operand run.
 Random-operand sections count only the class, FPSR and result features (their operand values are all new).
 Usage (from this directory): qemu-aarch64-static /tmp/fpgen | python3 to_vec.py [--all OUT.vec]
 `--all OUT.vec` writes every run to one file instead (~26 MB, not checked in), for
@@ -73,7 +73,7 @@ def main():
         feats += [(word, "classes") + tuple(fp_class(h(f[p]), t) for p in (5, 6, 7)),
                   (key, "fpsr", fpsr), (key, "nzcv", onzcv), (key, "result", fp_class(v0, t), fpsr)]
         every = 10 if section.startswith("random") else 25
-        if not (everything or section == "double rounding" or n % every == 0 or any(x not in seen for x in feats)):
+        if not (everything or section == "double rounding" or n % every == 0 or n % 25 == 0 or any(x not in seen for x in feats)):
             continue
         seen.update(feats)
         kept += 1
