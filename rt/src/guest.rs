@@ -15,37 +15,14 @@ use elfrun_interp::{BlockCache, CpuState, Exit};
 
 use crate::error::RtError;
 use crate::host::HostMemory;
+pub use crate::signal::Signals;
+use crate::signal::{Outcome, SIGBUS, SIGILL, SIGSEGV, SIGTRAP};
 use crate::syscall::{self, Flow};
 use crate::vm::AddressSpace;
 use crate::{loader, stack};
 
-pub const SIGILL: i32 = 4;
-pub const SIGTRAP: i32 = 5;
-pub const SIGBUS: i32 = 7;
-pub const SIGSEGV: i32 = 11;
-
-/// Instructions run between checks for pending asynchronous events.
-const BUDGET: u64 = 1 << 20;
-
-/// Signal dispositions and masks as the guest set them (delivery is not implemented yet).
-#[derive(Debug, Clone)]
-pub struct Signals {
-    /// Raw arm64 `struct sigaction` (handler, flags, restorer, mask) per signal 1..=64 (index 0 unused).
-    pub actions: [[u64; 4]; 65],
-    pub mask: u64,
-    /// `stack_t` (sp, flags, size).
-    pub altstack: [u64; 3],
-}
-
-impl Default for Signals {
-    fn default() -> Self {
-        Signals {
-            actions: [[0; 4]; 65],
-            mask: 0,
-            altstack: [0, 2 /* SS_DISABLE */, 0],
-        }
-    }
-}
+/// Instructions run between checks for pending asynchronous events (signals from the host, timers).
+const BUDGET: u64 = 1 << 16;
 
 /// What the program should look like to itself.
 #[derive(Debug, Clone)]
@@ -98,24 +75,27 @@ impl Guest {
                 execfn,
             },
         )?;
-        let cpu = CpuState {
-            pc: image.entry,
-            sp,
-            ..CpuState::default()
-        };
+        let mut g = Guest::with_space(space, prog.exe.clone(), strace);
+        g.cpu.pc = image.entry;
+        g.cpu.sp = sp;
+        Ok(g)
+    }
+
+    /// A guest around an already prepared address space (CPU state at its defaults).
+    pub fn with_space(mut space: AddressSpace, exe: PathBuf, strace: bool) -> Guest {
         let mut comm = [0u8; 16];
-        if let Some(name) = prog.exe.file_name() {
+        if let Some(name) = exe.file_name() {
             let b = name.as_encoded_bytes();
             let n = b.len().min(15);
             comm[..n].copy_from_slice(&b[..n]);
         }
         space.take_code_changes();
-        Ok(Guest {
-            cpu,
+        Guest {
+            cpu: CpuState::default(),
             space,
             cache: BlockCache::new(),
-            exe: prog.exe.clone(),
-            signals: Signals::default(),
+            exe,
+            signals: Signals::inherited(),
             strace,
             warned: HashSet::new(),
             clear_child_tid: 0,
@@ -129,7 +109,7 @@ impl Guest {
             },
             vfork_done: None,
             fatal_signal: None,
-        })
+        }
     }
 
     /// Records that signal `sig` ended the guest; returns the status a shell reports for it (128 + sig).
@@ -138,22 +118,23 @@ impl Guest {
         128 + sig
     }
 
-    /// Runs until the guest exits; returns its exit status (128 + signal for fatal signals).
+    /// Runs until the guest exits; returns its exit status (128 + signal for fatal signals, which are also
+    /// recorded in `fatal_signal`: `main` then ends elfrun with that signal, so the parent sees it).
     pub fn run(&mut self) -> i32 {
         elfrun_interp::cpu_model::set_counter_source(crate::host::monotonic_ns);
         loop {
             let mem = self.space.mem();
             let exit = eval::run(&mut self.cpu, mem, &mut self.cache, BUDGET, &mut self.stats);
-            match exit {
-                Exit::Syscall => {
-                    if let Flow::Exit(status) = syscall::dispatch(self) {
-                        return status;
-                    }
-                }
-                Exit::Budget => {}
+            let outcome = match exit {
+                Exit::Syscall => match syscall::dispatch(self) {
+                    Flow::Exit(status) => return status,
+                    Flow::Continue => Outcome::Continue,
+                },
+                Exit::Budget => Outcome::Continue,
                 Exit::CodeInvalidated { addr } => {
                     let line = elfrun_interp::cpu_model::ICACHE_LINE;
                     self.cache.invalidate(addr & !(line - 1), line);
+                    Outcome::Continue
                 }
                 Exit::Undefined { .. } | Exit::FetchFault
                     if !self
@@ -161,52 +142,83 @@ impl Guest {
                         .is_mapped(self.cpu.pc, self.cpu.pc.saturating_add(4)) =>
                 {
                     // Executing where nothing is mapped: Linux raises SIGSEGV on the fetch.
-                    eprintln!(
-                        "elfrun: segmentation fault at address {:#x} (pc {:#x}, instruction fetch)",
-                        self.cpu.pc, self.cpu.pc
-                    );
-                    return self.killed(SIGSEGV);
+                    self.fetch_fault()
                 }
+                Exit::FetchFault => self.fetch_fault(),
                 Exit::Undefined { word } => {
-                    eprintln!(
-                        "elfrun: illegal instruction at {}",
-                        elfrun_interp::decode::describe(self.cpu.pc, word)
-                    );
-                    return self.killed(SIGILL);
+                    let pc = self.cpu.pc;
+                    self.raise_fault(
+                        SIGILL,
+                        ILL_ILLOPC,
+                        pc,
+                        0,
+                        format_args!(
+                            "elfrun: illegal instruction at {}",
+                            elfrun_interp::decode::describe(pc, word)
+                        ),
+                    )
                 }
                 Exit::Fault(f) => {
-                    return match f.kind {
-                        FaultKind::Misaligned => {
-                            eprintln!(
-                                "elfrun: bus error (misaligned access) at address {:#x} (pc {:#x})",
-                                f.addr, self.cpu.pc
-                            );
-                            self.killed(SIGBUS)
-                        }
-                        FaultKind::Unmapped => {
-                            eprintln!(
-                                "elfrun: segmentation fault at address {:#x} (pc {:#x})",
-                                f.addr, self.cpu.pc
-                            );
-                            self.killed(SIGSEGV)
-                        }
-                    };
-                }
-                Exit::FetchFault => {
-                    eprintln!(
-                        "elfrun: segmentation fault at address {:#x} (pc {:#x}, instruction fetch)",
-                        self.cpu.pc, self.cpu.pc
-                    );
-                    return self.killed(SIGSEGV);
+                    let pc = self.cpu.pc;
+                    match f.kind {
+                        FaultKind::Misaligned => self.raise_fault(
+                            SIGBUS,
+                            BUS_ADRALN,
+                            f.addr,
+                            f.addr,
+                            format_args!(
+                                "elfrun: bus error (misaligned access) at address {:#x} (pc {pc:#x})",
+                                f.addr
+                            ),
+                        ),
+                        FaultKind::Unmapped => self.raise_fault(
+                            SIGSEGV,
+                            SEGV_MAPERR,
+                            f.addr,
+                            f.addr,
+                            format_args!(
+                                "elfrun: segmentation fault at address {:#x} (pc {pc:#x})",
+                                f.addr
+                            ),
+                        ),
+                    }
                 }
                 Exit::Breakpoint { imm } => {
-                    eprintln!(
-                        "elfrun: trace/breakpoint trap (brk #{imm:#x}) at pc {:#x}",
-                        self.cpu.pc
-                    );
-                    return self.killed(SIGTRAP);
+                    let pc = self.cpu.pc;
+                    self.raise_fault(
+                        SIGTRAP,
+                        TRAP_BRKPT,
+                        pc,
+                        0,
+                        format_args!("elfrun: trace/breakpoint trap (brk #{imm:#x}) at pc {pc:#x}"),
+                    )
                 }
+            };
+            if let Outcome::Exit(status) = outcome {
+                return status;
+            }
+            if let Outcome::Exit(status) = self.deliver_pending() {
+                return status;
             }
         }
     }
+
+    fn fetch_fault(&mut self) -> Outcome {
+        let pc = self.cpu.pc;
+        self.raise_fault(
+            SIGSEGV,
+            SEGV_MAPERR,
+            pc,
+            pc,
+            format_args!(
+                "elfrun: segmentation fault at address {pc:#x} (pc {pc:#x}, instruction fetch)"
+            ),
+        )
+    }
 }
+
+/// `si_code` values of the fault signals (asm-generic siginfo.h).
+const ILL_ILLOPC: i32 = 1;
+const BUS_ADRALN: i32 = 1;
+const SEGV_MAPERR: i32 = 1;
+const TRAP_BRKPT: i32 = 1;

@@ -6,6 +6,7 @@
 //! - [`vm`]: VMAs, brk, mmap/munmap/mprotect/mremap/madvise with Linux semantics inside 4 GiB.
 //! - [`loader`]: ELF validation and mapping; [`stack`]: the initial stack and auxiliary vector.
 //! - [`guest`]: a guest process and its run loop; [`syscall`]: Linux syscalls by family.
+//! - [`signal`]: guest signal dispositions, delivery (the arm64 `rt_sigframe`) and host-signal mirroring.
 //! - [`launch`]: finding the program and building its argv/environment (qemu-user conventions).
 //!
 //! Must not: contain instruction semantics — those live in `elfrun-interp`.
@@ -15,6 +16,7 @@ pub mod guest;
 pub mod host;
 pub mod launch;
 pub mod loader;
+pub mod signal;
 pub mod stack;
 pub mod syscall;
 pub mod vm;

@@ -88,7 +88,6 @@ pub fn build(
     mem.write_bytes(random, &rnd)
         .map_err(|_| RtError::StackTooBig)?;
 
-    // SAFETY: none needed; plain id queries.
     let (uid, euid, gid, egid) = host_ids();
     let auxv: [(u64, u64); 19] = [
         (AT_MINSIGSTKSZ, MINSIGSTKSZ),
@@ -145,4 +144,125 @@ fn host_ids() -> (u64, u64, u64, u64) {
         r(libc::SYS_getgid),
         r(libc::SYS_getegid),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::HostMemory;
+
+    fn string_at(mem: &elfrun_interp::GuestMem, mut at: u64) -> Vec<u8> {
+        let mut s = Vec::new();
+        while let Ok(b) = mem.load(at, 1) {
+            if b == 0 {
+                break;
+            }
+            s.push(b as u8);
+            at += 1;
+        }
+        s
+    }
+
+    /// The layout of Linux's `create_elf_tables` (fs/binfmt_elf.c) on arm64.
+    #[test]
+    fn frame_is_laid_out_like_linux() {
+        let mut space = AddressSpace::new(HostMemory::new().unwrap());
+        let image = Image {
+            entry: 0x40_1000,
+            phdr: 0x40_0040,
+            phnum: 6,
+            brk: 0x50_0000,
+            exec_stack: false,
+            bias: 0,
+        };
+        let argv = [b"prog".to_vec(), b"arg one".to_vec(), Vec::new()];
+        let envp = [b"A=1".to_vec(), b"B=".to_vec()];
+        let input = StackInput {
+            argv: &argv,
+            envp: &envp,
+            execfn: b"/bin/prog",
+        };
+        let sp = build(&mut space, &image, &input).unwrap();
+        let mem = space.mem();
+        let word = |i: u64| mem.load(sp + 8 * i, 8).unwrap();
+        assert_eq!(sp % 16, 0);
+        assert_eq!(word(0), 3, "argc");
+        let strs: Vec<Vec<u8>> = (1..=3).map(|i| string_at(&mem, word(i))).collect();
+        assert_eq!(strs, argv);
+        assert_eq!(word(4), 0);
+        assert_eq!(string_at(&mem, word(5)), b"A=1");
+        assert_eq!(string_at(&mem, word(6)), b"B=");
+        assert_eq!(word(7), 0);
+        // argv strings lie below the environment strings, which lie below execfn at the very top.
+        assert!(word(1) < word(2) && word(3) < word(5) && word(6) < STACK_TOP);
+        let mut keys = Vec::new();
+        let mut i = 8;
+        loop {
+            let (k, v) = (word(i), word(i + 1));
+            keys.push(k);
+            match k {
+                AT_NULL => break,
+                AT_EXECFN => assert_eq!(string_at(&mem, v), b"/bin/prog"),
+                AT_PLATFORM => assert_eq!(string_at(&mem, v), b"aarch64"),
+                AT_RANDOM => assert!(v > sp && v + 16 <= word(1)),
+                AT_PAGESZ => assert_eq!(v, 4096),
+                AT_ENTRY => assert_eq!(v, 0x40_1000),
+                AT_PHDR => assert_eq!(v, 0x40_0040),
+                AT_PHNUM => assert_eq!(v, 6),
+                AT_PHENT => assert_eq!(v, 56),
+                AT_CLKTCK => assert_eq!(v, 100),
+                AT_HWCAP => assert_eq!(v, elfrun_interp::cpu_model::HWCAP),
+                _ => {}
+            }
+            i += 2;
+        }
+        assert_eq!(
+            keys,
+            [
+                AT_MINSIGSTKSZ,
+                AT_HWCAP,
+                AT_PAGESZ,
+                AT_CLKTCK,
+                AT_PHDR,
+                AT_PHENT,
+                AT_PHNUM,
+                AT_BASE,
+                AT_FLAGS,
+                AT_ENTRY,
+                AT_UID,
+                AT_EUID,
+                AT_GID,
+                AT_EGID,
+                AT_SECURE,
+                AT_RANDOM,
+                AT_HWCAP2,
+                AT_EXECFN,
+                AT_PLATFORM,
+                AT_NULL
+            ]
+        );
+    }
+
+    #[test]
+    fn oversized_arguments_are_refused() {
+        let mut space = AddressSpace::new(HostMemory::new().unwrap());
+        let image = Image {
+            entry: 0x40_1000,
+            phdr: 0,
+            phnum: 1,
+            brk: 0x50_0000,
+            exec_stack: false,
+            bias: 0,
+        };
+        let big = vec![vec![b'x'; 1 << 20]; 3];
+        let input = StackInput {
+            argv: &big,
+            envp: &[],
+            execfn: b"p",
+        };
+        assert!(matches!(
+            build(&mut space, &image, &input),
+            Err(RtError::StackTooBig)
+        ));
+    }
 }

@@ -119,6 +119,19 @@ impl AddressSpace {
         true
     }
 
+    /// How many bytes from `start` (at most `len`) are mapped without a gap.
+    pub fn mapped_prefix(&self, start: u64, len: u64) -> u64 {
+        let end = start.saturating_add(len);
+        let mut at = start;
+        while at < end {
+            match self.vmas.range(..=at).next_back() {
+                Some((_, v)) if v.end > at => at = v.end,
+                _ => break,
+            }
+        }
+        at.min(end) - start
+    }
+
     /// Splits the mapping containing `addr` (if any, and if `addr` is strictly inside) at `addr`.
     fn split_at(&mut self, addr: u64) {
         let Some((&s, v)) = self.vmas.range(..addr).next_back() else {
@@ -128,6 +141,31 @@ impl AddressSpace {
             let tail = v.clone();
             self.vmas.get_mut(&s).expect("vma just found").end = addr;
             self.vmas.insert(addr, tail);
+        }
+    }
+
+    /// Merges adjacent anonymous mappings with equal protection around `start..end`, as Linux does (so a
+    /// later `mremap` of the whole range sees one mapping).
+    fn merge_around(&mut self, start: u64, end: u64) {
+        let from = self
+            .vmas
+            .range(..start)
+            .next_back()
+            .map_or(start, |(&s, _)| s);
+        let keys: Vec<u64> = self.vmas.range(from..=end).map(|(&s, _)| s).collect();
+        let mut prev: Option<u64> = None;
+        for s in keys {
+            if let Some(p) = prev {
+                let (pv, sv) = (&self.vmas[&p], &self.vmas[&s]);
+                let mergeable = matches!(pv.kind, Kind::Anon | Kind::Heap | Kind::Stack);
+                if pv.end == s && pv.prot == sv.prot && pv.kind == sv.kind && mergeable {
+                    let end = sv.end;
+                    self.vmas.remove(&s);
+                    self.vmas.get_mut(&p).expect("vma listed").end = end;
+                    continue;
+                }
+            }
+            prev = Some(s);
         }
     }
 
@@ -154,6 +192,7 @@ impl AddressSpace {
             self.code_changes.push((start, end - start));
         }
         self.vmas.insert(start, Vma { end, prot, kind });
+        self.merge_around(start, end);
     }
 
     /// A free range of `len` bytes, highest first below [`MMAP_TOP`].
@@ -244,6 +283,7 @@ impl AddressSpace {
             v.prot = prot;
         }
         self.code_changes.extend(changed);
+        self.merge_around(addr, end);
         Ok(())
     }
 
@@ -298,19 +338,25 @@ impl AddressSpace {
             return Err(libc::EINVAL);
         }
         let old_end = old.checked_add(old_len).ok_or(libc::EFAULT)?;
-        let (vstart, vma) = match self.vmas.range(..=old).next_back() {
+        let (_, vma) = match self.vmas.range(..=old).next_back() {
             Some((&s, v)) if v.end >= old_end => (s, v.clone()),
             _ => return Err(libc::EFAULT),
         };
-        let _ = vstart;
         let move_to = |this: &mut Self, dest: u64| -> u64 {
+            // The destination never overlaps the old range: map it, copy in bounded chunks, then unmap the old.
             let keep = old_len.min(new_len);
-            let mut buf = vec![0u8; keep as usize];
-            // Inside the space: the old range is mapped.
-            let _ = this.mem.read_bytes(old, &mut buf);
-            this.unmap_range(old, old_end);
             this.map_fixed(dest, dest + new_len, vma.prot, vma.kind.clone());
-            let _ = this.mem.write_bytes(dest, &buf);
+            let mut buf = vec![0u8; keep.min(1 << 20) as usize];
+            let mut done = 0;
+            while done < keep {
+                let n = (keep - done).min(buf.len() as u64);
+                let chunk = &mut buf[..n as usize];
+                // Both ranges are inside the space (checked above), so these cannot fail.
+                let _ = this.mem.read_bytes(old + done, chunk);
+                let _ = this.mem.write_bytes(dest + done, chunk);
+                done += n;
+            }
+            this.unmap_range(old, old_end);
             dest
         };
         if flags & FIXED != 0 {
@@ -337,6 +383,7 @@ impl AddressSpace {
             if vma.prot & PROT_EXEC != 0 {
                 self.code_changes.push((old_end, grow_end - old_end));
             }
+            self.merge_around(old, grow_end);
             return Ok(old);
         }
         if flags & MAYMOVE == 0 {
@@ -426,6 +473,15 @@ mod tests {
         s.mprotect(a + 4096, 4096, PROT_READ | PROT_EXEC).unwrap();
         assert_eq!(s.take_code_changes(), vec![(a + 4096, 4096)]);
         assert_eq!(s.vmas().count(), 3);
+        s.mprotect(a + 4096, 4096, PROT_READ | PROT_WRITE).unwrap();
+        assert_eq!(
+            s.vmas().count(),
+            1,
+            "equal neighbours merge again, as on Linux"
+        );
+        s.munmap(a + 4096, 4096).unwrap();
+        s.mmap(a + 4096, 4096, 3, true, false, Kind::Anon).unwrap();
+        assert_eq!(s.mremap(a, 4 * 4096, 8 * 4096, 1, 0).map(|_| ()), Ok(()));
         assert_eq!(s.mprotect(a + 8 * 4096, 4096, 1), Err(libc::ENOMEM));
     }
 
@@ -443,6 +499,18 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(s.mem().load(b, 2).unwrap(), 0xabcd);
         assert!(s.is_free(a, a + 8192));
+    }
+
+    #[test]
+    fn mapped_prefix_stops_at_the_first_hole() {
+        let mut s = space();
+        s.mmap(0x3000_0000, 8192, 3, true, false, Kind::Anon)
+            .unwrap();
+        s.mmap(0x3000_2000, 4096, 1, true, false, Kind::Anon)
+            .unwrap();
+        assert_eq!(s.mapped_prefix(0x3000_0100, 1 << 20), 3 * 4096 - 0x100);
+        assert_eq!(s.mapped_prefix(0x3000_0100, 16), 16);
+        assert_eq!(s.mapped_prefix(0x2fff_f000, 16), 0);
     }
 
     #[test]

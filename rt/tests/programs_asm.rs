@@ -35,7 +35,7 @@ fn fatal_events_give_shell_statuses() {
         ("selfkill", 143, ""),
     ] {
         let exe = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("guests/signals_{entry}"));
+            .join(format!("runtime_guest/signals_{entry}"));
         let st = std::process::Command::new("aarch64-linux-gnu-gcc")
             .args(["-static", "-nostdlib", &format!("-Wl,-e,{entry}"), "-o"])
             .arg(&exe)
@@ -52,8 +52,8 @@ fn fatal_events_give_shell_statuses() {
 
 #[test]
 fn undefined_instruction_message_names_the_word() {
-    let exe =
-        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("guests/signals_undef_msg");
+    let exe = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("runtime_guest/signals_undef_msg");
     let st = std::process::Command::new("aarch64-linux-gnu-gcc")
         .args(["-static", "-nostdlib", "-Wl,-e,undefined", "-o"])
         .arg(&exe)
@@ -82,7 +82,7 @@ fn strace_prints_one_line_per_syscall() {
 
 #[test]
 fn static_pie_is_loaded_low() {
-    let exe = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("guests/hello_pie");
+    let exe = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("runtime_guest/hello_pie");
     let st = std::process::Command::new("aarch64-linux-gnu-gcc")
         .args(["-nostdlib", "-static-pie", "-o"])
         .arg(&exe)

@@ -207,6 +207,7 @@ impl Branch {
         })
     }
 
+    #[inline(always)]
     pub fn exec<S: Sem>(self, s: &mut S) {
         let pc = s.pc();
         let rel = |off: i32| pc.wrapping_add(off as i64 as u64);

@@ -1,7 +1,7 @@
 //! Data processing — immediate (ARM ARM C4.1.86): PC-relative addressing, add/subtract (immediate), logical
 //! (immediate), move wide, bitfield, extract.
 
-use crate::decode::fields::{bit, bits, decode_logical_imm, reg, sext};
+use crate::decode::fields::{LOGICAL_IMM_MASKS, bit, bits, decode_logical_imm, reg, sext};
 use crate::sem::{Reg, Sem, Width};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +143,7 @@ impl DpImm {
         })
     }
 
+    #[inline(always)]
     pub fn exec<S: Sem>(self, s: &mut S) {
         match self {
             DpImm::Adr { rd, page, offset } => {
@@ -188,8 +189,9 @@ impl DpImm {
             } => {
                 let w = Width::from_sf(sf);
                 let enc = enc as u32;
-                let m =
-                    decode_logical_imm(enc >> 12, enc & 0x3f, (enc >> 6) & 0x3f, sf).unwrap_or(0);
+                // 32-bit masks were validated at decode time and are the low half of the 64-bit one.
+                let m = LOGICAL_IMM_MASKS[enc as usize];
+                let m = if sf { m } else { m & 0xffff_ffff };
                 let a = s.x(rn);
                 let b = s.imm(m);
                 let r = match opc {

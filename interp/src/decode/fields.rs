@@ -66,6 +66,22 @@ pub const fn decode_logical_imm(n: u32, imms: u32, immr: u32, sf: bool) -> Optio
     Some(if sf { out } else { out & 0xffff_ffff })
 }
 
+/// Every 64-bit logical-immediate mask, indexed by the 13-bit N:immr:imms field (0 for reserved encodings).
+/// Computed at compile time so executing AND/ORR/EOR/ANDS (immediate) costs one load.
+pub static LOGICAL_IMM_MASKS: [u64; 8192] = {
+    let mut t = [0u64; 8192];
+    let mut enc = 0;
+    while enc < 8192 {
+        let e = enc as u32;
+        t[enc] = match decode_logical_imm(e >> 12, e & 0x3f, (e >> 6) & 0x3f, true) {
+            Some(m) => m,
+            None => 0,
+        };
+        enc += 1;
+    }
+    t
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +97,14 @@ mod tests {
             Some(0x5555_5555_5555_5555)
         );
         assert_eq!(decode_logical_imm(1, 63, 0, true), None);
+    }
+    #[test]
+    fn logical_imm_table_matches() {
+        for enc in 0..8192u32 {
+            let want =
+                decode_logical_imm(enc >> 12, enc & 0x3f, (enc >> 6) & 0x3f, true).unwrap_or(0);
+            assert_eq!(LOGICAL_IMM_MASKS[enc as usize], want, "enc {enc:#x}");
+        }
     }
     #[test]
     fn sext_works() {

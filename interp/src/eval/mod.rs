@@ -63,9 +63,12 @@ impl<'a> Eval<'a> {
         self.pc = pc;
         self.next_pc = pc.wrapping_add(4);
         crate::a64::exec(self, insn);
-        match self.exit.take() {
+        match self.exit {
             None => Ok(self.next_pc),
-            Some(e) => Err(e),
+            Some(e) => {
+                self.exit = None;
+                Err(e)
+            }
         }
     }
 

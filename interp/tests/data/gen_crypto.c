@@ -1,11 +1,13 @@
 /* Reference vectors for elfrun's crypto class (AES, SHA1, SHA256), taken from qemu-aarch64 -cpu cortex-a57.
  *
  * Build: aarch64-linux-gnu-gcc -O1 -static -march=armv8-a+crypto -o gen_crypto gen_crypto.c harness.S
- * Run:   qemu-aarch64-static -cpu cortex-a57 ./gen_crypto > crypto_vectors.txt
+ * Run:   qemu-aarch64-static -cpu cortex-a57 ./gen_crypto > /tmp/crypto.txt
+ *        python3 to_vec.py crypto gen_crypto.c < /tmp/crypto.txt > ../vectors/crypto_qemu.vec
+ *        grep -E '^(alloc|aes_round_keys)' /tmp/crypto.txt > crypto_alloc.txt
  *
  * First it checks, with arm_neon.h intrinsics, that qemu's instructions reproduce the published test vectors
  * (FIPS-197 C.1 AES-128, FIPS-180 "abc" for SHA-1 and SHA-256) and prints the AES-128 round keys used
- * ("aes_round_keys ..."). Then one line per case:
+ * ("aes_round_keys ..."). Then one line per case (to_vec.py turns them into elfrun's test-vector format):
  *   <word> <v0> <v1> <v2> -> [<reg>=<value> ...]      (128-bit hex, the changed registers)
  * and for every word of the three crypto encoding spaces: "alloc <word> <0|1>" (1 = qemu executes it).
  */

@@ -1,10 +1,11 @@
 /* Reference vectors for elfrun's DP-register class, taken from qemu-aarch64 (-cpu cortex-a57).
  *
  * Build: aarch64-linux-gnu-gcc -O1 -static -o gen_dp_reg gen_dp_reg.c harness.S
- * Run:   qemu-aarch64-static -cpu cortex-a57 ./gen_dp_reg vectors > dp_reg_vectors.txt
+ * Run:   qemu-aarch64-static -cpu cortex-a57 ./gen_dp_reg vectors | python3 to_vec.py dp_reg gen_dp_reg.c \
+ *            > ../vectors/dp_reg_qemu.vec
  *        qemu-aarch64-static -cpu cortex-a57 ./gen_dp_reg sweep   > dp_reg_allocated.txt  (about 5 minutes)
  *
- * vectors: one line per case,
+ * vectors: one line per case (to_vec.py turns them into elfrun's test-vector format, docs/testing.md),
  *   <word> <nzcv> <x1> <x2> <x3> <sp> -> <nzcv'> [<reg>=<value> ...]
  * all hex; the listed registers are those that changed (x0..x30, sp); every other register starts as
  * 0xa5a5_0000_0000_00NN (NN = its number) and must be left alone.

@@ -112,6 +112,7 @@ pub fn case(group: &Group, rng: &mut Rng, layout: &Layout, i: u64, seq: u64) -> 
         }
     }
     let mut words = vec![word];
+    words.extend(&roles.follow);
     if roles.literal_pool {
         words.push(crate::asm::b(20));
         words.extend((0..4).map(|_| rng.next_u32()));

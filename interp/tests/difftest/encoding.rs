@@ -18,6 +18,9 @@ pub struct Roles {
     /// The instruction is a PC-relative literal load: the case becomes `insn; b +20; 4 random words`, with
     /// the literal offset pointing into those words.
     pub literal_pool: bool,
+    /// Words that follow the generated one in the same case (e.g. the store-exclusive after a
+    /// load-exclusive, so the monitor's success path runs).
+    pub follow: Vec<u32>,
 }
 
 /// The fields of one instruction being generated, addressed by their pattern letter.
@@ -105,7 +108,7 @@ impl Enc {
         (mask, value)
     }
 
-    /// Generates one word; `None` when the constraint rejected 200 attempts (a table bug).
+    /// Generates one word; `None` when the constraint rejected 10,000 attempts (a table bug).
     pub fn generate(&self, rng: &mut Rng) -> Option<(u32, Roles)> {
         assert_eq!(
             self.pattern.len(),
@@ -114,7 +117,7 @@ impl Enc {
             self.name
         );
         let (mask, value) = self.mask_value();
-        for _ in 0..200 {
+        for _ in 0..10_000 {
             let mut f = Fields {
                 word: (rng.next_u32() & !mask) | value,
                 pattern: self.pattern.as_bytes(),

@@ -244,6 +244,7 @@ pub fn vectors(
                 input: c.input.clone(),
                 output,
                 mem_changes,
+                undefined: false,
             }
         })
         .collect())

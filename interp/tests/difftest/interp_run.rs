@@ -3,7 +3,7 @@
 
 use crate::prng::scratch_bytes;
 use crate::vector::{Regs, Vector};
-use elfrun_interp::{CpuState, Eval, GuestMem, decode, disasm};
+use elfrun_interp::{CpuState, Eval, Exit, GuestMem, decode, disasm};
 use std::fmt::Write as _;
 
 fn to_cpu(r: &Regs, pc: u64) -> CpuState {
@@ -86,6 +86,7 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
     let mut cpu = to_cpu(&v.input, v.pc);
     let end = v.pc + 4 * v.words.len() as u64;
     let mut problem = None;
+    let mut undefined = false;
     {
         let mut ev = Eval::new(&mut cpu, g);
         let mut pc = v.pc;
@@ -99,6 +100,10 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
             let word = g.load(pc, 4).expect("pc inside memory") as u32;
             match ev.step(decode(word), pc) {
                 Ok(next) => pc = next,
+                Err(Exit::Undefined { word: w }) if v.undefined && pc == v.pc && w == word => {
+                    undefined = true;
+                    break;
+                }
                 Err(e) => {
                     problem = Some(format!(
                         "elfrun stopped at {pc:#x} with {e:?}; qemu completed the case"
@@ -107,6 +112,9 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
                 }
             }
         }
+    }
+    if v.undefined && !undefined && problem.is_none() {
+        problem = Some("elfrun completed the case; qemu raised SIGILL".into());
     }
     let mut report = String::new();
     if let Some(p) = problem {
@@ -158,8 +166,28 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
     })
 }
 
-/// Runs every vector, returning the mismatches.
+/// Runs every vector, returning the mismatches. A panic inside elfrun (which must never happen on any guest
+/// input) is reported as that case's mismatch instead of ending the run.
 pub fn run_all(vs: &[Vector]) -> Vec<Mismatch> {
     let mut mem = Memory::for_vectors(vs);
-    vs.iter().filter_map(|v| run_one(&mut mem, v)).collect()
+    vs.iter()
+        .filter_map(|v| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_one(&mut mem, v)))
+                .unwrap_or_else(|p| {
+                    let msg = p
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
+                    Some(Mismatch {
+                        name: v.name.clone(),
+                        report: format!(
+                            "{}\n{}  elfrun panicked: {msg}\n",
+                            v.name,
+                            disasm_words(v)
+                        ),
+                    })
+                })
+        })
+        .collect()
 }

@@ -10,6 +10,8 @@
 //! - `scripts/difftest-long.sh`: the long run (`long_run`, ignored by default), configured by environment:
 //!   `ELFRUN_DIFFTEST_COUNT` (cases per group), `ELFRUN_DIFFTEST_SEED`, `ELFRUN_DIFFTEST_GROUPS` (comma list).
 //! - `ELFRUN_DIFFTEST_SAVE=DIR` writes the generated vectors to `DIR/<group>.vec`.
+//! - `ELFRUN_DIFFTEST_JOBS=N` runs N qemu batches at once (default: the number of CPUs).
+//! - `ELFRUN_VECTOR_FILE=PATH` with `--ignored vector_file` runs one vector file that is not checked in.
 
 mod asm;
 mod cases;
@@ -68,40 +70,51 @@ fn run_group(group: &Group, count: u64, seed: u64) -> Outcome {
     let save = std::env::var_os("ELFRUN_DIFFTEST_SAVE").map(PathBuf::from);
     let mut saved = String::new();
     let mut out = Outcome::default();
+    let jobs = std::env::var("ELFRUN_DIFFTEST_JOBS")
+        .ok()
+        .and_then(|j| j.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
     let mut seq = 0;
     while seq < count {
-        let n = BATCH.min(count - seq);
-        let layout = Layout {
-            n,
-            scratch_len: group.scratch,
-        };
-        let cases = (0..n)
-            .map(|i| cases::case(group, &mut rng, &layout, i, seq + i))
-            .collect();
-        seq += n;
-        let reference = qemu::reference(&tmp_dir(), group.name, layout, cases);
-        for (c, why) in &reference.rejected {
-            out.rejected.push(format!(
-                "{} {:08x?} ({}): {why}",
-                c.name,
-                c.words,
-                elfrun_interp::disasm(c.words[0])
-            ));
+        // Generate `jobs` batches in order (so results do not depend on the job count), run their reference
+        // runs in parallel, then compare in order.
+        let mut batches = Vec::new();
+        while batches.len() < jobs && seq < count {
+            let n = BATCH.min(count - seq);
+            let layout = Layout {
+                n,
+                scratch_len: group.scratch,
+            };
+            let cases: Vec<_> = (0..n)
+                .map(|i| cases::case(group, &mut rng, &layout, i, seq + i))
+                .collect();
+            seq += n;
+            batches.push((layout, cases));
         }
-        if save.is_some() {
-            for v in &reference.vectors {
-                saved.push_str(&v.to_text());
-            }
+        let references: Vec<qemu::Reference> = std::thread::scope(|s| {
+            let handles: Vec<_> = batches
+                .into_iter()
+                .map(|(layout, cases)| {
+                    s.spawn(move || qemu::reference(&tmp_dir(), group.name, layout, cases))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("reference run panicked"))
+                .collect()
+        });
+        for reference in references {
+            record(&mut out, &reference, save.is_some().then_some(&mut saved));
         }
-        let bad = interp_run::run_all(&reference.vectors);
-        for v in &reference.vectors {
-            out.families.entry(family_of(&v.name)).or_default().0 += 1;
+        if count > CI_CASES && seq % (100 * BATCH) < (jobs as u64 * BATCH) {
+            eprintln!(
+                "difftest {}: {seq}/{count} cases, {} mismatches, {} rejected so far",
+                group.name,
+                out.mismatches.len(),
+                out.rejected.len()
+            );
         }
-        for m in bad {
-            out.families.entry(family_of(&m.name)).or_default().1 += 1;
-            out.mismatches.push(m);
-        }
-        out.cases += reference.vectors.len() as u64;
     }
     if let Some(dir) = save {
         std::fs::create_dir_all(&dir).expect("create ELFRUN_DIFFTEST_SAVE dir");
@@ -114,6 +127,31 @@ fn run_group(group: &Group, count: u64, seed: u64) -> Outcome {
             .expect("write vectors");
     }
     out
+}
+
+/// Compares one batch's vectors against elfrun and adds the results to `out`.
+fn record(out: &mut Outcome, reference: &qemu::Reference, saved: Option<&mut String>) {
+    for (c, why) in &reference.rejected {
+        out.rejected.push(format!(
+            "{} {:08x?} ({}): {why}",
+            c.name,
+            c.words,
+            elfrun_interp::disasm(c.words[0])
+        ));
+    }
+    if let Some(saved) = saved {
+        for v in &reference.vectors {
+            saved.push_str(&v.to_text());
+        }
+    }
+    for v in &reference.vectors {
+        out.families.entry(family_of(&v.name)).or_default().0 += 1;
+    }
+    for m in interp_run::run_all(&reference.vectors) {
+        out.families.entry(family_of(&m.name)).or_default().1 += 1;
+        out.mismatches.push(m);
+    }
+    out.cases += reference.vectors.len() as u64;
 }
 
 fn report(group: &str, o: &Outcome) -> String {
@@ -208,6 +246,27 @@ fn long_run() {
     );
 }
 
+/// Runs vector files, printing the case count of each; returns the mismatch reports (the first few per file).
+fn run_vector_files(files: &[PathBuf]) -> (usize, String) {
+    let mut text = String::new();
+    let mut total = 0;
+    for f in files {
+        let vs = vector::parse(&std::fs::read_to_string(f).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        let undefined = vs.iter().filter(|v| v.undefined).count();
+        println!(
+            "{}: {} cases ({undefined} expect undefined)",
+            f.display(),
+            vs.len()
+        );
+        total += vs.len();
+        for m in interp_run::run_all(&vs).iter().take(PRINT_LIMIT) {
+            text += &format!("{}: {}", f.display(), m.report);
+        }
+    }
+    (total, text)
+}
+
 /// Checked-in vector files (expected states recorded from qemu) run without needing qemu.
 #[test]
 fn checked_in_vectors() {
@@ -219,16 +278,18 @@ fn checked_in_vectors() {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no vector files in {}", dir.display());
-    let mut text = String::new();
-    let mut total = 0;
-    for f in &files {
-        let vs = vector::parse(&std::fs::read_to_string(f).unwrap())
-            .unwrap_or_else(|e| panic!("{}: {e}", f.display()));
-        total += vs.len();
-        for m in interp_run::run_all(&vs).iter().take(PRINT_LIMIT) {
-            text += &format!("{}: {}", f.display(), m.report);
-        }
-    }
+    let (total, text) = run_vector_files(&files);
     assert!(total > 0);
+    assert!(text.is_empty(), "{text}");
+}
+
+/// A vector file that is not checked in (e.g. a long run written by `gen_simd_vectors.py --fuzz`):
+/// `ELFRUN_VECTOR_FILE=PATH cargo test -p elfrun-interp --test difftest -- --ignored vector_file`.
+#[test]
+#[ignore = "needs ELFRUN_VECTOR_FILE"]
+fn vector_file() {
+    let path = std::env::var_os("ELFRUN_VECTOR_FILE").expect("set ELFRUN_VECTOR_FILE");
+    let (total, text) = run_vector_files(&[PathBuf::from(path)]);
+    assert!(total > 0, "no cases");
     assert!(text.is_empty(), "{text}");
 }

@@ -109,6 +109,8 @@ pub struct Vector {
     pub output: Regs,
     /// Scratch bytes after the case: runs of `(addr, bytes)` that differ from the initial contents.
     pub mem_changes: Vec<(u64, Vec<u8>)>,
+    /// `expect undefined`: the first word raises SIGILL (elfrun: `Exit::Undefined`) and changes nothing.
+    pub undefined: bool,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -168,6 +170,9 @@ impl Vector {
         write_regs(&mut s, "out", &changed);
         for (addr, bytes) in &self.mem_changes {
             let _ = writeln!(s, "mem {addr:#x} {}", hex(bytes));
+        }
+        if self.undefined {
+            s.push_str("expect undefined\n");
         }
         s.push_str("end\n");
         s
@@ -241,6 +246,7 @@ pub fn parse(text: &str) -> Result<Vec<Vector>, String> {
                 input: Regs::default(),
                 output: Regs::default(),
                 mem_changes: Vec::new(),
+                undefined: false,
             });
             continue;
         }
@@ -287,7 +293,17 @@ pub fn parse(text: &str) -> Result<Vec<Vector>, String> {
                     .map_err(|e| err(e.to_string()))?;
                 v.mem_changes.push((addr, bytes));
             }
-            "end" => out.push(cur.take().expect("checked above")),
+            "expect" => match toks.next() {
+                Some("undefined") => v.undefined = true,
+                t => return Err(err(format!("unknown expectation {t:?}"))),
+            },
+            "end" => {
+                let v = cur.take().expect("checked above");
+                if v.undefined && (v.output != v.input || !v.mem_changes.is_empty()) {
+                    return Err(err("`expect undefined` with `out` or `mem` lines".into()));
+                }
+                out.push(v);
+            }
             _ => return Err(err(format!("unknown key {key:?}"))),
         }
     }
@@ -321,9 +337,18 @@ mod tests {
             input,
             output,
             mem_changes: vec![(0x50_0010, vec![1, 2, 0xff])],
+            undefined: false,
         };
         let text = v.to_text();
         assert!(text.contains("out x0=0x6\n"), "{text}");
-        assert_eq!(parse(&text).unwrap(), vec![v]);
+        assert_eq!(parse(&text).unwrap(), vec![v.clone()]);
+        let mut u = v;
+        u.output = u.input.clone();
+        u.mem_changes.clear();
+        u.undefined = true;
+        let text = u.to_text();
+        assert!(text.contains("expect undefined\nend\n"), "{text}");
+        assert_eq!(parse(&text).unwrap(), vec![u]);
+        assert!(parse("case a\ncode 0x1000 0\nout x0=0x1\nexpect undefined\nend\n").is_err());
     }
 }

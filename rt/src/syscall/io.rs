@@ -9,42 +9,42 @@ use crate::guest::Guest;
 use crate::host::Arg;
 
 pub fn read(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let b = g.buf(a[1], a[2])?;
+    let b = g.buf_prefix(a[1], a[2])?;
     host(
         libc::SYS_read,
-        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(a[2])],
+        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(b.len() as u64)],
     )
 }
 
 pub fn write(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let b = g.buf(a[1], a[2])?;
+    let b = g.buf_prefix(a[1], a[2])?;
     host(
         libc::SYS_write,
-        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(a[2])],
+        &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(b.len() as u64)],
     )
 }
 
 pub fn pread64(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let b = g.buf(a[1], a[2])?;
+    let b = g.buf_prefix(a[1], a[2])?;
     host(
         libc::SYS_pread64,
         &mut [
             Arg::Int(a[0]),
             Arg::Guest(b),
-            Arg::Int(a[2]),
+            Arg::Int(b.len() as u64),
             Arg::Int(a[3]),
         ],
     )
 }
 
 pub fn pwrite64(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let b = g.buf(a[1], a[2])?;
+    let b = g.buf_prefix(a[1], a[2])?;
     host(
         libc::SYS_pwrite64,
         &mut [
             Arg::Int(a[0]),
             Arg::Guest(b),
-            Arg::Int(a[2]),
+            Arg::Int(b.len() as u64),
             Arg::Int(a[3]),
         ],
     )
@@ -92,20 +92,34 @@ const TIOCGPGRP: u64 = 0x540f;
 const TIOCSPGRP: u64 = 0x5410;
 const TIOCGWINSZ: u64 = 0x5413;
 const TIOCSWINSZ: u64 = 0x5414;
+const TCSBRK: u64 = 0x5409;
+const TCXONC: u64 = 0x540a;
+const TCFLSH: u64 = 0x540b;
+const TIOCSCTTY: u64 = 0x540e;
+const TIOCOUTQ: u64 = 0x5411;
 const FIONREAD: u64 = 0x541b;
+const TIOCNOTTY: u64 = 0x5422;
+const TIOCGSID: u64 = 0x5429;
 const FIONBIO: u64 = 0x5421;
 const FIONCLEX: u64 = 0x5450;
 const FIOCLEX: u64 = 0x5451;
 
 /// Terminal and descriptor ioctls; the request numbers and structs (kernel `termios`, 36 bytes; `winsize`,
-/// 8 bytes) are the same on arm64 and x86-64.
+/// 8 bytes; `pid_t`/`int` 4 bytes) are the same on arm64 and x86-64 (both use the asm-generic termbits).
 pub fn ioctl(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let (fd, req) = (a[0], a[1] & 0xffff_ffff);
     let size = match req {
         TCGETS | TCSETS | TCSETSW | TCSETSF => 36,
         TIOCGWINSZ | TIOCSWINSZ => 8,
-        TIOCGPGRP | TIOCSPGRP | FIONREAD | FIONBIO => 4,
-        FIOCLEX | FIONCLEX => 0,
+        TIOCGPGRP | TIOCSPGRP | FIONREAD | FIONBIO | TIOCOUTQ | TIOCGSID => 4,
+        FIOCLEX | FIONCLEX | TIOCNOTTY => 0,
+        // The argument is an integer, not a pointer.
+        TCSBRK | TCXONC | TCFLSH | TIOCSCTTY => {
+            return host(
+                libc::SYS_ioctl,
+                &mut [Arg::Int(fd), Arg::Int(req), Arg::Int(a[2])],
+            );
+        }
         _ => {
             g.warn_once(
                 (2 << 40) | req,
@@ -157,28 +171,50 @@ pub fn fadvise64(_g: &mut Guest, a: [u64; 6]) -> SysResult {
     )
 }
 
-/// `ppoll(fds, nfds, timeout, sigmask, sigsetsize)`. The temporary signal mask is not applied (signals are not
-/// delivered to the guest yet).
+/// Runs a host wait with the guest's temporary signal mask `mask_ptr` (if not NULL) in force, as ppoll and
+/// pselect6 do: if a signal interrupts it, the handler's frame restores the caller's mask (like sigsuspend).
+fn with_temp_mask(
+    g: &mut Guest,
+    mask_ptr: u64,
+    wait: impl FnOnce(&mut Guest) -> SysResult,
+) -> SysResult {
+    if mask_ptr == 0 {
+        return wait(g);
+    }
+    let tmp = g.read_u64(mask_ptr)?;
+    let old = g.signals.mask;
+    g.signals.set_mask(tmp);
+    let r = wait(g);
+    if r == Err(Stop::Errno(libc::EINTR)) {
+        g.signals.saved_mask = Some(old);
+    } else {
+        g.signals.set_mask(old);
+    }
+    r
+}
+
+/// `ppoll(fds, nfds, timeout, sigmask, sigsetsize)`.
 pub fn ppoll(g: &mut Guest, a: [u64; 6]) -> SysResult {
     if a[1] > 1 << 20 {
         return Err(Stop::Errno(libc::EINVAL));
     }
     let fds = g.buf(a[0], a[1] * 8)?;
     let timeout = g.opt_buf(a[2], 16)?;
-    host(
-        libc::SYS_ppoll,
-        &mut [
-            Arg::Guest(fds),
-            Arg::Int(a[1]),
-            timeout,
-            Arg::Int(0),
-            Arg::Int(8),
-        ],
-    )
+    with_temp_mask(g, a[3], |_| {
+        host(
+            libc::SYS_ppoll,
+            &mut [
+                Arg::Guest(fds),
+                Arg::Int(a[1]),
+                timeout,
+                Arg::Int(0),
+                Arg::Int(8),
+            ],
+        )
+    })
 }
 
-/// `pselect6(nfds, readfds, writefds, exceptfds, timeout, sigmask-data)`; the mask is not applied (see
-/// [`ppoll`]).
+/// `pselect6(nfds, readfds, writefds, exceptfds, timeout, {sigmask, size})`.
 pub fn pselect6(g: &mut Guest, a: [u64; 6]) -> SysResult {
     if a[0] > 1024 {
         return Err(Stop::Errno(libc::EINVAL));
@@ -188,8 +224,11 @@ pub fn pselect6(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let w = g.opt_buf(a[2], set_len)?;
     let e = g.opt_buf(a[3], set_len)?;
     let t = g.opt_buf(a[4], 16)?;
-    host(
-        libc::SYS_pselect6,
-        &mut [Arg::Int(a[0]), r, w, e, t, Arg::Int(0)],
-    )
+    let mask_ptr = if a[5] != 0 { g.read_u64(a[5])? } else { 0 };
+    with_temp_mask(g, mask_ptr, |_| {
+        host(
+            libc::SYS_pselect6,
+            &mut [Arg::Int(a[0]), r, w, e, t, Arg::Int(0)],
+        )
+    })
 }

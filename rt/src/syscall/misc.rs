@@ -1,6 +1,7 @@
-//! System information and randomness: uname (machine "aarch64"), sysinfo, getrandom.
+//! System information and randomness: uname (machine "aarch64"), sysinfo, getrandom; and the socket queries
+//! programs make on their standard streams (getsockname/getpeername: `struct sockaddr` is the same on both ABIs).
 
-use super::{SysResult, host};
+use super::{Stop, SysResult, host};
 use crate::guest::Guest;
 use crate::host::Arg;
 
@@ -26,5 +27,20 @@ pub fn getrandom(g: &mut Guest, a: [u64; 6]) -> SysResult {
     host(
         libc::SYS_getrandom,
         &mut [Arg::Guest(b), Arg::Int(a[1]), Arg::Int(a[2])],
+    )
+}
+
+/// `getsockname`/`getpeername(fd, addr, addrlen)`: `addrlen` is a u32 in/out.
+pub fn getsockname(g: &mut Guest, a: [u64; 6], nr: libc::c_long) -> SysResult {
+    let len = g
+        .space
+        .mem()
+        .load(a[2], 4)
+        .map_err(|_| Stop::Errno(libc::EFAULT))?;
+    let addr = g.buf(a[1], len)?;
+    let lenb = g.buf(a[2], 4)?;
+    host(
+        nr,
+        &mut [Arg::Int(a[0]), Arg::Guest(addr), Arg::Guest(lenb)],
     )
 }

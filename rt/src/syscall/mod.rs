@@ -21,6 +21,7 @@ use std::ffi::CString;
 
 use crate::guest::Guest;
 use crate::host::{Arg, HostBuf, NULL_GUARD};
+use crate::signal::calls as signal;
 
 /// What the run loop does after a syscall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,13 +47,34 @@ pub type SysResult = Result<u64, Stop>;
 
 /// Guest memory helpers shared by the families.
 impl Guest {
-    /// A guest buffer for the host kernel; EFAULT when outside the address space.
+    /// EFAULT unless every byte of `addr..addr + len` is mapped (the kernel's `access_ok` plus the page walk).
+    fn check_mapped(&self, addr: u64, len: u64) -> Result<(), Stop> {
+        match addr.checked_add(len) {
+            Some(end) if self.space.is_mapped(addr, end) => Ok(()),
+            _ => Err(Stop::Errno(libc::EFAULT)),
+        }
+    }
+
+    /// A guest buffer for the host kernel; EFAULT when any of it is unmapped.
     pub(crate) fn buf(&self, addr: u64, len: u64) -> Result<HostBuf, Stop> {
         let mem = self.space.mem();
         if len == 0 {
             return HostBuf::new(&mem, NULL_GUARD, 0).ok_or(Stop::Errno(libc::EFAULT));
         }
+        self.check_mapped(addr, len)?;
         HostBuf::new(&mem, addr, len).ok_or(Stop::Errno(libc::EFAULT))
+    }
+
+    /// The mapped prefix of a guest buffer, for calls that stop at the first unmapped byte (read, write): the
+    /// kernel transfers up to the fault and fails with EFAULT only when nothing at all is accessible.
+    pub(crate) fn buf_prefix(&self, addr: u64, len: u64) -> Result<HostBuf, Stop> {
+        if len == 0 {
+            return self.buf(addr, 0);
+        }
+        match self.space.mapped_prefix(addr, len) {
+            0 => Err(Stop::Errno(libc::EFAULT)),
+            n => self.buf(addr, n),
+        }
     }
 
     /// A guest buffer argument, or NULL when `addr` is 0.
@@ -73,6 +95,7 @@ impl Guest {
             // Read up to the end of the page, so a string ending just before unmapped memory still works.
             let chunk = (4096 - (at & 4095)) as usize;
             let mut buf = vec![0u8; chunk];
+            self.check_mapped(at, chunk as u64)?;
             mem.read_bytes(at, &mut buf)
                 .map_err(|_| Stop::Errno(libc::EFAULT))?;
             if let Some(n) = buf.iter().position(|&b| b == 0) {
@@ -88,6 +111,7 @@ impl Guest {
     }
 
     pub(crate) fn read_guest(&self, addr: u64, out: &mut [u8]) -> Result<(), Stop> {
+        self.check_mapped(addr, out.len() as u64)?;
         self.space
             .mem()
             .read_bytes(addr, out)
@@ -95,6 +119,7 @@ impl Guest {
     }
 
     pub(crate) fn write_guest(&self, addr: u64, data: &[u8]) -> Result<(), Stop> {
+        self.check_mapped(addr, data.len() as u64)?;
         self.space
             .mem()
             .write_bytes(addr, data)
@@ -102,6 +127,7 @@ impl Guest {
     }
 
     pub(crate) fn read_u64(&self, addr: u64) -> Result<u64, Stop> {
+        self.check_mapped(addr, 8)?;
         self.space
             .mem()
             .load(addr, 8)
@@ -132,10 +158,19 @@ pub fn dispatch(g: &mut Guest) -> Flow {
         g.cache.invalidate(start, len);
     }
     if g.strace {
-        table::trace(nr, &a, &r);
+        table::trace(nr, &a, &r, &|p| {
+            g.cstr(p)
+                .ok()
+                .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
+        });
     }
     match r {
         Ok(v) => g.cpu.x[0] = v,
+        Err(Stop::Errno(libc::EINTR)) if crate::signal::calls::restart_after_eintr(g, nr) => {
+            // Re-executed after the handler returns (SA_RESTART), with its original first argument.
+            g.cpu.pc = g.cpu.pc.wrapping_sub(4);
+            g.cpu.x[0] = a[0];
+        }
         Err(Stop::Errno(e)) => g.cpu.x[0] = (-(e as i64)) as u64,
         Err(Stop::Exit(status)) => return Flow::Exit(status),
     }
@@ -193,18 +228,30 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         98 => process::futex(g, a),
         99 => process::set_robust_list(g, a),
         101 => time::nanosleep(g, a),
+        102 => signal::getitimer(g, a),
+        103 => signal::setitimer(g, a),
+        107 => signal::timer_create(g, a),
+        108 => signal::timer_gettime(g, a),
+        109 => signal::timer_getoverrun(g, a),
+        110 => signal::timer_settime(g, a),
+        111 => signal::timer_delete(g, a),
         113 => time::clock_gettime(g, a),
         114 => time::clock_getres(g, a),
         115 => time::clock_nanosleep(g, a),
         122 => process::sched_setaffinity(g, a),
         123 => process::sched_getaffinity(g, a),
         124 => Ok(0), // sched_yield
-        129 => process::kill(g, a),
-        130 => process::tkill(g, a),
-        131 => process::tgkill(g, a),
-        132 => process::sigaltstack(g, a),
-        134 => process::rt_sigaction(g, a),
-        135 => process::rt_sigprocmask(g, a),
+        129 => signal::kill(g, a),
+        130 => signal::tkill(g, a),
+        131 => signal::tgkill(g, a),
+        132 => signal::sigaltstack(g, a),
+        133 => signal::rt_sigsuspend(g, a),
+        134 => signal::rt_sigaction(g, a),
+        135 => signal::rt_sigprocmask(g, a),
+        136 => signal::rt_sigpending(g, a),
+        137 => signal::rt_sigtimedwait(g, a),
+        138 => signal::rt_sigqueueinfo(g, a),
+        139 => signal::rt_sigreturn(g, a),
         148 => process::getresid(g, a, libc::SYS_getresuid),
         150 => process::getresid(g, a, libc::SYS_getresgid),
         153 => time::times(g, a),
@@ -228,6 +275,8 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         177 => host(libc::SYS_getegid, &mut []),
         178 => host(libc::SYS_gettid, &mut []),
         179 => misc::sysinfo(g, a),
+        204 => misc::getsockname(g, a, libc::SYS_getsockname),
+        205 => misc::getsockname(g, a, libc::SYS_getpeername),
         214 => mem::brk(g, a),
         215 => mem::munmap(g, a),
         216 => mem::mremap(g, a),
@@ -256,5 +305,118 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
             );
             Err(Stop::Errno(libc::ENOSYS))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::HostMemory;
+    use crate::vm::AddressSpace;
+
+    fn guest() -> Guest {
+        let mut space = AddressSpace::new(HostMemory::new().unwrap());
+        space.init_brk(0x50_0000);
+        Guest::with_space(space, "/bin/test".into(), false)
+    }
+
+    fn call_with(g: &mut Guest, nr: u64, a: [u64; 6]) -> u64 {
+        g.cpu.x[8] = nr;
+        g.cpu.x[..6].copy_from_slice(&a);
+        assert_eq!(dispatch(g), Flow::Continue);
+        g.cpu.x[0]
+    }
+
+    /// Random arguments for syscalls that cannot touch the host beyond the process (no path creation, no
+    /// descriptors below 1000, no signals to others): elfrun must answer each one without panicking, and its
+    /// address space must stay consistent.
+    #[test]
+    fn random_arguments_never_panic() {
+        let mut g = guest();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // Interesting values: small, page-aligned, near the space's edges, huge, negative.
+        let val = |r: &mut dyn FnMut() -> u64| -> u64 {
+            let x = r();
+            match x % 8 {
+                0 => x % 64,
+                1 => (x % (1 << 32)) & !0xfff,
+                2 => (1 << 32) - (x % 0x20000),
+                3 => x,
+                4 => (x % 0x10_0000) << 12,
+                5 => 0xff7f_0000 + (x % 0x80_0000),
+                6 => (-((x % 5000) as i64)) as u64,
+                _ => 0x50_0000 + (x % 0x10_0000),
+            }
+        };
+        let nrs = [
+            214u64, 215, 216, 222, 226, 233, 98, 134, 135, 132, 167, 113, 114, 160, 278, 63, 64,
+            65, 66, 67, 68, 79, 80, 291, 17, 179, 165, 153, 261, 123, 129, 131,
+        ];
+        for _ in 0..20_000 {
+            let nr = nrs[(rnd() % nrs.len() as u64) as usize];
+            let mut a = [0u64; 6];
+            for v in a.iter_mut() {
+                *v = val(&mut rnd);
+            }
+            match nr {
+                // Descriptors that do not exist; getrandom kept small; fstatat relative to an absent dirfd.
+                63..=68 | 80 => a[0] = 1000 + a[0] % 100,
+                79 | 291 => a[0] = 1000,
+                278 => a[1] %= 4096,
+                // Own process only, with harmless signals (0 or SIGCHLD) so the test keeps running.
+                129 => (a[0], a[1]) = (0, [0, 17][(a[1] % 2) as usize]),
+                131 => {
+                    (a[0], a[1], a[2]) = (std::process::id() as u64, std::process::id() as u64, 0)
+                }
+                // Waits must not block: a timeout pointer of NULL turns into EAGAIN; keep op to WAKE/WAIT.
+                98 => {
+                    a[1] %= 2;
+                    a[3] = 0;
+                }
+                222 => a[3] = (a[3] & !0xf) | 0x22, // anonymous private only
+                _ => {}
+            }
+            let _ = call_with(&mut g, nr, a);
+        }
+        // The map is still well-formed: sorted, non-overlapping, inside the space.
+        let mut last = 0;
+        for (s, v) in g.space.vmas() {
+            assert!(
+                s >= last && v.end > s && v.end <= 1 << 32,
+                "{s:#x}..{:#x}",
+                v.end
+            );
+            last = v.end;
+        }
+    }
+
+    #[test]
+    fn bad_pointers_give_efault_and_unknown_syscalls_enosys() {
+        let mut g = guest();
+        let efault = (-(libc::EFAULT as i64)) as u64;
+        assert_eq!(
+            call_with(&mut g, 113, [1, 0x1234_5000, 0, 0, 0, 0]),
+            efault,
+            "clock_gettime"
+        );
+        assert_eq!(
+            call_with(&mut g, 160, [0x10, 0, 0, 0, 0, 0]),
+            efault,
+            "uname"
+        );
+        assert_eq!(
+            call_with(&mut g, 56, [0, 0x7000_0000, 0, 0, 0, 0]),
+            efault,
+            "openat"
+        );
+        let enosys = (-(libc::ENOSYS as i64)) as u64;
+        assert_eq!(call_with(&mut g, 4000, [0; 6]), enosys);
+        assert_eq!(call_with(&mut g, 293, [0; 6]), enosys, "rseq");
     }
 }

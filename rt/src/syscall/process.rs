@@ -1,6 +1,5 @@
 //! Process and thread syscalls for a single-threaded guest: exit, thread bookkeeping (tid address, robust list,
-//! futex), signal dispositions and masks (recorded; delivery is not implemented yet), signals sent to itself,
-//! ids, resource limits, affinity and prctl names.
+//! futex), ids, resource limits, affinity and prctl names. Signals live in [`crate::signal`].
 
 use super::{Stop, SysResult, host};
 use crate::guest::Guest;
@@ -85,137 +84,6 @@ pub fn futex(g: &mut Guest, a: [u64; 6]) -> SysResult {
     }
 }
 
-const SIGKILL: u64 = 9;
-const SIGSTOP: u64 = 19;
-
-pub fn rt_sigaction(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let (sig, act, oact) = (a[0], a[1], a[2]);
-    if a[3] != 8 || sig == 0 || sig > 64 {
-        return Err(Stop::Errno(libc::EINVAL));
-    }
-    if act != 0 && (sig == SIGKILL || sig == SIGSTOP) {
-        return Err(Stop::Errno(libc::EINVAL));
-    }
-    let old = g.signals.actions[sig as usize];
-    if act != 0 {
-        let mut raw = [0u8; 32];
-        g.read_guest(act, &mut raw)?;
-        let mut new = [0u64; 4];
-        for (w, c) in new.iter_mut().zip(raw.chunks_exact(8)) {
-            *w = u64::from_le_bytes(c.try_into().expect("8"));
-        }
-        g.signals.actions[sig as usize] = new;
-    }
-    if oact != 0 {
-        let bytes: Vec<u8> = old.iter().flat_map(|w| w.to_le_bytes()).collect();
-        g.write_guest(oact, &bytes)?;
-    }
-    Ok(0)
-}
-
-pub fn rt_sigprocmask(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let (how, set, oset) = (a[0], a[1], a[2]);
-    if a[3] != 8 {
-        return Err(Stop::Errno(libc::EINVAL));
-    }
-    let old = g.signals.mask;
-    if set != 0 {
-        let s = g.read_u64(set)?;
-        let unblockable = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
-        g.signals.mask = match how {
-            0 => old | s,
-            1 => old & !s,
-            2 => s,
-            _ => return Err(Stop::Errno(libc::EINVAL)),
-        } & !unblockable;
-    }
-    if oset != 0 {
-        g.write_guest(oset, &old.to_le_bytes())?;
-    }
-    Ok(0)
-}
-
-pub fn sigaltstack(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let old = g.signals.altstack;
-    if a[0] != 0 {
-        let mut raw = [0u8; 24];
-        g.read_guest(a[0], &mut raw)?;
-        let sp = u64::from_le_bytes(raw[..8].try_into().expect("8"));
-        let flags = u32::from_le_bytes(raw[8..12].try_into().expect("4")) as u64;
-        let size = u64::from_le_bytes(raw[16..].try_into().expect("8"));
-        if flags & !(2 | (1 << 31)) != 0 {
-            return Err(Stop::Errno(libc::EINVAL));
-        }
-        if flags & 2 == 0 && size < crate::stack::MINSIGSTKSZ {
-            return Err(Stop::Errno(libc::ENOMEM));
-        }
-        g.signals.altstack = [sp, flags, size];
-    }
-    if a[1] != 0 {
-        let mut raw = [0u8; 24];
-        raw[..8].copy_from_slice(&old[0].to_le_bytes());
-        raw[8..12].copy_from_slice(&(old[1] as u32).to_le_bytes());
-        raw[16..].copy_from_slice(&old[2].to_le_bytes());
-        g.write_guest(a[1], &raw)?;
-    }
-    Ok(0)
-}
-
-/// Signals whose default action is to ignore them (SIGCHLD, SIGCONT, SIGURG, SIGWINCH) or to stop.
-fn default_is_harmless(sig: u64) -> bool {
-    matches!(sig, 17 | 18 | 23 | 28 | 19 | 20 | 21 | 22)
-}
-
-/// A signal the guest sent to itself: fatal by default (exit status 128 + sig, as a shell reports it).
-fn raise_self(g: &mut Guest, sig: u64) -> SysResult {
-    if sig == 0 {
-        return Ok(0);
-    }
-    if sig > 64 {
-        return Err(Stop::Errno(libc::EINVAL));
-    }
-    let handler = g.signals.actions[sig as usize][0];
-    let blocked = sig != SIGKILL && sig != SIGSTOP && g.signals.mask & (1 << (sig - 1)) != 0;
-    match handler {
-        1 => Ok(0), // SIG_IGN
-        0 if default_is_harmless(sig) => Ok(0),
-        0 if !blocked => Err(Stop::Exit(g.killed(sig as i32))),
-        _ => {
-            g.warn_once(
-                (4 << 40) | sig,
-                format_args!("signal {sig} sent to self is not delivered (signal delivery is not implemented)"),
-            );
-            Ok(0)
-        }
-    }
-}
-
-fn own_pid() -> u64 {
-    std::process::id() as u64
-}
-
-pub fn kill(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    let pid = a[0] as i64;
-    if pid == own_pid() as i64 || pid == 0 {
-        return raise_self(g, a[1]);
-    }
-    host(libc::SYS_kill, &mut [Arg::Int(a[0]), Arg::Int(a[1])])
-}
-
-pub fn tkill(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    if a[0] == own_pid() {
-        return raise_self(g, a[1]);
-    }
-    Err(Stop::Errno(libc::ESRCH))
-}
-
-pub fn tgkill(g: &mut Guest, a: [u64; 6]) -> SysResult {
-    if a[0] == own_pid() && a[1] == own_pid() {
-        return raise_self(g, a[2]);
-    }
-    Err(Stop::Errno(libc::ESRCH))
-}
-
 pub fn getresid(g: &mut Guest, a: [u64; 6], nr: libc::c_long) -> SysResult {
     let (r, e, s) = (g.buf(a[0], 4)?, g.buf(a[1], 4)?, g.buf(a[2], 4)?);
     host(nr, &mut [Arg::Guest(r), Arg::Guest(e), Arg::Guest(s)])
@@ -283,7 +151,7 @@ pub fn prctl(g: &mut Guest, a: [u64; 6]) -> SysResult {
             let mem = g.space.mem();
             for (i, b) in name.iter_mut().take(15).enumerate() {
                 *b = mem
-                    .load(a[1] + i as u64, 1)
+                    .load(a[1].wrapping_add(i as u64), 1)
                     .map_err(|_| Stop::Errno(libc::EFAULT))? as u8;
                 if *b == 0 {
                     break;
@@ -305,4 +173,8 @@ pub fn prctl(g: &mut Guest, a: [u64; 6]) -> SysResult {
             Err(Stop::Errno(libc::EINVAL))
         }
     }
+}
+
+fn own_pid() -> u64 {
+    std::process::id() as u64
 }

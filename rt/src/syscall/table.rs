@@ -69,8 +69,13 @@ const TABLE: &[(u64, &str, u8)] = &[
     (98, "futex", 6),
     (99, "set_robust_list", 2),
     (101, "nanosleep", 2),
-    (102, "getitimer", 6),
-    (103, "setitimer", 6),
+    (102, "getitimer", 2),
+    (103, "setitimer", 3),
+    (107, "timer_create", 3),
+    (108, "timer_gettime", 2),
+    (109, "timer_getoverrun", 1),
+    (110, "timer_settime", 4),
+    (111, "timer_delete", 1),
     (113, "clock_gettime", 2),
     (114, "clock_getres", 2),
     (115, "clock_nanosleep", 4),
@@ -82,12 +87,13 @@ const TABLE: &[(u64, &str, u8)] = &[
     (130, "tkill", 2),
     (131, "tgkill", 3),
     (132, "sigaltstack", 2),
-    (133, "rt_sigsuspend", 6),
+    (133, "rt_sigsuspend", 2),
     (134, "rt_sigaction", 4),
     (135, "rt_sigprocmask", 4),
-    (136, "rt_sigpending", 6),
-    (137, "rt_sigtimedwait", 6),
-    (139, "rt_sigreturn", 6),
+    (136, "rt_sigpending", 2),
+    (137, "rt_sigtimedwait", 4),
+    (138, "rt_sigqueueinfo", 3),
+    (139, "rt_sigreturn", 0),
     (140, "setpriority", 6),
     (141, "getpriority", 6),
     (142, "reboot", 6),
@@ -178,12 +184,35 @@ fn nargs(nr: u64) -> usize {
         .map_or(6, |i| TABLE[i].2 as usize)
 }
 
-/// The `--strace` line for one call: `name(args…) = result`.
-pub fn format(nr: u64, a: &[u64; 6], r: &SysResult) -> String {
+/// Which arguments are NUL-terminated strings (paths), printed quoted.
+fn string_args(nr: u64) -> &'static [usize] {
+    match nr {
+        49 | 43 | 45 => &[0], // chdir, statfs, truncate
+        33 | 34 | 35 | 48 | 53 | 54 | 56 | 78 | 79 | 88 | 291 | 439 => &[1], // *at(dirfd, path, …)
+        36 => &[0, 2],        // symlinkat
+        37 | 38 | 276 => &[1, 3], // linkat, renameat, renameat2
+        _ => &[],
+    }
+}
+
+/// The `--strace` line for one call: `name(args…) = result`. `read_str` reads a guest string (None if the
+/// pointer is bad).
+pub fn format(
+    nr: u64,
+    a: &[u64; 6],
+    r: &SysResult,
+    read_str: &dyn Fn(u64) -> Option<String>,
+) -> String {
+    let strings = string_args(nr);
     let args: Vec<String> = a[..nargs(nr)]
         .iter()
-        .map(|&v| {
-            if (v as i64) < 0 && (v as i64) > -4096 {
+        .enumerate()
+        .map(|(i, &v)| {
+            if strings.contains(&i)
+                && let Some(s) = read_str(v)
+            {
+                format!("{s:?}")
+            } else if (v as i64) < 0 && (v as i64) > -4096 {
                 (v as i64).to_string()
             } else if v < 4096 {
                 v.to_string()
@@ -200,6 +229,10 @@ pub fn format(nr: u64, a: &[u64; 6], r: &SysResult) -> String {
             "-1 {} ({})",
             errno_name(*e),
             std::io::Error::from_raw_os_error(*e)
+                .to_string()
+                .split(" (os error")
+                .next()
+                .unwrap_or_default()
         ),
         Err(Stop::Exit(s)) => format!("? (exit {s})"),
     };
@@ -207,8 +240,8 @@ pub fn format(nr: u64, a: &[u64; 6], r: &SysResult) -> String {
 }
 
 /// Prints the `--strace` line to stderr.
-pub fn trace(nr: u64, a: &[u64; 6], r: &SysResult) {
-    eprintln!("{}", format(nr, a, r));
+pub fn trace(nr: u64, a: &[u64; 6], r: &SysResult, read_str: &dyn Fn(u64) -> Option<String>) {
+    eprintln!("{}", format(nr, a, r, read_str));
 }
 
 fn errno_name(e: i32) -> &'static str {
@@ -247,16 +280,18 @@ mod tests {
     fn table_is_sorted_and_lines_read_like_strace() {
         assert!(TABLE.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(name(64), Some("write"));
-        let line = format(64, &[1, 0x4a0000, 3, 0, 0, 0], &Ok(3));
+        let none = |_| None;
+        let line = format(64, &[1, 0x4a0000, 3, 0, 0, 0], &Ok(3), &none);
         assert_eq!(line, "write(1, 0x4a0000, 3) = 3");
         let line = format(
             56,
             &[(-100i64) as u64, 0x4a0000, 0, 0, 0, 0],
             &Err(Stop::Errno(libc::ENOENT)),
+            &|p| (p == 0x4a0000).then(|| "/etc/x".to_owned()),
         );
         assert_eq!(
             line,
-            "openat(-100, 0x4a0000, 0, 0) = -1 ENOENT (No such file or directory (os error 2))"
+            "openat(-100, \"/etc/x\", 0, 0) = -1 ENOENT (No such file or directory)"
         );
     }
 }

@@ -6,20 +6,20 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Guest sources live in `rt/tests/guests/`.
+/// Guest sources live in `rt/tests/runtime_guest/`.
 pub fn source(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests")
+        .join("tests/runtime_guest")
         .join(name)
 }
 
 fn tmp() -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("guests");
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("runtime_guest");
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
-/// Compiles `name` (a `.S` or `.c` file in tests/guests) with `aarch64-linux-gnu-gcc -static` and `extra` flags.
+/// Compiles `name` (a `.S` or `.c` file in tests/runtime_guest) with `aarch64-linux-gnu-gcc -static` and `extra` flags.
 pub fn build(name: &str, extra: &[&str]) -> PathBuf {
     let out = tmp().join(Path::new(name).file_stem().unwrap());
     let st = Command::new("aarch64-linux-gnu-gcc")

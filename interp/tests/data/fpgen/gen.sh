@@ -1,9 +1,9 @@
 #!/bin/sh
-# Regenerates ../fp_scalar.txt (expected results of interp's scalar FP tests) by running fpgen under qemu,
-# and its sample in the common vector format, ../../vectors/fp_scalar.vec (to_vec.py).
-# Needs aarch64-linux-gnu-gcc and qemu-aarch64-static. Usage: sh gen.sh (from this directory).
+# Regenerates the scalar FP test vectors ../../vectors/fp_scalar_*.vec (a superset of the edges of fpgen's runs,
+# see to_vec.py) by running fpgen under qemu; `sh gen.sh --all OUT.vec` writes every run to OUT.vec instead.
+# Needs aarch64-linux-gnu-gcc, qemu-aarch64-static and python3. Usage: sh gen.sh (from this directory).
 set -e
 aarch64-linux-gnu-gcc -O1 -static -o /tmp/fpgen fpgen.c run.S
-qemu-aarch64-static /tmp/fpgen > ../fp_scalar.txt
-wc -l ../fp_scalar.txt
-python3 to_vec.py
+qemu-aarch64-static /tmp/fpgen > /tmp/fp_scalar.txt
+wc -l /tmp/fp_scalar.txt
+python3 to_vec.py "$@" < /tmp/fp_scalar.txt

@@ -190,6 +190,51 @@ fn stxp(f: &mut Fields, _: &mut Rng, r: &mut Roles) -> bool {
     true
 }
 
+/// A load-exclusive followed by a store-exclusive to the same address (same size, acquire/release bits
+/// random): the store succeeds, so the monitor's success path is compared too.
+fn ldxr_stxr(f: &mut Fields, rng: &mut Rng, r: &mut Roles) -> bool {
+    ldxr(f, rng, r);
+    let (t, n) = (f.get('t'), f.get('n'));
+    if t == n && n != 31 {
+        return false; // the load would overwrite the base before the store
+    }
+    let (rs, rt) = (rng.below(31) as u32, rng.below(32) as u32);
+    if rs == rt || rs == n || (rt == n && n != 31) {
+        return false;
+    }
+    let release = rng.below(2) as u32;
+    let size = f.get('s');
+    r.follow.push(
+        (size << 30) | 0x0800_0000 | (rs << 16) | (release << 15) | (31 << 10) | (n << 5) | rt,
+    );
+    true
+}
+
+/// LDXP/LDAXP followed by STXP/STLXP to the same address.
+fn ldxp_stxp(f: &mut Fields, rng: &mut Rng, r: &mut Roles) -> bool {
+    if !ldxp(f, rng, r) {
+        return false;
+    }
+    let (t, u, n) = (f.get('t'), f.get('u'), f.get('n'));
+    if (t == n || u == n) && n != 31 {
+        return false;
+    }
+    let (rs, rt, rt2) = (
+        rng.below(31) as u32,
+        rng.below(32) as u32,
+        rng.below(32) as u32,
+    );
+    if rs == rt || rs == rt2 || rs == n {
+        return false;
+    }
+    let release = rng.below(2) as u32;
+    let sz = f.get('s');
+    r.follow.push(
+        0x8820_0000 | (sz << 30) | (rs << 16) | (release << 15) | (rt2 << 10) | (n << 5) | rt,
+    );
+    true
+}
+
 fn cas(f: &mut Fields, _: &mut Rng, r: &mut Roles) -> bool {
     f.set('u', 31);
     let a = excl_size(f);
@@ -292,6 +337,8 @@ pub static TABLE: &[Enc] = &[
     enc("STXR/STLXR", "ss001000000rrrrrauuuuunnnnnttttt", stxr),
     enc("LDXP/LDAXP", "1s001000011rrrrrauuuuunnnnnttttt", ldxp),
     enc("STXP/STLXP", "1s001000001rrrrrauuuuunnnnnttttt", stxp),
+    enc("LDXR+STXR", "ss001000010rrrrrauuuuunnnnnttttt", ldxr_stxr),
+    enc("LDXP+STXP", "1s001000011rrrrrauuuuunnnnnttttt", ldxp_stxp),
     enc("LDAR/STLR", "ss0010001L0rrrrr1uuuuunnnnnttttt", ldxr),
     enc("CAS", "ss0010001L1rrrrrauuuuunnnnnttttt", cas),
     enc("CASP", "0z0010000L1rrrrrauuuuunnnnnttttt", casp),

@@ -237,12 +237,23 @@ fn scalar_misc_fp(f: &mut Fields, _: &mut Rng, _: &mut Roles) -> R {
     ) // FCVT{N,M,P,Z,A}{S,U}, {S,U}CVTF, FCM* #0, FRECPE/FRSQRTE, FRECPX
 }
 
-fn scalar_pairwise(f: &mut Fields, _: &mut Rng, _: &mut Roles) -> R {
-    let (op, u, a) = (f.get('o'), f.get('u'), f.get('a'));
-    match u {
-        0 => op == 0b11011 && a == 1 && f.get('z') == 1, // ADDP (size = 11)
-        _ => matches!(op, 0b01100 | 0b01111) || (op == 0b01101 && a == 0), // FMAXNMP/FMINNMP, FMAXP/FMINP, FADDP
+fn scalar_pairwise(f: &mut Fields, rng: &mut Rng, _: &mut Roles) -> R {
+    // Few opcodes are allocated: pick one instead of rejecting most random words.
+    let (u, op, a) = *rng.pick(&[
+        (0, 0b11011, 1), // ADDP (size = 11)
+        (1, 0b01100, 0), // FMAXNMP
+        (1, 0b01100, 1), // FMINNMP
+        (1, 0b01101, 0), // FADDP
+        (1, 0b01111, 0), // FMAXP
+        (1, 0b01111, 1), // FMINP
+    ]);
+    f.set('u', u);
+    f.set('o', op);
+    f.set('a', a);
+    if u == 0 {
+        f.set('z', 1);
     }
+    true
 }
 
 fn scalar_shift(f: &mut Fields, _: &mut Rng, _: &mut Roles) -> R {

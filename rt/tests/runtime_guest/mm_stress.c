@@ -12,11 +12,11 @@ static uint64_t rng = 88172645463325252ull;
 static uint64_t next(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
 
 int main(void) {
-    enum { N = 400 };
+    enum { N = 200 };
     static unsigned char *p[N];
     static size_t sz[N];
     uint64_t sum = 0;
-    for (int round = 0; round < 6; round++) {
+    for (int round = 0; round < 3; round++) {
         for (int i = 0; i < N; i++) {
             size_t s = (next() % 7 == 0) ? 64 * 1024 + next() % (512 * 1024) : 1 + next() % 3000;
             if (p[i] && next() % 2) {

@@ -1,0 +1,191 @@
+//! The host side of guest signals, and all of its `unsafe`: host dispositions and the host signal mask mirror
+//! the guest's, a host handler records arriving signals in an atomic bitmask (async-signal-safe) together with
+//! their host `siginfo_t`. (Fatal signals end elfrun through `launch::die_by_signal`, which re-raises the host
+//! signal with its default action, so the parent's `wait4` sees "killed by signal N" as for a native process.)
+//!
+//! Owns: [`PENDING`] and the recorded siginfo, host `sigaction`/`sigprocmask` calls.
+//! Must not: know the guest's frame layout or CPU state.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::{Disposition, MAX_SIG, SigSet, default_action, sigbit};
+
+/// Signals recorded by the host handler and not yet taken by the run loop (bit `sig - 1`).
+static PENDING: AtomicU64 = AtomicU64::new(0);
+
+/// The host `siginfo_t` (128 bytes, the same generic layout on x86-64 and arm64) of the last arrival of each
+/// signal, as sixteen words.
+static INFO: [[AtomicU64; 16]; MAX_SIG + 1] =
+    [const { [const { AtomicU64::new(0) }; 16] }; MAX_SIG + 1];
+
+/// Signals the host delivers synchronously for elfrun's own faults (wasmer's trap handlers live there): the
+/// guest's versions of these are raised by the run loop, never mirrored to the host.
+pub const SYNCHRONOUS: SigSet = sigbit(4) | sigbit(5) | sigbit(7) | sigbit(8) | sigbit(11);
+/// Signals no process can catch, block or ignore.
+pub const UNCATCHABLE: SigSet = sigbit(9) | sigbit(19);
+/// glibc reserves 32 and 33 (its libc wrappers refuse them), so elfrun keeps them guest-internal too.
+pub const LIBC_RESERVED: SigSet = sigbit(32) | sigbit(33);
+
+/// Whether the guest's disposition for `sig` is mirrored onto the host process.
+pub fn mirrored(sig: usize) -> bool {
+    (1..=MAX_SIG).contains(&sig) && (SYNCHRONOUS | UNCATCHABLE | LIBC_RESERVED) & sigbit(sig) == 0
+}
+
+extern "C" fn record(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+    let sig = sig as usize;
+    if !(1..=MAX_SIG).contains(&sig) {
+        return;
+    }
+    if !info.is_null() {
+        let words = info.cast::<u64>();
+        for (i, slot) in INFO[sig].iter().enumerate() {
+            // SAFETY: the kernel passes a valid 128-byte siginfo_t to an SA_SIGINFO handler.
+            slot.store(unsafe { words.add(i).read_unaligned() }, Ordering::Relaxed);
+        }
+    }
+    PENDING.fetch_or(sigbit(sig), Ordering::Release);
+}
+
+/// Takes (clears and returns) the signals recorded by the host handler among `want`.
+pub fn take_pending(want: SigSet) -> SigSet {
+    if PENDING.load(Ordering::Relaxed) & want == 0 {
+        return 0;
+    }
+    PENDING.fetch_and(!want, Ordering::Acquire) & want
+}
+
+/// Recorded but not yet taken.
+pub fn peek_pending() -> SigSet {
+    PENDING.load(Ordering::Acquire)
+}
+
+/// Puts a taken signal back (it was blocked after all).
+pub fn put_back(set: SigSet) {
+    PENDING.fetch_or(set, Ordering::Release);
+}
+
+/// Forgets everything recorded (a forked child starts with no pending signals).
+pub fn clear_pending() {
+    PENDING.store(0, Ordering::Release);
+}
+
+/// The host siginfo recorded for `sig` (128 bytes).
+pub fn recorded_info(sig: usize) -> [u8; 128] {
+    let mut out = [0u8; 128];
+    for (i, slot) in INFO[sig.min(MAX_SIG)].iter().enumerate() {
+        out[i * 8..i * 8 + 8].copy_from_slice(&slot.load(Ordering::Relaxed).to_le_bytes());
+    }
+    out
+}
+
+/// Sets the host disposition of `sig` to match the guest's: ignored stays ignored in the kernel (and across
+/// execve), the default action stays the kernel's where it is terminate, stop or ignore, and everything else —
+/// a guest handler, or a default action that dumps core (elfrun reports those itself, without a core file) —
+/// is recorded by the host handler for the run loop. Returns false when the host refused.
+pub fn mirror_disposition(sig: usize, d: Disposition) -> bool {
+    if !mirrored(sig) {
+        return true;
+    }
+    let record_it = match d {
+        Disposition::Ignore => false,
+        Disposition::Handler => true,
+        Disposition::Default => default_action(sig) == super::Action::Core,
+    };
+    // SAFETY: a zeroed sigaction is valid; the handler is an `extern "C"` fn with the SA_SIGINFO signature and
+    // only touches atomics.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = if record_it {
+            record as *const () as usize
+        } else if d == Disposition::Ignore {
+            libc::SIG_IGN
+        } else {
+            libc::SIG_DFL
+        };
+        // No SA_RESTART: a blocking host call returns EINTR, and the syscall layer decides whether the guest
+        // sees EINTR or a restart (the guest's SA_RESTART).
+        sa.sa_flags = libc::SA_SIGINFO;
+        libc::sigfillset(&mut sa.sa_mask);
+        libc::sigaction(sig as libc::c_int, &sa, std::ptr::null_mut()) == 0
+    }
+}
+
+/// The host disposition of `sig` when elfrun started (to inherit SIG_IGN across execve, as Linux does).
+pub fn inherited_ignored(sig: usize) -> bool {
+    if !mirrored(sig) {
+        return false;
+    }
+    // SAFETY: querying with a null new action only writes `old`.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(sig as libc::c_int, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+fn to_host_set(mask: SigSet) -> libc::sigset_t {
+    // SAFETY: sigemptyset initialises the set; sigaddset only writes inside it.
+    unsafe {
+        let mut s: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut s);
+        for sig in 1..=MAX_SIG {
+            if mask & sigbit(sig) != 0 && mirrored(sig) {
+                libc::sigaddset(&mut s, sig as libc::c_int);
+            }
+        }
+        s
+    }
+}
+
+/// Makes the host signal mask the guest's (for the mirrored signals), so a blocked signal stays pending in the
+/// host kernel — including one whose default action would end elfrun.
+pub fn mirror_mask(mask: SigSet) {
+    let s = to_host_set(mask);
+    // SAFETY: valid set pointer, null old set.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &s, std::ptr::null_mut()) };
+}
+
+/// The host mask when elfrun started (inherited from the parent; the guest starts with it).
+pub fn inherited_mask() -> SigSet {
+    // SAFETY: a null new set only queries.
+    let mut cur: libc::sigset_t = unsafe { std::mem::zeroed() };
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, std::ptr::null(), &mut cur) };
+    let mut out = 0;
+    for sig in 1..=MAX_SIG {
+        // SAFETY: `cur` was filled by the kernel.
+        if mirrored(sig) && unsafe { libc::sigismember(&cur, sig as libc::c_int) } == 1 {
+            out |= sigbit(sig);
+        }
+    }
+    out
+}
+
+/// Signals pending in the host kernel (blocked there) among the mirrored ones.
+pub fn host_sigpending() -> SigSet {
+    let mut cur: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `cur` is a valid out-pointer.
+    if unsafe { libc::sigpending(&mut cur) } != 0 {
+        return 0;
+    }
+    let mut out = 0;
+    for sig in 1..=MAX_SIG {
+        // SAFETY: `cur` was filled by the kernel.
+        if mirrored(sig) && unsafe { libc::sigismember(&cur, sig as libc::c_int) } == 1 {
+            out |= sigbit(sig);
+        }
+    }
+    out
+}
+
+/// Waits with the host mask set to `mask` until a host signal arrives (the guest's rt_sigsuspend).
+pub fn suspend(mask: SigSet) {
+    let s = to_host_set(mask);
+    // SAFETY: valid set pointer; returns after a handler ran.
+    unsafe { libc::sigsuspend(&s) };
+}
+
+/// Applies a stop signal's default action to elfrun itself (returns after SIGCONT).
+pub fn stop_self(sig: usize) {
+    // SAFETY: plain libc call; the host disposition of a stop signal is SIG_DFL unless the guest caught it.
+    unsafe { libc::kill(libc::getpid(), sig as libc::c_int) };
+}
