@@ -114,7 +114,6 @@ pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
     let prog = launch.program()?;
     let mut guest = crate::Guest::start(&prog, strace)?;
     guest.exec_flags.extend(launch.exec_flags.iter().cloned());
-    crate::syscall::inherit_signal_state(&mut guest.signals);
     let status = guest.run();
     tracing::info!(
         instructions = guest.stats.instructions,

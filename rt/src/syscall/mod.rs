@@ -15,8 +15,6 @@ mod process;
 mod table;
 mod time;
 
-pub use exec::inherit_signal_state;
-
 use std::ffi::CString;
 
 use crate::guest::Guest;

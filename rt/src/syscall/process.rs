@@ -129,7 +129,11 @@ pub fn sched_getaffinity(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let b = g.buf(a[2], a[1])?;
     host(
         libc::SYS_sched_getaffinity,
-        &mut [Arg::Int(a[0] as i32 as i64 as u64), Arg::Int(a[1]), Arg::Guest(b)],
+        &mut [
+            Arg::Int(a[0] as i32 as i64 as u64),
+            Arg::Int(a[1]),
+            Arg::Guest(b),
+        ],
     )
 }
 
@@ -137,7 +141,11 @@ pub fn sched_setaffinity(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let b = g.buf(a[2], a[1])?;
     host(
         libc::SYS_sched_setaffinity,
-        &mut [Arg::Int(a[0] as i32 as i64 as u64), Arg::Int(a[1]), Arg::Guest(b)],
+        &mut [
+            Arg::Int(a[0] as i32 as i64 as u64),
+            Arg::Int(a[1]),
+            Arg::Guest(b),
+        ],
     )
 }
 
