@@ -130,7 +130,6 @@ pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
         guest.recording = Some(Box::new(rec));
     }
     guest.exec_flags.extend(launch.exec_flags.iter().cloned());
-    crate::syscall::inherit_signal_state(&mut guest.signals);
     let status = guest.run();
     guest.flush_profile();
     tracing::info!(

@@ -153,6 +153,10 @@ fn init_logging(verbose: u8) {
 }
 
 fn main() -> ExitCode {
+    // Rust's runtime ignores SIGPIPE before `main`; undo it, so the guest (which inherits host dispositions, as
+    // across a real exec) and any host program it execs start with SIGPIPE's default action.
+    // SAFETY: setting a disposition to SIG_DFL before anything else runs.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let mut raw: Vec<OsString> = std::env::args_os().collect();
     let binfmt_name = raw
         .first()

@@ -8,8 +8,8 @@
 //!
 //! What a real exec keeps is kept by the host exec: the pid, cwd, umask, resource limits and every descriptor
 //! not marked close-on-exec (elfrun's own descriptors all are). Signal dispositions set to SIG_IGN and the
-//! blocked mask survive exec too: they are put on the host process before the host `execve`, and the new elfrun
-//! reads them back into its guest ([`inherit_signal_state`]).
+//! blocked mask survive exec too: the signal layer mirrors them on the host process (`signal::hostsig`), and the
+//! new elfrun reads them back (`Signals::inherited`).
 //!
 //! Must not: fork or wait (see `fork.rs`).
 
@@ -17,7 +17,7 @@ use std::ffi::{CStr, CString, OsString};
 use std::os::unix::ffi::OsStrExt;
 
 use super::{Stop, SysResult};
-use crate::guest::{Guest, Signals};
+use crate::guest::Guest;
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
@@ -260,89 +260,6 @@ fn host_execveat(dirfd: i32, path: &CStr, argv: &[CString], envp: &[CString], fl
     errno()
 }
 
-/// Runs `exec` with the guest's signal state on the host process (see [`export_signal_state`]), restoring
-/// elfrun's own if it returns (i.e. fails).
-fn with_signal_state(g: &Guest, exec: impl FnOnce() -> i32) -> i32 {
-    let saved = export_signal_state(&g.signals);
-    let mask = set_host_mask(g.signals.mask);
-    let e = exec();
-    restore_signal_state(&saved, &mask);
-    e
-}
-
-/// Puts the guest's ignored signals and blocked mask on the host process, so that exec carries them over;
-/// returns what to restore if the exec fails.
-fn export_signal_state(s: &Signals) -> Vec<(i32, libc::sigaction)> {
-    let mut saved = Vec::new();
-    for sig in 1..=64i32 {
-        if sig == libc::SIGKILL || sig == libc::SIGSTOP || (32..=33).contains(&sig) {
-            continue;
-        }
-        let ign = s.actions[sig as usize][0] == 1;
-        // SAFETY: valid sigaction structures; signals that cannot be changed just fail.
-        unsafe {
-            let mut new: libc::sigaction = std::mem::zeroed();
-            new.sa_sigaction = if ign { libc::SIG_IGN } else { libc::SIG_DFL };
-            let mut old: libc::sigaction = std::mem::zeroed();
-            if libc::sigaction(sig, &new, &mut old) == 0 {
-                saved.push((sig, old));
-            }
-        }
-    }
-    saved
-}
-
-fn restore_signal_state(saved: &[(i32, libc::sigaction)], mask: &libc::sigset_t) {
-    for (sig, old) in saved {
-        // SAFETY: restoring a disposition read by sigaction.
-        unsafe { libc::sigaction(*sig, old, std::ptr::null_mut()) };
-    }
-    // SAFETY: restoring a mask read by sigprocmask.
-    unsafe { libc::sigprocmask(libc::SIG_SETMASK, mask, std::ptr::null_mut()) };
-}
-
-fn set_host_mask(guest_mask: u64) -> libc::sigset_t {
-    // SAFETY: sigset operations on local, initialised sets.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        for sig in 1..=64 {
-            if guest_mask & (1 << (sig - 1)) != 0 && !(32..=33).contains(&sig) {
-                libc::sigaddset(&mut set, sig);
-            }
-        }
-        let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::sigprocmask(libc::SIG_SETMASK, &set, &mut old);
-        old
-    }
-}
-
-/// At start-up: signals the host process ignores, and its blocked mask, are the guest's (as exec keeps them).
-pub fn inherit_signal_state(s: &mut Signals) {
-    for sig in 1..=64i32 {
-        // SAFETY: querying a disposition into a valid structure.
-        unsafe {
-            let mut old: libc::sigaction = std::mem::zeroed();
-            if libc::sigaction(sig, std::ptr::null(), &mut old) == 0
-                && old.sa_sigaction == libc::SIG_IGN
-            {
-                s.actions[sig as usize][0] = 1;
-            }
-        }
-    }
-    // SAFETY: querying the mask into a valid set.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        if libc::sigprocmask(libc::SIG_SETMASK, std::ptr::null(), &mut set) == 0 {
-            for sig in 1..=64 {
-                if libc::sigismember(&set, sig) == 1 {
-                    s.mask |= 1 << (sig - 1);
-                }
-            }
-        }
-    }
-}
-
 /// The host argv that re-runs elfrun on an AArch64 program: `elfrun FLAGS --binfmt-p -- PATH ARGV0 ARGS`.
 fn elfrun_argv(flags: &[OsString], path: &[u8], argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let mut v: Vec<Vec<u8>> = vec![b"elfrun".to_vec()];
@@ -407,13 +324,13 @@ fn exec(
                 let Ok(argv) = cstrings(&argv) else {
                     return libc::EINVAL;
                 };
-                return with_signal_state(g, || host_execveat(dirfd, &cpath, &argv, envp, flags));
+                return host_execveat(dirfd, &cpath, &argv, envp, flags);
             }
         };
         let Ok(host_argv) = cstrings(&host_argv) else {
             return libc::EINVAL;
         };
-        return with_signal_state(g, || host_execveat(AT_FDCWD, &exe, &host_argv, envp, 0));
+        return host_execveat(AT_FDCWD, &exe, &host_argv, envp, 0);
     }
     libc::ELOOP
 }

@@ -15,8 +15,6 @@ mod process;
 mod table;
 mod time;
 
-pub use exec::inherit_signal_state;
-
 use std::ffi::CString;
 
 use crate::guest::Guest;
@@ -238,7 +236,7 @@ fn call(g: &mut Guest, nr: u64, a: [u64; 6]) -> SysResult {
         113 => time::clock_gettime(g, a),
         114 => time::clock_getres(g, a),
         115 => time::clock_nanosleep(g, a),
-        122 => Ok(0), // sched_setaffinity: one CPU is as good as any
+        122 => process::sched_setaffinity(g, a),
         123 => process::sched_getaffinity(g, a),
         124 => Ok(0), // sched_yield
         129 => signal::kill(g, a),

@@ -124,11 +124,28 @@ pub fn prlimit(g: &mut Guest, a: [u64; 6]) -> SysResult {
     )
 }
 
+/// Affinity is the host's: a guest pid is a host pid (taskset sets a mask that its children inherit).
 pub fn sched_getaffinity(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let b = g.buf(a[2], a[1])?;
     host(
         libc::SYS_sched_getaffinity,
-        &mut [Arg::Int(0), Arg::Int(a[1]), Arg::Guest(b)],
+        &mut [
+            Arg::Int(a[0] as i32 as i64 as u64),
+            Arg::Int(a[1]),
+            Arg::Guest(b),
+        ],
+    )
+}
+
+pub fn sched_setaffinity(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    let b = g.buf(a[2], a[1])?;
+    host(
+        libc::SYS_sched_setaffinity,
+        &mut [
+            Arg::Int(a[0] as i32 as i64 as u64),
+            Arg::Int(a[1]),
+            Arg::Guest(b),
+        ],
     )
 }
 
