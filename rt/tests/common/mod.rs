@@ -20,16 +20,27 @@ fn tmp() -> PathBuf {
 }
 
 /// Compiles `name` (a `.S` or `.c` file in tests/runtime_guest) with `aarch64-linux-gnu-gcc -static` and `extra` flags.
+///
+/// Tests running in parallel may build the same program: each compiles to a private file and renames it into
+/// place, so a test never executes a binary another test is still writing.
 pub fn build(name: &str, extra: &[&str]) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEQ: AtomicU64 = AtomicU64::new(0);
     let out = tmp().join(Path::new(name).file_stem().unwrap());
+    let partial = out.with_extension(format!(
+        "partial.{}.{}",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ));
     let st = Command::new("aarch64-linux-gnu-gcc")
         .args(["-static", "-O1", "-o"])
-        .arg(&out)
+        .arg(&partial)
         .arg(source(name))
         .args(extra)
         .status()
         .expect("aarch64-linux-gnu-gcc is needed (scripts/setup-test-deps.sh installs it)");
     assert!(st.success(), "building {name} failed");
+    std::fs::rename(&partial, &out).unwrap();
     out
 }
 
