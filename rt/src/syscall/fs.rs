@@ -263,44 +263,37 @@ pub fn readlinkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     )
 }
 
+/// `nr(dirfd = a[0], path, a[2], …)`: the *at calls whose only pointer is the path, with `ints` integer
+/// arguments after it.
+fn at_path(nr: libc::c_long, path: &std::ffi::CStr, a: [u64; 6], ints: usize) -> SysResult {
+    let mut args = vec![Arg::Int(a[0]), Arg::Str(path)];
+    args.extend(a[2..2 + ints].iter().map(|&v| Arg::Int(v)));
+    host(nr, &mut args)
+}
+
 pub fn faccessat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.path(a[1])?;
-    host(
-        libc::SYS_faccessat,
-        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2])],
-    )
+    at_path(libc::SYS_faccessat, &p, a, 1)
 }
 
 pub fn faccessat2(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.path(a[1])?;
-    host(
-        libc::SYS_faccessat2,
-        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2]), Arg::Int(a[3])],
-    )
+    at_path(libc::SYS_faccessat2, &p, a, 2)
 }
 
 pub fn mkdirat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[1])?;
-    host(
-        libc::SYS_mkdirat,
-        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2])],
-    )
+    at_path(libc::SYS_mkdirat, &p, a, 1)
 }
 
 pub fn mknodat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[1])?;
-    host(
-        libc::SYS_mknodat,
-        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2]), Arg::Int(a[3])],
-    )
+    at_path(libc::SYS_mknodat, &p, a, 2)
 }
 
 pub fn unlinkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[1])?;
-    host(
-        libc::SYS_unlinkat,
-        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2])],
-    )
+    at_path(libc::SYS_unlinkat, &p, a, 1)
 }
 
 pub fn renameat(g: &mut Guest, a: [u64; 6]) -> SysResult {
