@@ -137,6 +137,19 @@ pub(crate) fn sat_u<S: Sem>(s: &mut S, qc: &mut Qc<S>, v: S::V, e: u32) -> S::V 
     r
 }
 
+/// The 64-bit tail of SQADD/SQSUB: `r` unless the sign bit of `o` says the operation overflowed, in which case
+/// the bound on `a`'s side (an overflow always has the sign of the first operand), noting QC.
+fn saturate_s64<S: Sem>(s: &mut S, qc: &mut Qc<S>, a: S::V, r: S::V, o: S::V) -> S::V {
+    let z = s.imm(0);
+    let ovf = s.slt(o, z);
+    let aneg = s.slt(a, z);
+    let mn = s.imm(smin(64));
+    let mx = s.imm(smax(64));
+    let sat = s.select(aneg, mn, mx);
+    qc.note(s, ovf);
+    s.select(ovf, sat, r)
+}
+
 /// Signed saturating `a + b` of `e`-bit values given sign-extended to 64 bits.
 pub(crate) fn sqadd<S: Sem>(s: &mut S, qc: &mut Qc<S>, a: S::V, b: S::V, e: u32) -> S::V {
     if e < 64 {
@@ -148,14 +161,7 @@ pub(crate) fn sqadd<S: Sem>(s: &mut S, qc: &mut Qc<S>, a: S::V, b: S::V, e: u32)
     let x1 = s.xor(a, r);
     let x2 = s.xor(b, r);
     let o = s.and(x1, x2);
-    let z = s.imm(0);
-    let ovf = s.slt(o, z);
-    let aneg = s.slt(a, z);
-    let mn = s.imm(smin(64));
-    let mx = s.imm(smax(64));
-    let sat = s.select(aneg, mn, mx);
-    qc.note(s, ovf);
-    s.select(ovf, sat, r)
+    saturate_s64(s, qc, a, r, o)
 }
 
 /// Signed saturating `a - b` of `e`-bit values given sign-extended to 64 bits.
@@ -169,14 +175,7 @@ pub(crate) fn sqsub<S: Sem>(s: &mut S, qc: &mut Qc<S>, a: S::V, b: S::V, e: u32)
     let x1 = s.xor(a, b);
     let x2 = s.xor(a, r);
     let o = s.and(x1, x2);
-    let z = s.imm(0);
-    let ovf = s.slt(o, z);
-    let aneg = s.slt(a, z);
-    let mn = s.imm(smin(64));
-    let mx = s.imm(smax(64));
-    let sat = s.select(aneg, mn, mx);
-    qc.note(s, ovf);
-    s.select(ovf, sat, r)
+    saturate_s64(s, qc, a, r, o)
 }
 
 /// Unsigned saturating `a + b` of zero-extended `e`-bit values.
