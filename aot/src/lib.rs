@@ -1,5 +1,150 @@
-//! elfrun's ahead-of-time tier (not built yet; see the AOT issue).
+//! elfrun's ahead-of-time tier: turns an AArch64 ELF and its profiles into a bundle — one Wasm module of lifted
+//! guest code plus a manifest — that the runtime (`rt`) runs in wasmer, falling back to the interpreter for
+//! anything the bundle does not cover.
 //!
-//! Owns: code discovery, CFG recovery, `Lift` (an implementation of `elfrun_interp::Sem` that emits Wasm
-//! with wasm-encoder), register/flag optimisation, parallel module assembly and the bundle manifest.
-//! Must not: execute guest code or use wasmer — running bundles is the runtime's (`rt`) job.
+//! Owns: code discovery ([`discover`]), `Lift` (an implementation of `elfrun_interp::Sem` that emits Wasm with
+//! wasm-encoder, in [`lift`]), module assembly, the bundle format ([`bundle`]) and the ABI between lifted code
+//! and the runtime ([`abi`]).
+//! Must not: execute guest code or use wasmer — running bundles is the runtime's job. Instruction semantics are
+//! never written here: they are `elfrun_interp::a64`'s, run over `Lift`.
+//!
+//! Functions are lifted in parallel with rayon; the output does not depend on the thread count (functions are
+//! sorted by entry address and collected in order).
+
+pub mod abi;
+pub mod bundle;
+pub mod discover;
+pub mod lift;
+mod module;
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use elfrun_profiles::{IndirectKind, Profile};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+pub use bundle::{BuildStats, Bundle, BundleError, Entry};
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("cannot read the ELF file: {0}")]
+    Elf(String),
+    #[error("profile is for another binary (ELF SHA-256 {found}, expected {expected})")]
+    ProfileMismatch { expected: String, found: String },
+    #[error("internal error: the lifted module does not validate: {0}")]
+    Invalid(String),
+}
+
+/// What to build from.
+#[derive(Debug)]
+pub struct BuildInput<'a> {
+    /// The ELF file's bytes.
+    pub elf: &'a [u8],
+    /// Where the runtime loads it (0 for ET_EXEC; the static-pie base otherwise).
+    pub bias: u64,
+    pub profiles: &'a [Profile],
+    /// The profiles' file hashes, recorded in the manifest.
+    pub profile_sha256: Vec<[u8; 32]>,
+    pub elfrun_version: &'a str,
+}
+
+/// Progress callbacks of a build: `(done, total)` lifted functions.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// Builds the bundle for `input`.
+pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, BuildError> {
+    let elf_sha256: [u8; 32] = Sha256::digest(input.elf).into();
+    for p in input.profiles {
+        if p.elf_sha256 != elf_sha256 {
+            return Err(BuildError::ProfileMismatch {
+                expected: elfrun_profiles::hex(&elf_sha256),
+                found: p.elf_sha256_hex(),
+            });
+        }
+    }
+    let image = discover::Image::from_elf(input.elf, input.bias)?;
+    let mut roots = BTreeSet::new();
+    let mut entries = BTreeSet::new();
+    for p in input.profiles {
+        roots.extend(p.call_targets.keys().copied());
+        entries.extend(p.blocks.keys().copied());
+        entries.extend(p.aot_misses.keys().copied());
+        for (site, targets) in &p.indirect {
+            if site.kind == IndirectKind::Blr {
+                roots.extend(targets.keys().copied());
+            }
+            entries.extend(targets.keys().copied());
+        }
+    }
+    let found = discover::discover(&image, &roots, &entries);
+
+    let total = found.functions.len();
+    let done = AtomicUsize::new(0);
+    let lifted: Vec<_> = found
+        .functions
+        .par_iter()
+        .map(|plan| {
+            let r = lift::Lift::function(plan);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            r
+        })
+        .collect();
+
+    let mut stats = BuildStats {
+        functions: total as u64,
+        code_bytes: image.code_bytes() as u64,
+        ..BuildStats::default()
+    };
+    let mut table: Vec<Entry> = Vec::new();
+    let mut blocks_per_function = Vec::with_capacity(total);
+    for (fi, plan) in found.functions.iter().enumerate() {
+        blocks_per_function.push(plan.blocks.len() as u32);
+        stats.blocks += plan.blocks.len() as u64;
+        for (bi, b) in plan.blocks.iter().enumerate() {
+            table.push(Entry {
+                pc: b.start,
+                func: fi as u32,
+                block: bi as u32,
+            });
+        }
+    }
+    // One entry per pc: prefer the function that starts there, else the first function covering it.
+    let starts: BTreeSet<(u64, u32)> = found
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.entry, i as u32))
+        .collect();
+    table.sort_by_key(|e| (e.pc, !starts.contains(&(e.pc, e.func)), e.func));
+    table.dedup_by_key(|e| e.pc);
+
+    let mut bodies = Vec::with_capacity(total);
+    for (f, s) in lifted {
+        stats.lifted += s.lifted;
+        stats.fallback += s.fallback;
+        bodies.push(f);
+    }
+    let wasm = module::assemble(bodies);
+    validate(&wasm)?;
+    Ok(Bundle {
+        elf_sha256,
+        profile_sha256: input.profile_sha256.clone(),
+        elfrun_version: input.elfrun_version.to_string(),
+        translator: bundle::TRANSLATOR.to_string(),
+        stats,
+        blocks_per_function,
+        entries: table,
+        wasm,
+    })
+}
+
+/// Checks the module with wasmparser (the Wasm features wasmer's Cranelift backend supports).
+pub fn validate(wasm: &[u8]) -> Result<(), BuildError> {
+    let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::THREADS;
+    wasmparser::Validator::new_with_features(features)
+        .validate_all(wasm)
+        .map(|_| ())
+        .map_err(|e| BuildError::Invalid(e.to_string()))
+}

@@ -21,6 +21,8 @@ pub enum RtError {
     Memory(String),
     #[error("cannot build the initial stack: arguments and environment are too large")]
     StackTooBig,
+    #[error("{0}")]
+    Aot(String),
 }
 
 /// What is wrong with an ELF file.

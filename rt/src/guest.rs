@@ -9,6 +9,7 @@ use std::ffi::OsString;
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 
+use elfrun_aot::abi::Status;
 use elfrun_interp::eval::FaultKind;
 use elfrun_interp::eval::{self, RunStats};
 use elfrun_interp::{BlockCache, CpuState, Exit};
@@ -60,6 +61,10 @@ pub struct Guest {
     pub fatal_signal: Option<i32>,
     /// Profile recording (`elfrun --record`), if on.
     pub recording: Option<Box<crate::record::Recording>>,
+    /// The program's bundle (AOT tier), if one is in use.
+    pub aot: Option<Box<crate::tier::Aot>>,
+    /// System calls made (for `--stats`).
+    pub syscalls: u64,
 }
 
 impl Guest {
@@ -112,6 +117,8 @@ impl Guest {
             vfork_done: None,
             fatal_signal: None,
             recording: None,
+            aot: None,
+            syscalls: 0,
         }
     }
 
@@ -126,21 +133,25 @@ impl Guest {
     pub fn run(&mut self) -> i32 {
         elfrun_interp::cpu_model::set_counter_source(crate::host::monotonic_ns);
         loop {
-            let mem = self.space.mem();
-            let (cpu, cache, stats) = (&mut self.cpu, &mut self.cache, &mut self.stats);
-            let exit = match self.recording.as_deref_mut() {
-                None => eval::run(cpu, mem, cache, BUDGET, stats),
-                Some(r) => eval::run_with(cpu, mem, cache, BUDGET, stats, &mut r.counters),
+            let exit = match self.aot.is_some() {
+                true => match self.step_aot() {
+                    Ok(exit) => exit,
+                    Err(status) => return status,
+                },
+                false => self.interpret(BUDGET),
             };
             let outcome = match exit {
-                Exit::Syscall => match syscall::dispatch(self) {
-                    Flow::Exit(status) => return status,
-                    Flow::Continue => Outcome::Continue,
-                },
+                Exit::Syscall => {
+                    self.syscalls += 1;
+                    match syscall::dispatch(self) {
+                        Flow::Exit(status) => return status,
+                        Flow::Continue => Outcome::Continue,
+                    }
+                }
                 Exit::Budget => Outcome::Continue,
                 Exit::CodeInvalidated { addr } => {
                     let line = elfrun_interp::cpu_model::ICACHE_LINE;
-                    self.cache.invalidate(addr & !(line - 1), line);
+                    self.invalidate_code(addr & !(line - 1), line);
                     Outcome::Continue
                 }
                 Exit::Undefined { .. } | Exit::FetchFault
@@ -207,6 +218,48 @@ impl Guest {
             if let Outcome::Exit(status) = self.deliver_pending() {
                 return status;
             }
+        }
+    }
+
+    /// Runs the interpreter from `cpu.pc` for about `budget` instructions (at least one block).
+    fn interpret(&mut self, budget: u64) -> Exit {
+        let mem = self.space.mem();
+        let (cpu, cache, stats) = (&mut self.cpu, &mut self.cache, &mut self.stats);
+        match self.recording.as_deref_mut() {
+            None => eval::run(cpu, mem, cache, budget, stats),
+            Some(r) => eval::run_with(cpu, mem, cache, budget, stats, &mut r.counters),
+        }
+    }
+
+    /// One step in the AOT tier: lifted code if the bundle has an entry at pc (until it needs the host), else
+    /// the interpreter for one block. `Err(status)`: lifted code failed, the guest is ended with `status`.
+    fn step_aot(&mut self) -> Result<Exit, i32> {
+        let Some(aot) = self.aot.as_deref_mut() else {
+            return Ok(self.interpret(BUDGET));
+        };
+        if aot.has_entry(self.cpu.pc) {
+            let mem = self.space.mem();
+            match aot.run(&mut self.cpu, self.space.host_mut(), mem) {
+                Ok(Status::Syscall) => return Ok(Exit::Syscall),
+                Ok(Status::Budget) => return Ok(Exit::Budget),
+                // A pc the bundle has no code for, or an instruction left to the interpreter.
+                Ok(Status::Continue | Status::Interp) => {}
+                Err(e) => {
+                    eprintln!("elfrun: internal error in the AOT tier: {e}");
+                    return Err(self.killed(libc::SIGABRT));
+                }
+            }
+        }
+        Ok(self.interpret(1))
+    }
+
+    /// Code in `start..start + len` may have changed: drop decoded blocks, and the bundle if it covers any of it
+    /// (lifted functions branch inside themselves without asking, so they cannot be patched piecemeal).
+    pub fn invalidate_code(&mut self, start: u64, len: u64) {
+        self.cache.invalidate(start, len);
+        if self.aot.as_ref().is_some_and(|a| a.overlaps(start, len)) {
+            tracing::info!("code at {start:#x} changed: leaving the AOT tier");
+            self.aot = None;
         }
     }
 

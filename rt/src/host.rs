@@ -23,9 +23,9 @@ pub const SPACE_END: u64 = 1 << 32;
 
 /// The guest's linear memory and the wasmer store that owns it.
 pub struct HostMemory {
-    // Kept alive: the memory's pages belong to the store.
-    _store: Store,
-    _memory: Memory,
+    // The memory's pages belong to the store; lifted code (the AOT tier) is instantiated in it too.
+    store: Store,
+    memory: Memory,
     base: *mut u8,
 }
 
@@ -55,10 +55,31 @@ impl HostMemory {
         }
         let base = view.data_ptr();
         Ok(HostMemory {
-            _store: store,
-            _memory: memory,
+            store,
+            memory,
             base,
         })
+    }
+
+    /// The wasmer store that owns the memory (lifted code is instantiated and called in it).
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    /// The guest memory as a wasmer import.
+    pub fn memory(&self) -> &Memory {
+        &self.memory
+    }
+
+    /// Loads a compiled module from wasmer's serialized form.
+    ///
+    /// Callers pass only bytes that `Module::serialize` wrote for this wasmer version, engine and host CPU and
+    /// that were verified against our own SHA-256 since (see `crate::tier`): a damaged artifact can load silently
+    /// or crash wasmer, so it must never get here.
+    pub fn deserialize_module(&self, verified: &[u8]) -> Result<wasmer::Module, String> {
+        // SAFETY: per the contract above, `verified` is byte-for-byte an artifact wasmer produced for this engine.
+        unsafe { wasmer::Module::deserialize(&self.store, verified.to_vec()) }
+            .map_err(|e| e.to_string())
     }
 
     /// The bounds-checked view the interpreter and syscalls use.

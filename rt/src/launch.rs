@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::error::RtError;
 use crate::guest::Program;
+use crate::tier::Tier;
 
 /// How to start a program.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +28,14 @@ pub struct Launch {
     pub no_path_search: bool,
     /// elfrun options to pass on when the guest execs another AArch64 program.
     pub exec_flags: Vec<OsString>,
+    /// Which tier runs the program (`--tier`).
+    pub tier: crate::tier::Tier,
+    /// `--bundle FILE`: the bundle to use instead of the program's default one.
+    pub bundle: Option<PathBuf>,
+    /// `--stats`: print tier statistics on stderr at exit.
+    pub stats: bool,
+    /// `--stats-file FILE`: write them as JSON.
+    pub stats_file: Option<PathBuf>,
 }
 
 /// Where `--record` merges the profile.
@@ -130,8 +139,29 @@ pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
         guest.recording = Some(Box::new(rec));
     }
     guest.exec_flags.extend(launch.exec_flags.iter().cloned());
+    if launch.record.is_none() {
+        attach_bundle(&mut guest, launch, &prog)?;
+    } else if launch.tier == Tier::Aot {
+        eprintln!(
+            "elfrun: --record runs the interpreter (it records what the interpreter sees); ignoring --tier aot"
+        );
+    }
+    let started = std::time::Instant::now();
     let status = guest.run();
+    let run_ms = started.elapsed().as_secs_f64() * 1e3;
     guest.flush_profile();
+    let report = crate::tier::StatsReport::of(&guest, run_ms);
+    guest.flush_aot_misses();
+    if launch.stats || launch.stats_file.is_some() {
+        if launch.stats {
+            eprint!("{}", report.table());
+        }
+        if let Some(f) = &launch.stats_file
+            && let Err(e) = std::fs::write(f, report.json())
+        {
+            eprintln!("elfrun: cannot write {}: {e}", f.display());
+        }
+    }
     tracing::info!(
         instructions = guest.stats.instructions,
         blocks = guest.cache.built,
@@ -141,6 +171,48 @@ pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
         Some(sig) => Ended::Killed(sig),
         None => Ended::Exited(status),
     })
+}
+
+/// Finds, checks and loads the program's bundle per `launch.tier`. With `auto`, a missing bundle means the
+/// interpreter, and an unusable one the interpreter with a warning; with `aot` both are errors.
+fn attach_bundle(guest: &mut crate::Guest, launch: &Launch, prog: &Program) -> Result<(), RtError> {
+    if launch.tier == Tier::Interp {
+        return Ok(());
+    }
+    let required = launch.tier == Tier::Aot;
+    let sha = crate::record::sha256_file(&prog.path)?;
+    let path = launch
+        .bundle
+        .clone()
+        .unwrap_or_else(|| crate::tier::default_bundle_path(&sha));
+    let problem = match crate::tier::read_bundle(&path, &sha) {
+        Ok(Some(bundle)) => {
+            let mem = guest.space.mem();
+            match crate::tier::Aot::load(&bundle, guest.space.host_mut(), mem) {
+                Ok(aot) => {
+                    guest.aot = Some(Box::new(aot));
+                    return Ok(());
+                }
+                Err(e) => e,
+            }
+        }
+        Ok(None) if !required => return Ok(()),
+        Ok(None) => format!(
+            "no bundle for {} (looked for {}): run `elfrun build {}` first",
+            prog.path.display(),
+            path.display(),
+            prog.path.display()
+        ),
+        Err(e) => format!(
+            "{e}; rebuild it with `elfrun build {}`",
+            prog.path.display()
+        ),
+    };
+    if required {
+        return Err(RtError::Aot(problem));
+    }
+    eprintln!("elfrun: {problem}; running in the interpreter");
+    Ok(())
 }
 
 /// Ends elfrun the way the guest ended: killed by the same signal (without a core dump of the 4 GiB guest

@@ -8,10 +8,13 @@
 //! - [`guest`]: a guest process and its run loop; [`syscall`]: Linux syscalls by family.
 //! - [`record`]: profile recording (`elfrun --record`); [`profile_show`]: `elfrun profile show`.
 //! - [`signal`]: guest signal dispositions, delivery (the arm64 `rt_sigframe`) and host-signal mirroring.
+//! - [`build`]: `elfrun build` (lifting through `elfrun-aot`, writing the bundle, precompiling it).
+//! - [`tier`]: the AOT tier at run time (bundles, artifact cache, switching to and from lifted code).
 //! - [`launch`]: finding the program and building its argv/environment (qemu-user conventions).
 //!
 //! Must not: contain instruction semantics — those live in `elfrun-interp`.
 
+pub mod build;
 pub mod error;
 pub mod guest;
 pub mod host;
@@ -22,6 +25,7 @@ pub mod record;
 pub mod signal;
 pub mod stack;
 pub mod syscall;
+pub mod tier;
 pub mod vm;
 
 pub use error::{ElfError, RtError};

@@ -298,6 +298,11 @@ impl Parsed {
     }
 }
 
+/// The load bias the program in `file` gets (what `elfrun build` needs to lift it at its run-time addresses).
+pub fn load_bias(file: &[u8]) -> Result<u64, ElfError> {
+    Ok(parse(file)?.bias())
+}
+
 /// Reads, validates and maps the program at `path`.
 pub fn load(path: &Path, space: &mut AddressSpace) -> Result<Image, RtError> {
     let file = std::fs::read(path).map_err(|e| RtError::Read(path.to_owned(), e))?;

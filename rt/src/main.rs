@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use elfrun::build::{self, BuildArgs};
 use elfrun::launch::{self, Launch};
 use elfrun::profile_show::{self, ShowArgs};
+use elfrun::tier::Tier;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -18,6 +20,9 @@ Examples:
   elfrun --strace ./prog              one line per syscall on stderr
   elfrun --record ./prog              record a profile (merged into ~/.cache/elfrun/profiles/<sha256>.profile)
   elfrun profile show ./prog          summary of its profile: hot blocks, indirect branch targets (--json, --top N)
+  elfrun build ./prog                 lift the program and its profile into a bundle (Wasm), used by later runs
+  elfrun --stats ./prog               after the run: which tier ran how much (--stats-file F for JSON)
+  elfrun --tier interp ./prog         ignore the bundle (--tier aot: require it)
   RUST_LOG=debug elfrun ./prog        more logging (or -v, -vv)
 
 binfmt_misc: register elfrun with flags PF and as interpreter a link named `elfrun-binfmt` (or a wrapper
@@ -56,6 +61,18 @@ struct Cli {
     /// profile. Passed on to the elfrun that runs a program the guest execs.
     #[arg(long, value_name = "SHA256", requires = "profile", hide = true)]
     profile_for: Option<String>,
+    /// Which tier runs the program: `auto` uses its bundle (see `elfrun build`) when there is a valid one.
+    #[arg(long, value_enum, default_value_t = Tier::Auto)]
+    tier: Tier,
+    /// Use this bundle instead of the program's default one (in ~/.cache/elfrun/bundles).
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<PathBuf>,
+    /// Print tier statistics (instructions interpreted, AOT entries and exits, syscalls, load time) at exit.
+    #[arg(long)]
+    stats: bool,
+    /// Write the statistics as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    stats_file: Option<PathBuf>,
     /// binfmt_misc mode (flags P+F): arguments are `PATH ARGV0 [ARGS]...`.
     #[arg(long)]
     binfmt_p: bool,
@@ -82,6 +99,14 @@ impl Cli {
             profile: inner.profile.or(self.profile),
             profile_for: inner.profile_for.or(self.profile_for),
             binfmt_p: self.binfmt_p || inner.binfmt_p,
+            tier: if inner.tier != Tier::Auto {
+                inner.tier
+            } else {
+                self.tier
+            },
+            bundle: inner.bundle.or(self.bundle),
+            stats: self.stats || inner.stats,
+            stats_file: inner.stats_file.or(self.stats_file),
             command: inner.command,
         }
     }
@@ -135,6 +160,47 @@ fn profile_command(args: Vec<OsString>) -> ExitCode {
     }
 }
 
+/// `elfrun build PROG`: lift a program and its profiles into a bundle.
+#[derive(Debug, Parser)]
+#[command(name = "elfrun build")]
+struct BuildCli {
+    /// The AArch64 program (searched in PATH when it has no slash).
+    #[arg(value_name = "PROG")]
+    prog: OsString,
+    /// Profile to build from (repeatable; default: the program's profile in ~/.cache/elfrun/profiles).
+    #[arg(long, value_name = "FILE")]
+    profile: Vec<PathBuf>,
+    /// Where to write the bundle (default: ~/.cache/elfrun/bundles, where `elfrun run` finds it).
+    #[arg(short, long, value_name = "BUNDLE")]
+    output: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn build_command(args: Vec<OsString>) -> ExitCode {
+    let cli = BuildCli::parse_from(std::iter::once(OsString::from("elfrun build")).chain(args));
+    init_logging(0);
+    let args = BuildArgs {
+        prog: cli.prog,
+        profiles: cli.profile,
+        output: cli.output,
+        progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    match build::build(&args) {
+        Ok(built) => {
+            if !cli.quiet {
+                eprintln!("{}", built.summary());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("elfrun: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
@@ -171,6 +237,9 @@ fn main() -> ExitCode {
     if !cli.binfmt_p && cli.command.first().is_some_and(|c| c == "profile") {
         return profile_command(cli.command.split_off(1));
     }
+    if !cli.binfmt_p && cli.command.first().is_some_and(|c| c == "build") {
+        return build_command(cli.command.split_off(1));
+    }
     if !cli.binfmt_p && cli.command.first().is_some_and(|c| c == "run") {
         if cli.command.len() == 1 {
             eprintln!("elfrun: `run` needs a program (see elfrun --help)");
@@ -186,6 +255,10 @@ fn main() -> ExitCode {
     if cli.verbose > 0 {
         exec_flags.push(format!("-{}", "v".repeat(cli.verbose as usize)).into());
     }
+    if cli.tier != Tier::Auto {
+        exec_flags.push("--tier".into());
+        exec_flags.push(format!("{:?}", cli.tier).to_lowercase().into());
+    }
     let mut launch = Launch {
         argv0: cli.argv0,
         set_env: cli.set_env,
@@ -196,6 +269,10 @@ fn main() -> ExitCode {
         }),
         no_path_search: cli.binfmt_p,
         exec_flags,
+        tier: cli.tier,
+        bundle: cli.bundle,
+        stats: cli.stats,
+        stats_file: cli.stats_file,
         ..Launch::default()
     };
     launch.prog = command.next().unwrap_or_default();

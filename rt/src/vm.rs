@@ -77,6 +77,11 @@ impl AddressSpace {
         }
     }
 
+    /// The host memory and wasmer store behind the space (for the AOT tier).
+    pub fn host_mut(&mut self) -> &mut HostMemory {
+        &mut self.host
+    }
+
     pub fn mem(&self) -> GuestMem {
         self.mem
     }

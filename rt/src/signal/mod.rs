@@ -332,7 +332,7 @@ impl Guest {
                 let _ = mem.store(at + 4 * i as u64, *w as u64, 4);
             }
             for (start, len) in self.space.take_code_changes() {
-                self.cache.invalidate(start, len);
+                self.invalidate_code(start, len);
             }
             self.signals.trampoline = at;
         }

@@ -356,6 +356,7 @@ pub fn execveat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let envp = cstrings(&string_array(g, a[3], &mut budget)?)?;
     let dirfd = a[0] as i32;
     g.flush_profile(); // the old image's profile, before the new image replaces this process
+    g.flush_aot_misses();
     Err(Stop::Errno(exec(g, dirfd, path, flags, argv, &envp)))
 }
 

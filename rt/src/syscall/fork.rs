@@ -77,6 +77,9 @@ pub fn clone(g: &mut Guest, a: [u64; 6]) -> SysResult {
     }
     if pid == 0 {
         g.profile_after_fork();
+        if let Some(aot) = g.aot.as_deref_mut() {
+            aot.stats.aot_misses.clear(); // the parent records its own
+        }
         // Linux starts a child with no pending signals; those recorded for the parent stay the parent's.
         crate::signal::hostsig::clear_pending();
         // The child: a rendezvous inherited from our own parent's vfork is not ours to hold.

@@ -153,7 +153,7 @@ pub fn dispatch(g: &mut Guest) -> Flow {
     ];
     let r = call(g, nr, a);
     for (start, len) in g.space.take_code_changes() {
-        g.cache.invalidate(start, len);
+        g.invalidate_code(start, len);
     }
     if g.strace {
         table::trace(nr, &a, &r, &|p| {

@@ -1,0 +1,1041 @@
+//! The Wasm of each [`Sem`] primitive. Values are Wasm locals: `V` an i64 local, `Q` a v128 local, `B` an i32
+//! local holding 0 or 1. Every primitive reads its operands with `local.get` and writes a fresh local; Cranelift
+//! turns the locals into SSA values, so the copies cost nothing at run time.
+//!
+//! A primitive with no Wasm lowering yet calls [`Lift::unsupported`]: the whole instruction then runs in the
+//! interpreter (correct, counted, slower). Each lowering mirrors `Eval`'s in `elfrun_interp::eval::prims`; the
+//! differential tests run every program through both.
+
+use elfrun_interp::cpu_model;
+use elfrun_interp::sem::*;
+use elfrun_interp::state::offsets;
+use wasm_encoder::{BlockType, Instruction as I, ValType};
+
+use super::{FP_FUNC, L_REGS, Lift, NZCV, RegSlot, memarg, state_addr};
+use crate::abi::{FpCall, MEM_END, MEM_LOW, Status};
+
+impl Lift<'_> {
+    /// Runs `code` (which leaves one value of type `ty` on the stack) into a new local.
+    fn val<const N: usize>(&mut self, ty: ValType, code: [I<'static>; N]) -> u32 {
+        let t = self.temp(ty);
+        self.cur.extend(code);
+        self.cur.push(I::LocalSet(t));
+        t
+    }
+    fn v<const N: usize>(&mut self, code: [I<'static>; N]) -> u32 {
+        self.val(ValType::I64, code)
+    }
+    fn b<const N: usize>(&mut self, code: [I<'static>; N]) -> u32 {
+        self.val(ValType::I32, code)
+    }
+    fn q<const N: usize>(&mut self, code: [I<'static>; N]) -> u32 {
+        self.val(ValType::V128, code)
+    }
+
+    /// The value of a register, seeing the current instruction's own earlier writes.
+    fn read_slot(&mut self, slot: RegSlot) -> u32 {
+        if let Some(&(_, l)) = self.pending.iter().rev().find(|(s, _)| *s == slot) {
+            return l;
+        }
+        match slot {
+            RegSlot::Gpr(r) => {
+                self.reads |= 1 << r;
+                self.v([I::LocalGet(L_REGS + r as u32)])
+            }
+            RegSlot::Vec(r) => self.q([
+                I::I32Const(state_addr(super::vreg_offset(r))),
+                I::V128Load(memarg(4)),
+            ]),
+        }
+    }
+
+    /// Bounds check of a `size`-byte access at `a`; on failure the interpreter takes the instruction over (and
+    /// raises the fault). Leaves the 32-bit Wasm address on the stack.
+    fn address(&mut self, a: u32, size: u32) {
+        let limit = MEM_END - MEM_LOW - size as u64;
+        self.cur.extend([
+            I::LocalGet(a),
+            I::I64Const(MEM_LOW as i64),
+            I::I64Sub,
+            I::I64Const(limit as i64),
+            I::I64GtU,
+            I::If(BlockType::Empty),
+        ]);
+        self.depth += 1;
+        self.exit(Status::Interp, self.pc);
+        self.depth -= 1;
+        self.cur.extend([I::End, I::LocalGet(a), I::I32WrapI64]);
+    }
+
+    /// Low 32 bits of `a` as an i32 on the stack.
+    fn w32(&mut self, a: u32) -> [I<'static>; 2] {
+        [I::LocalGet(a), I::I32WrapI64]
+    }
+
+    fn fp(&mut self, call: FpCall, a: u32, b: Option<u32>, c: Option<u32>) -> u32 {
+        let arg = |x: Option<u32>| x.map_or(I::I64Const(0), I::LocalGet);
+        self.v([
+            I::I32Const(call.encode()),
+            I::LocalGet(a),
+            arg(b),
+            arg(c),
+            I::Call(FP_FUNC),
+        ])
+    }
+
+    /// A condition bit of NZCV (31 = N … 28 = V) as an i32 0/1.
+    fn flag(&mut self, nzcv: u32, bit: i64) -> u32 {
+        self.b([
+            I::LocalGet(nzcv),
+            I::I64Const(bit),
+            I::I64ShrU,
+            I::I32WrapI64,
+            I::I32Const(1),
+            I::I32And,
+        ])
+    }
+
+    fn state_load(&mut self, offset: usize) -> u32 {
+        self.v([I::I32Const(state_addr(offset)), I::I64Load(memarg(3))])
+    }
+
+    fn state_store(&mut self, offset: usize, v: u32) {
+        self.cur.extend([
+            I::I32Const(state_addr(offset)),
+            I::LocalGet(v),
+            I::I64Store(memarg(3)),
+        ]);
+    }
+
+    /// Integer division at `w` with A64's rules (by zero gives 0; signed MIN / -1 gives MIN).
+    fn div(&mut self, w: Width, signed: bool, a: u32, b: u32) -> u32 {
+        let t = self.temp(ValType::I64);
+        match w {
+            Width::W64 => {
+                self.cur.extend([
+                    I::LocalGet(b),
+                    I::I64Eqz,
+                    I::If(BlockType::Result(ValType::I64)),
+                ]);
+                self.cur.push(I::I64Const(0));
+                self.cur.push(I::Else);
+                if signed {
+                    self.cur.extend([
+                        I::LocalGet(b),
+                        I::I64Const(-1),
+                        I::I64Eq,
+                        I::If(BlockType::Result(ValType::I64)),
+                        I::I64Const(0),
+                        I::LocalGet(a),
+                        I::I64Sub,
+                        I::Else,
+                        I::LocalGet(a),
+                        I::LocalGet(b),
+                        I::I64DivS,
+                        I::End,
+                    ]);
+                } else {
+                    self.cur
+                        .extend([I::LocalGet(a), I::LocalGet(b), I::I64DivU]);
+                }
+                self.cur.push(I::End);
+            }
+            Width::W32 => {
+                self.cur.extend([
+                    I::LocalGet(b),
+                    I::I32WrapI64,
+                    I::I32Eqz,
+                    I::If(BlockType::Result(ValType::I32)),
+                    I::I32Const(0),
+                    I::Else,
+                ]);
+                if signed {
+                    self.cur.extend([
+                        I::LocalGet(b),
+                        I::I32WrapI64,
+                        I::I32Const(-1),
+                        I::I32Eq,
+                        I::If(BlockType::Result(ValType::I32)),
+                        I::I32Const(0),
+                        I::LocalGet(a),
+                        I::I32WrapI64,
+                        I::I32Sub,
+                        I::Else,
+                        I::LocalGet(a),
+                        I::I32WrapI64,
+                        I::LocalGet(b),
+                        I::I32WrapI64,
+                        I::I32DivS,
+                        I::End,
+                    ]);
+                } else {
+                    self.cur.extend([
+                        I::LocalGet(a),
+                        I::I32WrapI64,
+                        I::LocalGet(b),
+                        I::I32WrapI64,
+                        I::I32DivU,
+                    ]);
+                }
+                self.cur.extend([I::End, I::I64ExtendI32U]);
+            }
+        }
+        self.cur.push(I::LocalSet(t));
+        t
+    }
+
+    /// A 32-bit operation on the low halves, zero-extended.
+    fn op32(&mut self, a: u32, b: u32, op: I<'static>) -> u32 {
+        self.v([
+            I::LocalGet(a),
+            I::I32WrapI64,
+            I::LocalGet(b),
+            I::I32WrapI64,
+            op,
+            I::I64ExtendI32U,
+        ])
+    }
+
+    /// High 64 bits of the unsigned 128-bit product, from 32-bit halves.
+    fn umulh_parts(&mut self, a: u32, b: u32) -> u32 {
+        let lo32 = |x: u32| [I::LocalGet(x), I::I64Const(0xffff_ffff), I::I64And];
+        let hi32 = |x: u32| [I::LocalGet(x), I::I64Const(32), I::I64ShrU];
+        let (al, ah, bl, bh) = (
+            self.v(lo32(a)),
+            self.v(hi32(a)),
+            self.v(lo32(b)),
+            self.v(hi32(b)),
+        );
+        let ll = self.v([I::LocalGet(al), I::LocalGet(bl), I::I64Mul]);
+        let lh = self.v([I::LocalGet(al), I::LocalGet(bh), I::I64Mul]);
+        let hl = self.v([I::LocalGet(ah), I::LocalGet(bl), I::I64Mul]);
+        let hh = self.v([I::LocalGet(ah), I::LocalGet(bh), I::I64Mul]);
+        // mid = (ll >> 32) + lo32(lh) + lo32(hl); high = hh + (lh >> 32) + (hl >> 32) + (mid >> 32).
+        let mid = self.v([
+            I::LocalGet(ll),
+            I::I64Const(32),
+            I::I64ShrU,
+            I::LocalGet(lh),
+            I::I64Const(0xffff_ffff),
+            I::I64And,
+            I::I64Add,
+            I::LocalGet(hl),
+            I::I64Const(0xffff_ffff),
+            I::I64And,
+            I::I64Add,
+        ]);
+        self.v([
+            I::LocalGet(hh),
+            I::LocalGet(lh),
+            I::I64Const(32),
+            I::I64ShrU,
+            I::I64Add,
+            I::LocalGet(hl),
+            I::I64Const(32),
+            I::I64ShrU,
+            I::I64Add,
+            I::LocalGet(mid),
+            I::I64Const(32),
+            I::I64ShrU,
+            I::I64Add,
+        ])
+    }
+
+    fn bswap(&mut self, a: u32) -> u32 {
+        let mut idx = [0u8; 16];
+        for (i, x) in idx.iter_mut().enumerate() {
+            *x = (7 - (i % 8)) as u8;
+        }
+        self.v([
+            I::LocalGet(a),
+            I::I64x2Splat,
+            I::LocalGet(a),
+            I::I64x2Splat,
+            I::I8x16Shuffle(idx),
+            I::I64x2ExtractLane(0),
+        ])
+    }
+
+    /// `((a >> s) & m) | ((a & m) << s)`: one step of a bit reversal.
+    fn swap_bits(&mut self, a: u32, s: i64, m: u64) -> u32 {
+        self.v([
+            I::LocalGet(a),
+            I::I64Const(s),
+            I::I64ShrU,
+            I::I64Const(m as i64),
+            I::I64And,
+            I::LocalGet(a),
+            I::I64Const(m as i64),
+            I::I64And,
+            I::I64Const(s),
+            I::I64Shl,
+            I::I64Or,
+        ])
+    }
+
+    /// Lane-wise binary SIMD op on two Q locals.
+    fn qop(&mut self, a: u32, b: u32, op: Option<I<'static>>) -> u32 {
+        match op {
+            Some(op) => self.q([I::LocalGet(a), I::LocalGet(b), op]),
+            None => {
+                self.unsupported();
+                a
+            }
+        }
+    }
+}
+
+fn by_esize(esize: u32, ops: [I<'static>; 4]) -> Option<I<'static>> {
+    let [b, h, s, d] = ops;
+    match esize {
+        8 => Some(b),
+        16 => Some(h),
+        32 => Some(s),
+        64 => Some(d),
+        _ => None,
+    }
+}
+
+impl Sem for Lift<'_> {
+    type V = u32;
+    type Q = u32;
+    type B = u32;
+
+    fn pc(&self) -> u64 {
+        self.pc
+    }
+
+    fn imm(&mut self, v: u64) -> u32 {
+        self.v([I::I64Const(v as i64)])
+    }
+    fn x(&mut self, r: Reg) -> u32 {
+        if r == 31 {
+            self.imm(0)
+        } else {
+            self.read_slot(RegSlot::Gpr(r))
+        }
+    }
+    fn x_or_sp(&mut self, r: Reg) -> u32 {
+        self.read_slot(RegSlot::Gpr(r.min(31)))
+    }
+    fn set_x(&mut self, r: Reg, v: u32) {
+        if r != 31 {
+            self.pending.push((RegSlot::Gpr(r), v));
+        }
+    }
+    fn set_x_or_sp(&mut self, r: Reg, v: u32) {
+        self.pending.push((RegSlot::Gpr(r.min(31)), v));
+    }
+    fn vreg(&mut self, r: Reg) -> u32 {
+        self.read_slot(RegSlot::Vec(r & 31))
+    }
+    fn set_vreg(&mut self, r: Reg, q: u32) {
+        self.pending.push((RegSlot::Vec(r & 31), q));
+    }
+
+    fn add(&mut self, a: u32, b: u32) -> u32 {
+        self.v([I::LocalGet(a), I::LocalGet(b), I::I64Add])
+    }
+    fn sub(&mut self, a: u32, b: u32) -> u32 {
+        self.v([I::LocalGet(a), I::LocalGet(b), I::I64Sub])
+    }
+    fn mul(&mut self, a: u32, b: u32) -> u32 {
+        self.v([I::LocalGet(a), I::LocalGet(b), I::I64Mul])
+    }
+    fn umulh(&mut self, a: u32, b: u32) -> u32 {
+        self.umulh_parts(a, b)
+    }
+    fn smulh(&mut self, a: u32, b: u32) -> u32 {
+        // smulh = umulh - (a < 0 ? b : 0) - (b < 0 ? a : 0).
+        let u = self.umulh_parts(a, b);
+        self.v([
+            I::LocalGet(u),
+            I::LocalGet(b),
+            I::LocalGet(a),
+            I::I64Const(63),
+            I::I64ShrS,
+            I::I64And,
+            I::I64Sub,
+            I::LocalGet(a),
+            I::LocalGet(b),
+            I::I64Const(63),
+            I::I64ShrS,
+            I::I64And,
+            I::I64Sub,
+        ])
+    }
+    fn udiv(&mut self, w: Width, a: u32, b: u32) -> u32 {
+        self.div(w, false, a, b)
+    }
+    fn sdiv(&mut self, w: Width, a: u32, b: u32) -> u32 {
+        self.div(w, true, a, b)
+    }
+    fn and(&mut self, a: u32, b: u32) -> u32 {
+        self.v([I::LocalGet(a), I::LocalGet(b), I::I64And])
+    }
+    fn or(&mut self, a: u32, b: u32) -> u32 {
+        self.v([I::LocalGet(a), I::LocalGet(b), I::I64Or])
+    }
+    fn xor(&mut self, a: u32, b: u32) -> u32 {
+        self.v([I::LocalGet(a), I::LocalGet(b), I::I64Xor])
+    }
+    fn not(&mut self, a: u32) -> u32 {
+        self.v([I::LocalGet(a), I::I64Const(-1), I::I64Xor])
+    }
+    fn shl(&mut self, w: Width, a: u32, amount: u32) -> u32 {
+        match w {
+            Width::W64 => self.v([I::LocalGet(a), I::LocalGet(amount), I::I64Shl]),
+            Width::W32 => self.op32(a, amount, I::I32Shl),
+        }
+    }
+    fn lsr(&mut self, w: Width, a: u32, amount: u32) -> u32 {
+        match w {
+            Width::W64 => self.v([I::LocalGet(a), I::LocalGet(amount), I::I64ShrU]),
+            Width::W32 => self.op32(a, amount, I::I32ShrU),
+        }
+    }
+    fn asr(&mut self, w: Width, a: u32, amount: u32) -> u32 {
+        match w {
+            Width::W64 => self.v([I::LocalGet(a), I::LocalGet(amount), I::I64ShrS]),
+            Width::W32 => self.op32(a, amount, I::I32ShrS),
+        }
+    }
+    fn ror(&mut self, w: Width, a: u32, amount: u32) -> u32 {
+        match w {
+            Width::W64 => self.v([I::LocalGet(a), I::LocalGet(amount), I::I64Rotr]),
+            Width::W32 => self.op32(a, amount, I::I32Rotr),
+        }
+    }
+    fn clz(&mut self, w: Width, a: u32) -> u32 {
+        match w {
+            Width::W64 => self.v([I::LocalGet(a), I::I64Clz]),
+            Width::W32 => self.v([I::LocalGet(a), I::I32WrapI64, I::I32Clz, I::I64ExtendI32U]),
+        }
+    }
+    fn rbit(&mut self, w: Width, a: u32) -> u32 {
+        let x = self.bswap(a);
+        let x = self.swap_bits(x, 4, 0x0f0f_0f0f_0f0f_0f0f);
+        let x = self.swap_bits(x, 2, 0x3333_3333_3333_3333);
+        let x = self.swap_bits(x, 1, 0x5555_5555_5555_5555);
+        match w {
+            Width::W64 => x,
+            Width::W32 => self.v([I::LocalGet(x), I::I64Const(32), I::I64ShrU]),
+        }
+    }
+    fn bswap64(&mut self, a: u32) -> u32 {
+        self.bswap(a)
+    }
+    fn popcount(&mut self, a: u32) -> u32 {
+        self.v([I::LocalGet(a), I::I64Popcnt])
+    }
+    fn zext(&mut self, a: u32, bits: u32) -> u32 {
+        if bits >= 64 {
+            return a;
+        }
+        self.v([
+            I::LocalGet(a),
+            I::I64Const(((1u64 << bits) - 1) as i64),
+            I::I64And,
+        ])
+    }
+    fn sext(&mut self, a: u32, bits: u32) -> u32 {
+        match bits {
+            64.. => a,
+            32 => self.v([I::LocalGet(a), I::I32WrapI64, I::I64ExtendI32S]),
+            _ => {
+                let s = (64 - bits) as i64;
+                self.v([
+                    I::LocalGet(a),
+                    I::I64Const(s),
+                    I::I64Shl,
+                    I::I64Const(s),
+                    I::I64ShrS,
+                ])
+            }
+        }
+    }
+
+    fn eq(&mut self, a: u32, b: u32) -> u32 {
+        self.b([I::LocalGet(a), I::LocalGet(b), I::I64Eq])
+    }
+    fn ult(&mut self, a: u32, b: u32) -> u32 {
+        self.b([I::LocalGet(a), I::LocalGet(b), I::I64LtU])
+    }
+    fn slt(&mut self, a: u32, b: u32) -> u32 {
+        self.b([I::LocalGet(a), I::LocalGet(b), I::I64LtS])
+    }
+    fn b_not(&mut self, c: u32) -> u32 {
+        self.b([I::LocalGet(c), I::I32Eqz])
+    }
+    fn b_and(&mut self, a: u32, b: u32) -> u32 {
+        self.b([I::LocalGet(a), I::LocalGet(b), I::I32And])
+    }
+    fn b_or(&mut self, a: u32, b: u32) -> u32 {
+        self.b([I::LocalGet(a), I::LocalGet(b), I::I32Or])
+    }
+    fn select(&mut self, c: u32, a: u32, b: u32) -> u32 {
+        self.v([I::LocalGet(a), I::LocalGet(b), I::LocalGet(c), I::Select])
+    }
+    fn b_to_v(&mut self, c: u32) -> u32 {
+        self.v([I::LocalGet(c), I::I64ExtendI32U])
+    }
+
+    fn nzcv(&mut self) -> u32 {
+        self.read_slot(RegSlot::Gpr(NZCV))
+    }
+    fn set_nzcv(&mut self, v: u32) {
+        let m = self.v([I::LocalGet(v), I::I64Const(0xf000_0000), I::I64And]);
+        self.pending.push((RegSlot::Gpr(NZCV), m));
+    }
+    fn add_with_flags(&mut self, w: Width, a: u32, b: u32, carry_in: u32) -> u32 {
+        let (res, c) = match w {
+            Width::W64 => {
+                let s1 = self.add(a, b);
+                let res = self.add(s1, carry_in);
+                // carry = (s1 < a) | (res < s1)
+                let c = self.v([
+                    I::LocalGet(s1),
+                    I::LocalGet(a),
+                    I::I64LtU,
+                    I::LocalGet(res),
+                    I::LocalGet(s1),
+                    I::I64LtU,
+                    I::I32Or,
+                    I::I64ExtendI32U,
+                ]);
+                (res, c)
+            }
+            Width::W32 => {
+                let lo = |x: u32| [I::LocalGet(x), I::I64Const(0xffff_ffff), I::I64And];
+                let (a32, b32) = (self.v(lo(a)), self.v(lo(b)));
+                let sum = self.v([
+                    I::LocalGet(a32),
+                    I::LocalGet(b32),
+                    I::I64Add,
+                    I::LocalGet(carry_in),
+                    I::I64Add,
+                ]);
+                let res = self.v(lo(sum));
+                let c = self.v([I::LocalGet(sum), I::I64Const(32), I::I64ShrU]);
+                (res, c)
+            }
+        };
+        let top = w.bits() as i64 - 1;
+        // N<<31 | Z<<30 | C<<29 | V<<28, V = ((a ^ res) & (b ^ res)) >> top.
+        let nzcv = self.v([
+            I::LocalGet(res),
+            I::I64Const(top),
+            I::I64ShrU,
+            I::I64Const(1),
+            I::I64And,
+            I::I64Const(31),
+            I::I64Shl,
+            I::LocalGet(res),
+            I::I64Eqz,
+            I::I64ExtendI32U,
+            I::I64Const(30),
+            I::I64Shl,
+            I::I64Or,
+            I::LocalGet(c),
+            I::I64Const(29),
+            I::I64Shl,
+            I::I64Or,
+            I::LocalGet(a),
+            I::LocalGet(res),
+            I::I64Xor,
+            I::LocalGet(b),
+            I::LocalGet(res),
+            I::I64Xor,
+            I::I64And,
+            I::I64Const(top),
+            I::I64ShrU,
+            I::I64Const(1),
+            I::I64And,
+            I::I64Const(28),
+            I::I64Shl,
+            I::I64Or,
+        ]);
+        self.pending.push((RegSlot::Gpr(NZCV), nzcv));
+        res
+    }
+    fn set_logic_flags(&mut self, w: Width, result: u32) {
+        let (top, r) = match w {
+            Width::W64 => (63, result),
+            Width::W32 => (31, self.zext(result, 32)),
+        };
+        let nzcv = self.v([
+            I::LocalGet(r),
+            I::I64Const(top),
+            I::I64ShrU,
+            I::I64Const(1),
+            I::I64And,
+            I::I64Const(31),
+            I::I64Shl,
+            I::LocalGet(r),
+            I::I64Eqz,
+            I::I64ExtendI32U,
+            I::I64Const(30),
+            I::I64Shl,
+            I::I64Or,
+        ]);
+        self.pending.push((RegSlot::Gpr(NZCV), nzcv));
+    }
+    fn carry(&mut self) -> u32 {
+        let f = self.nzcv();
+        let c = self.flag(f, 29);
+        self.b_to_v(c)
+    }
+    fn cond(&mut self, cond: u8) -> u32 {
+        let f = self.nzcv();
+        let r = match cond >> 1 {
+            0 => self.flag(f, 30),
+            1 => self.flag(f, 29),
+            2 => self.flag(f, 31),
+            3 => self.flag(f, 28),
+            4 => {
+                let (c, z) = (self.flag(f, 29), self.flag(f, 30));
+                self.b([I::LocalGet(c), I::LocalGet(z), I::I32Eqz, I::I32And])
+            }
+            5 | 6 => {
+                let (n, v) = (self.flag(f, 31), self.flag(f, 28));
+                let ge = self.b([I::LocalGet(n), I::LocalGet(v), I::I32Eq]);
+                if cond >> 1 == 5 {
+                    ge
+                } else {
+                    let z = self.flag(f, 30);
+                    self.b([I::LocalGet(ge), I::LocalGet(z), I::I32Eqz, I::I32And])
+                }
+            }
+            _ => return self.b([I::I32Const(1)]),
+        };
+        if cond & 1 != 0 { self.b_not(r) } else { r }
+    }
+
+    fn load(&mut self, addr: u32, size: u32) -> u32 {
+        self.address(addr, size);
+        let op = match size {
+            1 => I::I64Load8U(memarg(0)),
+            2 => I::I64Load16U(memarg(0)),
+            4 => I::I64Load32U(memarg(0)),
+            _ => I::I64Load(memarg(0)),
+        };
+        self.v([op])
+    }
+    fn store(&mut self, addr: u32, v: u32, size: u32) {
+        self.address(addr, size);
+        let op = match size {
+            1 => I::I64Store8(memarg(0)),
+            2 => I::I64Store16(memarg(0)),
+            4 => I::I64Store32(memarg(0)),
+            _ => I::I64Store(memarg(0)),
+        };
+        self.cur.extend([I::LocalGet(v), op]);
+    }
+    fn load_q(&mut self, addr: u32) -> u32 {
+        self.address(addr, 16);
+        self.q([I::V128Load(memarg(0))])
+    }
+    fn store_q(&mut self, addr: u32, q: u32) {
+        self.address(addr, 16);
+        self.cur.extend([I::LocalGet(q), I::V128Store(memarg(0))]);
+    }
+    fn load_exclusive(&mut self, addr: u32, _size: u32) -> u32 {
+        self.unsupported();
+        addr
+    }
+    fn exclusive_high(&mut self) -> u32 {
+        self.unsupported();
+        self.imm(0)
+    }
+    fn store_exclusive(&mut self, addr: u32, _lo: u32, _hi: u32, _size: u32) -> u32 {
+        self.unsupported();
+        addr
+    }
+    fn clear_exclusive(&mut self) {
+        let none = self.imm(u64::MAX);
+        let zero = self.imm(0);
+        self.state_store(offsets_excl_addr(), none);
+        self.state_store(offsets_excl_size(), zero);
+    }
+    fn atomic_rmw(&mut self, _op: AtomicOp, addr: u32, _v: u32, _size: u32) -> u32 {
+        self.unsupported();
+        addr
+    }
+    fn atomic_cas(&mut self, addr: u32, _expected: u32, _new: u32, _size: u32) -> u32 {
+        self.unsupported();
+        addr
+    }
+    fn atomic_casp(&mut self, addr: u32, _e: (u32, u32), _n: (u32, u32), _size: u32) -> (u32, u32) {
+        self.unsupported();
+        (addr, addr)
+    }
+    fn barrier(&mut self) {
+        self.cur
+            .push(I::AtomicFence(wasm_encoder::Ordering::SeqCst));
+    }
+    fn cache_op(&mut self, op: CacheOp, addr: u32) {
+        match op {
+            CacheOp::DcZva => {
+                let line = cpu_model::DC_ZVA_BYTES;
+                let start = self.v([
+                    I::LocalGet(addr),
+                    I::I64Const(!(line as i64 - 1)),
+                    I::I64And,
+                ]);
+                self.address(start, line as u32);
+                self.cur
+                    .extend([I::I32Const(0), I::I32Const(line as i32), I::MemoryFill(0)]);
+            }
+            CacheOp::DcClean => {
+                self.address(addr, 1);
+                self.cur.push(I::Drop);
+            }
+            // The interpreter reports the invalidation to the runtime, which drops translated code.
+            CacheOp::IcIvau => self.unsupported(),
+        }
+    }
+
+    fn branch(&mut self, target: u64, _kind: BranchKind) {
+        self.commit();
+        self.goto(target);
+        self.ended = true;
+    }
+    fn branch_if(&mut self, c: u32, target: u64) {
+        self.commit();
+        self.cur.extend([I::LocalGet(c), I::If(BlockType::Empty)]);
+        self.depth += 1;
+        self.goto(target);
+        self.depth -= 1;
+        self.cur.push(I::End);
+    }
+    fn branch_indirect(&mut self, target: u32, _kind: BranchKind) {
+        self.commit();
+        self.cur.push(I::LocalGet(target));
+        self.exit_with_npc_on_stack(Status::Continue);
+        self.ended = true;
+    }
+    fn svc(&mut self, _imm: u16) {
+        self.commit();
+        self.exit(Status::Syscall, self.pc + 4);
+        self.ended = true;
+    }
+    fn brk(&mut self, _imm: u16) {
+        self.unsupported();
+    }
+    fn undefined(&mut self) {
+        self.unsupported();
+    }
+    fn read_sysreg(&mut self, r: SysReg) -> u32 {
+        match r {
+            SysReg::Nzcv => self.nzcv(),
+            SysReg::Fpcr => self.state_load(offsets::FPCR),
+            SysReg::Fpsr => self.state_load(offsets::FPSR),
+            SysReg::TpidrEl0 => self.state_load(offsets::TPIDR_EL0),
+            SysReg::CntvctEl0 | SysReg::CntpctEl0 => {
+                self.unsupported();
+                self.imm(0)
+            }
+            other => self.imm(cpu_model::read_const_sysreg(other)),
+        }
+    }
+    fn write_sysreg(&mut self, r: SysReg, v: u32) {
+        let masked = |s: &mut Self, m: u64| s.v([I::LocalGet(v), I::I64Const(m as i64), I::I64And]);
+        match r {
+            SysReg::Nzcv => self.set_nzcv(v),
+            SysReg::Fpcr => {
+                let m = masked(self, cpu_model::FPCR_WRITABLE);
+                self.state_store(offsets::FPCR, m);
+            }
+            SysReg::Fpsr => {
+                let m = masked(self, cpu_model::FPSR_WRITABLE);
+                self.state_store(offsets::FPSR, m);
+            }
+            SysReg::TpidrEl0 => self.state_store(offsets::TPIDR_EL0, v),
+            _ => {}
+        }
+    }
+
+    fn q_from(&mut self, lo: u32, hi: u32) -> u32 {
+        self.q([
+            I::LocalGet(lo),
+            I::I64x2Splat,
+            I::LocalGet(hi),
+            I::I64x2ReplaceLane(1),
+        ])
+    }
+    fn q_lo(&mut self, q: u32) -> u32 {
+        self.v([I::LocalGet(q), I::I64x2ExtractLane(0)])
+    }
+    fn q_hi(&mut self, q: u32) -> u32 {
+        self.v([I::LocalGet(q), I::I64x2ExtractLane(1)])
+    }
+    fn q_lane(&mut self, q: u32, esize: u32, idx: u32) -> u32 {
+        let i = idx as u8;
+        match esize {
+            8 => self.v([I::LocalGet(q), I::I8x16ExtractLaneU(i), I::I64ExtendI32U]),
+            16 => self.v([I::LocalGet(q), I::I16x8ExtractLaneU(i), I::I64ExtendI32U]),
+            32 => self.v([I::LocalGet(q), I::I32x4ExtractLane(i), I::I64ExtendI32U]),
+            64 => self.v([I::LocalGet(q), I::I64x2ExtractLane(i)]),
+            _ => {
+                self.unsupported();
+                self.imm(0)
+            }
+        }
+    }
+    fn q_with_lane(&mut self, q: u32, esize: u32, idx: u32, v: u32) -> u32 {
+        let i = idx as u8;
+        let w = self.w32(v);
+        match esize {
+            8 => self.q([
+                I::LocalGet(q),
+                w[0].clone(),
+                w[1].clone(),
+                I::I8x16ReplaceLane(i),
+            ]),
+            16 => self.q([
+                I::LocalGet(q),
+                w[0].clone(),
+                w[1].clone(),
+                I::I16x8ReplaceLane(i),
+            ]),
+            32 => self.q([
+                I::LocalGet(q),
+                w[0].clone(),
+                w[1].clone(),
+                I::I32x4ReplaceLane(i),
+            ]),
+            64 => self.q([I::LocalGet(q), I::LocalGet(v), I::I64x2ReplaceLane(i)]),
+            _ => {
+                self.unsupported();
+                q
+            }
+        }
+    }
+    fn q_and(&mut self, a: u32, b: u32) -> u32 {
+        self.qop(a, b, Some(I::V128And))
+    }
+    fn q_or(&mut self, a: u32, b: u32) -> u32 {
+        self.qop(a, b, Some(I::V128Or))
+    }
+    fn q_xor(&mut self, a: u32, b: u32) -> u32 {
+        self.qop(a, b, Some(I::V128Xor))
+    }
+    fn q_not(&mut self, a: u32) -> u32 {
+        self.q([I::LocalGet(a), I::V128Not])
+    }
+    fn q_add(&mut self, esize: u32, a: u32, b: u32) -> u32 {
+        let op = by_esize(esize, [I::I8x16Add, I::I16x8Add, I::I32x4Add, I::I64x2Add]);
+        self.qop(a, b, op)
+    }
+    fn q_sub(&mut self, esize: u32, a: u32, b: u32) -> u32 {
+        let op = by_esize(esize, [I::I8x16Sub, I::I16x8Sub, I::I32x4Sub, I::I64x2Sub]);
+        self.qop(a, b, op)
+    }
+    fn q_cmeq(&mut self, esize: u32, a: u32, b: u32) -> u32 {
+        let op = by_esize(esize, [I::I8x16Eq, I::I16x8Eq, I::I32x4Eq, I::I64x2Eq]);
+        self.qop(a, b, op)
+    }
+    fn q_tbl(&mut self, tbl: &[u32], idx: u32, fallback: u32) -> u32 {
+        // One-register TBL is Wasm's swizzle (out-of-range indices give zero); TBX merges the fallback bytes.
+        if tbl.len() != 1 {
+            self.unsupported();
+            return idx;
+        }
+        let looked = self.q([I::LocalGet(tbl[0]), I::LocalGet(idx), I::I8x16Swizzle]);
+        let in_range = self.q([
+            I::LocalGet(idx),
+            I::V128Const(0x10101010_10101010_10101010_10101010),
+            I::I8x16LtU,
+        ]);
+        self.q([
+            I::LocalGet(looked),
+            I::LocalGet(fallback),
+            I::LocalGet(in_range),
+            I::V128Bitselect,
+        ])
+    }
+
+    fn fp_binop(&mut self, op: FpBinOp, ty: FpTy, a: u32, b: u32) -> u32 {
+        self.fp(FpCall::Binop(op, ty), a, Some(b), None)
+    }
+    fn fp_muladd(&mut self, ty: FpTy, a: u32, b: u32, c: u32) -> u32 {
+        self.fp(FpCall::MulAdd(ty), a, Some(b), Some(c))
+    }
+    fn fp_unop(&mut self, op: FpUnOp, ty: FpTy, a: u32) -> u32 {
+        self.fp(FpCall::Unop(op, ty), a, None, None)
+    }
+    fn fp_compare(&mut self, ty: FpTy, a: u32, b: u32, signal_all: bool) -> u32 {
+        self.fp(FpCall::Compare { ty, signal_all }, a, Some(b), None)
+    }
+    fn fp_compare_mask(&mut self, cmp: FpCmp, ty: FpTy, a: u32, b: u32) -> u32 {
+        self.fp(FpCall::CompareMask(cmp, ty), a, Some(b), None)
+    }
+    fn fp_convert(&mut self, from: FpTy, to: FpTy, a: u32) -> u32 {
+        self.fp(FpCall::Convert { from, to }, a, None, None)
+    }
+    fn fp_to_int(
+        &mut self,
+        ty: FpTy,
+        a: u32,
+        w: Width,
+        signed: bool,
+        fbits: u32,
+        rounding: Rounding,
+    ) -> u32 {
+        self.fp(
+            FpCall::ToInt {
+                ty,
+                w,
+                signed,
+                fbits,
+                rounding,
+            },
+            a,
+            None,
+            None,
+        )
+    }
+    fn int_to_fp(&mut self, ty: FpTy, a: u32, w: Width, signed: bool, fbits: u32) -> u32 {
+        self.fp(
+            FpCall::FromInt {
+                ty,
+                w,
+                signed,
+                fbits,
+            },
+            a,
+            None,
+            None,
+        )
+    }
+    fn fp_compare_if(
+        &mut self,
+        c: u32,
+        ty: FpTy,
+        a: u32,
+        b: u32,
+        signal_all: bool,
+        otherwise: u32,
+    ) -> u32 {
+        let t = self.temp(ValType::I64);
+        self.cur.extend([
+            I::LocalGet(c),
+            I::If(BlockType::Result(ValType::I64)),
+            I::I32Const(FpCall::Compare { ty, signal_all }.encode()),
+            I::LocalGet(a),
+            I::LocalGet(b),
+            I::I64Const(0),
+            I::Call(FP_FUNC),
+            I::Else,
+            I::LocalGet(otherwise),
+            I::End,
+            I::LocalSet(t),
+        ]);
+        t
+    }
+
+    fn crc32(&mut self, _castagnoli: bool, acc: u32, _data: u32, _size: u32) -> u32 {
+        self.unsupported();
+        acc
+    }
+    fn aes_sub_shift(&mut self, q: u32, _inverse: bool) -> u32 {
+        self.unsupported();
+        q
+    }
+    fn aes_mix_columns(&mut self, q: u32, _inverse: bool) -> u32 {
+        self.unsupported();
+        q
+    }
+
+    fn q_mul(&mut self, esize: u32, a: u32, b: u32) -> u32 {
+        let op = match esize {
+            16 => Some(I::I16x8Mul),
+            32 => Some(I::I32x4Mul),
+            64 => Some(I::I64x2Mul),
+            _ => None,
+        };
+        self.qop(a, b, op)
+    }
+    fn q_minmax(&mut self, esize: u32, signed: bool, max: bool, a: u32, b: u32) -> u32 {
+        let op = match (esize, signed, max) {
+            (8, true, true) => Some(I::I8x16MaxS),
+            (8, true, false) => Some(I::I8x16MinS),
+            (8, false, true) => Some(I::I8x16MaxU),
+            (8, false, false) => Some(I::I8x16MinU),
+            (16, true, true) => Some(I::I16x8MaxS),
+            (16, true, false) => Some(I::I16x8MinS),
+            (16, false, true) => Some(I::I16x8MaxU),
+            (16, false, false) => Some(I::I16x8MinU),
+            (32, true, true) => Some(I::I32x4MaxS),
+            (32, true, false) => Some(I::I32x4MinS),
+            (32, false, true) => Some(I::I32x4MaxU),
+            (32, false, false) => Some(I::I32x4MinU),
+            _ => None,
+        };
+        self.qop(a, b, op)
+    }
+    fn q_cmgt(&mut self, esize: u32, signed: bool, a: u32, b: u32) -> u32 {
+        let op = match (esize, signed) {
+            (8, true) => Some(I::I8x16GtS),
+            (8, false) => Some(I::I8x16GtU),
+            (16, true) => Some(I::I16x8GtS),
+            (16, false) => Some(I::I16x8GtU),
+            (32, true) => Some(I::I32x4GtS),
+            (32, false) => Some(I::I32x4GtU),
+            (64, true) => Some(I::I64x2GtS),
+            _ => None,
+        };
+        self.qop(a, b, op)
+    }
+    fn q_shl_imm(&mut self, esize: u32, a: u32, amount: u32) -> u32 {
+        if amount >= esize {
+            return self.q([I::V128Const(0)]);
+        }
+        match by_esize(esize, [I::I8x16Shl, I::I16x8Shl, I::I32x4Shl, I::I64x2Shl]) {
+            Some(op) => self.q([I::LocalGet(a), I::I32Const(amount as i32), op]),
+            None => {
+                self.unsupported();
+                a
+            }
+        }
+    }
+    fn q_shr_imm(&mut self, esize: u32, signed: bool, a: u32, amount: u32) -> u32 {
+        if !signed && amount >= esize {
+            return self.q([I::V128Const(0)]);
+        }
+        let amount = amount.min(esize - 1);
+        let op = if signed {
+            by_esize(
+                esize,
+                [I::I8x16ShrS, I::I16x8ShrS, I::I32x4ShrS, I::I64x2ShrS],
+            )
+        } else {
+            by_esize(
+                esize,
+                [I::I8x16ShrU, I::I16x8ShrU, I::I32x4ShrU, I::I64x2ShrU],
+            )
+        };
+        match op {
+            Some(op) => self.q([I::LocalGet(a), I::I32Const(amount as i32), op]),
+            None => {
+                self.unsupported();
+                a
+            }
+        }
+    }
+    fn q_shuffle(&mut self, a: u32, b: u32, idx: [u8; 16]) -> u32 {
+        self.q([
+            I::LocalGet(a),
+            I::LocalGet(b),
+            I::I8x16Shuffle(idx.map(|i| i & 31)),
+        ])
+    }
+}
+
+fn offsets_excl_addr() -> usize {
+    core::mem::offset_of!(elfrun_interp::CpuState, excl_addr)
+}
+
+fn offsets_excl_size() -> usize {
+    core::mem::offset_of!(elfrun_interp::CpuState, excl_size)
+}

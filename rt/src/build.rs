@@ -1,0 +1,165 @@
+//! `elfrun build PROG`: lifts a program and its profiles into a bundle (via `elfrun-aot`), writes it where
+//! `elfrun run` looks for it, and compiles it once so the first run loads it from the artifact cache.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use elfrun_aot::{BuildInput, Bundle};
+use elfrun_profiles::Profile;
+use sha2::{Digest, Sha256};
+
+use crate::error::RtError;
+use crate::record::ELFRUN_VERSION;
+
+/// What to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildArgs {
+    pub prog: std::ffi::OsString,
+    /// Profiles to use; empty: the program's default profile, if it has one.
+    pub profiles: Vec<PathBuf>,
+    /// Where to write the bundle (default: the cache, where `elfrun run` finds it).
+    pub output: Option<PathBuf>,
+    /// Print a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// What a build produced (for the summary line and benchmarks).
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub path: PathBuf,
+    pub bundle: Bundle,
+    pub lift_ms: f64,
+    pub compile_ms: f64,
+    pub profiles_used: usize,
+}
+
+impl Built {
+    pub fn summary(&self) -> String {
+        let s = &self.bundle.stats;
+        let total = (s.lifted + s.fallback).max(1);
+        format!(
+            "elfrun: built {} ({} profile(s)): {} functions, {} blocks, {} instructions ({:.2}% lifted, {} left to the \
+             interpreter), {:.1} MiB of Wasm; lifting {:.0} ms, compiling {:.0} ms",
+            self.path.display(),
+            self.profiles_used,
+            s.functions,
+            s.blocks,
+            s.lifted + s.fallback,
+            100.0 * s.lifted as f64 / total as f64,
+            s.fallback,
+            self.bundle.wasm.len() as f64 / (1 << 20) as f64,
+            self.lift_ms,
+            self.compile_ms
+        )
+    }
+}
+
+fn aot_err(e: impl std::fmt::Display) -> RtError {
+    RtError::Aot(e.to_string())
+}
+
+/// Builds and writes the bundle of `args.prog`.
+pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
+    let path = crate::launch::find_program(&args.prog)?;
+    let elf = std::fs::read(&path).map_err(|e| RtError::Read(path.clone(), e))?;
+    let bias = crate::loader::load_bias(&elf).map_err(|why| RtError::BadElf {
+        path: path.clone(),
+        why,
+    })?;
+    let elf_sha: [u8; 32] = Sha256::digest(&elf).into();
+
+    let mut files = args.profiles.clone();
+    if files.is_empty() {
+        let default = elfrun_profiles::default_profile_path(&elf_sha);
+        if default.exists() {
+            files.push(default);
+        } else {
+            eprintln!(
+                "elfrun: no profile for {} yet: building from what static discovery finds \
+                 (record one with `elfrun --record {}`)",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+    let mut profiles: Vec<Profile> = Vec::new();
+    let mut profile_sha256 = Vec::new();
+    for f in &files {
+        let bytes = std::fs::read(f).map_err(|e| RtError::Read(f.clone(), e))?;
+        profile_sha256.push(Sha256::digest(&bytes).into());
+        let p = elfrun_profiles::load(f, Some(&elf_sha)).map_err(|e| {
+            aot_err(format!(
+                "profile {}: {e} (re-record it with `elfrun --record`)",
+                f.display()
+            ))
+        })?;
+        profiles.push(p);
+    }
+
+    let bar = args.progress.then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "lifting {bar:40} {pos}/{len} functions ({elapsed})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let started = Instant::now();
+    let progress = |done: usize, total: usize| {
+        if let Some(b) = &bar {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    };
+    let bundle = elfrun_aot::build(
+        &BuildInput {
+            elf: &elf,
+            bias,
+            profiles: &profiles,
+            profile_sha256,
+            elfrun_version: ELFRUN_VERSION,
+        },
+        &progress,
+    )
+    .map_err(aot_err)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let lift_ms = started.elapsed().as_secs_f64() * 1e3;
+
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| crate::tier::default_bundle_path(&elf_sha));
+    write_atomic(&out, &bundle.encode())
+        .map_err(|e| aot_err(format!("cannot write {}: {e}", out.display())))?;
+
+    let started = Instant::now();
+    crate::tier::precompile(&bundle).map_err(aot_err)?;
+    Ok(Built {
+        path: out,
+        bundle,
+        lift_ms,
+        compile_ms: started.elapsed().as_secs_f64() * 1e3,
+        profiles_used: profiles.len(),
+    })
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.tmp.{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("bundle"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}

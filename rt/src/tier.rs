@@ -1,0 +1,497 @@
+//! The AOT tier at run time: finding and checking a program's bundle, compiling it (through a private artifact
+//! cache), instantiating it against the guest's memory, and switching between lifted code and the interpreter.
+//!
+//! Lifted code and the interpreter share one CPU state: the runtime keeps it in [`Guest::cpu`](crate::Guest) and
+//! copies it to [`abi::STATE_ADDR`] in guest memory around each stretch of lifted code. Lifted code returns a
+//! [`Status`]; `Continue` to a pc the bundle has an entry for is followed without leaving the host loop, anything
+//! else goes back to the run loop (syscall, budget) or to the interpreter for one block (an instruction `Lift`
+//! leaves to it, a fault to raise, or code the bundle does not have: an *AOT miss*, recorded for the next build).
+//!
+//! Owns: bundle lookup/validation, the artifact cache, the `fp` helper import, tier statistics.
+//! Must not: decide syscall or signal semantics (the run loop in [`crate::guest`] does).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use elfrun_aot::abi::{self, FpCall, Status};
+use elfrun_aot::bundle::{self, Bundle};
+use elfrun_interp::softfp::{self, Fpscr};
+use elfrun_interp::state::offsets;
+use elfrun_interp::{CpuState, GuestMem};
+use sha2::{Digest, Sha256};
+use wasmer::{
+    Function, FunctionEnv, FunctionEnvMut, Instance, RuntimeError, TypedFunction, imports,
+};
+
+use crate::host::HostMemory;
+use crate::record::ELFRUN_VERSION;
+
+/// Which tier runs the guest (`--tier`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Tier {
+    /// The interpreter only.
+    Interp,
+    /// The program's bundle, required.
+    Aot,
+    /// The bundle if there is a valid one, else the interpreter.
+    #[default]
+    Auto,
+}
+
+/// Counters for `--stats` / `--stats-file`.
+#[derive(Clone, Debug, Default)]
+pub struct TierStats {
+    /// Calls from the host into lifted code.
+    pub aot_entries: u64,
+    /// Returns from lifted code to the host loop (each is followed by a syscall, signal check or interpreter
+    /// stretch).
+    pub aot_exits: u64,
+    /// Instructions lifted code left to the interpreter (`Status::Interp`).
+    pub aot_fallbacks: u64,
+    /// pcs lifted code reached without having code for them, with counts (recorded into the profile).
+    pub aot_misses: BTreeMap<u64, u64>,
+    /// Misses already written to the profile (taken out of `aot_misses`).
+    pub flushed_miss_sites: usize,
+    pub flushed_misses: u64,
+    /// Time to find, check, compile or load and instantiate the bundle.
+    pub load_ms: f64,
+    /// Whether the module came from the artifact cache.
+    pub artifact_cached: bool,
+}
+
+/// Fuel given to lifted code per entry: dispatch-loop iterations before it returns [`Status::Budget`].
+const FUEL: i32 = 1 << 16;
+
+/// A bundle instantiated for one guest process.
+pub struct Aot {
+    _instance: Instance,
+    enter: TypedFunction<(i32, i32), i32>,
+    entries: HashMap<u64, (i32, i32)>,
+    /// Range of guest code the bundle translated (for invalidation).
+    code: (u64, u64),
+    pub stats: TierStats,
+}
+
+impl std::fmt::Debug for Aot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aot")
+            .field("entries", &self.entries.len())
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+/// Where the bundle of the ELF with SHA-256 `elf_sha` lives by default (beside its profile, in the cache).
+pub fn default_bundle_path(elf_sha: &[u8; 32]) -> PathBuf {
+    cache_root(elf_sha)
+        .join("bundles")
+        .join(format!("{}.bundle", elfrun_profiles::hex(elf_sha)))
+}
+
+fn cache_root(elf_sha: &[u8; 32]) -> PathBuf {
+    let p = elfrun_profiles::default_profile_path(elf_sha);
+    p.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| std::env::temp_dir().join("elfrun-cache"))
+}
+
+/// Reads and checks the bundle at `path` for the ELF with `elf_sha`. `Ok(None)`: there is none.
+pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<Bundle>, String> {
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read the bundle {}: {e}", path.display())),
+    };
+    let b = Bundle::decode(&data).map_err(|e| format!("bundle {}: {e}", path.display()))?;
+    if &b.elf_sha256 != elf_sha {
+        return Err(format!(
+            "bundle {} is for another binary (SHA-256 {})",
+            path.display(),
+            elfrun_profiles::hex(&b.elf_sha256)
+        ));
+    }
+    if b.elfrun_version != ELFRUN_VERSION || b.translator != bundle::TRANSLATOR {
+        return Err(format!(
+            "bundle {} was built by elfrun {} ({}); this is elfrun {ELFRUN_VERSION}",
+            path.display(),
+            b.elfrun_version,
+            b.translator
+        ));
+    }
+    Ok(Some(b))
+}
+
+/// The `fp(code, a, b, c)` import: one floating-point primitive on the FPCR/FPSR in the state in guest memory,
+/// computed by the same `softfp` code the interpreter uses.
+fn fp_helper(
+    env: FunctionEnvMut<'_, GuestMem>,
+    code: i32,
+    a: i64,
+    b: i64,
+    c: i64,
+) -> Result<i64, RuntimeError> {
+    let mem = *env.data();
+    let call = FpCall::decode(code)
+        .ok_or_else(|| RuntimeError::new(format!("bad fp helper code {code:#x}")))?;
+    let fpcr_at = abi::STATE_ADDR + offsets::FPCR as u64;
+    let fpsr_at = abi::STATE_ADDR + offsets::FPSR as u64;
+    let bad = |_| RuntimeError::new("CPU state outside guest memory");
+    let fpcr = mem.load(fpcr_at, 8).map_err(bad)? as u32;
+    let mut fpsr = mem.load(fpsr_at, 8).map_err(bad)?;
+    let (a, b, c) = (a as u64, b as u64, c as u64);
+    let mut fs = Fpscr {
+        fpcr,
+        fpsr: &mut fpsr,
+    };
+    let r = match call {
+        FpCall::Binop(op, ty) => softfp::binop(&mut fs, op, ty, a, b),
+        FpCall::MulAdd(ty) => softfp::muladd(&mut fs, ty, a, b, c),
+        FpCall::Unop(op, ty) => softfp::unop(&mut fs, op, ty, a),
+        FpCall::Compare { ty, signal_all } => softfp::compare(&mut fs, ty, a, b, signal_all),
+        FpCall::CompareMask(cmp, ty) => softfp::compare_mask(&mut fs, cmp, ty, a, b),
+        FpCall::Convert { from, to } => softfp::convert(&mut fs, from, to, a),
+        FpCall::ToInt {
+            ty,
+            w,
+            signed,
+            fbits,
+            rounding,
+        } => softfp::to_int(&mut fs, ty, a, w, signed, fbits, rounding),
+        FpCall::FromInt {
+            ty,
+            w,
+            signed,
+            fbits,
+        } => softfp::from_int(&mut fs, ty, a, w, signed, fbits),
+    };
+    mem.store(fpsr_at, fpsr, 8).map_err(bad)?;
+    Ok(r as i64)
+}
+
+/// The artifact cache: wasmer's compiled form of a bundle's module, keyed by everything that must match for it
+/// to be loadable, and framed by our own checksum (wasmer does not verify what it deserializes).
+mod artifact {
+    use super::*;
+
+    const MAGIC: &[u8; 8] = b"ELFRUNAR";
+
+    pub fn key(wasm_sha: &[u8; 32], engine_id: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(wasm_sha);
+        h.update(b"wasmer 7.4.2 ");
+        h.update(engine_id.as_bytes());
+        h.update(format!("{:?}", wasmer::sys::CpuFeature::for_host()).as_bytes());
+        elfrun_profiles::hex(h.finalize().as_slice())
+    }
+
+    pub fn read(path: &Path) -> Option<Vec<u8>> {
+        let data = std::fs::read(path).ok()?;
+        if data.len() < 40 || &data[..8] != MAGIC {
+            return None;
+        }
+        let (sum, payload) = data[8..].split_at(32);
+        (Sha256::digest(payload).as_slice() == sum).then(|| payload.to_vec())
+    }
+
+    pub fn write(path: &Path, payload: &[u8]) -> std::io::Result<()> {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        set_private(dir);
+        let mut data = Vec::with_capacity(payload.len() + 40);
+        data.extend_from_slice(MAGIC);
+        data.extend_from_slice(&Sha256::digest(payload));
+        data.extend_from_slice(payload);
+        let tmp = dir.join(format!(".tmp.{}", std::process::id()));
+        std::fs::write(&tmp, &data)?;
+        std::fs::rename(&tmp, path)
+    }
+
+    /// Artifacts are native code we will map executable: only the user may write the directory.
+    fn set_private(dir: &Path) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+}
+
+/// Where the compiled form of `bundle` for the engine `engine_id` is cached.
+fn artifact_path(bundle: &Bundle, engine_id: &str) -> PathBuf {
+    let wasm_sha: [u8; 32] = Sha256::digest(&bundle.wasm).into();
+    let key = artifact::key(&wasm_sha, engine_id);
+    cache_root(&bundle.elf_sha256)
+        .join("artifacts")
+        .join(format!("{key}.wasmer"))
+}
+
+/// Compiles `bundle`'s module and stores it in the artifact cache (`elfrun build` does this, so that the first
+/// run only loads).
+pub fn precompile(bundle: &Bundle) -> Result<(), String> {
+    let store = wasmer::Store::default();
+    let path = artifact_path(bundle, &store.engine().deterministic_id());
+    let module = wasmer::Module::new(&store, &bundle.wasm)
+        .map_err(|e| format!("cannot compile the bundle: {e}"))?;
+    let bytes = module
+        .serialize()
+        .map_err(|e| format!("cannot serialize the compiled bundle: {e}"))?;
+    artifact::write(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+impl Aot {
+    /// Compiles (or loads from the artifact cache) and instantiates `bundle` against the guest memory.
+    pub fn load(bundle: &Bundle, host: &mut HostMemory, mem: GuestMem) -> Result<Aot, String> {
+        let start = Instant::now();
+        let engine_id = host.store_mut().engine().deterministic_id();
+        let art_path = artifact_path(bundle, &engine_id);
+        let cached =
+            artifact::read(&art_path).and_then(|bytes| host.deserialize_module(&bytes).ok());
+        let artifact_cached = cached.is_some();
+        let module = match cached {
+            Some(m) => m,
+            None => {
+                let m = wasmer::Module::new(host.store_mut(), &bundle.wasm)
+                    .map_err(|e| format!("cannot compile the bundle: {e}"))?;
+                match m.serialize() {
+                    Ok(bytes) => {
+                        if let Err(e) = artifact::write(&art_path, &bytes) {
+                            tracing::warn!(
+                                "cannot cache the compiled bundle in {}: {e}",
+                                art_path.display()
+                            );
+                        }
+                    }
+                    Err(e) => tracing::warn!("cannot serialize the compiled bundle: {e}"),
+                }
+                m
+            }
+        };
+        let memory = host.memory().clone();
+        let store = host.store_mut();
+        let env = FunctionEnv::new(store, mem);
+        let imports = imports! {
+            "env" => {
+                abi::IMPORT_FP => Function::new_typed_with_env(store, &env, fp_helper),
+                abi::IMPORT_MEMORY => memory,
+            }
+        };
+        let instance = Instance::new(store, &module, &imports)
+            .map_err(|e| format!("cannot instantiate the bundle: {e}"))?;
+        let enter = instance
+            .exports
+            .get_typed_function(store, abi::EXPORT_ENTER)
+            .map_err(|e| format!("bundle has no usable `{}` export: {e}", abi::EXPORT_ENTER))?;
+        let entries: HashMap<u64, (i32, i32)> = bundle
+            .entries
+            .iter()
+            .map(|e| (e.pc, (e.func as i32, e.block as i32)))
+            .collect();
+        let lo = bundle.entries.first().map_or(0, |e| e.pc);
+        let hi = bundle.entries.last().map_or(0, |e| e.pc);
+        Ok(Aot {
+            _instance: instance,
+            enter,
+            entries,
+            // Blocks extend past the last entry; the code segment's size bounds how far.
+            code: (lo, hi.saturating_add(bundle.stats.code_bytes)),
+            stats: TierStats {
+                load_ms: start.elapsed().as_secs_f64() * 1e3,
+                artifact_cached,
+                ..TierStats::default()
+            },
+        })
+    }
+
+    /// Whether translated code may cover part of `start..start + len`.
+    pub fn overlaps(&self, start: u64, len: u64) -> bool {
+        start < self.code.1 && start.saturating_add(len) > self.code.0
+    }
+
+    /// Whether lifted code can be entered at `pc`.
+    pub fn has_entry(&self, pc: u64) -> bool {
+        self.entries.contains_key(&pc)
+    }
+
+    /// Runs lifted code from `cpu.pc` (which must have an entry) until it needs the host. On return `cpu` is the
+    /// complete state and `cpu.pc` where the guest continues.
+    pub fn run(
+        &mut self,
+        cpu: &mut CpuState,
+        host: &mut HostMemory,
+        mem: GuestMem,
+    ) -> Result<Status, String> {
+        state_to_mem(cpu, mem);
+        let _ = mem.store(abi::FUEL_ADDR, FUEL as u64, 4);
+        let mut pc = cpu.pc;
+        let status = loop {
+            let Some(&(f, b)) = self.entries.get(&pc) else {
+                *self.stats.aot_misses.entry(pc).or_default() += 1;
+                break Status::Continue;
+            };
+            self.stats.aot_entries += 1;
+            let raw = self
+                .enter
+                .call(host.store_mut(), f, b)
+                .map_err(|e| format!("lifted code failed at pc {pc:#x}: {e}"))?;
+            let status = Status::from_i32(raw)
+                .ok_or_else(|| format!("lifted code returned status {raw} at pc {pc:#x}"))?;
+            pc = mem
+                .load(abi::STATE_ADDR + offsets::PC as u64, 8)
+                .unwrap_or(0);
+            if status != Status::Continue {
+                break status;
+            }
+        };
+        self.stats.aot_exits += 1;
+        state_from_mem(cpu, mem);
+        if status == Status::Interp {
+            self.stats.aot_fallbacks += 1;
+        }
+        Ok(status)
+    }
+}
+
+/// Copies the CPU state into guest memory at [`abi::STATE_ADDR`] (the layout of [`CpuState`]).
+fn state_to_mem(cpu: &CpuState, mem: GuestMem) {
+    let at = |off: usize| abi::STATE_ADDR + off as u64;
+    for (i, &x) in cpu.x.iter().enumerate() {
+        let _ = mem.store(at(offsets::X + 8 * i), x, 8);
+    }
+    for (off, v) in [
+        (offsets::SP, cpu.sp),
+        (offsets::PC, cpu.pc),
+        (offsets::NZCV, cpu.nzcv),
+        (offsets::FPCR, cpu.fpcr),
+        (offsets::FPSR, cpu.fpsr),
+        (offsets::TPIDR_EL0, cpu.tpidr_el0),
+        (core::mem::offset_of!(CpuState, excl_addr), cpu.excl_addr),
+        (core::mem::offset_of!(CpuState, excl_size), cpu.excl_size),
+    ] {
+        let _ = mem.store(at(off), v, 8);
+    }
+    let _ = mem.store_u128(
+        at(core::mem::offset_of!(CpuState, excl_value)),
+        cpu.excl_value,
+    );
+    for (i, &v) in cpu.v.iter().enumerate() {
+        let _ = mem.store_u128(at(offsets::V + 16 * i), v);
+    }
+}
+
+/// Reads the CPU state back from guest memory.
+fn state_from_mem(cpu: &mut CpuState, mem: GuestMem) {
+    let at = |off: usize| abi::STATE_ADDR + off as u64;
+    let ld = |off: usize| mem.load(at(off), 8).unwrap_or(0);
+    for i in 0..31 {
+        cpu.x[i] = ld(offsets::X + 8 * i);
+    }
+    cpu.sp = ld(offsets::SP);
+    cpu.pc = ld(offsets::PC);
+    cpu.nzcv = ld(offsets::NZCV);
+    cpu.fpcr = ld(offsets::FPCR);
+    cpu.fpsr = ld(offsets::FPSR);
+    cpu.tpidr_el0 = ld(offsets::TPIDR_EL0);
+    cpu.excl_addr = ld(core::mem::offset_of!(CpuState, excl_addr));
+    cpu.excl_size = ld(core::mem::offset_of!(CpuState, excl_size));
+    cpu.excl_value = mem
+        .load_u128(at(core::mem::offset_of!(CpuState, excl_value)))
+        .unwrap_or(0);
+    for i in 0..32 {
+        cpu.v[i] = mem.load_u128(at(offsets::V + 16 * i)).unwrap_or(0);
+    }
+}
+
+/// What `--stats` / `--stats-file` report about a finished run.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StatsReport {
+    /// `aot` if a bundle was in use, else `interp`.
+    pub tier: &'static str,
+    /// Guest instructions executed by the interpreter.
+    pub interp_instructions: u64,
+    pub aot_entries: u64,
+    pub aot_exits: u64,
+    /// Instructions the bundle leaves to the interpreter, each time one was reached.
+    pub aot_fallbacks: u64,
+    /// Distinct pcs lifted code reached without code for them, and how often.
+    pub aot_miss_sites: usize,
+    pub aot_misses: u64,
+    pub syscalls: u64,
+    /// Time to load the bundle (find, check, compile or load the artifact, instantiate).
+    pub bundle_load_ms: f64,
+    pub artifact_cached: bool,
+    /// Wall time of the guest's run (after loading).
+    pub run_ms: f64,
+}
+
+impl StatsReport {
+    pub fn of(g: &crate::Guest, run_ms: f64) -> StatsReport {
+        let none = TierStats::default();
+        let s = g.aot.as_ref().map_or(&none, |a| &a.stats);
+        StatsReport {
+            tier: if g.aot.is_some() { "aot" } else { "interp" },
+            interp_instructions: g.stats.instructions,
+            aot_entries: s.aot_entries,
+            aot_exits: s.aot_exits,
+            aot_fallbacks: s.aot_fallbacks,
+            aot_miss_sites: s.aot_misses.len() + s.flushed_miss_sites,
+            aot_misses: s.aot_misses.values().sum::<u64>() + s.flushed_misses,
+            syscalls: g.syscalls,
+            bundle_load_ms: s.load_ms,
+            artifact_cached: s.artifact_cached,
+            run_ms,
+        }
+    }
+
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    pub fn table(&self) -> String {
+        format!(
+            "elfrun stats: tier {}\n  interp instructions {:>14}\n  aot entries/exits   {:>14} / {}\n  \
+             aot fallbacks       {:>14}\n  aot misses          {:>14} at {} pcs\n  syscalls            {:>14}\n  \
+             bundle load         {:>11.2} ms{}\n  run                 {:>11.2} ms\n",
+            self.tier,
+            self.interp_instructions,
+            self.aot_entries,
+            self.aot_exits,
+            self.aot_fallbacks,
+            self.aot_misses,
+            self.aot_miss_sites,
+            self.syscalls,
+            self.bundle_load_ms,
+            if self.artifact_cached {
+                " (artifact cache)"
+            } else {
+                ""
+            },
+            self.run_ms
+        )
+    }
+}
+
+impl crate::Guest {
+    /// Records the pcs lifted code missed into the program's profile, so the next `elfrun build` covers them.
+    /// Call at exit and before exec (each pc is recorded once: the misses are taken).
+    pub fn flush_aot_misses(&mut self) {
+        let Some(aot) = self.aot.as_deref_mut() else {
+            return;
+        };
+        if aot.stats.aot_misses.is_empty() {
+            return;
+        }
+        let misses = std::mem::take(&mut aot.stats.aot_misses);
+        aot.stats.flushed_miss_sites += misses.len();
+        aot.stats.flushed_misses += misses.values().sum::<u64>();
+        let Ok(sha) = crate::record::sha256_file(&self.exe) else {
+            return;
+        };
+        let mut p = elfrun_profiles::Profile::new(sha, ELFRUN_VERSION);
+        for (&pc, &n) in &misses {
+            p.record_aot_miss(pc, n);
+        }
+        let path = elfrun_profiles::default_profile_path(&sha);
+        if let Err(e) = elfrun_profiles::merge_into_file(&path, &p) {
+            tracing::warn!("cannot record AOT misses in {}: {e}", path.display());
+        }
+    }
+}
