@@ -8,6 +8,7 @@
 //! - [`guest`]: a guest process and its run loop; [`syscall`]: Linux syscalls by family.
 //! - [`record`]: profile recording (`elfrun --record`); [`profile_show`]: `elfrun profile show`.
 //! - [`signal`]: guest signal dispositions, delivery (the arm64 `rt_sigframe`) and host-signal mirroring.
+//! - [`jail`]: `--root DIR`, resolving guest paths inside DIR (openat2 `RESOLVE_IN_ROOT`).
 //! - [`launch`]: finding the program and building its argv/environment (qemu-user conventions).
 //!
 //! Must not: contain instruction semantics — those live in `elfrun-interp`.
@@ -15,6 +16,7 @@
 pub mod error;
 pub mod guest;
 pub mod host;
+pub mod jail;
 pub mod launch;
 pub mod loader;
 pub mod profile_show;

@@ -16,6 +16,7 @@ Examples:
   elfrun -0 sh -E LANG=C.UTF-8 -U TERM busybox
                                       argv[0] \"sh\", LANG set, TERM removed (as qemu-aarch64's -0/-E/-U)
   elfrun --strace ./prog              one line per syscall on stderr
+  elfrun --root ./rootfs /bin/sh      the guest sees ./rootfs as / (paths, symlinks, exec stay inside)
   elfrun --record ./prog              record a profile (merged into ~/.cache/elfrun/profiles/<sha256>.profile)
   elfrun profile show ./prog          summary of its profile: hot blocks, indirect branch targets (--json, --top N)
   RUST_LOG=debug elfrun ./prog        more logging (or -v, -vv)
@@ -56,6 +57,11 @@ struct Cli {
     /// profile. Passed on to the elfrun that runs a program the guest execs.
     #[arg(long, value_name = "SHA256", requires = "profile", hide = true)]
     profile_for: Option<String>,
+    /// Run the guest with DIR as its root directory: every path it names (open, stat, exec, chdir, …) is
+    /// resolved inside DIR as openat2's RESOLVE_IN_ROOT does (`..` and absolute symlinks stay inside, symlink
+    /// loops give ELOOP). PROG is looked up inside DIR. A path jail, not a sandbox: see SECURITY.md.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
     /// binfmt_misc mode (flags P+F): arguments are `PATH ARGV0 [ARGS]...`.
     #[arg(long)]
     binfmt_p: bool,
@@ -81,6 +87,7 @@ impl Cli {
             record: self.record || inner.record,
             profile: inner.profile.or(self.profile),
             profile_for: inner.profile_for.or(self.profile_for),
+            root: inner.root.or(self.root),
             binfmt_p: self.binfmt_p || inner.binfmt_p,
             command: inner.command,
         }
@@ -191,11 +198,13 @@ fn main() -> ExitCode {
         set_env: cli.set_env,
         unset_env: cli.unset_env,
         record: cli.record.then_some(launch::RecordTo {
-            file: cli.profile,
+            // Absolute: under --root the host cwd moves into the jail before the profile is written.
+            file: cli.profile.map(|p| std::path::absolute(&p).unwrap_or(p)),
             file_for: cli.profile_for,
         }),
         no_path_search: cli.binfmt_p,
         exec_flags,
+        root: cli.root,
         ..Launch::default()
     };
     launch.prog = command.next().unwrap_or_default();
