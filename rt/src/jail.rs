@@ -158,6 +158,11 @@ impl Jail {
         Ok(Jail { root, host })
     }
 
+    /// The descriptor number of the root, which the guest must not close or replace.
+    pub fn fd(&self) -> RawFd {
+        self.root.as_raw_fd()
+    }
+
     /// DIR as a canonical host path (what an exec passes on as `--root`).
     pub fn dir(&self) -> &Path {
         &self.host
@@ -239,6 +244,11 @@ impl Jail {
         if path.is_empty() {
             return Err(libc::ENOENT);
         }
+        match fd_alias(path) {
+            Some((fd, [])) => return reopen(fd, flags, mode),
+            Some((fd, rest)) => return self.open(fd, rest, flags, mode),
+            None => {}
+        }
         let (start, p) = self.start(dirfd, path)?;
         openat2(start, &p, flags, mode)
     }
@@ -251,6 +261,11 @@ impl Jail {
             return Err(libc::ENOENT);
         }
         let dir_flags = (libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) as u64;
+        if let Some((fd, rest)) = fd_alias(path)
+            && !rest.is_empty()
+        {
+            return self.parent(fd, rest);
+        }
         let (dir, last, slash) = split_last(path);
         if last == b"." || last == b".." {
             let d = self.open(dirfd, path, dir_flags, 0)?;
@@ -282,6 +297,40 @@ impl Jail {
     }
 }
 
+/// `/dev/fd/N[/rest]` or `/proc/self/fd/N[/rest]` (exactly so spelt): the guest's descriptor N, and `rest`.
+/// Linux reaches these through /proc's magic links, which `RESOLVE_IN_ROOT` refuses; the jail answers them
+/// itself, for descriptors the guest already holds (bash's `<(…)`, `/dev/fd/N/…` names of execveat).
+fn fd_alias(path: &[u8]) -> Option<(RawFd, &[u8])> {
+    let rest = path
+        .strip_prefix(b"/dev/fd/")
+        .or_else(|| path.strip_prefix(b"/proc/self/fd/"))?;
+    let end = rest.iter().position(|&c| c == b'/').unwrap_or(rest.len());
+    let (num, rest) = rest.split_at(end);
+    if num.is_empty() || num.len() > 9 || !num.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let fd = std::str::from_utf8(num).ok()?.parse().ok()?;
+    let rest = &rest[rest.iter().position(|&c| c != b'/').unwrap_or(rest.len())..];
+    Some((fd, rest))
+}
+
+/// Opens the guest's descriptor `fd` anew (as Linux does for `/proc/self/fd/N`): the same file, `flags` checked
+/// against its permissions by the host kernel.
+fn reopen(fd: RawFd, flags: u64, mode: u64) -> Result<OwnedFd, i32> {
+    // SAFETY: F_GETFD has no memory effects.
+    if unsafe { libc::fcntl(fd, libc::F_GETFD) } < 0 {
+        return Err(libc::ENOENT);
+    }
+    let path = CString::new(format!("/proc/self/fd/{fd}")).map_err(|_| libc::EINVAL)?;
+    // SAFETY: `path` is a valid C string; the descriptor is owned below.
+    let r = unsafe { libc::open(path.as_ptr(), flags as libc::c_int, mode as libc::c_uint) };
+    if r < 0 {
+        return Err(errno());
+    }
+    // SAFETY: just opened, owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(r) })
+}
+
 /// `/proc/self/fd/N` for a descriptor: the host path that reaches exactly that file (for calls without an
 /// `AT_EMPTY_PATH` form, such as chmod and truncate).
 pub fn proc_self_fd(fd: &OwnedFd) -> CString {
@@ -299,6 +348,16 @@ mod tests {
         assert_eq!(split_last(b"c//"), (&b"."[..], &b"c"[..], true));
         assert_eq!(split_last(b"/"), (&b"/"[..], &b"."[..], false));
         assert_eq!(split_last(b"a/.."), (&b"a"[..], &b".."[..], false));
+    }
+
+    #[test]
+    fn descriptor_aliases() {
+        assert_eq!(fd_alias(b"/dev/fd/3"), Some((3, &b""[..])));
+        assert_eq!(fd_alias(b"/proc/self/fd/12//x/y"), Some((12, &b"x/y"[..])));
+        assert_eq!(fd_alias(b"/dev/fd/"), None);
+        assert_eq!(fd_alias(b"/dev/fd/3a"), None);
+        assert_eq!(fd_alias(b"/dev/fdx/3"), None);
+        assert_eq!(fd_alias(b"/proc/1/fd/3"), None);
     }
 
     #[test]

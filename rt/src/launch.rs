@@ -205,6 +205,8 @@ pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
         guest.recording = Some(Box::new(rec));
     }
     guest.exec_flags.extend(launch.exec_flags.iter().cloned());
+    // The program is loaded: its descriptor's number is the guest's to use from here on.
+    drop(prog);
     let status = guest.run();
     guest.flush_profile();
     tracing::info!(

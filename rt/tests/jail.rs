@@ -88,6 +88,9 @@ chdir /sub/dir: ok, cwd /sub/dir
 ls ../../../..: a bin dangling etc loop1 loop2 sub t tmp up 
 openat(/sub, ../../../etc/hostname): jail-hostname
 openat(/sub, /etc/hostname): jail-hostname
+/proc/self/fd/SUB/../../../etc/passwd: ENOENT
+/dev/fd/SUB/../etc/hostname: jail-hostname
+/dev/fd/PIPE: through a pipe
 fchdir /sub: ok, cwd /sub
 mkdir /sub/new: ok
 create /sub/new/f: ok
@@ -116,6 +119,7 @@ child /bin/script: exe=/bin/prog2 cwd=/etc /a=jail secret
 execve /bin/script (#!/bin/prog2 --child): status 0
 child self: exe=/bin/prog cwd=/etc /a=jail secret
 execve /proc/self/exe: status 0
+/a after replacing and closing descriptors 3..255: jail secret
 execve /bin/hosttrue (a host program): execve: ENOEXEC
 execve /bin/hosttrue (a host program): status 127
 ";

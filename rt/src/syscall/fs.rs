@@ -153,8 +153,18 @@ pub fn openat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     )
 }
 
-pub fn close(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+impl Guest {
+    /// Whether `fd` is one of elfrun's own descriptors the guest may not close or replace (the jail's root).
+    fn reserved_fd(&self, fd: u64) -> bool {
+        self.jail.as_ref().is_some_and(|j| j.fd() as u64 == fd)
+    }
+}
+
+pub fn close(g: &mut Guest, a: [u64; 6]) -> SysResult {
     // The guest's descriptors are elfrun's; keep the standard streams elfrun reports errors on.
+    if g.reserved_fd(a[0]) {
+        return Err(Stop::Errno(libc::EBADF));
+    }
     host(libc::SYS_close, &mut [Arg::Int(a[0])])
 }
 
@@ -169,7 +179,10 @@ pub fn dup(_g: &mut Guest, a: [u64; 6]) -> SysResult {
     host(libc::SYS_dup, &mut [Arg::Int(a[0])])
 }
 
-pub fn dup3(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+pub fn dup3(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    if g.reserved_fd(a[1]) {
+        return Err(Stop::Errno(libc::EBADF));
+    }
     host(
         libc::SYS_dup3,
         &mut [

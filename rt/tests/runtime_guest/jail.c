@@ -117,6 +117,18 @@ int main(int argc, char **argv) {
     int sub = open("/sub", O_RDONLY | O_DIRECTORY);
     printf("openat(/sub, ../../../etc/hostname): %s\n", slurp_at(sub, "../../../etc/hostname"));
     printf("openat(/sub, /etc/hostname): %s\n", slurp_at(sub, "/etc/hostname"));
+    char alias[64];
+    snprintf(alias, sizeof alias, "/proc/self/fd/%d/../../../etc/passwd", sub);
+    printf("/proc/self/fd/SUB/../../../etc/passwd: %s\n", slurp(alias));
+    snprintf(alias, sizeof alias, "/dev/fd/%d/../etc/hostname", sub);
+    printf("/dev/fd/SUB/../etc/hostname: %s\n", slurp(alias));
+    int pfd[2];
+    (void)!pipe(pfd);
+    (void)!write(pfd[1], "through a pipe\n", 15);
+    snprintf(alias, sizeof alias, "/dev/fd/%d", pfd[0]);
+    printf("/dev/fd/PIPE: %s\n", slurp(alias));
+    close(pfd[0]);
+    close(pfd[1]);
     printf("fchdir /sub: %s, cwd %s\n", rc(fchdir(sub)), cwd());
     close(sub);
 
@@ -164,6 +176,12 @@ int main(int argc, char **argv) {
     run("execve /bin/script (#!/bin/prog2 --child)", "/bin/script", sc);
     char *self[] = {"self", "--child", "self", NULL};
     run("execve /proc/self/exe", "/proc/self/exe", self);
+    // elfrun's root descriptor is not the guest's to close or replace.
+    int outside = open("/", O_RDONLY | O_DIRECTORY);
+    for (int i = 3; i < 256; i++)
+        if (i != outside) dup2(outside, i);
+    for (int i = 3; i < 256; i++) close(i);
+    printf("/a after replacing and closing descriptors 3..255: %s\n", slurp("/a"));
     char *host[] = {"hosttrue", NULL};
     run("execve /bin/hosttrue (a host program)", "/bin/hosttrue", host);
     return 0;
