@@ -1,7 +1,7 @@
 //! `--root DIR`: the guest sees DIR as `/`. Every guest path is resolved with the host's openat2(2)
 //! `RESOLVE_IN_ROOT` relative to an `O_PATH` descriptor of DIR: `..` at the root stays at the root, absolute
 //! paths and absolute symlinks start at DIR, more than 40 symlinks give ELOOP, and magic links (`/proc/self/root`,
-//! `/proc/PID/fd/N`) are refused with ELOOP, so a `/proc` mounted inside DIR does not lead out.
+//! `/proc/PID/fd/N`) are refused (EXDEV or ELOOP), so a `/proc` mounted inside DIR does not lead out.
 //!
 //! Owns: the root descriptor, the mapping between host paths and guest paths (the guest's cwd and a directory
 //! descriptor's path are the host ones with DIR's prefix removed), and the two resolutions every path-taking

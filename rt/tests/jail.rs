@@ -198,3 +198,42 @@ fn command_line_program_is_looked_up_in_the_root() {
     assert_eq!(status(&o), 126);
     assert!(String::from_utf8_lossy(&o.stderr).contains("--root /nonexistent/root"));
 }
+
+/// The host's /proc bind-mounted inside the root (in a private user + mount namespace): its magic links
+/// (`/proc/self/root`, `/proc/1/root`, `/proc/self/cwd`) would lead to the host's `/`; they must be refused.
+#[test]
+fn proc_magic_links_inside_the_root_do_not_lead_out() {
+    let prog = build("jail.c", &[]);
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jail-root-proc");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    std::fs::create_dir_all(root.join("proc")).unwrap();
+    std::fs::copy(&prog, root.join("bin/prog")).unwrap();
+    let o = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c"])
+        .arg(r#"mount --bind /proc "$1/proc" || exit 111; exec "$2" --root "$1" /bin/prog --proc"#)
+        .args(["sh", root.to_str().unwrap(), env!("CARGO_BIN_EXE_elfrun")])
+        .env_clear()
+        .envs(ENV)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        status(&o) != 111 && o.status.success(),
+        "needs unshare(1) with user namespaces: {}\n{out}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        out,
+        "\
+/proc/self/status readable: 1
+/proc/self/root/etc/passwd: refused
+/proc/1/root/etc/passwd: refused
+/proc/self/cwd/../../../etc/passwd: refused
+/proc/thread-self/root/etc/passwd: refused
+/proc/self/root: refused
+chdir /proc/self/root: refused
+ls /proc/self/root/: refused
+"
+    );
+}

@@ -83,8 +83,23 @@ static void run(const char *what, const char *path, char *const argv[]) {
     printf("%s: status %d\n", what, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
+// With the host's /proc bind-mounted at /proc inside the root: its magic links must not lead out.
+static int proc_tricks(void) {
+    printf("/proc/self/status readable: %d\n", strncmp(slurp("/proc/self/status"), "Name:", 5) == 0);
+    const char *tricks[] = {"/proc/self/root/etc/passwd", "/proc/1/root/etc/passwd", "/proc/self/cwd/../../../etc/passwd",
+                            "/proc/thread-self/root/etc/passwd", "/proc/self/root"};
+    for (int i = 0; i < 5; i++) {
+        int fd = open(tricks[i], O_RDONLY);
+        printf("%s: %s\n", tricks[i], fd >= 0 ? "OPENED" : "refused");
+    }
+    printf("chdir /proc/self/root: %s\n", chdir("/proc/self/root") == 0 ? "DONE" : "refused");
+    printf("ls /proc/self/root/: %s\n", strchr(list("/proc/self/root/"), ' ') ? "LISTED" : "refused");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--child") == 0) return child(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "--proc") == 0) return proc_tricks();
     setvbuf(stdout, NULL, _IOLBF, 0);
     struct stat a, b;
 
