@@ -203,6 +203,18 @@ impl Jail {
             .ok_or(libc::ENOENT)
     }
 
+    /// What `readlink` of `/dev/fd/N` or `/proc/self/fd/N` answers in the jail: the guest path of descriptor N,
+    /// or the host's name for what has no path (`pipe:[…]`, `socket:[…]`); None for other paths.
+    pub fn fd_link(&self, path: &[u8]) -> Option<Result<Vec<u8>, i32>> {
+        let (fd, []) = fd_alias(path)? else {
+            return None;
+        };
+        Some(proc_fd_path(fd).map(|host| match host.first() {
+            Some(b'/') => self.guest_path(&host).unwrap_or(host),
+            _ => host,
+        }))
+    }
+
     /// The guest path of the file behind descriptor `fd` (ENOENT when it is outside the jail or has no path).
     pub fn guest_path_of_fd(&self, fd: RawFd) -> Result<Vec<u8>, i32> {
         let host = proc_fd_path(fd)?;

@@ -91,6 +91,7 @@ openat(/sub, /etc/hostname): jail-hostname
 /proc/self/fd/SUB/../../../etc/passwd: ENOENT
 /dev/fd/SUB/../etc/hostname: jail-hostname
 /dev/fd/PIPE: through a pipe
+readlink /proc/self/fd/SUB: /sub
 fchdir /sub: ok, cwd /sub
 mkdir /sub/new: ok
 create /sub/new/f: ok

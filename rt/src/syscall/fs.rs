@@ -361,6 +361,12 @@ pub fn readlinkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
         g.write_guest(a[2], &exe[..n])?;
         return Ok(n as u64);
     }
+    if let Some(link) = g.jail.as_ref().and_then(|j| j.fd_link(raw.as_bytes())) {
+        let link = link.map_err(|e| if e == libc::EBADF { libc::ENOENT } else { e })?;
+        let n = link.len().min(a[3] as usize);
+        g.write_guest(a[2], &link[..n])?;
+        return Ok(n as u64);
+    }
     let b = g.buf(a[2], a[3])?;
     let named = !raw.is_empty();
     let at = g.at_object(a[0], raw, false, true)?;

@@ -142,6 +142,8 @@ int main(int argc, char **argv) {
     (void)!write(pfd[1], "through a pipe\n", 15);
     snprintf(alias, sizeof alias, "/dev/fd/%d", pfd[0]);
     printf("/dev/fd/PIPE: %s\n", slurp(alias));
+    snprintf(alias, sizeof alias, "/proc/self/fd/%d", sub);
+    printf("readlink /proc/self/fd/SUB: %s\n", link_of(alias));
     close(pfd[0]);
     close(pfd[1]);
     printf("fchdir /sub: %s, cwd %s\n", rc(fchdir(sub)), cwd());
