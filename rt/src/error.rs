@@ -19,6 +19,8 @@ pub enum RtError {
     Dynamic { path: PathBuf, interp: String },
     #[error("cannot set up guest memory: {0}")]
     Memory(String),
+    #[error("--root {0}: {1}")]
+    Root(PathBuf, std::io::Error),
     #[error("cannot build the initial stack: arguments and environment are too large")]
     StackTooBig,
     #[error("{0}")]

@@ -16,6 +16,7 @@ use elfrun_interp::{BlockCache, CpuState, Exit};
 
 use crate::error::RtError;
 use crate::host::HostMemory;
+use crate::jail::Jail;
 pub use crate::signal::Signals;
 use crate::signal::{Outcome, SIGBUS, SIGILL, SIGSEGV, SIGTRAP};
 use crate::syscall::{self, Flow};
@@ -28,9 +29,13 @@ const BUDGET: u64 = 1 << 16;
 /// What the program should look like to itself.
 #[derive(Debug, Clone)]
 pub struct Program {
-    /// Path to load (as given, after PATH search).
+    /// The program's path as the guest names it (as given, after PATH search): AT_EXECFN.
     pub path: PathBuf,
-    /// Absolute path (what /proc/self/exe resolves to).
+    /// The host path elfrun reads the program from: `path`, or under `--root` `/proc/self/fd/N` of the file
+    /// the jail resolved (held open by `opened`), so nothing can swap it between resolution and loading.
+    pub file: PathBuf,
+    pub opened: Option<std::sync::Arc<OwnedFd>>,
+    /// Absolute path (what /proc/self/exe resolves to; inside the jail under `--root`).
     pub exe: PathBuf,
     pub argv: Vec<Vec<u8>>,
     pub envp: Vec<Vec<u8>>,
@@ -65,13 +70,15 @@ pub struct Guest {
     pub aot: Option<Box<crate::tier::Aot>>,
     /// System calls made (for `--stats`).
     pub syscalls: u64,
+    /// `--root DIR`: every guest path is resolved inside DIR.
+    pub jail: Option<Jail>,
 }
 
 impl Guest {
     /// Loads `prog` into a fresh address space and builds its initial stack.
     pub fn start(prog: &Program, strace: bool) -> Result<Guest, RtError> {
         let mut space = AddressSpace::new(HostMemory::new()?);
-        let image = loader::load(&prog.path, &mut space)?;
+        let image = loader::load(&prog.file, &mut space)?;
         let execfn = prog.path.as_os_str().as_encoded_bytes();
         let sp = stack::build(
             &mut space,
@@ -119,6 +126,7 @@ impl Guest {
             recording: None,
             aot: None,
             syscalls: 0,
+            jail: None,
         }
     }
 

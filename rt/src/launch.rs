@@ -1,12 +1,15 @@
 //! Turning a command line into a [`Program`]: PATH search, the absolute path /proc/self/exe reports, argv[0]
-//! override and environment edits (qemu-user's `-0`, `-E`, `-U`).
+//! override and environment edits (qemu-user's `-0`, `-E`, `-U`), and entering the `--root` jail.
 
 use std::ffi::{OsStr, OsString};
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::error::RtError;
 use crate::guest::Program;
+use crate::jail::Jail;
 use crate::tier::Tier;
 
 /// How to start a program.
@@ -36,6 +39,8 @@ pub struct Launch {
     pub stats: bool,
     /// `--stats-file FILE`: write them as JSON.
     pub stats_file: Option<PathBuf>,
+    /// `--root DIR`: the guest sees DIR as `/` (`prog` and PATH are then looked up inside DIR).
+    pub root: Option<PathBuf>,
 }
 
 /// Where `--record` merges the profile.
@@ -83,15 +88,66 @@ pub fn find_program(prog: &OsStr) -> Result<PathBuf, RtError> {
     Err(RtError::NotFound(prog.to_string_lossy().into_owned()))
 }
 
+/// Finds `prog` inside the jail: as a path if it contains a slash, else in the guest's `PATH` (`path_var`).
+fn find_in_jail(jail: &Jail, prog: &OsStr, path_var: Option<&[u8]>) -> Result<PathBuf, RtError> {
+    if prog.as_bytes().contains(&b'/') {
+        return Ok(PathBuf::from(prog));
+    }
+    for dir in path_var
+        .unwrap_or(b"/usr/local/bin:/usr/bin:/bin")
+        .split(|&c| c == b':')
+    {
+        let dir = if dir.is_empty() { &b"."[..] } else { dir };
+        let cand = [dir, b"/", prog.as_bytes()].concat();
+        if let Ok(fd) = jail.open(libc::AT_FDCWD, &cand, libc::O_PATH as u64, 0)
+            && std::fs::metadata(crate::jail::proc_self_fd(&fd).to_str().unwrap_or(""))
+                .is_ok_and(|m| m.is_file())
+        {
+            return Ok(PathBuf::from(OsStr::from_bytes(&cand)));
+        }
+    }
+    Err(RtError::NotFound(prog.to_string_lossy().into_owned()))
+}
+
 impl Launch {
-    /// Resolves the program and builds its argv and environment (from this process's environment).
-    pub fn program(&self) -> Result<Program, RtError> {
-        let path = if self.no_path_search {
-            PathBuf::from(&self.prog)
-        } else {
-            find_program(&self.prog)?
+    /// Resolves the program (inside `jail`, if given) and builds its argv and environment (from this process's
+    /// environment).
+    pub fn program(&self, jail: Option<&Jail>) -> Result<Program, RtError> {
+        let envp = self.environment();
+        let (path, file, exe, opened) = match jail {
+            None => {
+                let path = if self.no_path_search {
+                    PathBuf::from(&self.prog)
+                } else {
+                    find_program(&self.prog)?
+                };
+                let exe =
+                    std::fs::canonicalize(&path).map_err(|e| RtError::Read(path.clone(), e))?;
+                (path.clone(), path, exe, None)
+            }
+            Some(jail) => {
+                let path = if self.no_path_search {
+                    PathBuf::from(&self.prog)
+                } else {
+                    let var = envp.iter().find_map(|e| e.strip_prefix(b"PATH="));
+                    find_in_jail(jail, &self.prog, var)?
+                };
+                let flags = (libc::O_RDONLY | libc::O_CLOEXEC) as u64;
+                let fd = jail
+                    .open(libc::AT_FDCWD, path.as_os_str().as_bytes(), flags, 0)
+                    .map_err(|e| {
+                        RtError::Read(path.clone(), std::io::Error::from_raw_os_error(e))
+                    })?;
+                let exe = jail
+                    .guest_path_of_fd(fd.as_raw_fd())
+                    .map(|p| PathBuf::from(OsString::from_vec(p)))
+                    .unwrap_or_else(|_| path.clone());
+                let file = PathBuf::from(OsString::from_vec(
+                    crate::jail::proc_self_fd(&fd).into_bytes(),
+                ));
+                (path, file, exe, Some(Arc::new(fd)))
+            }
         };
-        let exe = std::fs::canonicalize(&path).map_err(|e| RtError::Read(path.clone(), e))?;
         let mut argv = vec![
             self.argv0
                 .clone()
@@ -99,6 +155,18 @@ impl Launch {
                 .into_vec(),
         ];
         argv.extend(self.args.iter().map(|a| a.as_bytes().to_vec()));
+        Ok(Program {
+            path,
+            file,
+            opened,
+            exe,
+            argv,
+            envp,
+        })
+    }
+
+    /// This process's environment with `-U` and `-E` applied.
+    fn environment(&self) -> Vec<Vec<u8>> {
         let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
         env.retain(|(k, _)| !self.unset_env.contains(k));
         for kv in &self.set_env {
@@ -111,30 +179,37 @@ impl Launch {
             env.retain(|(ek, _)| *ek != k);
             env.push((k, OsStr::from_bytes(v).to_owned()));
         }
-        let envp = env
-            .into_iter()
+        env.into_iter()
             .map(|(k, v)| {
                 let mut e = k.into_vec();
                 e.push(b'=');
                 e.extend_from_slice(v.as_bytes());
                 e
             })
-            .collect();
-        Ok(Program {
-            path,
-            exe,
-            argv,
-            envp,
-        })
+            .collect()
     }
 }
 
 /// Runs a program to completion; returns how it ended.
 pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
-    let prog = launch.program()?;
+    let jail = match &launch.root {
+        Some(dir) => {
+            let jail = Jail::new(dir).map_err(|e| RtError::Root(dir.clone(), e))?;
+            jail.enter().map_err(|e| RtError::Root(dir.clone(), e))?;
+            Some(jail)
+        }
+        None => None,
+    };
+    let prog = launch.program(jail.as_ref())?;
     let mut guest = crate::Guest::start(&prog, strace)?;
+    if let Some(jail) = jail {
+        // The elfrun that runs a program the guest execs works in the same root.
+        guest.exec_flags.push("--root".into());
+        guest.exec_flags.push(jail.dir().as_os_str().to_owned());
+        guest.jail = Some(jail);
+    }
     if let Some(to) = &launch.record {
-        let rec = crate::record::Recording::new(&prog.path, to)?;
+        let rec = crate::record::Recording::new(&prog.file, to)?;
         guest.exec_flags.extend(rec.exec_flags());
         guest.recording = Some(Box::new(rec));
     }
@@ -147,6 +222,8 @@ pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
         );
     }
     let started = std::time::Instant::now();
+    // The program is loaded: its descriptor's number is the guest's to use from here on.
+    drop(prog);
     let status = guest.run();
     let run_ms = started.elapsed().as_secs_f64() * 1e3;
     guest.flush_profile();
@@ -180,7 +257,7 @@ fn attach_bundle(guest: &mut crate::Guest, launch: &Launch, prog: &Program) -> R
         return Ok(());
     }
     let required = launch.tier == Tier::Aot;
-    let sha = crate::record::sha256_file(&prog.path)?;
+    let sha = crate::record::sha256_file(&prog.file)?;
     let path = launch
         .bundle
         .clone()

@@ -10,6 +10,7 @@
 //! - [`signal`]: guest signal dispositions, delivery (the arm64 `rt_sigframe`) and host-signal mirroring.
 //! - [`build`]: `elfrun build` (lifting through `elfrun-aot`, writing the bundle, precompiling it).
 //! - [`tier`]: the AOT tier at run time (bundles, artifact cache, switching to and from lifted code).
+//! - [`jail`]: `--root DIR`, resolving guest paths inside DIR (openat2 `RESOLVE_IN_ROOT`).
 //! - [`launch`]: finding the program and building its argv/environment (qemu-user conventions).
 //!
 //! Must not: contain instruction semantics — those live in `elfrun-interp`.
@@ -18,6 +19,7 @@ pub mod build;
 pub mod error;
 pub mod guest;
 pub mod host;
+pub mod jail;
 pub mod launch;
 pub mod loader;
 pub mod profile_show;

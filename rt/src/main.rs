@@ -18,6 +18,7 @@ Examples:
   elfrun -0 sh -E LANG=C.UTF-8 -U TERM busybox
                                       argv[0] \"sh\", LANG set, TERM removed (as qemu-aarch64's -0/-E/-U)
   elfrun --strace ./prog              one line per syscall on stderr
+  elfrun --root ./rootfs /bin/sh      the guest sees ./rootfs as / (paths, symlinks, exec stay inside)
   elfrun --record ./prog              record a profile (merged into ~/.cache/elfrun/profiles/<sha256>.profile)
   elfrun profile show ./prog          summary of its profile: hot blocks, indirect branch targets (--json, --top N)
   elfrun build ./prog                 lift the program and its profile into a bundle (Wasm), used by later runs
@@ -73,6 +74,11 @@ struct Cli {
     /// Write the statistics as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     stats_file: Option<PathBuf>,
+    /// Run the guest with DIR as its root directory: every path it names (open, stat, exec, chdir, …) is
+    /// resolved inside DIR as openat2's RESOLVE_IN_ROOT does (`..` and absolute symlinks stay inside, symlink
+    /// loops give ELOOP). PROG is looked up inside DIR. A path jail, not a sandbox: see SECURITY.md.
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
     /// binfmt_misc mode (flags P+F): arguments are `PATH ARGV0 [ARGS]...`.
     #[arg(long)]
     binfmt_p: bool,
@@ -98,6 +104,7 @@ impl Cli {
             record: self.record || inner.record,
             profile: inner.profile.or(self.profile),
             profile_for: inner.profile_for.or(self.profile_for),
+            root: inner.root.or(self.root),
             binfmt_p: self.binfmt_p || inner.binfmt_p,
             tier: if inner.tier != Tier::Auto {
                 inner.tier
@@ -264,7 +271,8 @@ fn main() -> ExitCode {
         set_env: cli.set_env,
         unset_env: cli.unset_env,
         record: cli.record.then_some(launch::RecordTo {
-            file: cli.profile,
+            // Absolute: under --root the host cwd moves into the jail before the profile is written.
+            file: cli.profile.map(|p| std::path::absolute(&p).unwrap_or(p)),
             file_for: cli.profile_for,
         }),
         no_path_search: cli.binfmt_p,
@@ -273,6 +281,7 @@ fn main() -> ExitCode {
         bundle: cli.bundle,
         stats: cli.stats,
         stats_file: cli.stats_file,
+        root: cli.root,
         ..Launch::default()
     };
     launch.prog = command.next().unwrap_or_default();

@@ -70,6 +70,8 @@ pub struct Aot {
     entries: HashMap<u64, (i32, i32)>,
     /// Range of guest code the bundle translated (for invalidation).
     code: (u64, u64),
+    /// SHA-256 of the program (its profile's key).
+    elf_sha: [u8; 32],
     pub stats: TierStats,
 }
 
@@ -293,6 +295,7 @@ impl Aot {
             entries,
             // Blocks extend past the last entry; the code segment's size bounds how far.
             code: (lo, hi.saturating_add(bundle.stats.code_bytes)),
+            elf_sha: bundle.elf_sha256,
             stats: TierStats {
                 load_ms: start.elapsed().as_secs_f64() * 1e3,
                 artifact_cached,
@@ -482,9 +485,7 @@ impl crate::Guest {
         let misses = std::mem::take(&mut aot.stats.aot_misses);
         aot.stats.flushed_miss_sites += misses.len();
         aot.stats.flushed_misses += misses.values().sum::<u64>();
-        let Ok(sha) = crate::record::sha256_file(&self.exe) else {
-            return;
-        };
+        let sha = aot.elf_sha;
         let mut p = elfrun_profiles::Profile::new(sha, ELFRUN_VERSION);
         for (&pc, &n) in &misses {
             p.record_aot_miss(pc, n);

@@ -11,13 +11,19 @@
 //! blocked mask survive exec too: the signal layer mirrors them on the host process (`signal::hostsig`), and the
 //! new elfrun reads them back (`Signals::inherited`).
 //!
+//! Under `--root` the program and every `#!` interpreter are resolved inside the jail, the new elfrun gets the
+//! same `--root` (it is in the exec flags), and a program for the host's machine is refused with ENOEXEC: the
+//! host kernel would run it outside the jail.
+//!
 //! Must not: fork or wait (see `fork.rs`).
 
 use std::ffi::{CStr, CString, OsString};
+use std::os::fd::IntoRawFd;
 use std::os::unix::ffi::OsStrExt;
 
 use super::{Stop, SysResult};
 use crate::guest::Guest;
+use crate::jail::Jail;
 
 const AT_FDCWD: i32 = -100;
 const AT_SYMLINK_NOFOLLOW: u64 = 0x100;
@@ -145,18 +151,29 @@ fn parse_shebang(head: &[u8]) -> Result<Format, i32> {
     })
 }
 
-/// Opens `path` (relative to `dirfd`) the way exec does and returns its first bytes, or the errno exec reports.
-fn probe(dirfd: i32, path: &CStr, flags: u64) -> Result<Vec<u8>, i32> {
+/// What exec found: the file's first bytes and, under `--root`, its guest path.
+struct Probed {
+    head: Vec<u8>,
+    guest_path: Option<Vec<u8>>,
+}
+
+/// Opens `path` (relative to `dirfd`; inside the jail under `--root`) the way exec does and returns its first
+/// bytes, or the errno exec reports.
+fn probe(jail: Option<&Jail>, dirfd: i32, path: &CStr, flags: u64) -> Result<Probed, i32> {
     let mut oflags = libc::O_RDONLY | libc::O_CLOEXEC;
     if flags & AT_SYMLINK_NOFOLLOW != 0 {
         oflags |= libc::O_NOFOLLOW;
     }
-    // SAFETY: `path` is a valid C string; the descriptor is closed below.
     let fd = if path.is_empty() && flags & AT_EMPTY_PATH != 0 {
         // SAFETY: duplicating a descriptor number has no memory effects.
         unsafe { libc::fcntl(dirfd, libc::F_DUPFD_CLOEXEC, 0) }
+    } else if let Some(jail) = jail {
+        match jail.open(dirfd, path.to_bytes(), oflags as u64, 0) {
+            Ok(fd) => fd.into_raw_fd(),
+            Err(e) => return Err(e),
+        }
     } else {
-        // SAFETY: see above.
+        // SAFETY: `path` is a valid C string; the descriptor is closed below.
         unsafe { libc::openat(dirfd, path.as_ptr(), oflags) }
     };
     if fd < 0 {
@@ -189,7 +206,10 @@ fn probe(dirfd: i32, path: &CStr, flags: u64) -> Result<Vec<u8>, i32> {
                 Err(errno())
             } else {
                 head.truncate(n as usize);
-                Ok(head)
+                Ok(Probed {
+                    head,
+                    guest_path: jail.and_then(|j| j.guest_path_of_fd(fd).ok()),
+                })
             }
         }
     };
@@ -288,11 +308,11 @@ fn exec(
         let Ok(cpath) = CString::new(path.clone()) else {
             return libc::ENOENT;
         };
-        let head = match probe(dirfd, &cpath, flags) {
-            Ok(h) => h,
+        let probed = match probe(g.jail.as_ref(), dirfd, &cpath, flags) {
+            Ok(p) => p,
             Err(e) => return e,
         };
-        let format = match classify(&head) {
+        let format = match classify(&probed.head) {
             Ok(f) => f,
             Err(e) => return e,
         };
@@ -310,15 +330,24 @@ fn exec(
                 continue;
             }
             Format::Aarch64 => {
-                let load = match hidden {
-                    true => resolve_fd_path(dirfd, &path).unwrap_or_else(|| name.clone()),
-                    false => name.clone(),
+                let load = match (&g.jail, hidden) {
+                    // The new elfrun resolves the name in the same root; a name through a descriptor
+                    // (`/dev/fd/N/…`) is not one the jail can resolve, so it gets the file's guest path.
+                    (Some(_), _) if name != path => match probed.guest_path {
+                        Some(p) => p,
+                        None => return libc::ENOENT,
+                    },
+                    (Some(_), _) => name.clone(),
+                    (None, true) => resolve_fd_path(dirfd, &path).unwrap_or_else(|| name.clone()),
+                    (None, false) => name.clone(),
                 };
                 (
                     c"/proc/self/exe".to_owned(),
                     elfrun_argv(&g.exec_flags, &load, &argv),
                 )
             }
+            // Under --root a host program would run outside the jail: refuse it, as a kernel without that format.
+            Format::Native if g.jail.is_some() => return libc::ENOEXEC,
             Format::Native => {
                 // The host kernel runs it: the same file, by the same route.
                 let Ok(argv) = cstrings(&argv) else {

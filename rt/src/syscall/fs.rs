@@ -3,12 +3,45 @@
 //! layout, built from a host `statx`). `statfs`, `statx` and `getdents64` have the same layout on both.
 
 use std::ffi::CString;
+use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 
 use super::{Stop, SysResult, host};
 use crate::guest::Guest;
 use crate::host::Arg;
+use crate::jail::proc_self_fd;
 
 const AT_EMPTY_PATH: u64 = 0x1000;
+const AT_SYMLINK_NOFOLLOW: u64 = libc::AT_SYMLINK_NOFOLLOW as u64;
+const AT_SYMLINK_FOLLOW: u64 = libc::AT_SYMLINK_FOLLOW as u64;
+const AT_FDCWD: u64 = libc::AT_FDCWD as u64;
+
+/// Where a path-taking call acts on the host: `dirfd` + `path` plus `flags` to add (`AT_EMPTY_PATH` when the
+/// jail resolved the path to a descriptor). `held` keeps that descriptor open for the call.
+struct At {
+    dirfd: u64,
+    path: CString,
+    flags: u64,
+    held: Option<OwnedFd>,
+}
+
+impl At {
+    fn direct(dirfd: u64, path: CString) -> At {
+        At {
+            dirfd,
+            path,
+            flags: 0,
+            held: None,
+        }
+    }
+
+    /// A host path that names exactly this object (`/proc/self/fd/N` for a jail-resolved one).
+    fn host_path(&self) -> CString {
+        match &self.held {
+            Some(fd) if self.path.is_empty() => proc_self_fd(fd),
+            _ => self.path.clone(),
+        }
+    }
+}
 
 /// (arm64 bit, host bit) pairs that differ.
 #[cfg(target_arch = "x86_64")]
@@ -54,10 +87,61 @@ impl Guest {
         }
         Ok(p)
     }
+
+    /// The object `dirfd`/`path` names, for calls that act on it (stat, access, chmod, …). Without `--root`
+    /// that is `dirfd`/`path` unchanged; in the jail an `O_PATH` descriptor of it (the final symlink followed if
+    /// `follow`), reached with AT_EMPTY_PATH. An empty path is the descriptor itself when `empty_ok`.
+    fn at_object(
+        &self,
+        dirfd: u64,
+        path: CString,
+        follow: bool,
+        empty_ok: bool,
+    ) -> Result<At, Stop> {
+        let Some(jail) = &self.jail else {
+            return Ok(At::direct(dirfd, path));
+        };
+        if path.is_empty() {
+            return match empty_ok {
+                true => Ok(At::direct(dirfd, path)),
+                false => Err(Stop::Errno(libc::ENOENT)),
+            };
+        }
+        let mut flags = libc::O_PATH | libc::O_CLOEXEC;
+        if !follow {
+            flags |= libc::O_NOFOLLOW;
+        }
+        let fd = jail.open(dirfd as i32, path.as_bytes(), flags as u64, 0)?;
+        Ok(At {
+            dirfd: fd.as_raw_fd() as u64,
+            path: CString::default(),
+            flags: AT_EMPTY_PATH,
+            held: Some(fd),
+        })
+    }
+
+    /// The directory holding the last component of `dirfd`/`path` and that component, for calls that create,
+    /// remove or rename names: unchanged without `--root`, resolved inside the jail with it.
+    fn at_parent(&self, dirfd: u64, path: CString) -> Result<At, Stop> {
+        let Some(jail) = &self.jail else {
+            return Ok(At::direct(dirfd, path));
+        };
+        let (fd, last) = jail.parent(dirfd as i32, path.as_bytes())?;
+        Ok(At {
+            dirfd: fd.as_raw_fd() as u64,
+            path: last,
+            flags: 0,
+            held: Some(fd),
+        })
+    }
 }
 
 pub fn openat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.path(a[1])?;
+    if let Some(jail) = &g.jail {
+        let fd = jail.open(a[0] as i32, p.as_bytes(), open_flags_to_host(a[2]), a[3])?;
+        return Ok(fd.into_raw_fd() as u64);
+    }
     host(
         libc::SYS_openat,
         &mut [
@@ -69,8 +153,18 @@ pub fn openat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     )
 }
 
-pub fn close(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+impl Guest {
+    /// Whether `fd` is one of elfrun's own descriptors the guest may not close or replace (the jail's root).
+    fn reserved_fd(&self, fd: u64) -> bool {
+        self.jail.as_ref().is_some_and(|j| j.fd() as u64 == fd)
+    }
+}
+
+pub fn close(g: &mut Guest, a: [u64; 6]) -> SysResult {
     // The guest's descriptors are elfrun's; keep the standard streams elfrun reports errors on.
+    if g.reserved_fd(a[0]) {
+        return Err(Stop::Errno(libc::EBADF));
+    }
     host(libc::SYS_close, &mut [Arg::Int(a[0])])
 }
 
@@ -85,7 +179,10 @@ pub fn dup(_g: &mut Guest, a: [u64; 6]) -> SysResult {
     host(libc::SYS_dup, &mut [Arg::Int(a[0])])
 }
 
-pub fn dup3(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+pub fn dup3(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    if g.reserved_fd(a[1]) {
+        return Err(Stop::Errno(libc::EBADF));
+    }
     host(
         libc::SYS_dup3,
         &mut [
@@ -214,9 +311,15 @@ pub(crate) fn stat_from_statx(sx: &[u8; 256]) -> [u8; 128] {
 
 pub fn newfstatat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.path(a[1])?;
-    let out = g.buf(a[2], 128)?;
-    let _ = out;
-    let sx = statx_raw(a[0], &p, a[3])?;
+    g.buf(a[2], 128)?;
+    let flags = a[3];
+    let at = g.at_object(
+        a[0],
+        p,
+        flags & AT_SYMLINK_NOFOLLOW == 0,
+        flags & AT_EMPTY_PATH != 0,
+    )?;
+    let sx = statx_raw(at.dirfd, &at.path, flags | at.flags)?;
     g.write_guest(a[2], &stat_from_statx(&sx))?;
     Ok(0)
 }
@@ -231,12 +334,19 @@ pub fn fstat(g: &mut Guest, a: [u64; 6]) -> SysResult {
 pub fn statx(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.path(a[1])?;
     let b = g.buf(a[4], 256)?;
+    let flags = a[2];
+    let at = g.at_object(
+        a[0],
+        p,
+        flags & AT_SYMLINK_NOFOLLOW == 0,
+        flags & AT_EMPTY_PATH != 0,
+    )?;
     host(
         libc::SYS_statx,
         &mut [
-            Arg::Int(a[0]),
-            Arg::Str(&p),
-            Arg::Int(a[2]),
+            Arg::Int(at.dirfd),
+            Arg::Str(&at.path),
+            Arg::Int(flags | at.flags),
             Arg::Int(a[3]),
             Arg::Guest(b),
         ],
@@ -251,49 +361,73 @@ pub fn readlinkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
         g.write_guest(a[2], &exe[..n])?;
         return Ok(n as u64);
     }
+    if let Some(link) = g.jail.as_ref().and_then(|j| j.fd_link(raw.as_bytes())) {
+        let link = link.map_err(|e| if e == libc::EBADF { libc::ENOENT } else { e })?;
+        let n = link.len().min(a[3] as usize);
+        g.write_guest(a[2], &link[..n])?;
+        return Ok(n as u64);
+    }
     let b = g.buf(a[2], a[3])?;
-    host(
+    let named = !raw.is_empty();
+    let at = g.at_object(a[0], raw, false, true)?;
+    let r = host(
         libc::SYS_readlinkat,
         &mut [
-            Arg::Int(a[0]),
-            Arg::Str(&raw),
+            Arg::Int(at.dirfd),
+            Arg::Str(&at.path),
             Arg::Guest(b),
             Arg::Int(a[3]),
         ],
-    )
+    );
+    match r {
+        // readlinkat(fd, "") of something that is not a symlink is ENOENT; of a name it is EINVAL.
+        Err(Stop::Errno(libc::ENOENT)) if named && at.held.is_some() => {
+            Err(Stop::Errno(libc::EINVAL))
+        }
+        r => r,
+    }
 }
 
-/// `nr(dirfd = a[0], path, a[2], …)`: the *at calls whose only pointer is the path, with `ints` integer
-/// arguments after it.
-fn at_path(nr: libc::c_long, path: &std::ffi::CStr, a: [u64; 6], ints: usize) -> SysResult {
-    let mut args = vec![Arg::Int(a[0]), Arg::Str(path)];
-    args.extend(a[2..2 + ints].iter().map(|&v| Arg::Int(v)));
+/// `nr(dirfd, path, ints…)`: the *at calls whose only pointer is the path, at `at` (see [`Guest::at_parent`]).
+fn at_path(nr: libc::c_long, at: &At, ints: &[u64]) -> SysResult {
+    let mut args = vec![Arg::Int(at.dirfd), Arg::Str(&at.path)];
+    args.extend(ints.iter().map(|&v| Arg::Int(v)));
     host(nr, &mut args)
 }
 
 pub fn faccessat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.path(a[1])?;
-    at_path(libc::SYS_faccessat, &p, a, 1)
+    if g.jail.is_some() {
+        return faccessat2(g, [a[0], a[1], a[2], 0, 0, 0]);
+    }
+    at_path(libc::SYS_faccessat, &At::direct(a[0], p), &a[2..3])
 }
 
 pub fn faccessat2(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.path(a[1])?;
-    at_path(libc::SYS_faccessat2, &p, a, 2)
+    let flags = a[3];
+    let at = g.at_object(
+        a[0],
+        p,
+        flags & AT_SYMLINK_NOFOLLOW == 0,
+        flags & AT_EMPTY_PATH != 0,
+    )?;
+    at_path(libc::SYS_faccessat2, &at, &[a[2], flags | at.flags])
 }
 
 pub fn mkdirat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[1])?;
-    at_path(libc::SYS_mkdirat, &p, a, 1)
+    at_path(libc::SYS_mkdirat, &g.at_parent(a[0], p)?, &a[2..3])
 }
 
 pub fn mknodat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[1])?;
-    at_path(libc::SYS_mknodat, &p, a, 2)
+    at_path(libc::SYS_mknodat, &g.at_parent(a[0], p)?, &a[2..4])
 }
 
 pub fn unlinkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[1])?;
-    at_path(libc::SYS_unlinkat, &p, a, 1)
+    at_path(libc::SYS_unlinkat, &g.at_parent(a[0], p)?, &a[2..3])
 }
 
 pub fn renameat(g: &mut Guest, a: [u64; 6]) -> SysResult {
@@ -302,36 +436,61 @@ pub fn renameat(g: &mut Guest, a: [u64; 6]) -> SysResult {
 
 pub fn renameat2(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let (from, to) = (g.cstr(a[1])?, g.cstr(a[3])?);
+    let (from, to) = (g.at_parent(a[0], from)?, g.at_parent(a[2], to)?);
     host(
         libc::SYS_renameat2,
         &mut [
-            Arg::Int(a[0]),
-            Arg::Str(&from),
-            Arg::Int(a[2]),
-            Arg::Str(&to),
+            Arg::Int(from.dirfd),
+            Arg::Str(&from.path),
+            Arg::Int(to.dirfd),
+            Arg::Str(&to.path),
             Arg::Int(a[4]),
         ],
     )
 }
 
 pub fn symlinkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    // The link's contents are stored as given: they are resolved (inside the jail) when the link is followed.
     let (target, link) = (g.cstr(a[0])?, g.cstr(a[2])?);
+    let link = g.at_parent(a[1], link)?;
     host(
         libc::SYS_symlinkat,
-        &mut [Arg::Str(&target), Arg::Int(a[1]), Arg::Str(&link)],
+        &mut [
+            Arg::Str(&target),
+            Arg::Int(link.dirfd),
+            Arg::Str(&link.path),
+        ],
     )
 }
 
 pub fn linkat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let (from, to) = (g.cstr(a[1])?, g.cstr(a[3])?);
+    let flags = a[4];
+    let (from, from_flags) = if g.jail.is_none() || (from.is_empty() && flags & AT_EMPTY_PATH != 0)
+    {
+        (At::direct(a[0], from), flags)
+    } else if flags & AT_SYMLINK_FOLLOW != 0 {
+        // Following the source's final symlink in the jail, then linking exactly that file.
+        let obj = g.at_object(a[0], from, true, false)?;
+        let at = At {
+            dirfd: AT_FDCWD,
+            path: obj.host_path(),
+            flags: 0,
+            held: obj.held,
+        };
+        (at, AT_SYMLINK_FOLLOW)
+    } else {
+        (g.at_parent(a[0], from)?, flags)
+    };
+    let to = g.at_parent(a[2], to)?;
     host(
         libc::SYS_linkat,
         &mut [
-            Arg::Int(a[0]),
-            Arg::Str(&from),
-            Arg::Int(a[2]),
-            Arg::Str(&to),
-            Arg::Int(a[4]),
+            Arg::Int(from.dirfd),
+            Arg::Str(&from.path),
+            Arg::Int(to.dirfd),
+            Arg::Str(&to.path),
+            Arg::Int(from_flags),
         ],
     )
 }
@@ -342,22 +501,35 @@ pub fn fchmod(_g: &mut Guest, a: [u64; 6]) -> SysResult {
 
 pub fn fchmodat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[1])?;
+    let at = g.at_object(a[0], p, true, false)?;
+    let dirfd = if at.held.is_some() {
+        AT_FDCWD
+    } else {
+        at.dirfd
+    };
     host(
         libc::SYS_fchmodat,
-        &mut [Arg::Int(a[0]), Arg::Str(&p), Arg::Int(a[2])],
+        &mut [Arg::Int(dirfd), Arg::Str(&at.host_path()), Arg::Int(a[2])],
     )
 }
 
 pub fn fchownat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[1])?;
+    let flags = a[4];
+    let at = g.at_object(
+        a[0],
+        p,
+        flags & AT_SYMLINK_NOFOLLOW == 0,
+        flags & AT_EMPTY_PATH != 0,
+    )?;
     host(
         libc::SYS_fchownat,
         &mut [
-            Arg::Int(a[0]),
-            Arg::Str(&p),
+            Arg::Int(at.dirfd),
+            Arg::Str(&at.path),
             Arg::Int(a[2]),
             Arg::Int(a[3]),
-            Arg::Int(a[4]),
+            Arg::Int(flags | at.flags),
         ],
     )
 }
@@ -371,21 +543,37 @@ pub fn fchown(_g: &mut Guest, a: [u64; 6]) -> SysResult {
 
 pub fn utimensat(g: &mut Guest, a: [u64; 6]) -> SysResult {
     // A NULL path means "the descriptor itself" here.
-    let p = if a[1] == 0 { None } else { Some(g.cstr(a[1])?) };
+    let flags = a[3];
+    let at = match a[1] {
+        0 => None,
+        p => {
+            let p = g.cstr(p)?;
+            Some(g.at_object(
+                a[0],
+                p,
+                flags & AT_SYMLINK_NOFOLLOW == 0,
+                flags & AT_EMPTY_PATH != 0,
+            )?)
+        }
+    };
     let times = g.opt_buf(a[2], 32)?;
-    let path = match &p {
-        Some(p) => Arg::Str(p),
-        None => Arg::Int(0),
+    let (dirfd, path, extra) = match &at {
+        Some(at) => (at.dirfd, Arg::Str(&at.path), at.flags),
+        None => (a[0], Arg::Int(0), 0),
     };
     host(
         libc::SYS_utimensat,
-        &mut [Arg::Int(a[0]), path, times, Arg::Int(a[3])],
+        &mut [Arg::Int(dirfd), path, times, Arg::Int(flags | extra)],
     )
 }
 
 pub fn truncate(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[0])?;
-    host(libc::SYS_truncate, &mut [Arg::Str(&p), Arg::Int(a[1])])
+    let at = g.at_object(AT_FDCWD, p, true, false)?;
+    host(
+        libc::SYS_truncate,
+        &mut [Arg::Str(&at.host_path()), Arg::Int(a[1])],
+    )
 }
 
 pub fn ftruncate(_g: &mut Guest, a: [u64; 6]) -> SysResult {
@@ -416,7 +604,11 @@ pub fn fdatasync(_g: &mut Guest, a: [u64; 6]) -> SysResult {
 pub fn statfs(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.path(a[0])?;
     let b = g.buf(a[1], 120)?;
-    host(libc::SYS_statfs, &mut [Arg::Str(&p), Arg::Guest(b)])
+    let at = g.at_object(AT_FDCWD, p, true, false)?;
+    host(
+        libc::SYS_statfs,
+        &mut [Arg::Str(&at.host_path()), Arg::Guest(b)],
+    )
 }
 
 pub fn fstatfs(g: &mut Guest, a: [u64; 6]) -> SysResult {
@@ -425,12 +617,26 @@ pub fn fstatfs(g: &mut Guest, a: [u64; 6]) -> SysResult {
 }
 
 pub fn getcwd(g: &mut Guest, a: [u64; 6]) -> SysResult {
+    if let Some(jail) = &g.jail {
+        // The guest's view: the host cwd without the jail's prefix.
+        let mut cwd = jail.cwd()?;
+        cwd.push(0);
+        if cwd.len() as u64 > a[1] {
+            return Err(Stop::Errno(libc::ERANGE));
+        }
+        g.write_guest(a[0], &cwd)?;
+        return Ok(cwd.len() as u64);
+    }
     let b = g.buf(a[0], a[1])?;
     host(libc::SYS_getcwd, &mut [Arg::Guest(b), Arg::Int(a[1])])
 }
 
 pub fn chdir(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let p = g.cstr(a[0])?;
+    if g.jail.is_some() {
+        let at = g.at_object(AT_FDCWD, p, true, false)?;
+        return host(libc::SYS_fchdir, &mut [Arg::Int(at.dirfd)]);
+    }
     host(libc::SYS_chdir, &mut [Arg::Str(&p)])
 }
 
