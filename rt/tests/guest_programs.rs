@@ -1,7 +1,8 @@
 //! Whole-program differential tests: the C programs in `tests/guest/` are built with
 //! `aarch64-linux-gnu-gcc -static` at -O0, -O2 and -O3 (plus per-program variants, e.g. with and without
-//! LSE atomics), run under qemu-aarch64-static (the reference) and under the `elfrun` CLI, and their stdout
-//! and exit status must match byte for byte. Binaries are cached in the target directory by source hash and
+//! LSE atomics), run under qemu-aarch64-static (the reference) and under the `elfrun` CLI in both tiers (the
+//! interpreter while recording a profile, then the AOT tier after `elfrun build`), and their stdout and exit
+//! status must match byte for byte. Binaries are cached in the target directory by source hash and
 //! flags. Missing tools fail the tests with a pointer to `scripts/setup-test-deps.sh`.
 
 use std::io::Read;
@@ -139,7 +140,64 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
     )
 }
 
-/// Builds `name` with every optimisation level (times each extra flag set) and compares the runs.
+/// Where AOT runs keep bundles, profiles and the artifact cache (never the user's ~/.cache).
+fn aot_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("aot");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn elfrun_cmd() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_elfrun"));
+    c.env("XDG_CACHE_HOME", aot_dir().join("cache"));
+    c
+}
+
+/// The AOT tier's run of `bin`: record a profile (an interpreter run, whose outcome is returned too), build a
+/// bundle from it, run the bundle with `--tier aot`. Returns (recorded run, AOT run).
+fn record_build_run(bin: &Path) -> (Outcome, Outcome) {
+    let name = bin.file_name().unwrap().to_string_lossy().into_owned();
+    let (profile, bundle, stats) = (
+        aot_dir().join(format!("{name}.profile")),
+        aot_dir().join(format!("{name}.bundle")),
+        aot_dir().join(format!("{name}.stats.json")),
+    );
+    let _ = std::fs::remove_file(&profile);
+    let recorded = run(elfrun_cmd()
+        .arg("--record")
+        .arg("--profile")
+        .arg(&profile)
+        .arg(bin));
+    let built = elfrun_cmd()
+        .args(["build", "-q", "--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&bundle)
+        .arg(bin)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "elfrun build {name}: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let aot = run(elfrun_cmd()
+        .args(["--tier", "aot", "--bundle"])
+        .arg(&bundle)
+        .arg("--stats-file")
+        .arg(&stats)
+        .arg(bin));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&stats).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(
+        json["tier"], "aot",
+        "{name}: the AOT run did not use the bundle: {json}"
+    );
+    (recorded, aot)
+}
+
+/// Builds `name` with every optimisation level (times each extra flag set) and compares the runs: qemu (the
+/// reference), elfrun's interpreter (recording a profile), and elfrun's AOT tier after `elfrun build`.
 fn check(name: &str, variants: &[&[&str]]) {
     require_tools();
     let mut failures = Vec::new();
@@ -148,15 +206,16 @@ fn check(name: &str, variants: &[&[&str]]) {
             let flags: Vec<&str> = std::iter::once(*opt).chain(extra.iter().copied()).collect();
             let bin = build(name, &flags);
             let want = run(Command::new(QEMU).arg(&bin));
-            let got = run(Command::new(env!("CARGO_BIN_EXE_elfrun")).arg(&bin));
-            if want != got {
-                let what = if want.stdout != got.stdout {
-                    first_difference(&want.stdout, &got.stdout)
-                } else {
-                    String::new()
-                };
-                failures.push(format!(
-                    "{name} {}: exit status qemu {} elfrun {}; {} vs {} bytes of stdout {what}\n  binary: {}",
+            let (interp, aot) = record_build_run(&bin);
+            for (tier, got) in [("interp", interp), ("aot", aot)] {
+                if want != got {
+                    let what = if want.stdout != got.stdout {
+                        first_difference(&want.stdout, &got.stdout)
+                    } else {
+                        String::new()
+                    };
+                    failures.push(format!(
+                    "{name} {} (tier {tier}): exit status qemu {} elfrun {}; {} vs {} bytes of stdout {what}\n  binary: {}",
                     flags.join(" "),
                     want.status,
                     got.status,
@@ -164,6 +223,7 @@ fn check(name: &str, variants: &[&[&str]]) {
                     got.stdout.len(),
                     bin.display()
                 ));
+                }
             }
         }
     }
