@@ -17,7 +17,7 @@ pub mod discover;
 pub mod lift;
 mod module;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use elfrun_profiles::{IndirectKind, Profile};
@@ -81,17 +81,6 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
     let found = discover::discover(&image, &roots, &entries);
 
     let total = found.functions.len();
-    let done = AtomicUsize::new(0);
-    let lifted: Vec<_> = found
-        .functions
-        .par_iter()
-        .map(|plan| {
-            let r = lift::Lift::function(plan);
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            r
-        })
-        .collect();
-
     let mut stats = BuildStats {
         functions: total as u64,
         code_bytes: image.code_bytes() as u64,
@@ -99,6 +88,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
     };
     let mut table: Vec<Entry> = Vec::new();
     let mut blocks_per_function = Vec::with_capacity(total);
+    let mut callees = HashMap::new();
     for (fi, plan) in found.functions.iter().enumerate() {
         blocks_per_function.push(plan.blocks.len() as u32);
         stats.blocks += plan.blocks.len() as u64;
@@ -108,17 +98,27 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
                 func: fi as u32,
                 block: bi as u32,
             });
+            if b.start == plan.entry {
+                callees.insert(plan.entry, (fi as u32, bi as u32));
+            }
         }
     }
     // One entry per pc: prefer the function that starts there, else the first function covering it.
-    let starts: BTreeSet<(u64, u32)> = found
-        .functions
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.entry, i as u32))
-        .collect();
-    table.sort_by_key(|e| (e.pc, !starts.contains(&(e.pc, e.func)), e.func));
+    table.sort_by_key(|e| (e.pc, callees.get(&e.pc) != Some(&(e.func, e.block)), e.func));
     table.dedup_by_key(|e| e.pc);
+    let global: HashMap<u64, (u32, u32)> =
+        table.iter().map(|e| (e.pc, (e.func, e.block))).collect();
+
+    let done = AtomicUsize::new(0);
+    let lifted: Vec<_> = found
+        .functions
+        .par_iter()
+        .map(|plan| {
+            let r = lift::Lift::function(plan, &global, &callees);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            r
+        })
+        .collect();
 
     let mut bodies = Vec::with_capacity(total);
     for (f, s) in lifted {

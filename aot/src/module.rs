@@ -3,15 +3,16 @@
 
 use wasm_encoder::{
     CodeSection, ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection,
-    Function, FunctionSection, ImportSection, Instruction, MemoryType, Module, RefType,
-    TableSection, TableType, TypeSection, ValType,
+    Function, FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction, MemoryType,
+    Module, RefType, TableSection, TableType, TypeSection, ValType,
 };
 
 use crate::abi::{EXPORT_ENTER, IMPORT_FP, IMPORT_MEMORY};
 use crate::lift::FP_FUNC;
 
 const TY_FP: u32 = 0;
-const TY_LIFTED: u32 = 1;
+/// Type of every lifted function: `(block: i32) -> i64` (a status, or a packed direct transfer).
+pub(crate) const TY_LIFTED: u32 = 1;
 const TY_ENTER: u32 = 2;
 
 /// The module around `functions` (already lifted bodies, in table order).
@@ -22,7 +23,7 @@ pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
         [ValType::I32, ValType::I64, ValType::I64, ValType::I64],
         [ValType::I64],
     );
-    types.ty().function([ValType::I32], [ValType::I32]);
+    types.ty().function([ValType::I32], [ValType::I64]);
     types
         .ty()
         .function([ValType::I32, ValType::I32], [ValType::I32]);
@@ -47,6 +48,17 @@ pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
         funcs.function(TY_LIFTED);
     }
     funcs.function(TY_ENTER);
+
+    let mut globals = GlobalSection::new();
+    globals.global(
+        GlobalType {
+            val_type: ValType::I32,
+            mutable: true,
+            shared: false,
+        },
+        &ConstExpr::i32_const(0),
+    );
+    debug_assert_eq!(crate::lift::G_DEPTH, 0);
 
     let mut tables = TableSection::new();
     tables.table(TableType {
@@ -74,25 +86,79 @@ pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
     for f in &functions {
         code.function(f);
     }
-    // enter(func, block) = table[func](block)
-    let mut enter = Function::new([]);
-    enter
-        .instruction(&Instruction::LocalGet(1))
-        .instruction(&Instruction::LocalGet(0))
-        .instruction(&Instruction::CallIndirect {
-            type_index: TY_LIFTED,
-            table_index: 0,
-        })
-        .instruction(&Instruction::End);
-    code.function(&enter);
+    code.function(&enter_function());
 
     let mut m = Module::new();
     m.section(&types)
         .section(&imports)
         .section(&funcs)
         .section(&tables)
+        .section(&globals)
         .section(&exports)
         .section(&elements)
         .section(&code);
     m.finish()
+}
+
+/// `enter(func, block) -> status`: runs table[func](block), following direct transfers between lifted functions
+/// (each costs one unit of fuel, so a chain of tail calls still lets signals in) until a status for the runtime.
+fn enter_function() -> Function {
+    use Instruction as I;
+    use wasm_encoder::BlockType::Empty;
+    let (func, block, r) = (0, 1, 2);
+    let fuel_addr = crate::abi::FUEL_ADDR as u32 as i32;
+    let mut f = Function::new([(1, ValType::I64)]);
+    for i in [
+        I::Loop(Empty),
+        I::LocalGet(block),
+        I::LocalGet(func),
+        I::CallIndirect {
+            type_index: TY_LIFTED,
+            table_index: 0,
+        },
+        I::LocalTee(r),
+        I::I64Const(0xff),
+        I::I64And,
+        I::I64Const(crate::lift::DIRECT),
+        I::I64Ne,
+        I::If(Empty),
+        I::LocalGet(r),
+        I::I32WrapI64,
+        I::Return,
+        I::End,
+        I::LocalGet(r),
+        I::I64Const(8),
+        I::I64ShrU,
+        I::I32WrapI64,
+        I::I32Const(0xff_ffff),
+        I::I32And,
+        I::LocalSet(func),
+        I::LocalGet(r),
+        I::I64Const(32),
+        I::I64ShrU,
+        I::I32WrapI64,
+        I::LocalSet(block),
+        // Fuel: when it runs out, report Budget with the state's pc (already the target's) — the runtime
+        // re-enters there.
+        I::I32Const(fuel_addr),
+        I::I32Const(fuel_addr),
+        I::I32Load(crate::lift::memarg(2)),
+        I::I32Const(1),
+        I::I32Sub,
+        I::I32Store(crate::lift::memarg(2)),
+        I::I32Const(fuel_addr),
+        I::I32Load(crate::lift::memarg(2)),
+        I::I32Eqz,
+        I::If(Empty),
+        I::I32Const(crate::abi::Status::Budget as i32),
+        I::Return,
+        I::End,
+        I::Br(0),
+        I::End,
+        I::Unreachable,
+        I::End,
+    ] {
+        f.instruction(&i);
+    }
+    f
 }

@@ -163,10 +163,13 @@ fn record_build_run(bin: &Path) -> (Outcome, Outcome) {
         aot_dir().join(format!("{name}.stats.json")),
     );
     let _ = std::fs::remove_file(&profile);
+    let recorded_stats = aot_dir().join(format!("{name}.record-stats.json"));
     let recorded = run(elfrun_cmd()
         .arg("--record")
         .arg("--profile")
         .arg(&profile)
+        .arg("--stats-file")
+        .arg(&recorded_stats)
         .arg(bin));
     let built = elfrun_cmd()
         .args(["build", "-q", "--profile"])
@@ -192,6 +195,18 @@ fn record_build_run(bin: &Path) -> (Outcome, Outcome) {
     assert_eq!(
         json["tier"], "aot",
         "{name}: the AOT run did not use the bundle: {json}"
+    );
+    // Lifted code must really have run: the interpreter's share is what the bundle leaves to it.
+    let interp_only: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&recorded_stats).unwrap_or_default())
+            .unwrap_or_default();
+    let (all, left) = (
+        interp_only["interp_instructions"].as_u64().unwrap_or(0),
+        json["interp_instructions"].as_u64().unwrap_or(u64::MAX),
+    );
+    assert!(
+        left.saturating_mul(20) < all,
+        "{name}: the AOT run interpreted {left} of {all} instructions"
     );
     (recorded, aot)
 }

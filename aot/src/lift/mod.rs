@@ -65,6 +65,10 @@ pub struct LiftStats {
 
 /// Index of the imported floating-point helper in the module's function space.
 pub const FP_FUNC: u32 = 0;
+/// The module's global counting nested calls between lifted functions.
+pub const G_DEPTH: u32 = 0;
+/// Nested calls between lifted functions before calls go through `enter` (bounds the Wasm stack).
+pub const MAX_CALL_DEPTH: i32 = 200;
 
 /// Where a guest register lives while a lifted function runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +89,7 @@ const L_REGS: u32 = 3;
 const FIRST_TEMP: u32 = L_REGS + 33;
 
 /// A Wasm memory argument for the state/fuel words (absolute address in the constant, offset 0).
-fn memarg(align: u32) -> MemArg {
+pub(crate) fn memarg(align: u32) -> MemArg {
     MemArg {
         offset: 0,
         align,
@@ -99,6 +103,14 @@ fn memarg(align: u32) -> MemArg {
 pub struct Lift<'p> {
     plan: &'p FnPlan,
     index: HashMap<u64, usize>,
+    /// Every block of every function of the module: pc → (function, block).
+    global: &'p HashMap<u64, (u32, u32)>,
+    /// Function entries: pc → (function, block of its entry).
+    callees: &'p HashMap<u64, (u32, u32)>,
+    /// Where register spills (before a call) and reloads (after it) go: positions in `cur` / `body`, filled in
+    /// by `assemble` once the function's register set is known.
+    cur_marks: Vec<(usize, Mark)>,
+    body_marks: Vec<(usize, Mark)>,
     /// Types of the locals after the fixed ones.
     temps: Vec<ValType>,
     body: Vec<Instruction<'static>>,
@@ -119,10 +131,19 @@ pub struct Lift<'p> {
 }
 
 impl<'p> Lift<'p> {
-    /// Lifts `plan` into a Wasm function body.
-    pub fn function(plan: &'p FnPlan) -> (Function, LiftStats) {
+    /// Lifts `plan` into a Wasm function body. `global` maps every block start of the module to its function
+    /// and block, `callees` every function entry.
+    pub fn function(
+        plan: &'p FnPlan,
+        global: &'p HashMap<u64, (u32, u32)>,
+        callees: &'p HashMap<u64, (u32, u32)>,
+    ) -> (Function, LiftStats) {
         let mut l = Lift {
             plan,
+            global,
+            callees,
+            cur_marks: Vec::new(),
+            body_marks: Vec::new(),
             index: plan
                 .blocks
                 .iter()
@@ -150,7 +171,7 @@ impl<'p> Lift<'p> {
     fn emit_body(&mut self) {
         let n = self.plan.blocks.len() as u32;
         // Status -1 marks "entered at a block index the function does not have" (a runtime bug, reported).
-        self.body.push(Instruction::I32Const(-1));
+        self.body.push(Instruction::I64Const(-1));
         self.body.push(Instruction::LocalSet(L_STATUS));
         self.body
             .push(Instruction::Block(wasm_encoder::BlockType::Empty)); // $exit
@@ -182,6 +203,7 @@ impl<'p> Lift<'p> {
         for &insn in &b.insns {
             self.pc = pc;
             self.cur.clear();
+            self.cur_marks.clear();
             self.pending.clear();
             self.depth = 0;
             self.unsupported = false;
@@ -189,6 +211,7 @@ impl<'p> Lift<'p> {
             elfrun_interp::a64::exec(self, insn);
             if self.unsupported {
                 self.cur.clear();
+                self.cur_marks.clear();
                 self.pending.clear();
                 self.depth = 0;
                 self.exit(Status::Interp, pc);
@@ -198,7 +221,7 @@ impl<'p> Lift<'p> {
                 self.commit();
                 self.stats.lifted += 1;
             }
-            self.body.append(&mut self.cur);
+            self.flush();
             if self.ended {
                 return;
             }
@@ -206,9 +229,22 @@ impl<'p> Lift<'p> {
         }
         // Fell through the end of the block.
         self.cur.clear();
+        self.cur_marks.clear();
         self.depth = 0;
         self.goto(b.end());
+        self.flush();
+    }
+
+    /// Moves the current instruction's code to the body.
+    fn flush(&mut self) {
+        let base = self.body.len();
+        self.body_marks
+            .extend(self.cur_marks.drain(..).map(|(i, m)| (base + i, m)));
         self.body.append(&mut self.cur);
+    }
+
+    fn mark(&mut self, m: Mark) {
+        self.cur_marks.push((self.cur.len(), m));
     }
 
     /// Applies the current instruction's buffered register writes.
@@ -242,8 +278,14 @@ impl<'p> Lift<'p> {
     }
 
     fn exit_with_npc_on_stack(&mut self, status: Status) {
+        self.exit_raw(status as i64);
+    }
+
+    /// Sets the function's result to `ret` (a status, or a packed direct transfer) and leaves; the npc is on
+    /// the stack.
+    fn exit_raw(&mut self, ret: i64) {
         self.cur.push(Instruction::LocalSet(L_NPC));
-        self.cur.push(Instruction::I32Const(status as i32));
+        self.cur.push(Instruction::I64Const(ret));
         self.cur.push(Instruction::LocalSet(L_STATUS));
         self.cur.push(Instruction::Br(self.exit_depth()));
     }
@@ -251,7 +293,14 @@ impl<'p> Lift<'p> {
     /// Continues at the constant `target`: inside the function if it has a block there, else via the runtime.
     fn goto(&mut self, target: u64) {
         let Some(&j) = self.index.get(&target) else {
-            self.exit(Status::Continue, target);
+            match self.global.get(&target) {
+                // Another lifted function has it: `enter` (or the caller's call loop) goes there directly.
+                Some(&(f, b)) => {
+                    self.cur.push(Instruction::I64Const(target as i64));
+                    self.exit_raw(direct(f, b));
+                }
+                None => self.exit(Status::Continue, target),
+            }
             return;
         };
         let i = self.block;
@@ -286,6 +335,103 @@ impl<'p> Lift<'p> {
         ]);
     }
 
+    /// BL to the entry of a lifted function: a Wasm call, so the callee's RET comes back here as a plain return
+    /// (continuing at the block after the BL when the callee returned to it). Registers are spilled around the
+    /// call. A callee that continues in another function (a tail call) is followed in a loop at the call site; any
+    /// other outcome (a syscall, an exit, a return elsewhere, as longjmp does) is passed up to our own caller.
+    /// Past [`MAX_CALL_DEPTH`] nested calls the call goes through `enter` instead (no Wasm stack growth).
+    /// Returns false if `target` is not a lifted function's entry.
+    fn call_lifted(&mut self, target: u64) -> bool {
+        use Instruction as I;
+        use wasm_encoder::BlockType::Empty;
+        let Some(&(f, b)) = self.callees.get(&target) else {
+            return false;
+        };
+        let ret_pc = self.pc + 4;
+        let (cf, cb, r) = (
+            self.temp(ValType::I32),
+            self.temp(ValType::I32),
+            self.temp(ValType::I64),
+        );
+        let pc_addr = state_addr(offsets::PC);
+        self.mark(Mark::Spill);
+        self.cur.extend([
+            I::GlobalGet(G_DEPTH),
+            I::I32Const(MAX_CALL_DEPTH),
+            I::I32LtU,
+            I::If(Empty),
+            I::GlobalGet(G_DEPTH),
+            I::I32Const(1),
+            I::I32Add,
+            I::GlobalSet(G_DEPTH),
+            I::I32Const(f as i32),
+            I::LocalSet(cf),
+            I::I32Const(b as i32),
+            I::LocalSet(cb),
+            I::Loop(Empty),
+            I::LocalGet(cb),
+            I::LocalGet(cf),
+            I::CallIndirect {
+                type_index: crate::module::TY_LIFTED,
+                table_index: 0,
+            },
+            I::LocalTee(r),
+            I::I64Const(0xff),
+            I::I64And,
+            I::I64Const(DIRECT),
+            I::I64Eq,
+            I::If(Empty),
+            I::LocalGet(r),
+            I::I64Const(8),
+            I::I64ShrU,
+            I::I32WrapI64,
+            I::I32Const(0xff_ffff),
+            I::I32And,
+            I::LocalSet(cf),
+            I::LocalGet(r),
+            I::I64Const(32),
+            I::I64ShrU,
+            I::I32WrapI64,
+            I::LocalSet(cb),
+            I::Br(1),
+            I::End,
+            I::End,
+            I::GlobalGet(G_DEPTH),
+            I::I32Const(1),
+            I::I32Sub,
+            I::GlobalSet(G_DEPTH),
+        ]);
+        self.mark(Mark::Reload);
+        self.cur.extend([
+            I::LocalGet(r),
+            I::I64Eqz,
+            I::I32Const(pc_addr),
+            I::I64Load(memarg(3)),
+            I::I64Const(ret_pc as i64),
+            I::I64Eq,
+            I::I32And,
+            I::If(Empty),
+        ]);
+        self.depth += 2; // the depth guard's `if` and this one
+        self.goto(ret_pc);
+        self.cur.extend([
+            I::End,
+            I::I32Const(pc_addr),
+            I::I64Load(memarg(3)),
+            I::LocalSet(L_NPC),
+            I::LocalGet(r),
+            I::LocalSet(L_STATUS),
+        ]);
+        self.depth -= 1;
+        self.cur.push(I::Br(self.exit_depth()));
+        self.cur.push(I::Else);
+        self.cur.push(I::I64Const(target as i64));
+        self.exit_raw(direct(f, b));
+        self.depth -= 1;
+        self.cur.push(I::End);
+        true
+    }
+
     /// A new local of type `ty`.
     fn temp(&mut self, ty: ValType) -> u32 {
         self.temps.push(ty);
@@ -298,7 +444,8 @@ impl<'p> Lift<'p> {
     }
 
     fn assemble(self) -> Function {
-        let mut locals = vec![ValType::I32, ValType::I64];
+        // $status (the i64 result) and $npc, then the registers.
+        let mut locals = vec![ValType::I64, ValType::I64];
         locals.extend(std::iter::repeat_n(ValType::I64, 33));
         locals.extend(self.temps.iter().copied());
         let mut f = Function::new_with_locals_types(locals);
@@ -310,7 +457,26 @@ impl<'p> Lift<'p> {
                 f.instruction(&Instruction::LocalSet(L_REGS + r as u32));
             }
         }
-        for i in &self.body {
+        let mut marks = self.body_marks.iter().peekable();
+        for (at, i) in self.body.iter().enumerate() {
+            while let Some(&&(_, m)) = marks.peek().filter(|(p, _)| *p == at) {
+                marks.next();
+                for r in (0..33u8).filter(|r| used & (1 << r) != 0) {
+                    let addr = Instruction::I32Const(state_addr(gpr_offset(r)));
+                    match m {
+                        Mark::Spill => {
+                            f.instruction(&addr);
+                            f.instruction(&Instruction::LocalGet(L_REGS + r as u32));
+                            f.instruction(&Instruction::I64Store(memarg(3)));
+                        }
+                        Mark::Reload => {
+                            f.instruction(&addr);
+                            f.instruction(&Instruction::I64Load(memarg(3)));
+                            f.instruction(&Instruction::LocalSet(L_REGS + r as u32));
+                        }
+                    }
+                }
+            }
             f.instruction(i);
         }
         for r in 0..33u8 {
@@ -327,6 +493,23 @@ impl<'p> Lift<'p> {
         f.instruction(&Instruction::End);
         f
     }
+}
+
+/// A placeholder in the body for code that depends on the registers the whole function uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mark {
+    /// Store every register local to the state (before calling another lifted function).
+    Spill,
+    /// Load them back (after it returns).
+    Reload,
+}
+
+/// Result of a lifted function that continues in another one: [`DIRECT`] in the low byte, the function in
+/// bits 8..32, the block in bits 32..64. `enter` and call sites follow it without any lookup.
+pub const DIRECT: i64 = 4;
+
+pub fn direct(func: u32, block: u32) -> i64 {
+    DIRECT | (func as i64) << 8 | (block as i64) << 32
 }
 
 /// Byte offset in the state of X0..X30 (0..=30), SP (31) and NZCV (32).

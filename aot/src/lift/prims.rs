@@ -695,9 +695,11 @@ impl Sem for Lift<'_> {
         }
     }
 
-    fn branch(&mut self, target: u64, _kind: BranchKind) {
+    fn branch(&mut self, target: u64, kind: BranchKind) {
         self.commit();
-        self.goto(target);
+        if kind != BranchKind::Call || !self.call_lifted(target) {
+            self.goto(target);
+        }
         self.ended = true;
     }
     fn branch_if(&mut self, c: u32, target: u64) {

@@ -1,0 +1,228 @@
+//! The AOT tier on code that is hard to discover statically (`runtime_guest/hard.c`, stripped): run-time
+//! computed function pointers, a jump table, a callback found only through data, and JIT code. It must run
+//! correctly before any profile exists (interpreter, and a bundle built from static discovery alone), and after
+//! one `--record` + `elfrun build` the interpreter must execute at most 0.1% of what an interpreter-only run
+//! executes. Also: bad bundles are refused with a clear message, never used.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("aot-tests");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// elfrun with a private cache directory (profiles, bundles, artifacts).
+fn elfrun(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_elfrun"))
+        .args(args)
+        .env("XDG_CACHE_HOME", dir().join("cache"))
+        .output()
+        .unwrap()
+}
+
+fn stats(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn hard() -> PathBuf {
+    common::build("hard.c", &["-O2", "-s"])
+}
+
+#[test]
+fn hard_to_discover_code_runs_first_time_and_is_covered_after_one_recording() {
+    let bin = hard();
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s, "100000"], &[]);
+    assert!(
+        String::from_utf8_lossy(&want.stdout).contains("jit "),
+        "reference run: {want:?}"
+    );
+    let d = dir();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+
+    // First run: the interpreter only.
+    let interp = elfrun(&[
+        "--tier",
+        "interp",
+        "--stats-file",
+        &s("interp.json"),
+        bin_s,
+        "100000",
+    ]);
+    assert_eq!(
+        (interp.stdout.clone(), common::status(&interp)),
+        (want.stdout.clone(), common::status(&want))
+    );
+    let interp_insns = stats(&d.join("interp.json"))["interp_instructions"]
+        .as_u64()
+        .unwrap();
+
+    // A bundle from static discovery alone (no profile): correct, with what it misses left to the interpreter.
+    let built = elfrun(&["build", "-q", "-o", &s("static.bundle"), bin_s]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let first = elfrun(&[
+        "--tier",
+        "aot",
+        "--bundle",
+        &s("static.bundle"),
+        "--stats-file",
+        &s("static.json"),
+        bin_s,
+        "100000",
+    ]);
+    assert_eq!(
+        (first.stdout.clone(), common::status(&first)),
+        (want.stdout.clone(), common::status(&want))
+    );
+    let st = stats(&d.join("static.json"));
+    assert_eq!(st["tier"], "aot");
+    assert!(
+        st["aot_misses"].as_u64().unwrap() > 0,
+        "static discovery cannot have found everything: {st}"
+    );
+
+    // Record once, build, run: the interpreter's share must be at most 0.1%.
+    let profile = s("hard.profile");
+    let _ = std::fs::remove_file(&profile);
+    let rec = elfrun(&["--record", "--profile", &profile, bin_s, "100000"]);
+    assert_eq!(rec.stdout, want.stdout);
+    let built = elfrun(&[
+        "build",
+        "-q",
+        "--profile",
+        &profile,
+        "-o",
+        &s("hard.bundle"),
+        bin_s,
+    ]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let second = elfrun(&[
+        "--tier",
+        "aot",
+        "--bundle",
+        &s("hard.bundle"),
+        "--stats-file",
+        &s("aot.json"),
+        bin_s,
+        "100000",
+    ]);
+    assert_eq!(
+        (second.stdout.clone(), common::status(&second)),
+        (want.stdout.clone(), common::status(&want))
+    );
+    let st = stats(&d.join("aot.json"));
+    let left = st["interp_instructions"].as_u64().unwrap();
+    assert!(
+        left * 1000 <= interp_insns,
+        "after recording, the interpreter still ran {left} of {interp_insns} instructions: {st}"
+    );
+}
+
+/// A damaged bundle, one for another binary, or a damaged artifact: refused or rebuilt, never used.
+#[test]
+fn bad_bundles_are_refused_and_bad_artifacts_recompiled() {
+    let bin = common::build("fnptr.c", &["-O2"]);
+    let other = hard();
+    let (bin_s, other_s) = (bin.to_str().unwrap(), other.to_str().unwrap());
+    let want = common::qemu(&[bin_s], &[]);
+    let d = dir().join("bad");
+    std::fs::create_dir_all(&d).unwrap();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let cache = d.join("cache");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_elfrun"))
+            .args(args)
+            .env("XDG_CACHE_HOME", &cache)
+            .output()
+            .unwrap()
+    };
+    assert!(
+        run(&["build", "-q", "-o", &s("good.bundle"), bin_s])
+            .status
+            .success()
+    );
+    assert!(
+        run(&["build", "-q", "-o", &s("other.bundle"), other_s])
+            .status
+            .success()
+    );
+    let good = std::fs::read(d.join("good.bundle")).unwrap();
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0x10;
+    std::fs::write(d.join("flipped.bundle"), &flipped).unwrap();
+    std::fs::write(d.join("truncated.bundle"), &good[..good.len() - 100]).unwrap();
+
+    for (bundle, why) in [
+        ("flipped.bundle", "checksum"),
+        ("truncated.bundle", "truncated"),
+        ("other.bundle", "another binary"),
+    ] {
+        let required = run(&["--tier", "aot", "--bundle", &s(bundle), bin_s]);
+        let err = String::from_utf8_lossy(&required.stderr);
+        assert_eq!(common::status(&required), 126, "{bundle}: {err}");
+        assert!(
+            err.contains(why) && err.contains("elfrun build"),
+            "{bundle}: {err}"
+        );
+        let auto = run(&[
+            "--bundle",
+            &s(bundle),
+            "--stats-file",
+            &s("auto.json"),
+            bin_s,
+        ]);
+        assert_eq!(
+            (auto.stdout.clone(), common::status(&auto)),
+            (want.stdout.clone(), common::status(&want))
+        );
+        assert!(String::from_utf8_lossy(&auto.stderr).contains("running in the interpreter"));
+        assert_eq!(stats(&d.join("auto.json"))["tier"], "interp");
+    }
+
+    // Damage every cached artifact: the run must notice (our own hash), recompile, and be right.
+    let arts = cache.join("elfrun/artifacts");
+    let mut damaged = 0;
+    for e in std::fs::read_dir(&arts).unwrap() {
+        let p = e.unwrap().path();
+        let mut bytes = std::fs::read(&p).unwrap();
+        let at = bytes.len() - 7;
+        bytes[at] ^= 0x40;
+        std::fs::write(&p, bytes).unwrap();
+        damaged += 1;
+    }
+    assert!(
+        damaged >= 2,
+        "elfrun build precompiles into the artifact cache"
+    );
+    let again = run(&[
+        "--tier",
+        "aot",
+        "--bundle",
+        &s("good.bundle"),
+        "--stats-file",
+        &s("re.json"),
+        bin_s,
+    ]);
+    assert_eq!(
+        (again.stdout.clone(), common::status(&again)),
+        (want.stdout.clone(), common::status(&want))
+    );
+    let st = stats(&d.join("re.json"));
+    assert_eq!(
+        (st["tier"].as_str(), st["artifact_cached"].as_bool()),
+        (Some("aot"), Some(false)),
+        "{st}"
+    );
+}
