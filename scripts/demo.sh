@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install what is needed, build elfrun, cross-compile an example AArch64
-# program and run it through elfrun (next to qemu-aarch64 for comparison).
+# program and take it through elfrun's tiers: record (interpreter + profile) → build (AOT bundle) → fast run,
+# next to qemu-aarch64 for comparison.
 #   scripts/demo.sh [PROGRAM.c] [ARGS...]     (default: bench/programs/primes.c at scale 0.1)
-# The profile-guided tiers (`elfrun --record`, `elfrun build`) arrive with their issues; today elfrun runs
-# programs through its interpreter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/elfrun-target}
@@ -17,5 +16,9 @@ echo "== $prog (static AArch64 ELF)"
 echo "-- elfrun --record (interpreter, writes the profile)"
 time "$CARGO_TARGET_DIR/release/elfrun" --record "$prog" "$@"
 "$CARGO_TARGET_DIR/release/elfrun" profile show "$prog" --top 5
+echo "-- elfrun build (lift the program and its profile into a Wasm bundle)"
+time "$CARGO_TARGET_DIR/release/elfrun" build "$prog"
+echo "-- elfrun run (AOT tier: the bundle, in wasmer)"
+time "$CARGO_TARGET_DIR/release/elfrun" run --stats "$prog" "$@"
 echo "-- qemu-aarch64 (reference)"
 time qemu-aarch64-static "$prog" "$@"

@@ -8,7 +8,7 @@
 //! becomes an entry the runtime can enter, so a pc that any function covers is reachable without the
 //! interpreter. Code nobody found stays the interpreter's, which records it for the next build.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use elfrun_interp::Insn;
 use elfrun_interp::a64::branch::Branch;
@@ -143,7 +143,12 @@ pub struct Discovery {
 
 /// Finds the functions of `image`, starting from `roots` (plus the entry point and symbols) and making every
 /// address in `entries` (profiled block starts, indirect targets…) a block start wherever it is covered.
-pub fn discover(image: &Image, roots: &BTreeSet<u64>, entries: &BTreeSet<u64>) -> Discovery {
+pub fn discover(
+    image: &Image,
+    roots: &BTreeSet<u64>,
+    entries: &BTreeSet<u64>,
+    indirect: &HashMap<u64, Vec<u64>>,
+) -> Discovery {
     let mut all_roots: BTreeSet<u64> = roots.clone();
     all_roots.insert(image.entry);
     all_roots.extend(image.symbols.iter().copied());
@@ -157,7 +162,7 @@ pub fn discover(image: &Image, roots: &BTreeSet<u64>, entries: &BTreeSet<u64>) -
             if explored.contains_key(&root) {
                 continue;
             }
-            let scan = Scan::explore(image, root, &all_roots);
+            let scan = Scan::explore(image, root, &all_roots, indirect);
             for &c in &scan.calls {
                 if image.word(c).is_some() && all_roots.insert(c) {
                     todo.push(c);
@@ -197,7 +202,12 @@ struct Scan {
 }
 
 impl Scan {
-    fn explore(image: &Image, root: u64, roots: &BTreeSet<u64>) -> Scan {
+    fn explore(
+        image: &Image,
+        root: u64,
+        roots: &BTreeSet<u64>,
+        indirect: &HashMap<u64, Vec<u64>>,
+    ) -> Scan {
         let mut s = Scan {
             insns: BTreeMap::new(),
             leaders: BTreeSet::new(),
@@ -212,8 +222,17 @@ impl Scan {
                 let Some(word) = image.word(pc) else { break };
                 let insn = decode::decode(word);
                 s.insns.insert(pc, insn);
-                if let Some(succ) = successors(insn, pc) {
+                if let Some(mut succ) = successors(insn, pc) {
                     s.enders.insert(pc);
+                    // A BR's profiled targets (a jump table, a computed goto) belong to this function.
+                    if let Insn::Branch(Branch::BrReg {
+                        kind: BranchKind::Jump,
+                        ..
+                    }) = insn
+                    {
+                        succ.local
+                            .extend(indirect.get(&pc).into_iter().flatten().copied());
+                    }
                     if let Some(c) = succ.call {
                         s.calls.insert(c);
                     }

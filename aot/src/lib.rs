@@ -17,7 +17,10 @@ pub mod discover;
 pub mod lift;
 mod module;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Profiled targets of one indirect branch that lifted code compares against before asking the runtime.
+const MAX_DEVIRT: usize = 16;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use elfrun_profiles::{IndirectKind, Profile};
@@ -67,6 +70,8 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
     let image = discover::Image::from_elf(input.elf, input.bias)?;
     let mut roots = BTreeSet::new();
     let mut entries = BTreeSet::new();
+    // Profiled targets of BR/BLR sites, most frequent first (a few per site: a compare chain in Lift).
+    let mut site_targets: BTreeMap<u64, BTreeMap<u64, u64>> = BTreeMap::new();
     for p in input.profiles {
         roots.extend(p.call_targets.keys().copied());
         entries.extend(p.blocks.keys().copied());
@@ -76,9 +81,26 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
                 roots.extend(targets.keys().copied());
             }
             entries.extend(targets.keys().copied());
+            if site.kind != IndirectKind::RetNotToCaller {
+                let m = site_targets.entry(site.pc).or_default();
+                for (&t, &n) in targets {
+                    *m.entry(t).or_default() += n;
+                }
+            }
         }
     }
-    let found = discover::discover(&image, &roots, &entries);
+    let indirect: HashMap<u64, Vec<u64>> = site_targets
+        .into_iter()
+        .map(|(site, m)| {
+            let mut v: Vec<(u64, u64)> = m.into_iter().collect();
+            v.sort_by_key(|&(t, n)| (std::cmp::Reverse(n), t));
+            (
+                site,
+                v.into_iter().take(MAX_DEVIRT).map(|(t, _)| t).collect(),
+            )
+        })
+        .collect();
+    let found = discover::discover(&image, &roots, &entries, &indirect);
 
     let total = found.functions.len();
     let mut stats = BuildStats {
@@ -114,7 +136,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
         .functions
         .par_iter()
         .map(|plan| {
-            let r = lift::Lift::function(plan, &global, &callees);
+            let r = lift::Lift::function(plan, &global, &callees, &indirect);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             r
         })

@@ -107,6 +107,8 @@ pub struct Lift<'p> {
     global: &'p HashMap<u64, (u32, u32)>,
     /// Function entries: pc → (function, block of its entry).
     callees: &'p HashMap<u64, (u32, u32)>,
+    /// Profiled targets of indirect branches (BR, BLR) by site, most frequent first.
+    indirect: &'p HashMap<u64, Vec<u64>>,
     /// Where register spills (before a call) and reloads (after it) go: positions in `cur` / `body`, filled in
     /// by `assemble` once the function's register set is known.
     cur_marks: Vec<(usize, Mark)>,
@@ -137,11 +139,13 @@ impl<'p> Lift<'p> {
         plan: &'p FnPlan,
         global: &'p HashMap<u64, (u32, u32)>,
         callees: &'p HashMap<u64, (u32, u32)>,
+        indirect: &'p HashMap<u64, Vec<u64>>,
     ) -> (Function, LiftStats) {
         let mut l = Lift {
             plan,
             global,
             callees,
+            indirect,
             cur_marks: Vec::new(),
             body_marks: Vec::new(),
             index: plan
@@ -430,6 +434,32 @@ impl<'p> Lift<'p> {
         self.depth -= 1;
         self.cur.push(I::End);
         true
+    }
+
+    /// An indirect branch to the run-time address in local `target`: each profiled target is compared and,
+    /// when it matches, reached as a direct branch (or, for BLR, a direct call); anything else leaves for the
+    /// runtime's lookup.
+    fn branch_to(&mut self, target: u32, call: bool) {
+        let known = self.indirect.get(&self.pc).cloned().unwrap_or_default();
+        for t in known {
+            if !self.index.contains_key(&t) && !self.global.contains_key(&t) {
+                continue;
+            }
+            self.cur.extend([
+                Instruction::LocalGet(target),
+                Instruction::I64Const(t as i64),
+                Instruction::I64Eq,
+                Instruction::If(wasm_encoder::BlockType::Empty),
+            ]);
+            self.depth += 1;
+            if !(call && self.call_lifted(t)) {
+                self.goto(t);
+            }
+            self.depth -= 1;
+            self.cur.push(Instruction::End);
+        }
+        self.cur.push(Instruction::LocalGet(target));
+        self.exit_with_npc_on_stack(Status::Continue);
     }
 
     /// A new local of type `ty`.

@@ -710,10 +710,9 @@ impl Sem for Lift<'_> {
         self.depth -= 1;
         self.cur.push(I::End);
     }
-    fn branch_indirect(&mut self, target: u32, _kind: BranchKind) {
+    fn branch_indirect(&mut self, target: u32, kind: BranchKind) {
         self.commit();
-        self.cur.push(I::LocalGet(target));
-        self.exit_with_npc_on_stack(Status::Continue);
+        self.branch_to(target, kind == BranchKind::Call);
         self.ended = true;
     }
     fn svc(&mut self, _imm: u16) {
