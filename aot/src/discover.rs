@@ -64,7 +64,7 @@ impl Image {
 
     /// The instruction word at `pc`, if `pc` is aligned and inside an executable segment's file bytes.
     pub fn word(&self, pc: u64) -> Option<u32> {
-        if pc % 4 != 0 {
+        if !pc.is_multiple_of(4) {
             return None;
         }
         self.segments.iter().find_map(|(start, bytes)| {
