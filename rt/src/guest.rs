@@ -251,12 +251,17 @@ impl Guest {
                 Ok(Status::Syscall) => return Ok(Exit::Syscall),
                 Ok(Status::Budget) => return Ok(Exit::Budget),
                 // A pc the bundle has no code for, or an instruction left to the interpreter.
-                Ok(Status::Continue | Status::Interp) => {}
+                Ok(Status::Continue) => {}
+                Ok(Status::Interp) => tracing::trace!("AOT fallback at {:#x}", self.cpu.pc),
                 Err(e) => {
                     eprintln!("elfrun: internal error in the AOT tier: {e}");
                     return Err(self.killed(libc::SIGABRT));
                 }
             }
+        } else {
+            // The interpreter runs a block the bundle does not have: a miss too, so the next build covers it
+            // (not only the first pc of a stretch of unlifted code).
+            aot.note_miss(self.cpu.pc);
         }
         Ok(self.interpret(1))
     }

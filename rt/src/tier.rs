@@ -49,7 +49,8 @@ pub struct TierStats {
     pub aot_exits: u64,
     /// Instructions lifted code left to the interpreter (`Status::Interp`).
     pub aot_fallbacks: u64,
-    /// pcs lifted code reached without having code for them, with counts (recorded into the profile).
+    /// Block starts the interpreter ran in the AOT tier because the bundle had no code for them (where lifted code
+    /// left, and the blocks the interpreter went on to), with counts: recorded into the profile.
     pub aot_misses: BTreeMap<u64, u64>,
     /// Misses already written to the profile (taken out of `aot_misses`).
     pub flushed_miss_sites: usize,
@@ -307,6 +308,11 @@ impl Aot {
     /// Whether translated code may cover part of `start..start + len`.
     pub fn overlaps(&self, start: u64, len: u64) -> bool {
         start < self.code.1 && start.saturating_add(len) > self.code.0
+    }
+
+    /// Counts a block the interpreter runs because the bundle has no entry for it.
+    pub fn note_miss(&mut self, pc: u64) {
+        *self.stats.aot_misses.entry(pc).or_default() += 1;
     }
 
     /// Whether lifted code can be entered at `pc`.

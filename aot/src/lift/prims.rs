@@ -49,6 +49,26 @@ impl Lift<'_> {
         }
     }
 
+    /// Alignment check of an exclusive or atomic access: misaligned, the interpreter takes the instruction over
+    /// (and raises SIGBUS), as Wasm atomics would trap.
+    fn aligned(&mut self, a: u32, size: u32) {
+        if size <= 1 {
+            return;
+        }
+        self.cur.extend([
+            I::LocalGet(a),
+            I::I64Const(size as i64 - 1),
+            I::I64And,
+            I::I64Const(0),
+            I::I64Ne,
+            I::If(BlockType::Empty),
+        ]);
+        self.depth += 1;
+        self.exit(Status::Interp, self.pc);
+        self.depth -= 1;
+        self.cur.push(I::End);
+    }
+
     /// Bounds check of a `size`-byte access at `a`; on failure the interpreter takes the instruction over (and
     /// raises the fault). Leaves the 32-bit Wasm address on the stack.
     fn address(&mut self, a: u32, size: u32) {
@@ -639,31 +659,104 @@ impl Sem for Lift<'_> {
         self.address(addr, 16);
         self.cur.extend([I::LocalGet(q), I::V128Store(memarg(0))]);
     }
-    fn load_exclusive(&mut self, addr: u32, _size: u32) -> u32 {
-        self.unsupported();
-        addr
+    fn load_exclusive(&mut self, addr: u32, size: u32) -> u32 {
+        if size > 8 {
+            self.unsupported();
+            return addr;
+        }
+        self.aligned(addr, size);
+        let v = self.load(addr, size);
+        let size_v = self.imm(size as u64);
+        let zero = self.imm(0);
+        self.state_store(excl_offset(Excl::Addr), addr);
+        self.state_store(excl_offset(Excl::Size), size_v);
+        self.state_store(excl_offset(Excl::Value), v);
+        self.state_store(excl_offset(Excl::Value) + 8, zero);
+        v
     }
     fn exclusive_high(&mut self) -> u32 {
         self.unsupported();
         self.imm(0)
     }
-    fn store_exclusive(&mut self, addr: u32, _lo: u32, _hi: u32, _size: u32) -> u32 {
-        self.unsupported();
-        addr
+    fn store_exclusive(&mut self, addr: u32, lo: u32, _hi: u32, size: u32) -> u32 {
+        if size > 8 {
+            self.unsupported();
+            return addr;
+        }
+        self.aligned(addr, size);
+        let (m_addr, m_size) = (
+            self.state_load(excl_offset(Excl::Addr)),
+            self.state_load(excl_offset(Excl::Size)),
+        );
+        let expected = self.state_load(excl_offset(Excl::Value));
+        let armed = self.b([
+            I::LocalGet(m_addr),
+            I::LocalGet(addr),
+            I::I64Eq,
+            I::LocalGet(m_size),
+            I::I64Const(size as i64),
+            I::I64Eq,
+            I::I32And,
+        ]);
+        // Armed and outside memory: the interpreter raises the fault (before the monitor is touched).
+        self.cur
+            .extend([I::LocalGet(armed), I::If(BlockType::Empty)]);
+        self.depth += 1;
+        self.address(addr, size);
+        self.depth -= 1;
+        self.cur.extend([I::Drop, I::End]);
+        self.clear_exclusive();
+        // Armed: compare-and-swap against what the load-exclusive saw (the monitor is emulated by value, as in
+        // the interpreter); 0 on success, 1 on failure. Not armed: 1, memory untouched.
+        let t = self.temp(ValType::I64);
+        self.cur.extend([
+            I::LocalGet(armed),
+            I::If(BlockType::Result(ValType::I64)),
+            I::LocalGet(addr),
+            I::I32WrapI64,
+            I::LocalGet(expected),
+            I::LocalGet(lo),
+            rmw(RmwKind::Cmpxchg, size),
+            I::LocalGet(expected),
+            I::I64Ne,
+            I::I64ExtendI32U,
+            I::Else,
+            I::I64Const(1),
+            I::End,
+            I::LocalSet(t),
+        ]);
+        t
     }
     fn clear_exclusive(&mut self) {
         let none = self.imm(u64::MAX);
         let zero = self.imm(0);
-        self.state_store(offsets_excl_addr(), none);
-        self.state_store(offsets_excl_size(), zero);
+        self.state_store(excl_offset(Excl::Addr), none);
+        self.state_store(excl_offset(Excl::Size), zero);
     }
-    fn atomic_rmw(&mut self, _op: AtomicOp, addr: u32, _v: u32, _size: u32) -> u32 {
-        self.unsupported();
-        addr
+    fn atomic_rmw(&mut self, op: AtomicOp, addr: u32, v: u32, size: u32) -> u32 {
+        let (kind, operand) = match op {
+            AtomicOp::Add => (RmwKind::Add, v),
+            AtomicOp::Clr => (RmwKind::And, self.not(v)),
+            AtomicOp::Eor => (RmwKind::Xor, v),
+            AtomicOp::Set => (RmwKind::Or, v),
+            AtomicOp::Swp => (RmwKind::Xchg, v),
+            AtomicOp::Smax | AtomicOp::Smin | AtomicOp::Umax | AtomicOp::Umin => {
+                self.unsupported();
+                return addr;
+            }
+        };
+        self.aligned(addr, size);
+        self.address(addr, size);
+        self.v([I::LocalGet(operand), rmw(kind, size)])
     }
-    fn atomic_cas(&mut self, addr: u32, _expected: u32, _new: u32, _size: u32) -> u32 {
-        self.unsupported();
-        addr
+    fn atomic_cas(&mut self, addr: u32, expected: u32, new: u32, size: u32) -> u32 {
+        self.aligned(addr, size);
+        self.address(addr, size);
+        self.v([
+            I::LocalGet(expected),
+            I::LocalGet(new),
+            rmw(RmwKind::Cmpxchg, size),
+        ])
     }
     fn atomic_casp(&mut self, addr: u32, _e: (u32, u32), _n: (u32, u32), _size: u32) -> (u32, u32) {
         self.unsupported();
@@ -1033,10 +1126,59 @@ impl Sem for Lift<'_> {
     }
 }
 
-fn offsets_excl_addr() -> usize {
-    core::mem::offset_of!(elfrun_interp::CpuState, excl_addr)
+/// The exclusive monitor's fields in the state.
+enum Excl {
+    Addr,
+    Size,
+    Value,
 }
 
-fn offsets_excl_size() -> usize {
-    core::mem::offset_of!(elfrun_interp::CpuState, excl_size)
+fn excl_offset(f: Excl) -> usize {
+    match f {
+        Excl::Addr => core::mem::offset_of!(elfrun_interp::CpuState, excl_addr),
+        Excl::Size => core::mem::offset_of!(elfrun_interp::CpuState, excl_size),
+        Excl::Value => core::mem::offset_of!(elfrun_interp::CpuState, excl_value),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum RmwKind {
+    Add,
+    And,
+    Or,
+    Xor,
+    Xchg,
+    Cmpxchg,
+}
+
+/// The Wasm atomic read-modify-write of `size` bytes (natural alignment, zero-extending the old value).
+fn rmw(kind: RmwKind, size: u32) -> I<'static> {
+    let m = memarg(size.trailing_zeros());
+    use RmwKind::*;
+    match (kind, size) {
+        (Add, 1) => I::I64AtomicRmw8AddU(m),
+        (Add, 2) => I::I64AtomicRmw16AddU(m),
+        (Add, 4) => I::I64AtomicRmw32AddU(m),
+        (Add, _) => I::I64AtomicRmwAdd(m),
+        (And, 1) => I::I64AtomicRmw8AndU(m),
+        (And, 2) => I::I64AtomicRmw16AndU(m),
+        (And, 4) => I::I64AtomicRmw32AndU(m),
+        (And, _) => I::I64AtomicRmwAnd(m),
+        (Or, 1) => I::I64AtomicRmw8OrU(m),
+        (Or, 2) => I::I64AtomicRmw16OrU(m),
+        (Or, 4) => I::I64AtomicRmw32OrU(m),
+        (Or, _) => I::I64AtomicRmwOr(m),
+        (Xor, 1) => I::I64AtomicRmw8XorU(m),
+        (Xor, 2) => I::I64AtomicRmw16XorU(m),
+        (Xor, 4) => I::I64AtomicRmw32XorU(m),
+        (Xor, _) => I::I64AtomicRmwXor(m),
+        (Xchg, 1) => I::I64AtomicRmw8XchgU(m),
+        (Xchg, 2) => I::I64AtomicRmw16XchgU(m),
+        (Xchg, 4) => I::I64AtomicRmw32XchgU(m),
+        (Xchg, _) => I::I64AtomicRmwXchg(m),
+        (Cmpxchg, 1) => I::I64AtomicRmw8CmpxchgU(m),
+        (Cmpxchg, 2) => I::I64AtomicRmw16CmpxchgU(m),
+        (Cmpxchg, 4) => I::I64AtomicRmw32CmpxchgU(m),
+        (Cmpxchg, _) => I::I64AtomicRmwCmpxchg(m),
+    }
 }
