@@ -204,9 +204,7 @@ fn record_build_run(bin: &Path) -> (Outcome, Outcome) {
         interp_only["interp_instructions"].as_u64().unwrap_or(0),
         json["interp_instructions"].as_u64().unwrap_or(u64::MAX),
     );
-    // Exclusive loads/stores (LDXR/STXR loops) and LSE atomics are still left to the interpreter one instruction
-    // at a time: the atomics program spends 10-20% of its instructions there. Everything else: under 5%.
-    let max_percent = if name.starts_with("atomics") { 25 } else { 5 };
+    let max_percent = 5;
     assert!(
         left.saturating_mul(100) < all.saturating_mul(max_percent),
         "{name}: the AOT run interpreted {left} of {all} instructions (allowed: {max_percent}%)"
