@@ -23,15 +23,19 @@ pub enum RunnerKind {
     Native,
     Wasm,
     Qemu,
+    /// elfrun's interpreter (`--tier interp`).
     Elfrun,
+    /// elfrun's AOT tier: one `--record` run and `elfrun build` first (not timed), then `--tier aot`.
+    ElfrunAot,
 }
 
 impl RunnerKind {
-    pub const ALL: [RunnerKind; 4] = [
+    pub const ALL: [RunnerKind; 5] = [
         RunnerKind::Native,
         RunnerKind::Wasm,
         RunnerKind::Qemu,
         RunnerKind::Elfrun,
+        RunnerKind::ElfrunAot,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +44,7 @@ impl RunnerKind {
             RunnerKind::Wasm => "wasm",
             RunnerKind::Qemu => "qemu",
             RunnerKind::Elfrun => "elfrun",
+            RunnerKind::ElfrunAot => "elfrun-aot",
         }
     }
 
@@ -47,7 +52,7 @@ impl RunnerKind {
         match self {
             RunnerKind::Native => Target::Native,
             RunnerKind::Wasm => Target::Wasm32Wasi,
-            RunnerKind::Qemu | RunnerKind::Elfrun => Target::Aarch64,
+            RunnerKind::Qemu | RunnerKind::Elfrun | RunnerKind::ElfrunAot => Target::Aarch64,
         }
     }
 
@@ -114,9 +119,79 @@ fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<S
                 &cfg.elfrun,
                 "`cargo build --release -p elfrun`, or --elfrun PATH",
             )?,
-            vec!["run".into(), exe_s, cfg.scale.clone()],
+            vec![
+                "run".into(),
+                "--tier".into(),
+                "interp".into(),
+                exe_s,
+                cfg.scale.clone(),
+            ],
         ),
+        RunnerKind::ElfrunAot => {
+            let elfrun = tool(
+                &cfg.elfrun,
+                "`cargo build --release -p elfrun`, or --elfrun PATH",
+            )?;
+            let bundle = prepare_aot(cfg, &elfrun, exe)?;
+            (
+                elfrun,
+                vec![
+                    "run".into(),
+                    "--tier".into(),
+                    "aot".into(),
+                    "--bundle".into(),
+                    bundle.display().to_string(),
+                    exe_s,
+                    cfg.scale.clone(),
+                ],
+            )
+        }
     })
+}
+
+/// The AOT runner's preparation (not timed): record a profile of the program at the benchmark's scale, build its
+/// bundle from it. Returns the bundle's path.
+fn prepare_aot(cfg: &Config, elfrun: &Path, exe: &Path) -> Result<PathBuf, String> {
+    let stem = exe
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let profile = cfg.build_dir.join(format!("{stem}.profile"));
+    let bundle = cfg.build_dir.join(format!("{stem}.bundle"));
+    let _ = std::fs::remove_file(&profile);
+    let run = |args: &[&std::ffi::OsStr]| -> Result<(), String> {
+        let out = std::process::Command::new(elfrun)
+            .args(args)
+            .output()
+            .map_err(|e| format!("running {}: {e}", elfrun.display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "elfrun {:?} failed: {}",
+                args,
+                last_lines(&String::from_utf8_lossy(&out.stderr), 3)
+            ))
+        }
+    };
+    run(&[
+        "--record".as_ref(),
+        "--profile".as_ref(),
+        profile.as_os_str(),
+        exe.as_os_str(),
+        cfg.scale.as_ref(),
+    ])?;
+    run(&[
+        "build".as_ref(),
+        "-q".as_ref(),
+        "--profile".as_ref(),
+        profile.as_os_str(),
+        "-o".as_ref(),
+        bundle.as_os_str(),
+        exe.as_os_str(),
+    ])?;
+    Ok(bundle)
 }
 
 /// A runner taking part in one program's rounds.

@@ -246,8 +246,17 @@ impl Aot {
         let start = Instant::now();
         let engine_id = host.store_mut().engine().deterministic_id();
         let art_path = artifact_path(bundle, &engine_id);
-        let cached =
-            artifact::read(&art_path).and_then(|bytes| host.deserialize_module(&bytes).ok());
+        let cached = artifact::read(&art_path).and_then(|bytes| {
+            tracing::debug!(
+                "artifact read and verified: {:.1} ms",
+                start.elapsed().as_secs_f64() * 1e3
+            );
+            host.deserialize_module(&bytes).ok()
+        });
+        tracing::debug!(
+            "module ready: {:.1} ms",
+            start.elapsed().as_secs_f64() * 1e3
+        );
         let artifact_cached = cached.is_some();
         let module = match cached {
             Some(m) => m,
@@ -283,6 +292,10 @@ impl Aot {
             .exports
             .get_typed_function(store, abi::EXPORT_ENTER)
             .map_err(|e| format!("bundle has no usable `{}` export: {e}", abi::EXPORT_ENTER))?;
+        tracing::debug!(
+            "instantiated: {:.1} ms",
+            start.elapsed().as_secs_f64() * 1e3
+        );
         let entries: HashMap<u64, (i32, i32)> = bundle
             .entries
             .iter()

@@ -1,4 +1,5 @@
-//! `elfrun-bench`: builds the benchmark programs and compares native, Wasm, qemu-aarch64 and elfrun.
+//! `elfrun-bench`: builds the benchmark programs and compares native, Wasm, qemu-aarch64 and elfrun (interpreter
+//! and AOT tier).
 //! Prints a markdown table on stdout, progress on stderr, and writes CSV. Exits 1 if any runner's output
 //! failed verification (skipped runners do not count).
 
@@ -18,7 +19,7 @@ native's, and prints a markdown table of median wall times.
 
 options:
   --only NAME[,NAME]     only these programs (primes, mlp, linpack, intmix, memstr); repeatable
-  --runners R[,R]        only these runners (native, wasm, qemu, elfrun); default all
+  --runners R[,R]        only these runners (native, wasm, qemu, elfrun, elfrun-aot); default all
   --rounds N             timed runs per runner and program (default 5); the first also verifies
   --scale S              work scale passed to every program as argv[1] (default 1 = ~1 s natively)
   --by wall|cpu          base % of native and speed vs qemu on median wall (default) or CPU time
