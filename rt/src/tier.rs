@@ -222,9 +222,33 @@ mod artifact {
 fn artifact_path(bundle: &Bundle, engine_id: &str) -> PathBuf {
     let wasm_sha: [u8; 32] = Sha256::digest(&bundle.wasm).into();
     let key = artifact::key(&wasm_sha, engine_id);
+    // Named by the program first, so that a rebuild can drop the program's older artifacts.
     cache_root(&bundle.elf_sha256)
         .join("artifacts")
-        .join(format!("{key}.wasmer"))
+        .join(format!(
+            "{}-{key}.wasmer",
+            &elfrun_profiles::hex(&bundle.elf_sha256)[..16]
+        ))
+}
+
+/// Removes the program's other artifacts (older builds): one compiled bundle per program stays cached.
+fn prune_artifacts(keep: &Path) {
+    let (Some(dir), Some(name)) = (keep.parent(), keep.file_name().and_then(|n| n.to_str())) else {
+        return;
+    };
+    let Some((program, _)) = name.split_once('-') else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let n = e.file_name();
+        let n = n.to_string_lossy();
+        if n != name && n.starts_with(&format!("{program}-")) && n.ends_with(".wasmer") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Compiles `bundle`'s module and stores it in the artifact cache (`elfrun build` does this, so that the first
@@ -237,7 +261,9 @@ pub fn precompile(bundle: &Bundle) -> Result<(), String> {
     let bytes = module
         .serialize()
         .map_err(|e| format!("cannot serialize the compiled bundle: {e}"))?;
-    artifact::write(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    artifact::write(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    prune_artifacts(&path);
+    Ok(())
 }
 
 impl Aot {

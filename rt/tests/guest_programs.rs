@@ -35,7 +35,10 @@ fn require_tools() {
 }
 
 fn source_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest")
+    (std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+    .join("tests/guest")
 }
 
 /// FNV-1a, to key cached binaries by source and flags.

@@ -271,7 +271,10 @@ fn run_vector_files(files: &[PathBuf]) -> (usize, String) {
 /// Checked-in vector files (expected states recorded from qemu) run without needing qemu.
 #[test]
 fn checked_in_vectors() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let dir = (std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+    .join("tests/vectors");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("interp/tests/vectors")
         .map(|e| e.unwrap().path())

@@ -6,11 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Guest sources live in `rt/tests/runtime_guest/`.
+/// Guest sources live in `rt/tests/runtime_guest/`. The manifest directory is taken at run time (cargo sets it for
+/// every test process): checkouts sharing one target directory may share a test binary built in another of them.
 pub fn source(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/runtime_guest")
-        .join(name)
+    (std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+    .join("tests/runtime_guest")
+    .join(name)
 }
 
 fn tmp() -> PathBuf {
@@ -93,7 +96,10 @@ pub fn same_as_qemu(prog: &Path, args: &[&str], env: &[(&str, &str)]) -> Output 
 /// Runs `args` under qemu-aarch64-static with qemu also registered (in a private binfmt_misc namespace, see
 /// scripts/binfmt-ns.sh) for every AArch64 program the guest execs: the reference for programs that exec.
 pub fn qemu_binfmt(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/binfmt-ns.sh");
+    let script = (std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into()))
+    .join("../scripts/binfmt-ns.sh");
     let mut c = Command::new(script);
     c.arg("/usr/libexec/qemu-binfmt/aarch64-binfmt-P")
         .args(args)
