@@ -24,7 +24,10 @@
 //! and committed when it completes, so an exit in the middle of an instruction leaves the state as it was
 //! before it: the interpreter then re-executes the instruction from scratch.
 
+mod fp;
 mod prims;
+
+pub use fp::{FastOp, probe_module};
 
 use std::collections::HashMap;
 

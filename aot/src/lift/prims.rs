@@ -11,6 +11,7 @@ use elfrun_interp::sem::*;
 use elfrun_interp::state::offsets;
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
+use super::fp::FastOp;
 use super::{FP_FUNC, L_REGS, Lift, NZCV, RegSlot, memarg, state_addr};
 use crate::abi::{FpCall, MEM_END, MEM_LOW, Status};
 
@@ -950,13 +951,23 @@ impl Sem for Lift<'_> {
     }
 
     fn fp_binop(&mut self, op: FpBinOp, ty: FpTy, a: u32, b: u32) -> u32 {
-        self.fp(FpCall::Binop(op, ty), a, Some(b), None)
+        let call = FpCall::Binop(op, ty);
+        if let Some(r) = FastOp::of_binop(op).and_then(|f| self.fp_fast(f, call, ty, a, b)) {
+            return r;
+        }
+        self.fp(call, a, Some(b), None)
     }
     fn fp_muladd(&mut self, ty: FpTy, a: u32, b: u32, c: u32) -> u32 {
         self.fp(FpCall::MulAdd(ty), a, Some(b), Some(c))
     }
     fn fp_unop(&mut self, op: FpUnOp, ty: FpTy, a: u32) -> u32 {
-        self.fp(FpCall::Unop(op, ty), a, None, None)
+        let call = FpCall::Unop(op, ty);
+        if op == FpUnOp::Sqrt
+            && let Some(r) = self.fp_fast(FastOp::Sqrt, call, ty, a, a)
+        {
+            return r;
+        }
+        self.fp(call, a, None, None)
     }
     fn fp_compare(&mut self, ty: FpTy, a: u32, b: u32, signal_all: bool) -> u32 {
         self.fp(FpCall::Compare { ty, signal_all }, a, Some(b), None)

@@ -1,0 +1,577 @@
+//! Inline Wasm fast paths for the commonest floating-point primitives — FADD, FSUB, FMUL, FDIV and FSQRT in
+//! single and double precision — bit-exact with the interpreter's `softfp` (the ARM ARM pseudocode), FPSR
+//! cumulative flags included. Everything the fast path does not handle calls the `env.fp` helper as before.
+//!
+//! # When the fast path applies
+//!
+//! * **FPCR**: RMode = 0 (round to nearest even, what Wasm's `f32`/`f64` ops do) and FZ = 0 (no flushing of
+//!   denormal inputs or outputs, so no IDC and no flushed results). DN only changes NaN results and AHP/FZ16
+//!   only half precision: the fast path produces neither, so they may have any value.
+//! * **Result**: finite, and either *big* (magnitude strictly greater than the smallest normal) or a zero that
+//!   is provably exact. An operation is then correctly rounded by Wasm (IEEE 754 round-to-nearest-even, which
+//!   AArch64 implements with FPCR.RMode = 0) and the only flag it can raise is IXC:
+//!   - no IOC: the invalid cases (∞ − ∞, 0 · ∞, 0/0, ∞/∞, √negative) and NaN operands give NaN, not finite;
+//!   - no DZC: x/0 with x ≠ 0 gives ∞;
+//!   - no OFC: the result is finite (AArch64 and IEEE both give ∞ on overflow in this mode);
+//!   - no UFC: AArch64 (FPCR.AH = 0) detects tininess *before* rounding. A big result r ≥ nextUp(min normal)
+//!     means the exact value is above min normal (it is within half an ulp of r), so it is not tiny. A result
+//!     of exactly the smallest normal is excluded because the exact value may have been tiny (then UFC).
+//!     An exact zero is not tiny either (the pseudocode raises UFC only for a nonzero inexact tiny value);
+//!   - no IDC: FZ = 0.
+//! * **Zeros**: a sum that rounds to zero *is* zero (two floats' exact sum below 2^-1021 (double) is a
+//!   multiple of the smallest subnormal small enough to be representable, so rounding never reaches zero from
+//!   a nonzero sum; Hauser 1996), and its sign follows the same IEEE rule as the ARM ARM's FPAdd. In fact
+//!   every sum with a result at or below the smallest normal is exact, so Add/Sub accept any finite result.
+//!   A product or quotient that rounds to zero is exact only when an operand (the dividend) is zero; any
+//!   other zero (tiny · tiny) underflowed, so it takes the helper. √±0 = ±0 exactly; no other square root is
+//!   zero (√ of the smallest subnormal is 2^-537) or below the smallest normal.
+//!
+//! # IXC: is the rounded result the exact one?
+//!
+//! * Double Add/Sub: Knuth's TwoSum error `e` of `r = x + y` is exact unless an intermediate overflows (then
+//!   `e` is ∞ or NaN and the helper takes over; `e` is also NaN whenever `r` is not finite). Inexact ⇔ e ≠ 0.
+//! * Single precision: operands are widened to double. Products of two 24-bit significands (48 bits) are
+//!   exact in double and quotients and square roots are rounded once there; Figueroa ("When is double
+//!   rounding innocuous?", 1995) shows that rounding the double result to single then gives the correctly
+//!   rounded single result for +, −, ·, / and √ since 53 ≥ 2·24 + 2. Exactness: sums via TwoSum in double
+//!   (which cannot overflow there) plus "the single result equals the double one"; products: the double
+//!   product is exact, so exact ⇔ widen(r32) = p. Quotients and square roots: if the exact result is not a
+//!   single-precision number it differs from every 24-bit float by a relative 2^-49 or more (|a·2^k − n·b|
+//!   ≥ 1 resp. |m − n²| ≥ 1 with n < 2^24), more than the double result's 2^-53 error, so again exact ⇔
+//!   widen(r32) = r64.
+//! * Double Mul: with `oa`, `ob` the odd parts of the operands' integer significands, the exact product's
+//!   significand is `oa·ob` times a power of two; a big result is exact ⇔ `oa·ob` < 2^53. When the two have
+//!   more than 64 significant bits together the product is ≥ 2^63 (inexact); otherwise it fits in a u64.
+//! * Double Div: q = RN(a/b) is exact ⇔ q·b = a. Odd parts: oq·ob = oa means q·b = a·2^k, and k = 0 since q
+//!   is within 2^-53 (relative) of a/b. A product of more than 64 significant bits exceeds oa < 2^53.
+//! * Double Sqrt: r exact ⇔ r·r = a, tested the same way (or² = oa, and or² ≥ 2^54 > oa once or has more
+//!   than 27 significant bits, so the 32-bit guard keeps the multiplication in range).
+//!
+//! The inexact bit is ORed into FPSR in the CPU state in memory, like the helper does.
+
+use elfrun_interp::sem::{FpBinOp, FpTy};
+use elfrun_interp::state::offsets;
+use wasm_encoder::{BlockType, Instruction as I, ValType};
+
+use super::{FIRST_TEMP, FP_FUNC, Lift, memarg};
+use crate::abi::{FpCall, STATE_ADDR};
+
+/// FPCR bits that must be clear: RMode (23:22) and FZ (24).
+pub const FPCR_SLOW: i64 = (3 << 22) | (1 << 24);
+/// FPSR.IXC.
+const IXC_SHIFT: i64 = 4;
+
+const D_SIGN: i64 = i64::MIN;
+const D_MIN_NORMAL: i64 = 0x0010_0000_0000_0000;
+const D_INF: i64 = 0x7ff0_0000_0000_0000;
+const D_FRAC: i64 = D_MIN_NORMAL - 1;
+const S_MIN_NORMAL: i32 = 0x0080_0000;
+const S_INF: i32 = 0x7f80_0000;
+
+/// The operations with a fast path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FastOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Sqrt,
+}
+
+impl FastOp {
+    pub fn of_binop(op: FpBinOp) -> Option<FastOp> {
+        Some(match op {
+            FpBinOp::Add => FastOp::Add,
+            FpBinOp::Sub => FastOp::Sub,
+            FpBinOp::Mul => FastOp::Mul,
+            FpBinOp::Div => FastOp::Div,
+            _ => return None,
+        })
+    }
+}
+
+/// Where the emitted code goes: instructions and the function's extra locals (numbered from `first`).
+pub struct Code<'a> {
+    pub code: &'a mut Vec<I<'static>>,
+    pub temps: &'a mut Vec<ValType>,
+    pub first: u32,
+    /// Absolute addresses of FPCR and FPSR (the CPU state's).
+    pub fpcr: i32,
+    pub fpsr: i32,
+}
+
+impl Code<'_> {
+    fn temp(&mut self, ty: ValType) -> u32 {
+        self.temps.push(ty);
+        self.first + self.temps.len() as u32 - 1
+    }
+    fn emit<const N: usize>(&mut self, code: [I<'static>; N]) {
+        self.code.extend(code);
+    }
+    fn set<const N: usize>(&mut self, ty: ValType, code: [I<'static>; N]) -> u32 {
+        let t = self.temp(ty);
+        self.code.extend(code);
+        self.code.push(I::LocalSet(t));
+        t
+    }
+}
+
+/// Addresses of FPCR and FPSR in the CPU state at `state`.
+pub fn fpscr_addrs(state: u64) -> (i32, i32) {
+    (
+        (state + offsets::FPCR as u64) as u32 as i32,
+        (state + offsets::FPSR as u64) as u32 as i32,
+    )
+}
+
+/// Emits `op` at `ty` on the i64 locals `a` (and `b`), with `slow` (which leaves the helper's i64 result on
+/// the stack) for the cases the fast path does not take. Returns the local holding the result, or `None` if
+/// there is no fast path for `op`/`ty` (nothing emitted).
+pub fn emit(
+    c: &mut Code<'_>,
+    op: FastOp,
+    ty: FpTy,
+    a: u32,
+    b: u32,
+    slow: &[I<'static>],
+) -> Option<u32> {
+    if ty == FpTy::H {
+        return None;
+    }
+    let out = c.temp(ValType::I64);
+    let (fpcr, fpsr) = (c.fpcr, c.fpsr);
+    c.emit([
+        I::Block(BlockType::Result(ValType::I64)), // $done
+        I::Block(BlockType::Empty),                // $slow
+        I::I32Const(fpcr),
+        I::I64Load(memarg(3)),
+        I::I64Const(FPCR_SLOW),
+        I::I64And,
+        I::I64Const(0),
+        I::I64Ne,
+        I::BrIf(0),
+    ]);
+    // Each body sets `res` (i64) and `inexact` (i32 0/1) and leaves `ok` (i32) on the stack.
+    let (res, inexact) = match ty {
+        FpTy::D => double(c, op, a, b),
+        _ => single(c, op, a, b),
+    };
+    c.emit([
+        I::I32Eqz,
+        I::BrIf(0),
+        I::I32Const(fpsr),
+        I::I32Const(fpsr),
+        I::I64Load(memarg(3)),
+        I::LocalGet(inexact),
+        I::I64ExtendI32U,
+        I::I64Const(IXC_SHIFT),
+        I::I64Shl,
+        I::I64Or,
+        I::I64Store(memarg(3)),
+        I::LocalGet(res),
+        I::Br(1),
+        I::End, // $slow
+    ]);
+    c.code.extend_from_slice(slow);
+    c.emit([I::End, I::LocalSet(out)]);
+    Some(out)
+}
+
+impl Lift<'_> {
+    /// `op` at `ty` on the fast path, with the helper call `call` (on `a`, `b`) for everything else. `None` if
+    /// there is no fast path (half precision); nothing is emitted then.
+    pub(super) fn fp_fast(
+        &mut self,
+        op: FastOp,
+        call: FpCall,
+        ty: FpTy,
+        a: u32,
+        b: u32,
+    ) -> Option<u32> {
+        let (fpcr, fpsr) = fpscr_addrs(STATE_ADDR);
+        let mut c = Code {
+            code: &mut self.cur,
+            temps: &mut self.temps,
+            first: FIRST_TEMP,
+            fpcr,
+            fpsr,
+        };
+        let second = if op == FastOp::Sqrt {
+            I::I64Const(0)
+        } else {
+            I::LocalGet(b)
+        };
+        let slow = [
+            I::I32Const(call.encode()),
+            I::LocalGet(a),
+            second,
+            I::I64Const(0),
+            I::Call(FP_FUNC),
+        ];
+        emit(&mut c, op, ty, a, b, &slow)
+    }
+}
+
+/// A stand-alone module for testing the fast path against `softfp`: imports `env.fp` (the helper's type; it
+/// is called for every case the fast path declines), exports its memory `memory` (one page, the CPU state at
+/// address 0, so FPCR and FPSR at their offsets) and `run(a: i64, b: i64) -> i64`.
+pub fn probe_module(op: FastOp, ty: FpTy) -> Vec<u8> {
+    use wasm_encoder::{
+        CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
+        MemorySection, MemoryType, Module, TypeSection,
+    };
+    let mut types = TypeSection::new();
+    types.ty().function(
+        [ValType::I32, ValType::I64, ValType::I64, ValType::I64],
+        [ValType::I64],
+    );
+    types
+        .ty()
+        .function([ValType::I64, ValType::I64], [ValType::I64]);
+    let mut imports = ImportSection::new();
+    imports.import("env", crate::abi::IMPORT_FP, EntityType::Function(0));
+    let mut funcs = FunctionSection::new();
+    funcs.function(1);
+    let mut mems = MemorySection::new();
+    mems.memory(MemoryType {
+        minimum: 1,
+        maximum: Some(1),
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    });
+    let mut exports = ExportSection::new();
+    exports.export("run", ExportKind::Func, 1);
+    exports.export("memory", ExportKind::Memory, 0);
+
+    let (mut code, mut temps) = (Vec::new(), Vec::new());
+    let (fpcr, fpsr) = fpscr_addrs(0);
+    let mut c = Code {
+        code: &mut code,
+        temps: &mut temps,
+        first: 2,
+        fpcr,
+        fpsr,
+    };
+    let slow = [
+        I::I32Const(0),
+        I::LocalGet(0),
+        I::LocalGet(1),
+        I::I64Const(0),
+        I::Call(0),
+    ];
+    let out = emit(&mut c, op, ty, 0, 1, &slow).unwrap_or_else(|| {
+        c.code.extend(slow);
+        c.code.push(I::LocalSet(0));
+        0
+    });
+    let mut f = Function::new_with_locals_types(temps);
+    for i in &code {
+        f.instruction(i);
+    }
+    f.instruction(&I::LocalGet(out));
+    f.instruction(&I::End);
+    let mut codes = CodeSection::new();
+    codes.function(&f);
+    let mut m = Module::new();
+    m.section(&types)
+        .section(&imports)
+        .section(&funcs)
+        .section(&mems)
+        .section(&exports)
+        .section(&codes);
+    m.finish()
+}
+
+/// TwoSum's error term of `r = x + y` (f64 locals), onto the stack.
+fn two_sum_err(x: u32, y: u32, r: u32) -> [I<'static>; 10] {
+    // bb = r − x; e = (x − (r − bb)) + (y − bb), with bb recomputed (Cranelift shares it).
+    [
+        I::LocalGet(x),
+        I::LocalGet(r),
+        I::LocalGet(r),
+        I::LocalGet(x),
+        I::F64Sub,
+        I::F64Sub,
+        I::F64Sub,
+        I::LocalGet(y),
+        I::LocalGet(r),
+        I::LocalGet(x),
+    ]
+}
+fn two_sum_tail() -> [I<'static>; 3] {
+    [I::F64Sub, I::F64Sub, I::F64Add]
+}
+
+/// Double precision. Locals `a`, `b` are the operands' bit patterns.
+fn double(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
+    let x = c.set(ValType::F64, [I::LocalGet(a), I::F64ReinterpretI64]);
+    let y = c.set(ValType::F64, [I::LocalGet(b), I::F64ReinterpretI64]);
+    if matches!(op, FastOp::Add | FastOp::Sub) {
+        // x − y = x + (−y) in every case that reaches the result (NaN payloads do not: they go slow).
+        let y = if op == FastOp::Sub {
+            c.set(ValType::F64, [I::LocalGet(y), I::F64Neg])
+        } else {
+            y
+        };
+        let r = c.set(ValType::F64, [I::LocalGet(x), I::LocalGet(y), I::F64Add]);
+        let e = c.temp(ValType::F64);
+        c.code.extend(two_sum_err(x, y, r));
+        c.code.extend(two_sum_tail());
+        c.code.push(I::LocalSet(e));
+        let res = c.set(ValType::I64, [I::LocalGet(r), I::I64ReinterpretF64]);
+        let inexact = c.set(ValType::I32, [I::LocalGet(e), I::F64Const(0.0), I::F64Ne]);
+        // ok: e finite (which also means r finite: r = ±∞ or NaN makes e NaN).
+        c.emit([
+            I::LocalGet(e),
+            I::F64Abs,
+            I::F64Const(f64::INFINITY),
+            I::F64Lt,
+        ]);
+        return (res, inexact);
+    }
+    let r = match op {
+        FastOp::Mul => c.set(ValType::F64, [I::LocalGet(x), I::LocalGet(y), I::F64Mul]),
+        FastOp::Div => c.set(ValType::F64, [I::LocalGet(x), I::LocalGet(y), I::F64Div]),
+        _ => c.set(ValType::F64, [I::LocalGet(x), I::F64Sqrt]),
+    };
+    let res = c.set(ValType::I64, [I::LocalGet(r), I::I64ReinterpretF64]);
+    let big = c.set(
+        ValType::I32,
+        [
+            I::LocalGet(res),
+            I::I64Const(!D_SIGN),
+            I::I64And,
+            I::I64Const(D_MIN_NORMAL + 1),
+            I::I64Sub,
+            I::I64Const(D_INF - (D_MIN_NORMAL + 1)),
+            I::I64LtU,
+        ],
+    );
+    // Odd parts of the integer significands (only used when the result is big: then the operands involved
+    // are finite and nonzero, so the significands are nonzero).
+    let odd = |c: &mut Code<'_>, v: u32| {
+        let s = c.set(
+            ValType::I64,
+            [
+                I::LocalGet(v),
+                I::I64Const(D_FRAC),
+                I::I64And,
+                I::LocalGet(v),
+                I::I64Const(D_INF),
+                I::I64And,
+                I::I64Const(0),
+                I::I64Ne,
+                I::I64ExtendI32U,
+                I::I64Const(52),
+                I::I64Shl,
+                I::I64Or,
+            ],
+        );
+        c.set(
+            ValType::I64,
+            [I::LocalGet(s), I::LocalGet(s), I::I64Ctz, I::I64ShrU],
+        )
+    };
+    // exact = clz(p) + clz(q) ≥ 64 && p·q `cmp` target.
+    let fits_and = |p: u32, q: u32| {
+        [
+            I::LocalGet(p),
+            I::I64Clz,
+            I::LocalGet(q),
+            I::I64Clz,
+            I::I64Add,
+            I::I64Const(64),
+            I::I64GeU,
+            I::LocalGet(p),
+            I::LocalGet(q),
+            I::I64Mul,
+        ]
+    };
+    let inexact = c.temp(ValType::I32);
+    let zero_ok = c.temp(ValType::I32);
+    match op {
+        FastOp::Mul => {
+            let oa = odd(c, a);
+            let ob = odd(c, b);
+            c.code.extend(fits_and(oa, ob));
+            c.emit([
+                I::I64Const(1 << 53),
+                I::I64LtU,
+                I::I32And,
+                I::I32Eqz,
+                I::LocalSet(inexact),
+                // A zero product is exact iff an operand is zero.
+                I::LocalGet(a),
+                I::I64Const(1),
+                I::I64Shl,
+                I::I64Eqz,
+                I::LocalGet(b),
+                I::I64Const(1),
+                I::I64Shl,
+                I::I64Eqz,
+                I::I32Or,
+                I::LocalSet(zero_ok),
+            ]);
+        }
+        FastOp::Div => {
+            let oq = odd(c, res);
+            let ob = odd(c, b);
+            let oa = odd(c, a);
+            c.code.extend(fits_and(oq, ob));
+            c.emit([
+                I::LocalGet(oa),
+                I::I64Eq,
+                I::I32And,
+                I::I32Eqz,
+                I::LocalSet(inexact),
+                // A zero quotient is exact iff the dividend is zero.
+                I::LocalGet(a),
+                I::I64Const(1),
+                I::I64Shl,
+                I::I64Eqz,
+                I::LocalSet(zero_ok),
+            ]);
+        }
+        _ => {
+            let or = odd(c, res);
+            let oa = odd(c, a);
+            c.emit([
+                I::LocalGet(or),
+                I::I64Clz,
+                I::I64Const(32),
+                I::I64GeU,
+                I::LocalGet(or),
+                I::LocalGet(or),
+                I::I64Mul,
+                I::LocalGet(oa),
+                I::I64Eq,
+                I::I32And,
+                I::I32Eqz,
+                I::LocalSet(inexact),
+                // √±0 = ±0, the only zero square roots.
+                I::I32Const(1),
+                I::LocalSet(zero_ok),
+            ]);
+        }
+    }
+    // ok = big || (result is ±0 && zero_ok); a zero result is exact, so clear `inexact` then.
+    c.emit([
+        I::LocalGet(inexact),
+        I::LocalGet(big),
+        I::I32And,
+        I::LocalSet(inexact),
+        I::LocalGet(big),
+        I::LocalGet(res),
+        I::I64Const(1),
+        I::I64Shl,
+        I::I64Eqz,
+        I::LocalGet(zero_ok),
+        I::I32And,
+        I::I32Or,
+    ]);
+    (res, inexact)
+}
+
+/// Single precision, computed in double and narrowed once (see the module docs).
+fn single(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
+    let widen = |c: &mut Code<'_>, v: u32| {
+        c.set(
+            ValType::F64,
+            [
+                I::LocalGet(v),
+                I::I32WrapI64,
+                I::F32ReinterpretI32,
+                I::F64PromoteF32,
+            ],
+        )
+    };
+    let x = widen(c, a);
+    let y = widen(c, b);
+    let inexact = c.temp(ValType::I32);
+    let r = match op {
+        FastOp::Add | FastOp::Sub => {
+            let y = if op == FastOp::Sub {
+                c.set(ValType::F64, [I::LocalGet(y), I::F64Neg])
+            } else {
+                y
+            };
+            let r = c.set(ValType::F64, [I::LocalGet(x), I::LocalGet(y), I::F64Add]);
+            // Operands below 2^128 in magnitude: TwoSum cannot overflow in double.
+            c.code.extend(two_sum_err(x, y, r));
+            c.code.extend(two_sum_tail());
+            c.emit([I::F64Const(0.0), I::F64Ne, I::LocalSet(inexact)]);
+            r
+        }
+        FastOp::Mul => {
+            c.emit([I::I32Const(0), I::LocalSet(inexact)]);
+            c.set(ValType::F64, [I::LocalGet(x), I::LocalGet(y), I::F64Mul])
+        }
+        FastOp::Div => {
+            c.emit([I::I32Const(0), I::LocalSet(inexact)]);
+            c.set(ValType::F64, [I::LocalGet(x), I::LocalGet(y), I::F64Div])
+        }
+        FastOp::Sqrt => {
+            c.emit([I::I32Const(0), I::LocalSet(inexact)]);
+            c.set(ValType::F64, [I::LocalGet(x), I::F64Sqrt])
+        }
+    };
+    let r32 = c.set(ValType::F32, [I::LocalGet(r), I::F32DemoteF64]);
+    let bits = c.set(ValType::I32, [I::LocalGet(r32), I::I32ReinterpretF32]);
+    let res = c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U]);
+    // inexact |= widen(r32) ≠ r
+    c.emit([
+        I::LocalGet(inexact),
+        I::LocalGet(r32),
+        I::F64PromoteF32,
+        I::LocalGet(r),
+        I::F64Ne,
+        I::I32Or,
+        I::LocalSet(inexact),
+    ]);
+    let mag = c.set(
+        ValType::I32,
+        [
+            I::LocalGet(bits),
+            I::I32Const(0x7fff_ffff),
+            I::I32And,
+        ],
+    );
+    match op {
+        // Any finite result (r32 finite implies finite operands: ±∞ or NaN in gives ±∞ or NaN out).
+        FastOp::Add | FastOp::Sub => c.emit([I::LocalGet(mag), I::I32Const(S_INF), I::I32LtU]),
+        _ => {
+            c.emit([
+                I::LocalGet(mag),
+                I::I32Const(S_MIN_NORMAL + 1),
+                I::I32Sub,
+                I::I32Const(S_INF - (S_MIN_NORMAL + 1)),
+                I::I32LtU,
+                I::LocalGet(mag),
+                I::I32Eqz,
+            ]);
+            // A zero result is exact iff: Mul — an operand is zero; Div — the dividend is; Sqrt — always
+            // (only √±0 is zero).
+            let zero_in = |v: u32| {
+                [
+                    I::LocalGet(v),
+                    I::I32WrapI64,
+                    I::I32Const(1),
+                    I::I32Shl,
+                    I::I32Eqz,
+                ]
+            };
+            match op {
+                FastOp::Mul => {
+                    c.emit(zero_in(a));
+                    c.emit(zero_in(b));
+                    c.emit([I::I32Or]);
+                }
+                FastOp::Div => c.emit(zero_in(a)),
+                _ => c.emit([I::I32Const(1)]),
+            }
+            c.emit([I::I32And, I::I32Or]);
+        }
+    }
+    (res, inexact)
+}
