@@ -285,6 +285,12 @@ fn neon_intrinsics() {
 }
 
 #[test]
+fn fp_fast() {
+    // The boundaries of the AOT tier's inline add/sub/mul/div/sqrt (nearest, upward, FZ, DN).
+    check("fp_fast", &[&[]]);
+}
+
+#[test]
 fn fp_heavy() {
     check("fp_heavy", &[&[]]);
 }

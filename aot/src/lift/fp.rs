@@ -51,7 +51,7 @@
 
 use elfrun_interp::sem::{FpBinOp, FpTy};
 use elfrun_interp::state::offsets;
-use wasm_encoder::{BlockType, Instruction as I, ValType};
+use wasm_encoder::{BlockType, Ieee64, Instruction as I, ValType};
 
 use super::{FIRST_TEMP, FP_FUNC, Lift, memarg};
 use crate::abi::{FpCall, STATE_ADDR};
@@ -217,8 +217,8 @@ impl Lift<'_> {
 /// address 0, so FPCR and FPSR at their offsets) and `run(a: i64, b: i64) -> i64`.
 pub fn probe_module(op: FastOp, ty: FpTy) -> Vec<u8> {
     use wasm_encoder::{
-        CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
-        MemorySection, MemoryType, Module, TypeSection,
+        CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
+        ImportSection, MemorySection, MemoryType, Module, TypeSection,
     };
     let mut types = TypeSection::new();
     types.ty().function(
@@ -320,12 +320,15 @@ fn double(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
         c.code.extend(two_sum_tail());
         c.code.push(I::LocalSet(e));
         let res = c.set(ValType::I64, [I::LocalGet(r), I::I64ReinterpretF64]);
-        let inexact = c.set(ValType::I32, [I::LocalGet(e), I::F64Const(0.0), I::F64Ne]);
+        let inexact = c.set(
+            ValType::I32,
+            [I::LocalGet(e), I::F64Const(Ieee64::new(0)), I::F64Ne],
+        );
         // ok: e finite (which also means r finite: r = ±∞ or NaN makes e NaN).
         c.emit([
             I::LocalGet(e),
             I::F64Abs,
-            I::F64Const(f64::INFINITY),
+            I::F64Const(Ieee64::new(f64::INFINITY.to_bits())),
             I::F64Lt,
         ]);
         return (res, inexact);
@@ -500,7 +503,7 @@ fn single(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
             // Operands below 2^128 in magnitude: TwoSum cannot overflow in double.
             c.code.extend(two_sum_err(x, y, r));
             c.code.extend(two_sum_tail());
-            c.emit([I::F64Const(0.0), I::F64Ne, I::LocalSet(inexact)]);
+            c.emit([I::F64Const(Ieee64::new(0)), I::F64Ne, I::LocalSet(inexact)]);
             r
         }
         FastOp::Mul => {
@@ -531,11 +534,7 @@ fn single(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
     ]);
     let mag = c.set(
         ValType::I32,
-        [
-            I::LocalGet(bits),
-            I::I32Const(0x7fff_ffff),
-            I::I32And,
-        ],
+        [I::LocalGet(bits), I::I32Const(0x7fff_ffff), I::I32And],
     );
     match op {
         // Any finite result (r32 finite implies finite operands: ±∞ or NaN in gives ±∞ or NaN out).

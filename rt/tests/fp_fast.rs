@@ -1,0 +1,236 @@
+//! The AOT tier's inline floating-point fast paths (`elfrun_aot::lift::probe_module`) against the
+//! interpreter's exact softfp engine: for many operand pairs — edge values, random bit patterns and random
+//! values with short significands (to reach exact results) — whenever the fast path answers without calling
+//! the helper, its result and FPSR must equal the engine's; the fast path must also answer most ordinary
+//! cases, and never under a directed rounding mode or FZ.
+
+use std::cell::Cell;
+
+use elfrun_aot::lift::{FastOp, probe_module};
+use elfrun_interp::sem::{FpBinOp, FpTy, FpUnOp};
+use elfrun_interp::softfp::{self, Fpscr};
+use elfrun_interp::state::offsets;
+use wasmer::{Function, Instance, Module, Store, TypedFunction, imports};
+
+thread_local! {
+    /// Calls of the helper (the fast path declined) on this thread.
+    static SLOW: Cell<u64> = const { Cell::new(0) };
+}
+const SENTINEL: i64 = 0x5a5a_5a5a_5a5a_5a5a;
+
+fn helper(_code: i32, _a: i64, _b: i64, _c: i64) -> i64 {
+    SLOW.set(SLOW.get() + 1);
+    SENTINEL
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+fn edges(ty: FpTy) -> Vec<u64> {
+    let mut v: Vec<u64> = match ty {
+        FpTy::D => [
+            0.0,
+            1.0,
+            3.0,
+            0.1,
+            f64::MIN_POSITIVE,
+            f64::MIN_POSITIVE * 1.5,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NAN,
+            2f64.powi(995),
+            2f64.powi(-537),
+            1.0 - 2f64.powi(-53),
+            1.0 + 2f64.powi(-52),
+            2f64.powi(53) - 1.0,
+            2f64.powi(26) + 1.0,
+            2f64.powi(27) + 1.0,
+        ]
+        .iter()
+        .map(|x: &f64| x.to_bits())
+        .chain([1, 2, 3, 0x000f_ffff_ffff_ffff, 0x0010_0000_0000_0001])
+        .collect(),
+        _ => [
+            0.0,
+            1.0,
+            3.0,
+            0.1,
+            f32::MIN_POSITIVE,
+            f32::MIN_POSITIVE * 1.5,
+            f32::MAX,
+            f32::INFINITY,
+            f32::NAN,
+            1.0 - 2f32.powi(-24),
+            2f32.powi(24) - 1.0,
+            4097.0,
+            8193.0,
+        ]
+        .iter()
+        .map(|x: &f32| x.to_bits() as u64)
+        .chain([1, 2, 3, 0x007f_ffff, 0x0080_0001])
+        .collect(),
+    };
+    let sign = if ty == FpTy::D { 1 << 63 } else { 1 << 31 };
+    let neg: Vec<u64> = v.iter().map(|x| x ^ sign).collect();
+    v.extend(neg);
+    v
+}
+
+/// A random operand: raw bits, or a value with a short significand and an exponent near 0 or the edges.
+fn random(r: &mut Rng, ty: FpTy) -> u64 {
+    let x = r.next();
+    let (frac_bits, exp_bits, bias) = if ty == FpTy::D {
+        (52u32, 11u32, 1023i64)
+    } else {
+        (23, 8, 127)
+    };
+    let sign = (x & 1) << (frac_bits + exp_bits);
+    let e_max = (1i64 << exp_bits) - 1;
+    let exp = match (x >> 1) % 4 {
+        0 => return r.next() & (u64::MAX >> (63 - frac_bits - exp_bits)),
+        1 => bias + ((x >> 8) % 40) as i64 - 20,
+        2 => ((x >> 8) % 8) as i64,
+        _ => e_max - 1 - ((x >> 8) % 8) as i64,
+    };
+    // Keep 1..=frac_bits significant fraction bits.
+    let keep = 1 + (x >> 20) as u32 % frac_bits;
+    let frac = r.next() & ((1 << frac_bits) - 1) & !((1u64 << (frac_bits - keep)) - 1);
+    sign | (exp.clamp(0, e_max - 1) as u64) << frac_bits | frac
+}
+
+fn reference(op: FastOp, ty: FpTy, fpcr: u32, a: u64, b: u64) -> (u64, u64) {
+    let mut fpsr = 0;
+    let mut fs = Fpscr {
+        fpcr,
+        fpsr: &mut fpsr,
+    };
+    let r = match op {
+        FastOp::Add => softfp::binop_exact(&mut fs, FpBinOp::Add, ty, a, b),
+        FastOp::Sub => softfp::binop_exact(&mut fs, FpBinOp::Sub, ty, a, b),
+        FastOp::Mul => softfp::binop_exact(&mut fs, FpBinOp::Mul, ty, a, b),
+        FastOp::Div => softfp::binop_exact(&mut fs, FpBinOp::Div, ty, a, b),
+        FastOp::Sqrt => softfp::unop_exact(&mut fs, FpUnOp::Sqrt, ty, a),
+    };
+    (r, fpsr)
+}
+
+fn check(op: FastOp, ty: FpTy) {
+    let mut store = Store::default();
+    let module = Module::new(&store, probe_module(op, ty)).expect("probe module compiles");
+    let imports = imports! { "env" => { "fp" => Function::new_typed(&mut store, helper) } };
+    let instance = Instance::new(&mut store, &module, &imports).unwrap();
+    let run: TypedFunction<(i64, i64), i64> =
+        instance.exports.get_typed_function(&store, "run").unwrap();
+    let memory = instance.exports.get_memory("memory").unwrap().clone();
+    let mut call = |store: &mut Store, fpcr: u64, a: u64, b: u64| -> Option<(u64, u64)> {
+        let view = memory.view(store);
+        view.write(offsets::FPCR as u64, &fpcr.to_le_bytes())
+            .unwrap();
+        view.write(offsets::FPSR as u64, &0u64.to_le_bytes())
+            .unwrap();
+        let before = SLOW.get();
+        let r = run.call(store, a as i64, b as i64).unwrap();
+        if SLOW.get() != before {
+            assert_eq!(r, SENTINEL);
+            return None;
+        }
+        let mut fpsr = [0u8; 8];
+        memory
+            .view(store)
+            .read(offsets::FPSR as u64, &mut fpsr)
+            .unwrap();
+        Some((r as u64, u64::from_le_bytes(fpsr)))
+    };
+    let mut pairs: Vec<(u64, u64)> = Vec::new();
+    let e = edges(ty);
+    for &a in &e {
+        for &b in &e {
+            pairs.push((a, b));
+        }
+    }
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (op as u64) << 8 ^ ty.bits() as u64);
+    for _ in 0..60_000 {
+        pairs.push((random(&mut rng, ty), random(&mut rng, ty)));
+    }
+    if op == FastOp::Sqrt {
+        // Exact square roots: (k·2^j)² with k of up to half the significand's bits.
+        for _ in 0..5_000 {
+            let x = rng.next();
+            let j = (x % 300) as i32 - 150;
+            let a = match ty {
+                FpTy::D => (((x >> 16) % (1 << 26)) as f64 * 2f64.powi(j)).powi(2).to_bits(),
+                _ => (((x >> 16) % (1 << 12)) as f32 * 2f32.powi(j / 5)).powi(2).to_bits() as u64,
+            };
+            pairs.push((a, 0));
+        }
+    }
+    let (mut fast, mut inexact) = (0usize, 0usize);
+    for &(a, b) in &pairs {
+        let want = reference(op, ty, 0, a, b);
+        if let Some(got) = call(&mut store, 0, a, b) {
+            assert_eq!(
+                got, want,
+                "{op:?} {ty:?} {a:#x} {b:#x}: fast path (result, fpsr) differs from softfp"
+            );
+            fast += 1;
+            inexact += (got.1 != 0) as usize;
+        }
+        // Directed rounding and FZ always take the helper (DN does not matter: no NaN comes out fast).
+        for fpcr in [1 << 22, 2 << 22, 3 << 22, 1 << 24] {
+            assert!(call(&mut store, fpcr, a, b).is_none(), "fpcr {fpcr:#x}");
+        }
+        if let Some(got) = call(&mut store, 1 << 25, a, b) {
+            assert_eq!(
+                got,
+                reference(op, ty, 1 << 25, a, b),
+                "DN {op:?} {a:#x} {b:#x}"
+            );
+        }
+    }
+    // Ordinary operands must mostly stay on the fast path (for √, the nonnegative half), exact and inexact
+    // ones both.
+    let share = if op == FastOp::Sqrt { 4 } else { 2 };
+    assert!(
+        fast * share > pairs.len(),
+        "{op:?} {ty:?}: fast path taken {fast} of {}",
+        pairs.len()
+    );
+    assert!(
+        inexact > 1000 && fast - inexact > 1000,
+        "{op:?} {ty:?}: {inexact} of {fast} inexact"
+    );
+}
+
+#[test]
+fn double_ops() {
+    for op in [
+        FastOp::Add,
+        FastOp::Sub,
+        FastOp::Mul,
+        FastOp::Div,
+        FastOp::Sqrt,
+    ] {
+        check(op, FpTy::D);
+    }
+}
+
+#[test]
+fn single_ops() {
+    for op in [
+        FastOp::Add,
+        FastOp::Sub,
+        FastOp::Mul,
+        FastOp::Div,
+        FastOp::Sqrt,
+    ] {
+        check(op, FpTy::S);
+    }
+}
