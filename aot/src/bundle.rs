@@ -12,7 +12,8 @@ pub const MAGIC: &[u8; 8] = b"ELFRUNBN";
 /// Version of the bundle layout.
 pub const FORMAT_VERSION: u32 = 1;
 /// Identifies the lifter's output conventions; a bundle made by another translator is rebuilt, not run.
-pub const TRANSLATOR: &str = "lift-1 (registers in locals, fp via host helper)";
+pub const TRANSLATOR: &str =
+    "lift-2 (registers in locals, lazy flags, direct calls, fp via host helper)";
 
 /// Where lifted code can be entered: guest `pc` is block `block` of lifted function `func`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -136,7 +136,13 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
         .functions
         .par_iter()
         .map(|plan| {
-            let r = lift::Lift::function(plan, &global, &callees, &indirect);
+            let r = lift::Lift::function(
+                plan,
+                &global,
+                &callees,
+                &indirect,
+                module::nzcv_index(total),
+            );
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             r
         })

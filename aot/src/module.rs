@@ -14,6 +14,7 @@ const TY_FP: u32 = 0;
 /// Type of every lifted function: `(block: i32) -> i64` (a status, or a packed direct transfer).
 pub(crate) const TY_LIFTED: u32 = 1;
 const TY_ENTER: u32 = 2;
+const TY_NZCV: u32 = 3;
 
 /// The module around `functions` (already lifted bodies, in table order).
 pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
@@ -27,6 +28,9 @@ pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
     types
         .ty()
         .function([ValType::I32, ValType::I32], [ValType::I32]);
+    types
+        .ty()
+        .function([ValType::I32, ValType::I64, ValType::I64], [ValType::I64]);
 
     let mut imports = ImportSection::new();
     imports.import("env", IMPORT_FP, EntityType::Function(TY_FP));
@@ -48,6 +52,7 @@ pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
         funcs.function(TY_LIFTED);
     }
     funcs.function(TY_ENTER);
+    funcs.function(TY_NZCV); // index nzcv_index(n)
 
     let mut globals = GlobalSection::new();
     globals.global(
@@ -87,6 +92,7 @@ pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
         code.function(f);
     }
     code.function(&enter_function());
+    code.function(&nzcv_function());
 
     let mut m = Module::new();
     m.section(&types)
@@ -98,6 +104,136 @@ pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
         .section(&elements)
         .section(&code);
     m.finish()
+}
+
+/// Function index of the `nzcv` helper in a module of `n` lifted functions (after the imported fp helper, the
+/// lifted functions and `enter`).
+pub fn nzcv_index(n: usize) -> u32 {
+    n as u32 + 2
+}
+
+/// `nzcv(kind, a, b) -> NZCV`: the flags the lazy representation stands for (see `lift::FlagKind`), computed as
+/// the ARM ARM's AddWithCarry / logical-flags rules do.
+fn nzcv_function() -> Function {
+    use crate::lift::FlagKind as K;
+    use Instruction as I;
+    use wasm_encoder::BlockType::Empty;
+    let (kind, a, b) = (0, 1, 2);
+    let (r, top) = (3, 4); // locals: the difference / result, and the sign bit's position
+    let mut f = Function::new([(2, ValType::I64)]);
+    let mut emit = |is: &[I<'static>]| {
+        for i in is {
+            f.instruction(i);
+        }
+    };
+    // Value: already NZCV.
+    emit(&[
+        I::LocalGet(kind),
+        I::I32Eqz,
+        I::If(Empty),
+        I::LocalGet(a),
+        I::Return,
+        I::End,
+    ]);
+    // 32-bit kinds: work on the zero-extended low halves, sign bit 31.
+    emit(&[
+        I::I64Const(63),
+        I::LocalSet(top),
+        I::LocalGet(kind),
+        I::I32Const(K::Sub32 as i32),
+        I::I32Eq,
+        I::LocalGet(kind),
+        I::I32Const(K::Logic32 as i32),
+        I::I32Eq,
+        I::I32Or,
+        I::If(Empty),
+        I::LocalGet(a),
+        I::I64Const(0xffff_ffff),
+        I::I64And,
+        I::LocalSet(a),
+        I::LocalGet(b),
+        I::I64Const(0xffff_ffff),
+        I::I64And,
+        I::LocalSet(b),
+        I::I64Const(31),
+        I::LocalSet(top),
+        I::End,
+    ]);
+    // Logic: N, Z of the result; C = V = 0.
+    emit(&[
+        I::LocalGet(kind),
+        I::I32Const(K::Logic64 as i32),
+        I::I32GeU,
+        I::If(Empty),
+        I::LocalGet(a),
+        I::LocalGet(top),
+        I::I64ShrU,
+        I::I64Const(1),
+        I::I64And,
+        I::I64Const(31),
+        I::I64Shl,
+        I::LocalGet(a),
+        I::I64Eqz,
+        I::I64ExtendI32U,
+        I::I64Const(30),
+        I::I64Shl,
+        I::I64Or,
+        I::Return,
+        I::End,
+    ]);
+    // Sub: r = a - b at the width; N = sign(r), Z = r == 0, C = a >= b (unsigned: no borrow),
+    // V = sign((a ^ b) & (a ^ r)).
+    emit(&[
+        I::LocalGet(a),
+        I::LocalGet(b),
+        I::I64Sub,
+        I::LocalGet(top),
+        I::I64Const(31),
+        I::I64Eq,
+        I::If(wasm_encoder::BlockType::Result(ValType::I64)),
+        I::I64Const(0xffff_ffff),
+        I::Else,
+        I::I64Const(-1),
+        I::End,
+        I::I64And,
+        I::LocalSet(r),
+        I::LocalGet(r),
+        I::LocalGet(top),
+        I::I64ShrU,
+        I::I64Const(1),
+        I::I64And,
+        I::I64Const(31),
+        I::I64Shl,
+        I::LocalGet(r),
+        I::I64Eqz,
+        I::I64ExtendI32U,
+        I::I64Const(30),
+        I::I64Shl,
+        I::I64Or,
+        I::LocalGet(a),
+        I::LocalGet(b),
+        I::I64GeU,
+        I::I64ExtendI32U,
+        I::I64Const(29),
+        I::I64Shl,
+        I::I64Or,
+        I::LocalGet(a),
+        I::LocalGet(b),
+        I::I64Xor,
+        I::LocalGet(a),
+        I::LocalGet(r),
+        I::I64Xor,
+        I::I64And,
+        I::LocalGet(top),
+        I::I64ShrU,
+        I::I64Const(1),
+        I::I64And,
+        I::I64Const(28),
+        I::I64Shl,
+        I::I64Or,
+        I::End,
+    ]);
+    f
 }
 
 /// `enter(func, block) -> status`: runs table[func](block), following direct transfers between lifted functions

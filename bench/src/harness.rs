@@ -25,12 +25,24 @@ pub enum RunnerKind {
     Qemu,
     /// elfrun's interpreter (`--tier interp`).
     Elfrun,
+    /// elfrun's interpreter recording a profile (`--record`): its cost over `Elfrun` is the recording overhead.
+    ElfrunRecord,
     /// elfrun's AOT tier: one `--record` run and `elfrun build` first (not timed), then `--tier aot`.
     ElfrunAot,
 }
 
 impl RunnerKind {
-    pub const ALL: [RunnerKind; 5] = [
+    pub const ALL: [RunnerKind; 6] = [
+        RunnerKind::Native,
+        RunnerKind::Wasm,
+        RunnerKind::Qemu,
+        RunnerKind::Elfrun,
+        RunnerKind::ElfrunRecord,
+        RunnerKind::ElfrunAot,
+    ];
+
+    /// The runners measured when none are named (recording overhead is asked for explicitly).
+    pub const DEFAULT: [RunnerKind; 5] = [
         RunnerKind::Native,
         RunnerKind::Wasm,
         RunnerKind::Qemu,
@@ -44,6 +56,7 @@ impl RunnerKind {
             RunnerKind::Wasm => "wasm",
             RunnerKind::Qemu => "qemu",
             RunnerKind::Elfrun => "elfrun",
+            RunnerKind::ElfrunRecord => "elfrun-record",
             RunnerKind::ElfrunAot => "elfrun-aot",
         }
     }
@@ -52,7 +65,10 @@ impl RunnerKind {
         match self {
             RunnerKind::Native => Target::Native,
             RunnerKind::Wasm => Target::Wasm32Wasi,
-            RunnerKind::Qemu | RunnerKind::Elfrun | RunnerKind::ElfrunAot => Target::Aarch64,
+            RunnerKind::Qemu
+            | RunnerKind::Elfrun
+            | RunnerKind::ElfrunRecord
+            | RunnerKind::ElfrunAot => Target::Aarch64,
         }
     }
 
@@ -127,6 +143,30 @@ fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<S
                 cfg.scale.clone(),
             ],
         ),
+        RunnerKind::ElfrunRecord => {
+            let stem = exe
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let profile = cfg.build_dir.join(format!("{stem}.record-bench.profile"));
+            (
+                tool(
+                    &cfg.elfrun,
+                    "`cargo build --release -p elfrun`, or --elfrun PATH",
+                )?,
+                vec![
+                    "run".into(),
+                    "--tier".into(),
+                    "interp".into(),
+                    "--record".into(),
+                    "--profile".into(),
+                    profile.display().to_string(),
+                    exe_s,
+                    cfg.scale.clone(),
+                ],
+            )
+        }
         RunnerKind::ElfrunAot => {
             let elfrun = tool(
                 &cfg.elfrun,

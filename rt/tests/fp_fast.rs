@@ -166,8 +166,12 @@ fn check(op: FastOp, ty: FpTy) {
             let x = rng.next();
             let j = (x % 300) as i32 - 150;
             let a = match ty {
-                FpTy::D => (((x >> 16) % (1 << 26)) as f64 * 2f64.powi(j)).powi(2).to_bits(),
-                _ => (((x >> 16) % (1 << 12)) as f32 * 2f32.powi(j / 5)).powi(2).to_bits() as u64,
+                FpTy::D => (((x >> 16) % (1 << 26)) as f64 * 2f64.powi(j))
+                    .powi(2)
+                    .to_bits(),
+                _ => (((x >> 16) % (1 << 12)) as f32 * 2f32.powi(j / 5))
+                    .powi(2)
+                    .to_bits() as u64,
             };
             pairs.push((a, 0));
         }

@@ -87,9 +87,38 @@ const NZCV: u8 = 32;
 const L_BLOCK: u32 = 0;
 const L_STATUS: u32 = 1;
 const L_NPC: u32 = 2;
-/// First of the 33 register locals (X0..X30, SP, NZCV).
+/// First of the 33 register locals (X0..X30, SP, and the flags' first operand [`L_FA`]).
 const L_REGS: u32 = 3;
-const FIRST_TEMP: u32 = L_REGS + 33;
+/// The flags, kept lazily as (kind, a, b) — QEMU's cc_op idea: `$fk` says how NZCV follows from `$fa`/`$fb`
+/// ([`FlagKind`]); the `nzcv` helper function of the module materialises them where the value is needed.
+const L_FA: u32 = L_REGS + NZCV as u32;
+const L_FK: u32 = L_REGS + 33;
+const L_FB: u32 = L_REGS + 34;
+const FIRST_TEMP: u32 = L_REGS + 35;
+
+/// How NZCV follows from the flag operands (`$fk`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i32)]
+pub enum FlagKind {
+    /// `$fa` holds NZCV in PSTATE layout.
+    Value = 0,
+    /// The flags of SUBS/CMP `$fa - $fb` at 64 bits.
+    Sub64 = 1,
+    /// … at 32 bits.
+    Sub32 = 2,
+    /// The flags of ANDS/TST with result `$fa` (C = V = 0) at 64 bits.
+    Logic64 = 3,
+    Logic32 = 4,
+}
+
+/// A flags write of an instruction (pending until it completes), or what is known at lift time about the flags
+/// in the current block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Flags {
+    kind: FlagKind,
+    a: u32,
+    b: Option<u32>,
+}
 
 /// A Wasm memory argument for the state/fuel words (absolute address in the constant, offset 0).
 pub(crate) fn memarg(align: u32) -> MemArg {
@@ -123,6 +152,18 @@ pub struct Lift<'p> {
     cur: Vec<Instruction<'static>>,
     /// Register writes of the current instruction, committed at its end (or before a branch).
     pending: Vec<(RegSlot, u32)>,
+    /// The current instruction's flags write.
+    pending_flags: Option<Flags>,
+    /// The flags as last written in this block (known operands: conditions compare them directly).
+    known: Option<Flags>,
+    /// `known` when the current instruction started (restored if it turns out not to be liftable).
+    known_at_start: Option<Flags>,
+    /// Function index of the module's `nzcv(kind, a, b)` helper.
+    nzcv_func: u32,
+    /// Locals known to hold a constant (from `imm`), and locals that are the bitwise NOT of another: SUBS is
+    /// `add_with_flags(a, !b, 1)` in the semantics, recognised here to keep the flags as `a - b` lazily.
+    consts: HashMap<u32, u64>,
+    not_of: HashMap<u32, u32>,
     pc: u64,
     block: usize,
     /// `if`s opened by the current primitive around code that may branch.
@@ -143,8 +184,15 @@ impl<'p> Lift<'p> {
         global: &'p HashMap<u64, (u32, u32)>,
         callees: &'p HashMap<u64, (u32, u32)>,
         indirect: &'p HashMap<u64, Vec<u64>>,
+        nzcv_func: u32,
     ) -> (Function, LiftStats) {
         let mut l = Lift {
+            pending_flags: None,
+            consts: HashMap::new(),
+            not_of: HashMap::new(),
+            known: None,
+            known_at_start: None,
+            nzcv_func,
             plan,
             global,
             callees,
@@ -207,11 +255,15 @@ impl<'p> Lift<'p> {
         let plan = self.plan;
         let b = &plan.blocks[i];
         let mut pc = b.start;
+        // Blocks are entered from several places: nothing is known about the flags but their locals.
+        self.known = None;
         for &insn in &b.insns {
             self.pc = pc;
             self.cur.clear();
             self.cur_marks.clear();
             self.pending.clear();
+            self.pending_flags = None;
+            self.known_at_start = self.known;
             self.depth = 0;
             self.unsupported = false;
             self.ended = false;
@@ -220,6 +272,8 @@ impl<'p> Lift<'p> {
                 self.cur.clear();
                 self.cur_marks.clear();
                 self.pending.clear();
+                self.pending_flags = None;
+                self.known = self.known_at_start;
                 self.depth = 0;
                 self.exit(Status::Interp, pc);
                 self.ended = true;
@@ -256,6 +310,21 @@ impl<'p> Lift<'p> {
 
     /// Applies the current instruction's buffered register writes.
     fn commit(&mut self) {
+        if let Some(f) = self.pending_flags.take() {
+            self.writes |= 1 << NZCV;
+            self.cur.extend([
+                Instruction::I32Const(f.kind as i32),
+                Instruction::LocalSet(L_FK),
+                Instruction::LocalGet(f.a),
+                Instruction::LocalSet(L_FA),
+            ]);
+            if let Some(b) = f.b {
+                self.cur
+                    .extend([Instruction::LocalGet(b), Instruction::LocalSet(L_FB)]);
+            }
+            // The flag locals now hold copies: later reads use those (the temps stay valid too).
+            self.known = Some(f);
+        }
         for (slot, local) in std::mem::take(&mut self.pending) {
             match slot {
                 RegSlot::Gpr(r) => {
@@ -409,6 +478,7 @@ impl<'p> Lift<'p> {
             I::GlobalSet(G_DEPTH),
         ]);
         self.mark(Mark::Reload);
+        self.known = None;
         self.cur.extend([
             I::LocalGet(r),
             I::I64Eqz,
@@ -480,7 +550,22 @@ impl<'p> Lift<'p> {
         // $status (the i64 result) and $npc, then the registers.
         let mut locals = vec![ValType::I64, ValType::I64];
         locals.extend(std::iter::repeat_n(ValType::I64, 33));
+        locals.extend([ValType::I32, ValType::I64]); // $fk, $fb
         locals.extend(self.temps.iter().copied());
+        let nzcv_func = self.nzcv_func;
+        // Stores NZCV, materialised from the flag locals, to the state.
+        let store_nzcv = |f: &mut Function| {
+            for i in [
+                Instruction::I32Const(state_addr(offsets::NZCV)),
+                Instruction::LocalGet(L_FK),
+                Instruction::LocalGet(L_FA),
+                Instruction::LocalGet(L_FB),
+                Instruction::Call(nzcv_func),
+                Instruction::I64Store(memarg(3)),
+            ] {
+                f.instruction(&i);
+            }
+        };
         let mut f = Function::new_with_locals_types(locals);
         let used = self.reads | self.writes;
         for r in 0..33u8 {
@@ -497,6 +582,14 @@ impl<'p> Lift<'p> {
                 for r in (0..33u8).filter(|r| used & (1 << r) != 0) {
                     let addr = Instruction::I32Const(state_addr(gpr_offset(r)));
                     match m {
+                        Mark::Spill if r == NZCV => store_nzcv(&mut f),
+                        Mark::Reload if r == NZCV => {
+                            f.instruction(&addr);
+                            f.instruction(&Instruction::I64Load(memarg(3)));
+                            f.instruction(&Instruction::LocalSet(L_FA));
+                            f.instruction(&Instruction::I32Const(FlagKind::Value as i32));
+                            f.instruction(&Instruction::LocalSet(L_FK));
+                        }
                         Mark::Spill => {
                             f.instruction(&addr);
                             f.instruction(&Instruction::LocalGet(L_REGS + r as u32));
@@ -514,6 +607,10 @@ impl<'p> Lift<'p> {
         }
         for r in 0..33u8 {
             if self.writes & (1 << r) != 0 {
+                if r == NZCV {
+                    store_nzcv(&mut f);
+                    continue;
+                }
                 f.instruction(&Instruction::I32Const(state_addr(gpr_offset(r))));
                 f.instruction(&Instruction::LocalGet(L_REGS + r as u32));
                 f.instruction(&Instruction::I64Store(memarg(3)));

@@ -12,7 +12,9 @@ use elfrun_interp::state::offsets;
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::fp::FastOp;
-use super::{FP_FUNC, L_REGS, Lift, NZCV, RegSlot, memarg, state_addr};
+use super::{
+    FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, NZCV, RegSlot, memarg, state_addr,
+};
 use crate::abi::{FpCall, MEM_END, MEM_LOW, Status};
 
 impl Lift<'_> {
@@ -102,6 +104,103 @@ impl Lift<'_> {
             arg(c),
             I::Call(FP_FUNC),
         ])
+    }
+
+    /// NZCV as a value (PSTATE layout): this instruction's pending flags, else the block's last write (both
+    /// known at lift time), else the flag locals, materialised by the module's `nzcv` helper.
+    fn nzcv_value(&mut self) -> u32 {
+        match self.pending_flags.or(self.known) {
+            Some(Flags {
+                kind: FlagKind::Value,
+                a,
+                ..
+            }) => a,
+            Some(f) => {
+                let b = f.b.map_or(I::I64Const(0), I::LocalGet);
+                self.v([
+                    I::I32Const(f.kind as i32),
+                    I::LocalGet(f.a),
+                    b,
+                    I::Call(self.nzcv_func),
+                ])
+            }
+            None => {
+                self.reads |= 1 << NZCV;
+                self.v([
+                    I::LocalGet(L_FK),
+                    I::LocalGet(L_FA),
+                    I::LocalGet(L_FB),
+                    I::Call(self.nzcv_func),
+                ])
+            }
+        }
+    }
+
+    /// A comparison of `a` and `b` at the flags' width: `op64` on the i64s, or `op32` on their low halves.
+    fn cmp_w(&mut self, w32: bool, a: u32, b: u32, op64: I<'static>, op32: I<'static>) -> u32 {
+        if w32 {
+            self.b([
+                I::LocalGet(a),
+                I::I32WrapI64,
+                I::LocalGet(b),
+                I::I32WrapI64,
+                op32,
+            ])
+        } else {
+            self.b([I::LocalGet(a), I::LocalGet(b), op64])
+        }
+    }
+
+    /// `ConditionHolds(cond)` after SUBS/CMP `a - b`, as a direct comparison (compare + branch fusion).
+    fn cond_sub(&mut self, cond: u8, f: Flags) -> u32 {
+        let w32 = f.kind == FlagKind::Sub32;
+        let (a, b) = (f.a, f.b.unwrap_or(f.a));
+        let r = match cond {
+            0 | 1 => self.cmp_w(w32, a, b, I::I64Eq, I::I32Eq),
+            2 | 3 => self.cmp_w(w32, a, b, I::I64GeU, I::I32GeU),
+            8 | 9 => self.cmp_w(w32, a, b, I::I64GtU, I::I32GtU),
+            10 | 11 => self.cmp_w(w32, a, b, I::I64GeS, I::I32GeS),
+            12 | 13 => self.cmp_w(w32, a, b, I::I64GtS, I::I32GtS),
+            4..=7 => {
+                // N: the difference is negative; V: ((a ^ b) & (a ^ (a - b))) is negative.
+                let d = self.sub(a, b);
+                let x = if cond < 6 {
+                    d
+                } else {
+                    self.v([
+                        I::LocalGet(a),
+                        I::LocalGet(b),
+                        I::I64Xor,
+                        I::LocalGet(a),
+                        I::LocalGet(d),
+                        I::I64Xor,
+                        I::I64And,
+                    ])
+                };
+                let zero = self.imm(0);
+                self.cmp_w(w32, x, zero, I::I64LtS, I::I32LtS)
+            }
+            _ => return self.b([I::I32Const(1)]),
+        };
+        if cond & 1 != 0 { self.b_not(r) } else { r }
+    }
+
+    /// `ConditionHolds(cond)` after ANDS/TST with result `r` (C = V = 0).
+    fn cond_logic(&mut self, cond: u8, f: Flags) -> u32 {
+        let w32 = f.kind == FlagKind::Logic32;
+        let zero = self.imm(0);
+        let r = match cond >> 1 {
+            0 => self.cmp_w(w32, f.a, zero, I::I64Eq, I::I32Eq),
+            // C = 0: CS never, CC always; V = 0: VS never, VC always; HI = C && !Z never, LS always.
+            1 | 3 | 4 => self.b([I::I32Const(0)]),
+            2 => self.cmp_w(w32, f.a, zero, I::I64LtS, I::I32LtS),
+            // GE: N == V == 0.
+            5 => self.cmp_w(w32, f.a, zero, I::I64GeS, I::I32GeS),
+            // GT: !Z && N == 0.
+            6 => self.cmp_w(w32, f.a, zero, I::I64GtS, I::I32GtS),
+            _ => return self.b([I::I32Const(1)]),
+        };
+        if cond & 1 != 0 { self.b_not(r) } else { r }
     }
 
     /// A condition bit of NZCV (31 = N … 28 = V) as an i32 0/1.
@@ -327,7 +426,9 @@ impl Sem for Lift<'_> {
     }
 
     fn imm(&mut self, v: u64) -> u32 {
-        self.v([I::I64Const(v as i64)])
+        let t = self.v([I::I64Const(v as i64)]);
+        self.consts.insert(t, v);
+        t
     }
     fn x(&mut self, r: Reg) -> u32 {
         if r == 31 {
@@ -401,7 +502,9 @@ impl Sem for Lift<'_> {
         self.v([I::LocalGet(a), I::LocalGet(b), I::I64Xor])
     }
     fn not(&mut self, a: u32) -> u32 {
-        self.v([I::LocalGet(a), I::I64Const(-1), I::I64Xor])
+        let t = self.v([I::LocalGet(a), I::I64Const(-1), I::I64Xor]);
+        self.not_of.insert(t, a);
+        t
     }
     fn shl(&mut self, w: Width, a: u32, amount: u32) -> u32 {
         match w {
@@ -502,13 +605,38 @@ impl Sem for Lift<'_> {
     }
 
     fn nzcv(&mut self) -> u32 {
-        self.read_slot(RegSlot::Gpr(NZCV))
+        self.nzcv_value()
     }
     fn set_nzcv(&mut self, v: u32) {
         let m = self.v([I::LocalGet(v), I::I64Const(0xf000_0000), I::I64And]);
-        self.pending.push((RegSlot::Gpr(NZCV), m));
+        self.pending_flags = Some(Flags {
+            kind: FlagKind::Value,
+            a: m,
+            b: None,
+        });
     }
     fn add_with_flags(&mut self, w: Width, a: u32, b: u32, carry_in: u32) -> u32 {
+        // SUBS/CMP (`a + !b + 1`): the result is `a - b` and the flags stay lazy as (Sub, a, b).
+        if self.consts.get(&carry_in) == Some(&1) {
+            let orig = match (self.not_of.get(&b).copied(), self.consts.get(&b).copied()) {
+                (Some(x), _) => Some(x),
+                (None, Some(c)) => Some(self.imm(!c)),
+                _ => None,
+            };
+            if let Some(orig) = orig {
+                let r = self.sub(a, orig);
+                let kind = match w {
+                    Width::W64 => FlagKind::Sub64,
+                    Width::W32 => FlagKind::Sub32,
+                };
+                self.pending_flags = Some(Flags {
+                    kind,
+                    a,
+                    b: Some(orig),
+                });
+                return self.zext(r, w.bits());
+            }
+        }
         let (res, c) = match w {
             Width::W64 => {
                 let s1 = self.add(a, b);
@@ -576,30 +704,23 @@ impl Sem for Lift<'_> {
             I::I64Shl,
             I::I64Or,
         ]);
-        self.pending.push((RegSlot::Gpr(NZCV), nzcv));
+        self.pending_flags = Some(Flags {
+            kind: FlagKind::Value,
+            a: nzcv,
+            b: None,
+        });
         res
     }
     fn set_logic_flags(&mut self, w: Width, result: u32) {
-        let (top, r) = match w {
-            Width::W64 => (63, result),
-            Width::W32 => (31, self.zext(result, 32)),
+        let kind = match w {
+            Width::W64 => FlagKind::Logic64,
+            Width::W32 => FlagKind::Logic32,
         };
-        let nzcv = self.v([
-            I::LocalGet(r),
-            I::I64Const(top),
-            I::I64ShrU,
-            I::I64Const(1),
-            I::I64And,
-            I::I64Const(31),
-            I::I64Shl,
-            I::LocalGet(r),
-            I::I64Eqz,
-            I::I64ExtendI32U,
-            I::I64Const(30),
-            I::I64Shl,
-            I::I64Or,
-        ]);
-        self.pending.push((RegSlot::Gpr(NZCV), nzcv));
+        self.pending_flags = Some(Flags {
+            kind,
+            a: result,
+            b: None,
+        });
     }
     fn carry(&mut self) -> u32 {
         let f = self.nzcv();
@@ -607,6 +728,23 @@ impl Sem for Lift<'_> {
         self.b_to_v(c)
     }
     fn cond(&mut self, cond: u8) -> u32 {
+        match self.pending_flags.or(self.known) {
+            Some(
+                f @ Flags {
+                    kind: FlagKind::Sub64 | FlagKind::Sub32,
+                    ..
+                },
+            ) => return self.cond_sub(cond, f),
+            Some(
+                f @ Flags {
+                    kind: FlagKind::Logic64 | FlagKind::Logic32,
+                    ..
+                },
+            ) => {
+                return self.cond_logic(cond, f);
+            }
+            _ => {}
+        }
         let f = self.nzcv();
         let r = match cond >> 1 {
             0 => self.flag(f, 30),

@@ -19,7 +19,8 @@ native's, and prints a markdown table of median wall times.
 
 options:
   --only NAME[,NAME]     only these programs (primes, mlp, linpack, intmix, memstr); repeatable
-  --runners R[,R]        only these runners (native, wasm, qemu, elfrun, elfrun-aot); default all
+  --runners R[,R]        runners: native, wasm, qemu, elfrun, elfrun-record, elfrun-aot (default: all but
+                         elfrun-record, which measures the recording overhead against elfrun)
   --rounds N             timed runs per runner and program (default 5); the first also verifies
   --scale S              work scale passed to every program as argv[1] (default 1 = ~1 s natively)
   --by wall|cpu          base % of native and speed vs qemu on median wall (default) or CPU time
@@ -45,7 +46,7 @@ fn default_elfrun() -> PathBuf {
 fn parse(args: &[String]) -> Result<(Config, PathBuf, report::Basis), String> {
     let mut cfg = Config {
         programs: programs::PROGRAMS.iter().collect(),
-        runners: RunnerKind::ALL.to_vec(),
+        runners: RunnerKind::DEFAULT.to_vec(),
         rounds: 5,
         scale: "1".into(),
         build_dir: programs::default_build_dir(),

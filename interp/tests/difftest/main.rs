@@ -27,7 +27,7 @@ use encoding::Group;
 use harness::Layout;
 use prng::Rng;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Cases (one instruction each) per group in CI mode.
 const CI_CASES: u64 = 3000;
