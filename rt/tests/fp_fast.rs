@@ -130,7 +130,7 @@ fn check(op: FastOp, ty: FpTy) {
     let run: TypedFunction<(i64, i64), i64> =
         instance.exports.get_typed_function(&store, "run").unwrap();
     let memory = instance.exports.get_memory("memory").unwrap().clone();
-    let mut call = |store: &mut Store, fpcr: u64, a: u64, b: u64| -> Option<(u64, u64)> {
+    let call = |store: &mut Store, fpcr: u64, a: u64, b: u64| -> Option<(u64, u64)> {
         let view = memory.view(store);
         view.write(offsets::FPCR as u64, &fpcr.to_le_bytes())
             .unwrap();
