@@ -262,18 +262,13 @@ fn enter_function() -> Function {
         I::I32WrapI64,
         I::Return,
         I::End,
-        I::LocalGet(r),
-        I::I64Const(8),
-        I::I64ShrU,
-        I::I32WrapI64,
-        I::I32Const(0xff_ffff),
-        I::I32And,
-        I::LocalSet(func),
-        I::LocalGet(r),
-        I::I64Const(32),
-        I::I64ShrU,
-        I::I32WrapI64,
-        I::LocalSet(block),
+    ] {
+        f.instruction(&i);
+    }
+    for i in crate::lift::unpack_direct(r, func, block) {
+        f.instruction(&i);
+    }
+    for i in [
         // Fuel: when it runs out, report Budget with the state's pc (already the target's) — the runtime
         // re-enters there.
         I::I32Const(fuel_addr),

@@ -457,18 +457,9 @@ impl<'p> Lift<'p> {
             I::I64Const(DIRECT),
             I::I64Eq,
             I::If(Empty),
-            I::LocalGet(r),
-            I::I64Const(8),
-            I::I64ShrU,
-            I::I32WrapI64,
-            I::I32Const(0xff_ffff),
-            I::I32And,
-            I::LocalSet(cf),
-            I::LocalGet(r),
-            I::I64Const(32),
-            I::I64ShrU,
-            I::I32WrapI64,
-            I::LocalSet(cb),
+        ]);
+        self.cur.extend(unpack_direct(r, cf, cb));
+        self.cur.extend([
             I::Br(1),
             I::End,
             I::End,
@@ -640,6 +631,25 @@ pub const DIRECT: i64 = 4;
 
 pub fn direct(func: u32, block: u32) -> i64 {
     DIRECT | (func as i64) << 8 | (block as i64) << 32
+}
+
+/// The inverse of [`direct`] in Wasm: the packed result in local `r` into the i32 locals `func` and `block`.
+pub(crate) fn unpack_direct(r: u32, func: u32, block: u32) -> [Instruction<'static>; 12] {
+    use Instruction as I;
+    [
+        I::LocalGet(r),
+        I::I64Const(8),
+        I::I64ShrU,
+        I::I32WrapI64,
+        I::I32Const(0xff_ffff),
+        I::I32And,
+        I::LocalSet(func),
+        I::LocalGet(r),
+        I::I64Const(32),
+        I::I64ShrU,
+        I::I32WrapI64,
+        I::LocalSet(block),
+    ]
 }
 
 /// Byte offset in the state of X0..X30 (0..=30), SP (31) and NZCV (32).
