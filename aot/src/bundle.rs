@@ -13,7 +13,7 @@ pub const MAGIC: &[u8; 8] = b"ELFRUNBN";
 pub const FORMAT_VERSION: u32 = 1;
 /// Identifies the lifter's output conventions; a bundle made by another translator is rebuilt, not run.
 pub const TRANSLATOR: &str =
-    "lift-2 (registers in locals, lazy flags, direct calls, fp via host helper)";
+    "lift-3 (registers in locals, lazy flags, direct calls, inline fp fast paths)";
 
 /// Where lifted code can be entered: guest `pc` is block `block` of lifted function `func`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -1,5 +1,5 @@
 //! The AOT tier's inline floating-point fast paths (`elfrun_aot::lift::probe_module`) against the
-//! interpreter's exact softfp engine: for many operand pairs — edge values, random bit patterns and random
+//! interpreter's exact softfp engine: for many operand pairs (triples for the fused multiply-add) — edge values, random bit patterns and random
 //! values with short significands (to reach exact results) — whenever the fast path answers without calling
 //! the helper, its result and FPSR must equal the engine's; the fast path must also answer most ordinary
 //! cases, and never under a directed rounding mode or FZ.
@@ -106,7 +106,7 @@ fn random(r: &mut Rng, ty: FpTy) -> u64 {
     sign | (exp.clamp(0, e_max - 1) as u64) << frac_bits | frac
 }
 
-fn reference(op: FastOp, ty: FpTy, fpcr: u32, a: u64, b: u64) -> (u64, u64) {
+fn reference(op: FastOp, ty: FpTy, fpcr: u32, [a, b, c]: [u64; 3]) -> (u64, u64) {
     let mut fpsr = 0;
     let mut fs = Fpscr {
         fpcr,
@@ -118,6 +118,7 @@ fn reference(op: FastOp, ty: FpTy, fpcr: u32, a: u64, b: u64) -> (u64, u64) {
         FastOp::Mul => softfp::binop_exact(&mut fs, FpBinOp::Mul, ty, a, b),
         FastOp::Div => softfp::binop_exact(&mut fs, FpBinOp::Div, ty, a, b),
         FastOp::Sqrt => softfp::unop_exact(&mut fs, FpUnOp::Sqrt, ty, a),
+        FastOp::MulAdd => softfp::muladd_exact(&mut fs, ty, a, b, c),
     };
     (r, fpsr)
 }
@@ -127,17 +128,17 @@ fn check(op: FastOp, ty: FpTy) {
     let module = Module::new(&store, probe_module(op, ty)).expect("probe module compiles");
     let imports = imports! { "env" => { "fp" => Function::new_typed(&mut store, helper) } };
     let instance = Instance::new(&mut store, &module, &imports).unwrap();
-    let run: TypedFunction<(i64, i64), i64> =
+    let run: TypedFunction<(i64, i64, i64), i64> =
         instance.exports.get_typed_function(&store, "run").unwrap();
     let memory = instance.exports.get_memory("memory").unwrap().clone();
-    let call = |store: &mut Store, fpcr: u64, a: u64, b: u64| -> Option<(u64, u64)> {
+    let call = |store: &mut Store, fpcr: u64, [a, b, c]: [u64; 3]| -> Option<(u64, u64)> {
         let view = memory.view(store);
         view.write(offsets::FPCR as u64, &fpcr.to_le_bytes())
             .unwrap();
         view.write(offsets::FPSR as u64, &0u64.to_le_bytes())
             .unwrap();
         let before = SLOW.get();
-        let r = run.call(store, a as i64, b as i64).unwrap();
+        let r = run.call(store, a as i64, b as i64, c as i64).unwrap();
         if SLOW.get() != before {
             assert_eq!(r, SENTINEL);
             return None;
@@ -149,16 +150,39 @@ fn check(op: FastOp, ty: FpTy) {
             .unwrap();
         Some((r as u64, u64::from_le_bytes(fpsr)))
     };
-    let mut pairs: Vec<(u64, u64)> = Vec::new();
+    let mut cases: Vec<[u64; 3]> = Vec::new();
     let e = edges(ty);
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (op as u64) << 8 ^ ty.bits() as u64);
     for &a in &e {
         for &b in &e {
-            pairs.push((a, b));
+            if op == FastOp::MulAdd {
+                // Every edge triple would be 80,000 cases: each pair with a few addends.
+                for _ in 0..4 {
+                    cases.push([e[rng.next() as usize % e.len()], a, b]);
+                }
+            } else {
+                cases.push([a, b, 0]);
+            }
         }
     }
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (op as u64) << 8 ^ ty.bits() as u64);
     for _ in 0..60_000 {
-        pairs.push((random(&mut rng, ty), random(&mut rng, ty)));
+        let abc = [
+            random(&mut rng, ty),
+            random(&mut rng, ty),
+            random(&mut rng, ty),
+        ];
+        cases.push(abc);
+        if op == FastOp::MulAdd {
+            // Cancellation: the addend is minus the rounded product, so the result is the product's rounding
+            // error (exact, tiny, or zero), and near-cancellation one unit off it.
+            let [_, b, c] = abc;
+            let p = match ty {
+                FpTy::D => (-(f64::from_bits(b) * f64::from_bits(c))).to_bits(),
+                _ => (-(f32::from_bits(b as u32) * f32::from_bits(c as u32))).to_bits() as u64,
+            };
+            cases.push([p, b, c]);
+            cases.push([p.wrapping_add(rng.next() % 3).wrapping_sub(1), b, c]);
+        }
     }
     if op == FastOp::Sqrt {
         // Exact square roots: (k·2^j)² with k of up to half the significand's bits.
@@ -173,39 +197,54 @@ fn check(op: FastOp, ty: FpTy) {
                     .powi(2)
                     .to_bits() as u64,
             };
-            pairs.push((a, 0));
+            cases.push([a, 0, 0]);
         }
     }
     let (mut fast, mut inexact) = (0usize, 0usize);
-    for &(a, b) in &pairs {
-        let want = reference(op, ty, 0, a, b);
-        if let Some(got) = call(&mut store, 0, a, b) {
+    for &abc in &cases {
+        let want = reference(op, ty, 0, abc);
+        if let Some(got) = call(&mut store, 0, abc) {
             assert_eq!(
                 got, want,
-                "{op:?} {ty:?} {a:#x} {b:#x}: fast path (result, fpsr) differs from softfp"
+                "{op:?} {ty:?} {abc:#x?}: fast path (result, fpsr) differs from softfp"
             );
             fast += 1;
             inexact += (got.1 != 0) as usize;
         }
         // Directed rounding and FZ always take the helper (DN does not matter: no NaN comes out fast).
         for fpcr in [1 << 22, 2 << 22, 3 << 22, 1 << 24] {
-            assert!(call(&mut store, fpcr, a, b).is_none(), "fpcr {fpcr:#x}");
+            assert!(call(&mut store, fpcr, abc).is_none(), "fpcr {fpcr:#x}");
         }
-        if let Some(got) = call(&mut store, 1 << 25, a, b) {
-            assert_eq!(
-                got,
-                reference(op, ty, 1 << 25, a, b),
-                "DN {op:?} {a:#x} {b:#x}"
-            );
+        if let Some(got) = call(&mut store, 1 << 25, abc) {
+            assert_eq!(got, reference(op, ty, 1 << 25, abc), "DN {op:?} {abc:#x?}");
         }
     }
     // Ordinary operands must mostly stay on the fast path (for √, the nonnegative half), exact and inexact
-    // ones both.
-    let share = if op == FastOp::Sqrt { 4 } else { 2 };
+    // ones both. The double FMA's range is narrower (operands in [2^-480, 2^481)): a third of the random
+    // operands are outside, so a smaller share — and every ordinary FMA must be fast, checked below.
+    let share = match (op, ty) {
+        (FastOp::Sqrt, _) => 4,
+        (FastOp::MulAdd, FpTy::D) => 16,
+        _ => 2,
+    };
+    if op == FastOp::MulAdd {
+        for _ in 0..10_000 {
+            let mut ordinary = || {
+                let x = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * 200.0 - 100.0;
+                match ty {
+                    FpTy::D => x.to_bits(),
+                    _ => (x as f32).to_bits() as u64,
+                }
+            };
+            let abc = [ordinary(), ordinary(), ordinary()];
+            let got = call(&mut store, 0, abc);
+            assert_eq!(got, Some(reference(op, ty, 0, abc)), "{ty:?} {abc:#x?}");
+        }
+    }
     assert!(
-        fast * share > pairs.len(),
+        fast * share > cases.len(),
         "{op:?} {ty:?}: fast path taken {fast} of {}",
-        pairs.len()
+        cases.len()
     );
     assert!(
         inexact > 1000 && fast - inexact > 1000,
@@ -221,6 +260,7 @@ fn double_ops() {
         FastOp::Mul,
         FastOp::Div,
         FastOp::Sqrt,
+        FastOp::MulAdd,
     ] {
         check(op, FpTy::D);
     }
@@ -234,6 +274,7 @@ fn single_ops() {
         FastOp::Mul,
         FastOp::Div,
         FastOp::Sqrt,
+        FastOp::MulAdd,
     ] {
         check(op, FpTy::S);
     }

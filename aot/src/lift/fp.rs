@@ -76,6 +76,8 @@ pub enum FastOp {
     Mul,
     Div,
     Sqrt,
+    /// Fused `a + b·c` (FMADD, FMLA and the negated forms, whose negations the semantics apply first).
+    MulAdd,
 }
 
 impl FastOp {
@@ -124,17 +126,17 @@ pub fn fpscr_addrs(state: u64) -> (i32, i32) {
     )
 }
 
-/// Emits `op` at `ty` on the i64 locals `a` (and `b`), with `slow` (which leaves the helper's i64 result on
-/// the stack) for the cases the fast path does not take. Returns the local holding the result, or `None` if
-/// there is no fast path for `op`/`ty` (nothing emitted).
+/// Emits `op` at `ty` on the i64 locals `ops` (the first one or two for Sqrt and the binary operations), with
+/// `slow` (which leaves the helper's i64 result on the stack) for the cases the fast path does not take.
+/// Returns the local holding the result, or `None` if there is no fast path for `op`/`ty` (nothing emitted).
 pub fn emit(
     c: &mut Code<'_>,
     op: FastOp,
     ty: FpTy,
-    a: u32,
-    b: u32,
+    ops: [u32; 3],
     slow: &[I<'static>],
 ) -> Option<u32> {
+    let [a, b, third] = ops;
     if ty == FpTy::H {
         return None;
     }
@@ -152,8 +154,10 @@ pub fn emit(
         I::BrIf(0),
     ]);
     // Each body sets `res` (i64) and `inexact` (i32 0/1) and leaves `ok` (i32) on the stack.
-    let (res, inexact) = match ty {
-        FpTy::D => double(c, op, a, b),
+    let (res, inexact) = match (ty, op) {
+        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third),
+        (_, FastOp::MulAdd) => muladd_single(c, a, b, third),
+        (FpTy::D, _) => double(c, op, a, b),
         _ => single(c, op, a, b),
     };
     c.emit([
@@ -178,15 +182,14 @@ pub fn emit(
 }
 
 impl Lift<'_> {
-    /// `op` at `ty` on the fast path, with the helper call `call` (on `a`, `b`) for everything else. `None` if
-    /// there is no fast path (half precision); nothing is emitted then.
+    /// `op` at `ty` on the fast path, with the helper call `call` (on the same operands) for everything else.
+    /// `ops` as for [`emit`]. `None` if there is no fast path (half precision); nothing is emitted then.
     pub(super) fn fp_fast(
         &mut self,
         op: FastOp,
         call: FpCall,
         ty: FpTy,
-        a: u32,
-        b: u32,
+        ops: [u32; 3],
     ) -> Option<u32> {
         let (fpcr, fpsr) = fpscr_addrs(STATE_ADDR);
         let mut c = Code {
@@ -196,25 +199,22 @@ impl Lift<'_> {
             fpcr,
             fpsr,
         };
-        let second = if op == FastOp::Sqrt {
-            I::I64Const(0)
-        } else {
-            I::LocalGet(b)
-        };
+        let operand = |used: bool, x: u32| if used { I::LocalGet(x) } else { I::I64Const(0) };
         let slow = [
             I::I32Const(call.encode()),
-            I::LocalGet(a),
-            second,
-            I::I64Const(0),
+            I::LocalGet(ops[0]),
+            operand(op != FastOp::Sqrt, ops[1]),
+            operand(op == FastOp::MulAdd, ops[2]),
             I::Call(FP_FUNC),
         ];
-        emit(&mut c, op, ty, a, b, &slow)
+        emit(&mut c, op, ty, ops, &slow)
     }
 }
 
 /// A stand-alone module for testing the fast path against `softfp`: imports `env.fp` (the helper's type; it
 /// is called for every case the fast path declines), exports its memory `memory` (one page, the CPU state at
-/// address 0, so FPCR and FPSR at their offsets) and `run(a: i64, b: i64) -> i64`.
+/// address 0, so FPCR and FPSR at their offsets) and `run(a: i64, b: i64, c: i64) -> i64` (unused operands
+/// are ignored).
 pub fn probe_module(op: FastOp, ty: FpTy) -> Vec<u8> {
     use wasm_encoder::{
         CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
@@ -227,7 +227,7 @@ pub fn probe_module(op: FastOp, ty: FpTy) -> Vec<u8> {
     );
     types
         .ty()
-        .function([ValType::I64, ValType::I64], [ValType::I64]);
+        .function([ValType::I64, ValType::I64, ValType::I64], [ValType::I64]);
     let mut imports = ImportSection::new();
     imports.import("env", crate::abi::IMPORT_FP, EntityType::Function(0));
     let mut funcs = FunctionSection::new();
@@ -249,7 +249,7 @@ pub fn probe_module(op: FastOp, ty: FpTy) -> Vec<u8> {
     let mut c = Code {
         code: &mut code,
         temps: &mut temps,
-        first: 2,
+        first: 3,
         fpcr,
         fpsr,
     };
@@ -257,10 +257,10 @@ pub fn probe_module(op: FastOp, ty: FpTy) -> Vec<u8> {
         I::I32Const(0),
         I::LocalGet(0),
         I::LocalGet(1),
-        I::I64Const(0),
+        I::LocalGet(2),
         I::Call(0),
     ];
-    let out = emit(&mut c, op, ty, 0, 1, &slow).unwrap_or_else(|| {
+    let out = emit(&mut c, op, ty, [0, 1, 2], &slow).unwrap_or_else(|| {
         c.code.extend(slow);
         c.code.push(I::LocalSet(0));
         0
@@ -518,6 +518,7 @@ fn single(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
             c.emit([I::I32Const(0), I::LocalSet(inexact)]);
             c.set(ValType::F64, [I::LocalGet(x), I::F64Sqrt])
         }
+        FastOp::MulAdd => unreachable!("muladd_single"),
     };
     let r32 = c.set(ValType::F32, [I::LocalGet(r), I::F32DemoteF64]);
     let bits = c.set(ValType::I32, [I::LocalGet(r32), I::I32ReinterpretF32]);
@@ -572,5 +573,234 @@ fn single(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
             c.emit([I::I32And, I::I32Or]);
         }
     }
+    (res, inexact)
+}
+
+/// `x + y` rounded to odd on f64 locals: the sum's bit pattern (i64 local) and its TwoSum error (f64 local).
+/// Rounding to odd: an inexact sum with an even significand moves one unit toward the exact value (away from
+/// zero when the error has the sum's sign). A non-finite error (overflow, ∞ or NaN in) is left for the caller
+/// to reject.
+fn add_round_odd(c: &mut Code<'_>, x: u32, y: u32) -> (u32, u32) {
+    let s = c.set(ValType::F64, [I::LocalGet(x), I::LocalGet(y), I::F64Add]);
+    let e = c.temp(ValType::F64);
+    c.code.extend(two_sum_err(x, y, s));
+    c.code.extend(two_sum_tail());
+    c.code.push(I::LocalSet(e));
+    let sb = c.set(ValType::I64, [I::LocalGet(s), I::I64ReinterpretF64]);
+    let odd = c.set(
+        ValType::I64,
+        [
+            I::LocalGet(sb),
+            // ±1 toward the exact value …
+            I::I64Const(1),
+            I::I64Const(-1),
+            I::LocalGet(e),
+            I::F64Const(Ieee64::new(0)),
+            I::F64Gt,
+            I::LocalGet(s),
+            I::F64Const(Ieee64::new(0)),
+            I::F64Gt,
+            I::I32Eq,
+            I::Select,
+            I::I64Const(0),
+            // … if inexact with an even significand.
+            I::LocalGet(e),
+            I::F64Const(Ieee64::new(0)),
+            I::F64Ne,
+            I::LocalGet(sb),
+            I::I32WrapI64,
+            I::I32Const(1),
+            I::I32And,
+            I::I32Eqz,
+            I::I32And,
+            I::Select,
+            I::I64Add,
+        ],
+    );
+    (odd, e)
+}
+
+/// Biased exponent of the double bit pattern in local `x`, minus `lo`, onto the stack (as i64; an unsigned
+/// comparison against a span then checks a range).
+fn exp_minus(x: u32, lo: i64) -> [I<'static>; 6] {
+    [
+        I::LocalGet(x),
+        I::I64Const(52),
+        I::I64ShrU,
+        I::I64Const(0x7ff),
+        I::I64And,
+        I::I64Const(lo),
+    ]
+}
+
+/// Single-precision fused `a + b·c`, as the interpreter's `softfp::fast::muladd_s`: the product of two
+/// singles is exact in double; the double sum rounded to odd then rounds correctly to single (Boldo and
+/// Melquiond: 53 ≥ 24 + 2). Inexact ⇔ the sum or the narrowing was.
+fn muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> (u32, u32) {
+    let widen = |v: u32| {
+        [
+            I::LocalGet(v),
+            I::I32WrapI64,
+            I::F32ReinterpretI32,
+            I::F64PromoteF32,
+        ]
+    };
+    let x = c.set(ValType::F64, widen(a));
+    let p = c.temp(ValType::F64);
+    c.emit(widen(b));
+    c.emit(widen(m));
+    c.emit([I::F64Mul, I::LocalSet(p)]);
+    let (sb, e) = add_round_odd(c, x, p);
+    let s = c.set(ValType::F64, [I::LocalGet(sb), I::F64ReinterpretI64]);
+    let r32 = c.set(ValType::F32, [I::LocalGet(s), I::F32DemoteF64]);
+    let bits = c.set(ValType::I32, [I::LocalGet(r32), I::I32ReinterpretF32]);
+    let res = c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U]);
+    let inexact = c.set(
+        ValType::I32,
+        [
+            I::LocalGet(e),
+            I::F64Const(Ieee64::new(0)),
+            I::F64Ne,
+            I::LocalGet(r32),
+            I::F64PromoteF32,
+            I::LocalGet(s),
+            I::F64Ne,
+            I::I32Or,
+        ],
+    );
+    // ok = (big result && finite error) || exact zero (a zero sum with no error: its sign is IEEE's, as the
+    // ARM ARM's FPMulAdd gives it).
+    c.emit([
+        I::LocalGet(bits),
+        I::I32Const(0x7fff_ffff),
+        I::I32And,
+        I::I32Const(S_MIN_NORMAL + 1),
+        I::I32Sub,
+        I::I32Const(S_INF - (S_MIN_NORMAL + 1)),
+        I::I32LtU,
+        I::LocalGet(e),
+        I::F64Abs,
+        I::F64Const(Ieee64::new(f64::INFINITY.to_bits())),
+        I::F64Lt,
+        I::I32And,
+        I::LocalGet(s),
+        I::F64Const(Ieee64::new(0)),
+        I::F64Eq,
+        I::LocalGet(e),
+        I::F64Const(Ieee64::new(0)),
+        I::F64Eq,
+        I::I32And,
+        I::I32Or,
+    ]);
+    (res, inexact)
+}
+
+/// Double-precision fused `a + b·c`, as the interpreter's `softfp::fast::muladd_d`: Dekker's exact product
+/// `ph + pl = b·c` (Veltkamp splits), `th + tl = a + ph` exactly, then `RN(th + RO(tl + pl))` (Boldo and
+/// Melquiond, IEEE TC 2008). The operands are kept within [2^-480, 2^481) (a may also be zero) and the result
+/// at or above 2^-900, so nothing overflows or underflows and every transformation is exact.
+fn muladd_double(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> (u32, u32) {
+    const LO: i64 = 1023 - 480;
+    const SPAN: i64 = 960;
+    let f = |c: &mut Code<'_>, v: u32| c.set(ValType::F64, [I::LocalGet(v), I::F64ReinterpretI64]);
+    let in_range = c.temp(ValType::I32);
+    c.emit(exp_minus(b, LO));
+    c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU]);
+    c.emit(exp_minus(m, LO));
+    c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU, I::I32And]);
+    c.emit(exp_minus(a, LO));
+    c.emit([
+        I::I64Sub,
+        I::I64Const(SPAN),
+        I::I64LtU,
+        I::LocalGet(a),
+        I::I64Const(1),
+        I::I64Shl,
+        I::I64Eqz,
+        I::I32Or,
+        I::I32And,
+        I::LocalSet(in_range),
+    ]);
+    let x = f(c, a);
+    let y = f(c, b);
+    let z = f(c, m);
+    // Veltkamp split: t = (2^27 + 1)·v, hi = t − (t − v), lo = v − hi.
+    let split = |c: &mut Code<'_>, v: u32| {
+        let t = c.set(
+            ValType::F64,
+            [
+                I::F64Const(Ieee64::new(134_217_729f64.to_bits())),
+                I::LocalGet(v),
+                I::F64Mul,
+            ],
+        );
+        let hi = c.set(
+            ValType::F64,
+            [
+                I::LocalGet(t),
+                I::LocalGet(t),
+                I::LocalGet(v),
+                I::F64Sub,
+                I::F64Sub,
+            ],
+        );
+        let lo = c.set(ValType::F64, [I::LocalGet(v), I::LocalGet(hi), I::F64Sub]);
+        (hi, lo)
+    };
+    let ph = c.set(ValType::F64, [I::LocalGet(y), I::LocalGet(z), I::F64Mul]);
+    let (yh, yl) = split(c, y);
+    let (zh, zl) = split(c, z);
+    // pl = ((yh·zh − ph) + yh·zl + yl·zh) + yl·zl
+    let pl = c.set(
+        ValType::F64,
+        [
+            I::LocalGet(yh),
+            I::LocalGet(zh),
+            I::F64Mul,
+            I::LocalGet(ph),
+            I::F64Sub,
+            I::LocalGet(yh),
+            I::LocalGet(zl),
+            I::F64Mul,
+            I::F64Add,
+            I::LocalGet(yl),
+            I::LocalGet(zh),
+            I::F64Mul,
+            I::F64Add,
+            I::LocalGet(yl),
+            I::LocalGet(zl),
+            I::F64Mul,
+            I::F64Add,
+        ],
+    );
+    let th = c.set(ValType::F64, [I::LocalGet(x), I::LocalGet(ph), I::F64Add]);
+    let tl = c.temp(ValType::F64);
+    c.code.extend(two_sum_err(x, ph, th));
+    c.code.extend(two_sum_tail());
+    c.code.push(I::LocalSet(tl));
+    let (vb, ev) = add_round_odd(c, tl, pl);
+    let v = c.set(ValType::F64, [I::LocalGet(vb), I::F64ReinterpretI64]);
+    let r = c.set(ValType::F64, [I::LocalGet(th), I::LocalGet(v), I::F64Add]);
+    let res = c.set(ValType::I64, [I::LocalGet(r), I::I64ReinterpretF64]);
+    let inexact = c.temp(ValType::I32);
+    c.emit([I::LocalGet(ev), I::F64Const(Ieee64::new(0)), I::F64Ne]);
+    c.code.extend(two_sum_err(th, v, r));
+    c.code.extend(two_sum_tail());
+    c.emit([
+        I::F64Const(Ieee64::new(0)),
+        I::F64Ne,
+        I::I32Or,
+        I::LocalSet(inexact),
+    ]);
+    // ok: operands in range and the result's exponent in [2^-900, ∞) (so finite; every error term is then
+    // finite too, as the operands' range bounds them).
+    c.emit(exp_minus(res, 1023 - 900));
+    c.emit([
+        I::I64Sub,
+        I::I64Const(0x7ff - (1023 - 900)),
+        I::I64LtU,
+        I::LocalGet(in_range),
+        I::I32And,
+    ]);
     (res, inexact)
 }

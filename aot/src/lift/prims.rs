@@ -1090,18 +1090,22 @@ impl Sem for Lift<'_> {
 
     fn fp_binop(&mut self, op: FpBinOp, ty: FpTy, a: u32, b: u32) -> u32 {
         let call = FpCall::Binop(op, ty);
-        if let Some(r) = FastOp::of_binop(op).and_then(|f| self.fp_fast(f, call, ty, a, b)) {
+        if let Some(r) = FastOp::of_binop(op).and_then(|f| self.fp_fast(f, call, ty, [a, b, b])) {
             return r;
         }
         self.fp(call, a, Some(b), None)
     }
     fn fp_muladd(&mut self, ty: FpTy, a: u32, b: u32, c: u32) -> u32 {
-        self.fp(FpCall::MulAdd(ty), a, Some(b), Some(c))
+        let call = FpCall::MulAdd(ty);
+        if let Some(r) = self.fp_fast(FastOp::MulAdd, call, ty, [a, b, c]) {
+            return r;
+        }
+        self.fp(call, a, Some(b), Some(c))
     }
     fn fp_unop(&mut self, op: FpUnOp, ty: FpTy, a: u32) -> u32 {
         let call = FpCall::Unop(op, ty);
         if op == FpUnOp::Sqrt
-            && let Some(r) = self.fp_fast(FastOp::Sqrt, call, ty, a, a)
+            && let Some(r) = self.fp_fast(FastOp::Sqrt, call, ty, [a, a, a])
         {
             return r;
         }
