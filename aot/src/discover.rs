@@ -142,12 +142,15 @@ pub struct Discovery {
 }
 
 /// Finds the functions of `image`, starting from `roots` (plus the entry point and symbols) and making every
-/// address in `entries` (profiled block starts, indirect targets…) a block start wherever it is covered.
+/// address in `entries` (profiled block starts, indirect targets…) a block start wherever it is covered. With
+/// `keep`, only the functions covering at least one of its addresses are returned (the code a profile saw run;
+/// calls to the others leave lifted code for the interpreter).
 pub fn discover(
     image: &Image,
     roots: &BTreeSet<u64>,
     entries: &BTreeSet<u64>,
     indirect: &HashMap<u64, Vec<u64>>,
+    keep: Option<&BTreeSet<u64>>,
 ) -> Discovery {
     let mut all_roots: BTreeSet<u64> = roots.clone();
     all_roots.insert(image.entry);
@@ -184,6 +187,9 @@ pub fn discover(
         }
     }
 
+    if let Some(keep) = keep {
+        explored.retain(|_, scan| scan.insns.keys().any(|pc| keep.contains(pc)));
+    }
     let functions = explored
         .into_iter()
         .map(|(root, scan)| scan.plan(root, entries))

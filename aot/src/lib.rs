@@ -51,6 +51,19 @@ pub struct BuildInput<'a> {
     /// The profiles' file hashes, recorded in the manifest.
     pub profile_sha256: Vec<[u8; 32]>,
     pub elfrun_version: &'a str,
+    pub scope: Scope,
+}
+
+/// Which of the code static discovery finds goes into the bundle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything discovery finds (the functions reachable from the entry point, symbols, profiled targets).
+    #[default]
+    All,
+    /// Only the functions whose code the profiles saw run (executed blocks, call and indirect targets, AOT
+    /// misses): a smaller module that compiles and loads faster. Code outside it runs in the interpreter, which
+    /// records it as a miss for the next build.
+    Profiled,
 }
 
 /// Progress callbacks of a build: `(done, total)` lifted functions.
@@ -100,7 +113,10 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
             )
         })
         .collect();
-    let found = discover::discover(&image, &roots, &entries, &indirect);
+    // Every profiled address is in `entries` (block starts, misses, indirect targets) or `roots` (calls).
+    let ran: BTreeSet<u64> = entries.union(&roots).copied().collect();
+    let keep = (input.scope == Scope::Profiled).then_some(&ran);
+    let found = discover::discover(&image, &roots, &entries, &indirect, keep);
 
     let total = found.functions.len();
     let mut stats = BuildStats {

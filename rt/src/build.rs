@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use elfrun_aot::{BuildInput, Bundle};
+use elfrun_aot::{BuildInput, Bundle, Scope};
 use elfrun_profiles::Profile;
 use sha2::{Digest, Sha256};
 
@@ -21,6 +21,9 @@ pub struct BuildArgs {
     pub output: Option<PathBuf>,
     /// Print a progress bar on stderr.
     pub progress: bool,
+    /// What to lift; `None`: only the code the profiles saw run if there are profiles, else everything static
+    /// discovery finds.
+    pub scope: Option<Scope>,
 }
 
 /// What a build produced (for the summary line and benchmarks).
@@ -31,6 +34,7 @@ pub struct Built {
     pub lift_ms: f64,
     pub compile_ms: f64,
     pub profiles_used: usize,
+    pub scope: Scope,
 }
 
 impl Built {
@@ -38,10 +42,14 @@ impl Built {
         let s = &self.bundle.stats;
         let total = (s.lifted + s.fallback).max(1);
         format!(
-            "elfrun: built {} ({} profile(s)): {} functions, {} blocks, {} instructions ({:.2}% lifted, {} left to the \
+            "elfrun: built {} ({} profile(s), {}): {} functions, {} blocks, {} instructions ({:.2}% lifted, {} left to the \
              interpreter), {:.1} MiB of Wasm; lifting {:.0} ms, compiling {:.0} ms",
             self.path.display(),
             self.profiles_used,
+            match self.scope {
+                Scope::All => "all code found",
+                Scope::Profiled => "code that ran",
+            },
             s.functions,
             s.blocks,
             s.lifted + s.fallback,
@@ -96,6 +104,11 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
         profiles.push(p);
     }
 
+    let scope = args.scope.unwrap_or(if profiles.is_empty() {
+        Scope::All
+    } else {
+        Scope::Profiled
+    });
     let bar = args.progress.then(|| {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
@@ -120,6 +133,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
             profiles: &profiles,
             profile_sha256,
             elfrun_version: ELFRUN_VERSION,
+            scope,
         },
         &progress,
     )
@@ -144,6 +158,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
         lift_ms,
         compile_ms: started.elapsed().as_secs_f64() * 1e3,
         profiles_used: profiles.len(),
+        scope,
     })
 }
 
