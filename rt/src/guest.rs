@@ -246,13 +246,22 @@ impl Guest {
             return Ok(self.interpret(BUDGET));
         };
         if aot.has_entry(self.cpu.pc) {
-            let mem = self.space.mem();
-            match aot.run(&mut self.cpu, self.space.host_mut(), mem) {
+            let status = if aot.lockstep.is_some() {
+                self.run_aot_lockstep()
+            } else {
+                let mem = self.space.mem();
+                aot.run(&mut self.cpu, self.space.host_mut(), mem)
+            };
+            match status {
                 Ok(Status::Syscall) => return Ok(Exit::Syscall),
                 Ok(Status::Budget) => return Ok(Exit::Budget),
                 // A pc the bundle has no code for, or an instruction left to the interpreter.
                 Ok(Status::Continue) => {}
                 Ok(Status::Interp) => tracing::trace!("AOT fallback at {:#x}", self.cpu.pc),
+                Err(e) if e.starts_with("lockstep: ") => {
+                    eprintln!("elfrun: {e}");
+                    return Err(self.killed(libc::SIGABRT));
+                }
                 Err(e) => {
                     eprintln!("elfrun: internal error in the AOT tier: {e}");
                     return Err(self.killed(libc::SIGABRT));

@@ -33,6 +33,8 @@ pub struct Launch {
     pub exec_flags: Vec<OsString>,
     /// Which tier runs the program (`--tier`).
     pub tier: crate::tier::Tier,
+    /// `--lockstep`: check lifted code against the interpreter (see `crate::lockstep`).
+    pub lockstep: bool,
     /// `--bundle FILE`: the bundle to use instead of the program's default one.
     pub bundle: Option<PathBuf>,
     /// `--stats`: print tier statistics on stderr at exit.
@@ -266,7 +268,10 @@ fn attach_bundle(guest: &mut crate::Guest, launch: &Launch, prog: &Program) -> R
         Ok(Some(bundle)) => {
             let mem = guest.space.mem();
             match crate::tier::Aot::load(&bundle, guest.space.host_mut(), mem) {
-                Ok(aot) => {
+                Ok(mut aot) => {
+                    if launch.lockstep {
+                        aot.lockstep = Some(Default::default());
+                    }
                     guest.aot = Some(Box::new(aot));
                     return Ok(());
                 }

@@ -22,6 +22,7 @@ pub mod host;
 pub mod jail;
 pub mod launch;
 pub mod loader;
+pub mod lockstep;
 pub mod profile_show;
 pub mod record;
 pub mod signal;

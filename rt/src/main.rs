@@ -74,6 +74,10 @@ struct Cli {
     /// Write the statistics as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     stats_file: Option<PathBuf>,
+    /// Checking mode (implies --tier aot): every stretch of lifted code is re-run by the interpreter and the
+    /// registers and writable memory compared; a difference ends the program with a report (status 134). Slow.
+    #[arg(long)]
+    lockstep: bool,
     /// Run the guest with DIR as its root directory: every path it names (open, stat, exec, chdir, …) is
     /// resolved inside DIR as openat2's RESOLVE_IN_ROOT does (`..` and absolute symlinks stay inside, symlink
     /// loops give ELOOP). PROG is looked up inside DIR. A path jail, not a sandbox: see SECURITY.md.
@@ -114,6 +118,7 @@ impl Cli {
             bundle: inner.bundle.or(self.bundle),
             stats: self.stats || inner.stats,
             stats_file: inner.stats_file.or(self.stats_file),
+            lockstep: self.lockstep || inner.lockstep,
             command: inner.command,
         }
     }
@@ -183,6 +188,18 @@ struct BuildCli {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+    /// What to lift (default: `profiled` when there is a profile, else `all`).
+    #[arg(long, value_enum)]
+    scope: Option<ScopeArg>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ScopeArg {
+    /// Everything static discovery finds (entry point, symbols, call targets followed), plus profiled code.
+    All,
+    /// Only the functions the profiles saw run: smaller bundles that compile and load faster; the rest runs in
+    /// the interpreter and is recorded as AOT misses for the next build.
+    Profiled,
 }
 
 fn build_command(args: Vec<OsString>) -> ExitCode {
@@ -193,6 +210,10 @@ fn build_command(args: Vec<OsString>) -> ExitCode {
         profiles: cli.profile,
         output: cli.output,
         progress: !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        scope: cli.scope.map(|s| match s {
+            ScopeArg::All => elfrun_aot::Scope::All,
+            ScopeArg::Profiled => elfrun_aot::Scope::Profiled,
+        }),
     };
     match build::build(&args) {
         Ok(built) => {
@@ -262,7 +283,9 @@ fn main() -> ExitCode {
     if cli.verbose > 0 {
         exec_flags.push(format!("-{}", "v".repeat(cli.verbose as usize)).into());
     }
-    if cli.tier != Tier::Auto {
+    if cli.lockstep {
+        exec_flags.push("--lockstep".into());
+    } else if cli.tier != Tier::Auto {
         exec_flags.push("--tier".into());
         exec_flags.push(format!("{:?}", cli.tier).to_lowercase().into());
     }
@@ -277,7 +300,8 @@ fn main() -> ExitCode {
         }),
         no_path_search: cli.binfmt_p,
         exec_flags,
-        tier: cli.tier,
+        tier: if cli.lockstep { Tier::Aot } else { cli.tier },
+        lockstep: cli.lockstep,
         bundle: cli.bundle,
         stats: cli.stats,
         stats_file: cli.stats_file,

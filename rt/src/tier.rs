@@ -74,6 +74,8 @@ pub struct Aot {
     /// SHA-256 of the program (its profile's key).
     elf_sha: [u8; 32],
     pub stats: TierStats,
+    /// `--lockstep`: every stretch of lifted code is checked by the interpreter (see `crate::lockstep`).
+    pub lockstep: Option<crate::lockstep::LockstepStats>,
 }
 
 impl std::fmt::Debug for Aot {
@@ -336,6 +338,7 @@ impl Aot {
             // Blocks extend past the last entry; the code segment's size bounds how far.
             code: (lo, hi.saturating_add(bundle.stats.code_bytes)),
             elf_sha: bundle.elf_sha256,
+            lockstep: None,
             stats: TierStats {
                 load_ms: start.elapsed().as_secs_f64() * 1e3,
                 artifact_cached,
@@ -468,6 +471,11 @@ pub struct StatsReport {
     pub artifact_cached: bool,
     /// Wall time of the guest's run (after loading).
     pub run_ms: f64,
+    /// `--lockstep`: stretches of lifted code checked by the interpreter, and the instructions it re-ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockstep_windows: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lockstep_instructions: Option<u64>,
 }
 
 impl StatsReport {
@@ -486,6 +494,12 @@ impl StatsReport {
             bundle_load_ms: s.load_ms,
             artifact_cached: s.artifact_cached,
             run_ms,
+            lockstep_windows: g.aot.as_ref().and_then(|a| a.lockstep).map(|l| l.windows),
+            lockstep_instructions: g
+                .aot
+                .as_ref()
+                .and_then(|a| a.lockstep)
+                .map(|l| l.instructions),
         }
     }
 
@@ -513,7 +527,12 @@ impl StatsReport {
                 ""
             },
             self.run_ms
-        )
+        ) + &match (self.lockstep_windows, self.lockstep_instructions) {
+            (Some(w), Some(n)) => {
+                format!("  lockstep checked    {w:>14} stretches, {n} instructions re-run\n")
+            }
+            _ => String::new(),
+        }
     }
 }
 

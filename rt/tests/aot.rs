@@ -226,3 +226,105 @@ fn bad_bundles_are_refused_and_bad_artifacts_recompiled() {
         "{st}"
     );
 }
+
+/// `--lockstep` re-runs every stretch of lifted code in the interpreter: silent on a correct bundle (the hard
+/// program, after recording), and it stops a run whose bundle computes something else than the program — here a
+/// bundle lifted from a copy of the program with one immediate changed, relabelled for the original.
+#[test]
+fn lockstep_checks_lifted_code_and_catches_a_wrong_bundle() {
+    use sha2::Digest;
+    let d = dir().join("lockstep");
+    std::fs::create_dir_all(&d).unwrap();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+
+    let bin = hard();
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s, "3000"], &[]);
+    let profile = s("hard.profile");
+    let _ = std::fs::remove_file(&profile);
+    let rec = elfrun(&["--record", "--profile", &profile, bin_s, "3000"]);
+    assert_eq!(rec.stdout, want.stdout);
+    let built = elfrun(&[
+        "build",
+        "-q",
+        "--profile",
+        &profile,
+        "-o",
+        &s("hard.bundle"),
+        bin_s,
+    ]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let checked = elfrun(&[
+        "--lockstep",
+        "--bundle",
+        &s("hard.bundle"),
+        "--stats-file",
+        &s("lockstep.json"),
+        bin_s,
+        "3000",
+    ]);
+    assert_eq!(
+        (checked.stdout.clone(), common::status(&checked)),
+        (want.stdout.clone(), common::status(&want)),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let st = stats(&d.join("lockstep.json"));
+    assert!(st["lockstep_windows"].as_u64().unwrap() > 10, "{st}");
+    assert!(
+        st["lockstep_instructions"].as_u64().unwrap() > 10_000,
+        "{st}"
+    );
+
+    // Programs differing in one immediate: another copy's bundle relabelled as A's.
+    let variant = |name: &str, step: u32, store: u32| {
+        let p = d.join(name);
+        let built = common::build(
+            "lockstep.S",
+            &[
+                "-nostdlib",
+                &format!("-DSTEP={step}"),
+                &format!("-DSTORE={store}"),
+            ],
+        );
+        std::fs::copy(built, &p).unwrap();
+        p
+    };
+    let a = variant("a", 1, 1);
+    let a_s = a.to_str().unwrap();
+    let a_sha: [u8; 32] = sha2::Sha256::digest(std::fs::read(&a).unwrap()).into();
+    assert_eq!(common::status(&elfrun(&["--tier", "interp", a_s])), 6);
+    for (name, step, store, silent_status, report) in [
+        // A different result register…
+        ("b", 2, 1, 7, "x0: lifted 0x7, interpreter 0x6"),
+        // … or only a different value in memory (the run's result is right without checking).
+        ("c", 1, 2, 6, "memory differs in 1 page(s)"),
+    ] {
+        let other = variant(name, step, store);
+        let out = s(&format!("{name}.bundle"));
+        assert!(
+            elfrun(&["build", "-q", "-o", &out, other.to_str().unwrap()])
+                .status
+                .success()
+        );
+        let mut bundle = elfrun_aot::Bundle::decode(&std::fs::read(&out).unwrap()).unwrap();
+        bundle.elf_sha256 = a_sha;
+        let wrong = s(&format!("wrong-{name}.bundle"));
+        std::fs::write(&wrong, bundle.encode()).unwrap();
+        // Without checking, the wrong bundle's code runs…
+        let unchecked = elfrun(&["--tier", "aot", "--bundle", &wrong, a_s]);
+        assert_eq!(common::status(&unchecked), silent_status, "{name}");
+        // … with --lockstep the interpreter disagrees and the run stops with a report.
+        let caught = elfrun(&["--lockstep", "--bundle", &wrong, a_s]);
+        let err = String::from_utf8_lossy(&caught.stderr);
+        assert_eq!(common::status(&caught), 134, "{name}: {err}");
+        assert!(
+            err.contains("lockstep") && err.contains(report),
+            "{name}: {err}"
+        );
+    }
+}

@@ -157,8 +157,10 @@ fn elfrun_cmd() -> Command {
 }
 
 /// The AOT tier's run of `bin`: record a profile (an interpreter run, whose outcome is returned too), build a
-/// bundle from it, run the bundle with `--tier aot`. Returns (recorded run, AOT run).
-fn record_build_run(bin: &Path) -> (Outcome, Outcome) {
+/// bundle from it, run the bundle with `--tier aot`, and once more with `--lockstep` (every stretch of lifted code
+/// re-run by the interpreter and compared; a disagreement ends the run with status 134 and a report on stderr).
+/// Returns (recorded run, AOT run, lockstep run).
+fn record_build_run(bin: &Path) -> (Outcome, Outcome, Outcome) {
     let name = bin.file_name().unwrap().to_string_lossy().into_owned();
     let (profile, bundle, stats) = (
         aot_dir().join(format!("{name}.profile")),
@@ -212,7 +214,21 @@ fn record_build_run(bin: &Path) -> (Outcome, Outcome) {
         left.saturating_mul(100) < all.saturating_mul(max_percent),
         "{name}: the AOT run interpreted {left} of {all} instructions (allowed: {max_percent}%)"
     );
-    (recorded, aot)
+    let lockstep_stats = aot_dir().join(format!("{name}.lockstep.json"));
+    let lockstep = run(elfrun_cmd()
+        .args(["--lockstep", "--bundle"])
+        .arg(&bundle)
+        .arg("--stats-file")
+        .arg(&lockstep_stats)
+        .arg(bin));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&lockstep_stats).unwrap_or_default())
+            .unwrap_or_default();
+    assert!(
+        json["lockstep_windows"].as_u64().unwrap_or(0) > 0,
+        "{name}: the lockstep run checked nothing: {json}"
+    );
+    (recorded, aot, lockstep)
 }
 
 /// Builds `name` with every optimisation level (times each extra flag set) and compares the runs: qemu (the
@@ -225,8 +241,12 @@ fn check(name: &str, variants: &[&[&str]]) {
             let flags: Vec<&str> = std::iter::once(*opt).chain(extra.iter().copied()).collect();
             let bin = build(name, &flags);
             let want = run(Command::new(QEMU).arg(&bin));
-            let (interp, aot) = record_build_run(&bin);
-            for (tier, got) in [("interp", interp), ("aot", aot)] {
+            let (interp, aot, lockstep) = record_build_run(&bin);
+            for (tier, got) in [
+                ("interp", interp),
+                ("aot", aot),
+                ("aot --lockstep", lockstep),
+            ] {
                 if want != got {
                     let what = if want.stdout != got.stdout {
                         first_difference(&want.stdout, &got.stdout)
