@@ -17,6 +17,8 @@ thread_local! {
     static SLOW: Cell<u64> = const { Cell::new(0) };
 }
 const SENTINEL: i64 = 0x5a5a_5a5a_5a5a_5a5a;
+/// FPSR.IXC.
+const IXC: u64 = 1 << 4;
 
 fn helper(_code: i32, _a: i64, _b: i64, _c: i64) -> i64 {
     SLOW.set(SLOW.get() + 1);
@@ -131,25 +133,28 @@ fn check(op: FastOp, ty: FpTy) {
     let run: TypedFunction<(i64, i64, i64), i64> =
         instance.exports.get_typed_function(&store, "run").unwrap();
     let memory = instance.exports.get_memory("memory").unwrap().clone();
-    let call = |store: &mut Store, fpcr: u64, [a, b, c]: [u64; 3]| -> Option<(u64, u64)> {
-        let view = memory.view(store);
-        view.write(offsets::FPCR as u64, &fpcr.to_le_bytes())
-            .unwrap();
-        view.write(offsets::FPSR as u64, &0u64.to_le_bytes())
-            .unwrap();
-        let before = SLOW.get();
-        let r = run.call(store, a as i64, b as i64, c as i64).unwrap();
-        if SLOW.get() != before {
-            assert_eq!(r, SENTINEL);
-            return None;
-        }
-        let mut fpsr = [0u8; 8];
-        memory
-            .view(store)
-            .read(offsets::FPSR as u64, &mut fpsr)
-            .unwrap();
-        Some((r as u64, u64::from_le_bytes(fpsr)))
-    };
+    // FPSR starts clear (the full bodies, which compute IXC) or with IXC already set (the cheap bodies).
+    let call_with =
+        |store: &mut Store, fpcr: u64, fpsr: u64, [a, b, c]: [u64; 3]| -> Option<(u64, u64)> {
+            let view = memory.view(store);
+            view.write(offsets::FPCR as u64, &fpcr.to_le_bytes())
+                .unwrap();
+            view.write(offsets::FPSR as u64, &fpsr.to_le_bytes())
+                .unwrap();
+            let before = SLOW.get();
+            let r = run.call(store, a as i64, b as i64, c as i64).unwrap();
+            if SLOW.get() != before {
+                assert_eq!(r, SENTINEL);
+                return None;
+            }
+            let mut fpsr = [0u8; 8];
+            memory
+                .view(store)
+                .read(offsets::FPSR as u64, &mut fpsr)
+                .unwrap();
+            Some((r as u64, u64::from_le_bytes(fpsr)))
+        };
+    let call = |store: &mut Store, fpcr: u64, abc: [u64; 3]| call_with(store, fpcr, 0, abc);
     let mut cases: Vec<[u64; 3]> = Vec::new();
     let e = edges(ty);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (op as u64) << 8 ^ ty.bits() as u64);
@@ -200,7 +205,7 @@ fn check(op: FastOp, ty: FpTy) {
             cases.push([a, 0, 0]);
         }
     }
-    let (mut fast, mut inexact) = (0usize, 0usize);
+    let (mut fast, mut inexact, mut fast_ixc) = (0usize, 0usize, 0usize);
     for &abc in &cases {
         let want = reference(op, ty, 0, abc);
         if let Some(got) = call(&mut store, 0, abc) {
@@ -210,6 +215,14 @@ fn check(op: FastOp, ty: FpTy) {
             );
             fast += 1;
             inexact += (got.1 != 0) as usize;
+        }
+        if let Some(got) = call_with(&mut store, 0, IXC, abc) {
+            assert_eq!(
+                got,
+                (want.0, want.1 | IXC),
+                "{op:?} {ty:?} {abc:#x?} with IXC set: fast path (result, fpsr) differs from softfp"
+            );
+            fast_ixc += 1;
         }
         // Directed rounding and FZ always take the helper (DN does not matter: no NaN comes out fast).
         for fpcr in [1 << 22, 2 << 22, 3 << 22, 1 << 24] {
@@ -237,13 +250,18 @@ fn check(op: FastOp, ty: FpTy) {
                 }
             };
             let abc = [ordinary(), ordinary(), ordinary()];
-            let got = call(&mut store, 0, abc);
-            assert_eq!(got, Some(reference(op, ty, 0, abc)), "{ty:?} {abc:#x?}");
+            let want = reference(op, ty, 0, abc);
+            assert_eq!(call(&mut store, 0, abc), Some(want), "{ty:?} {abc:#x?}");
+            assert_eq!(
+                call_with(&mut store, 0, IXC, abc),
+                Some((want.0, want.1 | IXC)),
+                "{ty:?} {abc:#x?} with IXC set"
+            );
         }
     }
     assert!(
-        fast * share > cases.len(),
-        "{op:?} {ty:?}: fast path taken {fast} of {}",
+        fast * share > cases.len() && fast_ixc * share > cases.len(),
+        "{op:?} {ty:?}: fast path taken {fast} (IXC set: {fast_ixc}) of {}",
         cases.len()
     );
     assert!(

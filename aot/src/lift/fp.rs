@@ -145,14 +145,34 @@ pub fn emit(
     c.emit([
         I::Block(BlockType::Result(ValType::I64)), // $done
         I::Block(BlockType::Empty),                // $slow
+        I::Block(BlockType::Empty),                // $full
         I::I32Const(fpcr),
         I::I64Load(memarg(3)),
         I::I64Const(FPCR_SLOW),
         I::I64And,
         I::I64Const(0),
         I::I64Ne,
-        I::BrIf(0),
+        I::BrIf(1),
     ]);
+    // FPSR.IXC is sticky: once set, whether this result is exact does not matter, and the cheap body only checks
+    // that the fast path applies (the double FMA has no cheaper form: it always takes the full body).
+    let cheap = match (ty, op) {
+        (FpTy::D, FastOp::MulAdd) => None,
+        (_, FastOp::MulAdd) => Some(cheap_muladd_single(c, a, b, third)),
+        _ => Some(cheap(c, op, ty, a, b)),
+    };
+    if let Some(res) = cheap {
+        c.emit([
+            I::I32Const(fpsr),
+            I::I64Load(memarg(3)),
+            I::I64Const(1 << IXC_SHIFT),
+            I::I64And,
+            I::I64Eqz,
+            I::BrIf(0), // $full
+        ]);
+        c.emit([I::I32Eqz, I::BrIf(1), I::LocalGet(res), I::Br(2)]);
+    }
+    c.emit([I::End]); // $full
     // Each body sets `res` (i64) and `inexact` (i32 0/1) and leaves `ok` (i32) on the stack.
     let (res, inexact) = match (ty, op) {
         (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third),
@@ -179,6 +199,165 @@ pub fn emit(
     c.code.extend_from_slice(slow);
     c.emit([I::End, I::LocalSet(out)]);
     Some(out)
+}
+
+/// Whether a zero result of `op` is exact, given zero operands `az`/`bz` (i32 0/1 on the stack, in that
+/// order): Mul — an operand is zero; Div — the dividend is; Sqrt — always (only √±0 is zero); Add/Sub — always
+/// (a sum that rounds to zero is zero). Consumes both.
+fn zero_exact(op: FastOp) -> Vec<I<'static>> {
+    match op {
+        FastOp::Mul => vec![I::I32Or],
+        FastOp::Div => vec![I::Drop],
+        _ => vec![I::Drop, I::Drop, I::I32Const(1)],
+    }
+}
+
+/// The body for FPSR.IXC already set, for the non-fused operations: Wasm's own correctly rounded
+/// (round-to-nearest-even) `f32`/`f64` operation. The rules for `ok` are those of the full bodies: a big result
+/// (no underflow, overflow or NaN possible) or an exact zero; a sum may be anything finite. Sets and returns the
+/// i64 result local; leaves `ok` on the stack.
+fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32) -> u32 {
+    let double = ty == FpTy::D;
+    let it = if double { ValType::I64 } else { ValType::I32 };
+    let operand = |v: u32| -> Vec<I<'static>> {
+        if double {
+            vec![I::LocalGet(v), I::F64ReinterpretI64]
+        } else {
+            vec![I::LocalGet(v), I::I32WrapI64, I::F32ReinterpretI32]
+        }
+    };
+    let mut code = operand(a);
+    if op != FastOp::Sqrt {
+        code.extend(operand(b));
+    }
+    code.push(match (op, double) {
+        (FastOp::Add, true) => I::F64Add,
+        (FastOp::Sub, true) => I::F64Sub,
+        (FastOp::Mul, true) => I::F64Mul,
+        (FastOp::Div, true) => I::F64Div,
+        (_, true) => I::F64Sqrt,
+        (FastOp::Add, false) => I::F32Add,
+        (FastOp::Sub, false) => I::F32Sub,
+        (FastOp::Mul, false) => I::F32Mul,
+        (FastOp::Div, false) => I::F32Div,
+        (_, false) => I::F32Sqrt,
+    });
+    code.push(if double {
+        I::I64ReinterpretF64
+    } else {
+        I::I32ReinterpretF32
+    });
+    let bits = c.temp(it);
+    c.code.extend(code);
+    c.code.push(I::LocalSet(bits));
+    let res = if double {
+        bits
+    } else {
+        c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U])
+    };
+    // The magnitude, then the range tests on it.
+    if double {
+        c.emit([I::LocalGet(bits), I::I64Const(!D_SIGN), I::I64And]);
+    } else {
+        c.emit([I::LocalGet(bits), I::I32Const(0x7fff_ffff), I::I32And]);
+    }
+    let mag = c.temp(it);
+    c.code.push(I::LocalSet(mag));
+    let (inf, min_normal) = if double {
+        (D_INF, D_MIN_NORMAL)
+    } else {
+        (S_INF as i64, S_MIN_NORMAL as i64)
+    };
+    let konst = |v: i64| {
+        if double {
+            I::I64Const(v)
+        } else {
+            I::I32Const(v as i32)
+        }
+    };
+    let (sub, lt_u, eqz) = if double {
+        (I::I64Sub, I::I64LtU, I::I64Eqz)
+    } else {
+        (I::I32Sub, I::I32LtU, I::I32Eqz)
+    };
+    if matches!(op, FastOp::Add | FastOp::Sub) {
+        c.emit([I::LocalGet(mag), konst(inf), lt_u]);
+        return res;
+    }
+    c.emit([
+        I::LocalGet(mag),
+        konst(min_normal + 1),
+        sub,
+        konst(inf - (min_normal + 1)),
+        lt_u,
+        I::LocalGet(mag),
+        eqz,
+    ]);
+    // Zero operands (sign bit shifted out).
+    for v in [a, b] {
+        if double {
+            c.emit([I::LocalGet(v), I::I64Const(1), I::I64Shl, I::I64Eqz]);
+        } else {
+            c.emit([
+                I::LocalGet(v),
+                I::I32WrapI64,
+                I::I32Const(1),
+                I::I32Shl,
+                I::I32Eqz,
+            ]);
+        }
+    }
+    c.code.extend(zero_exact(op));
+    c.emit([I::I32And, I::I32Or]);
+    res
+}
+
+/// The single-precision FMA for FPSR.IXC already set: the double sum `s = a + b·c` (the product is exact) rounds
+/// correctly to single unless it lies exactly halfway between two singles (then the double rounding may have
+/// created the tie: the full body's round-to-odd decides). `ok`: a big result and no tie, or a zero sum (two
+/// doubles' sum rounds to zero only when it is zero: exact, with IEEE's sign).
+fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> u32 {
+    let widen = |v: u32| {
+        [
+            I::LocalGet(v),
+            I::I32WrapI64,
+            I::F32ReinterpretI32,
+            I::F64PromoteF32,
+        ]
+    };
+    let s = c.temp(ValType::F64);
+    c.emit(widen(a));
+    c.emit(widen(b));
+    c.emit(widen(m));
+    c.emit([I::F64Mul, I::F64Add, I::LocalSet(s)]);
+    let bits = c.set(
+        ValType::I32,
+        [I::LocalGet(s), I::F32DemoteF64, I::I32ReinterpretF32],
+    );
+    let res = c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U]);
+    c.emit([
+        // big(r32)
+        I::LocalGet(bits),
+        I::I32Const(0x7fff_ffff),
+        I::I32And,
+        I::I32Const(S_MIN_NORMAL + 1),
+        I::I32Sub,
+        I::I32Const(S_INF - (S_MIN_NORMAL + 1)),
+        I::I32LtU,
+        // … and s is not halfway between two singles (the 29 bits below a single's last are 1000…0)
+        I::LocalGet(s),
+        I::I64ReinterpretF64,
+        I::I64Const(0x1fff_ffff),
+        I::I64And,
+        I::I64Const(0x1000_0000),
+        I::I64Ne,
+        I::I32And,
+        I::LocalGet(s),
+        I::F64Const(Ieee64::new(0)),
+        I::F64Eq,
+        I::I32Or,
+    ]);
+    res
 }
 
 impl Lift<'_> {
