@@ -6,8 +6,8 @@
 
 use std::cell::Cell;
 
-use elfrun_aot::lift::{FastOp, probe_module};
-use elfrun_interp::sem::{FpBinOp, FpTy, FpUnOp};
+use elfrun_aot::lift::{FastOp, QuietOp, probe_module, probe_module_quiet};
+use elfrun_interp::sem::{FpBinOp, FpCmp, FpTy, FpUnOp};
 use elfrun_interp::softfp::{self, Fpscr};
 use elfrun_interp::state::offsets;
 use wasmer::{Function, Instance, Module, Store, TypedFunction, imports};
@@ -125,36 +125,55 @@ fn reference(op: FastOp, ty: FpTy, fpcr: u32, [a, b, c]: [u64; 3]) -> (u64, u64)
     (r, fpsr)
 }
 
+/// A probe module instantiated with the counting helper.
+struct Probe {
+    store: Store,
+    run: TypedFunction<(i64, i64, i64), i64>,
+    memory: wasmer::Memory,
+}
+
+impl Probe {
+    fn new(wasm: Vec<u8>) -> Probe {
+        let mut store = Store::default();
+        let module = Module::new(&store, wasm).expect("probe module compiles");
+        let imports = imports! { "env" => { "fp" => Function::new_typed(&mut store, helper) } };
+        let instance = Instance::new(&mut store, &module, &imports).unwrap();
+        let run = instance.exports.get_typed_function(&store, "run").unwrap();
+        let memory = instance.exports.get_memory("memory").unwrap().clone();
+        Probe { store, run, memory }
+    }
+
+    /// (result, FPSR after) when the fast path answered, `None` when it called the helper.
+    fn call(&mut self, fpcr: u64, fpsr: u64, [a, b, c]: [u64; 3]) -> Option<(u64, u64)> {
+        let view = self.memory.view(&self.store);
+        view.write(offsets::FPCR as u64, &fpcr.to_le_bytes())
+            .unwrap();
+        view.write(offsets::FPSR as u64, &fpsr.to_le_bytes())
+            .unwrap();
+        let before = SLOW.get();
+        let r = self
+            .run
+            .call(&mut self.store, a as i64, b as i64, c as i64)
+            .unwrap();
+        if SLOW.get() != before {
+            assert_eq!(r, SENTINEL);
+            return None;
+        }
+        let mut fpsr = [0u8; 8];
+        self.memory
+            .view(&self.store)
+            .read(offsets::FPSR as u64, &mut fpsr)
+            .unwrap();
+        Some((r as u64, u64::from_le_bytes(fpsr)))
+    }
+}
+
 fn check(op: FastOp, ty: FpTy) {
-    let mut store = Store::default();
-    let module = Module::new(&store, probe_module(op, ty)).expect("probe module compiles");
-    let imports = imports! { "env" => { "fp" => Function::new_typed(&mut store, helper) } };
-    let instance = Instance::new(&mut store, &module, &imports).unwrap();
-    let run: TypedFunction<(i64, i64, i64), i64> =
-        instance.exports.get_typed_function(&store, "run").unwrap();
-    let memory = instance.exports.get_memory("memory").unwrap().clone();
+    let mut probe = Probe::new(probe_module(op, ty));
     // FPSR starts clear (the full bodies, which compute IXC) or with IXC already set (the cheap bodies).
     let call_with =
-        |store: &mut Store, fpcr: u64, fpsr: u64, [a, b, c]: [u64; 3]| -> Option<(u64, u64)> {
-            let view = memory.view(store);
-            view.write(offsets::FPCR as u64, &fpcr.to_le_bytes())
-                .unwrap();
-            view.write(offsets::FPSR as u64, &fpsr.to_le_bytes())
-                .unwrap();
-            let before = SLOW.get();
-            let r = run.call(store, a as i64, b as i64, c as i64).unwrap();
-            if SLOW.get() != before {
-                assert_eq!(r, SENTINEL);
-                return None;
-            }
-            let mut fpsr = [0u8; 8];
-            memory
-                .view(store)
-                .read(offsets::FPSR as u64, &mut fpsr)
-                .unwrap();
-            Some((r as u64, u64::from_le_bytes(fpsr)))
-        };
-    let call = |store: &mut Store, fpcr: u64, abc: [u64; 3]| call_with(store, fpcr, 0, abc);
+        |store: &mut Probe, fpcr: u64, fpsr: u64, abc: [u64; 3]| store.call(fpcr, fpsr, abc);
+    let call = |store: &mut Probe, fpcr: u64, abc: [u64; 3]| store.call(fpcr, 0, abc);
     let mut cases: Vec<[u64; 3]> = Vec::new();
     let e = edges(ty);
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (op as u64) << 8 ^ ty.bits() as u64);
@@ -208,7 +227,7 @@ fn check(op: FastOp, ty: FpTy) {
     let (mut fast, mut inexact, mut fast_ixc) = (0usize, 0usize, 0usize);
     for &abc in &cases {
         let want = reference(op, ty, 0, abc);
-        if let Some(got) = call(&mut store, 0, abc) {
+        if let Some(got) = call(&mut probe, 0, abc) {
             assert_eq!(
                 got, want,
                 "{op:?} {ty:?} {abc:#x?}: fast path (result, fpsr) differs from softfp"
@@ -216,7 +235,7 @@ fn check(op: FastOp, ty: FpTy) {
             fast += 1;
             inexact += (got.1 != 0) as usize;
         }
-        if let Some(got) = call_with(&mut store, 0, IXC, abc) {
+        if let Some(got) = call_with(&mut probe, 0, IXC, abc) {
             assert_eq!(
                 got,
                 (want.0, want.1 | IXC),
@@ -226,9 +245,9 @@ fn check(op: FastOp, ty: FpTy) {
         }
         // Directed rounding and FZ always take the helper (DN does not matter: no NaN comes out fast).
         for fpcr in [1 << 22, 2 << 22, 3 << 22, 1 << 24] {
-            assert!(call(&mut store, fpcr, abc).is_none(), "fpcr {fpcr:#x}");
+            assert!(call(&mut probe, fpcr, abc).is_none(), "fpcr {fpcr:#x}");
         }
-        if let Some(got) = call(&mut store, 1 << 25, abc) {
+        if let Some(got) = call(&mut probe, 1 << 25, abc) {
             assert_eq!(got, reference(op, ty, 1 << 25, abc), "DN {op:?} {abc:#x?}");
         }
     }
@@ -251,9 +270,9 @@ fn check(op: FastOp, ty: FpTy) {
             };
             let abc = [ordinary(), ordinary(), ordinary()];
             let want = reference(op, ty, 0, abc);
-            assert_eq!(call(&mut store, 0, abc), Some(want), "{ty:?} {abc:#x?}");
+            assert_eq!(call(&mut probe, 0, abc), Some(want), "{ty:?} {abc:#x?}");
             assert_eq!(
-                call_with(&mut store, 0, IXC, abc),
+                call_with(&mut probe, 0, IXC, abc),
                 Some((want.0, want.1 | IXC)),
                 "{ty:?} {abc:#x?} with IXC set"
             );
@@ -295,5 +314,85 @@ fn single_ops() {
         FastOp::MulAdd,
     ] {
         check(op, FpTy::S);
+    }
+}
+
+/// The quiet operations (comparisons, min/max): answered by the fast path exactly when neither operand is a NaN
+/// (and FPCR has no FZ or directed rounding), with softfp's result and no flag.
+#[test]
+fn quiet_ops() {
+    for ty in [FpTy::S, FpTy::D] {
+        for op in [
+            QuietOp::Compare,
+            QuietOp::Mask(FpCmp::Eq),
+            QuietOp::Mask(FpCmp::Ge),
+            QuietOp::Mask(FpCmp::Gt),
+            QuietOp::Mask(FpCmp::AbsGe),
+            QuietOp::Mask(FpCmp::AbsGt),
+            QuietOp::Max,
+            QuietOp::Min,
+        ] {
+            let mut probe = Probe::new(probe_module_quiet(op, ty));
+            let e = edges(ty);
+            let mut pairs: Vec<(u64, u64)> = e
+                .iter()
+                .flat_map(|&a| e.iter().map(move |&b| (a, b)))
+                .collect();
+            let mut rng = Rng(0x51_7cc1_b727_220a ^ ty.bits() as u64);
+            for _ in 0..20_000 {
+                let a = random(&mut rng, ty);
+                // Equal operands and operands of equal magnitude are the interesting ones for comparisons.
+                let b = match rng.next() % 4 {
+                    0 => a,
+                    1 => a ^ if ty == FpTy::D { 1 << 63 } else { 1 << 31 },
+                    _ => random(&mut rng, ty),
+                };
+                pairs.push((a, b));
+            }
+            let is_nan = |x: u64| match ty {
+                FpTy::D => f64::from_bits(x).is_nan(),
+                _ => f32::from_bits(x as u32).is_nan(),
+            };
+            for (a, b) in pairs {
+                let mut fpsr = 0;
+                let mut fs = Fpscr {
+                    fpcr: 0,
+                    fpsr: &mut fpsr,
+                };
+                let want = match op {
+                    QuietOp::Compare => softfp::compare_exact(&mut fs, ty, a, b, false),
+                    QuietOp::Mask(cmp) => softfp::compare_mask_exact(&mut fs, cmp, ty, a, b),
+                    QuietOp::Max => softfp::binop_exact(&mut fs, FpBinOp::Max, ty, a, b),
+                    QuietOp::Min => softfp::binop_exact(&mut fs, FpBinOp::Min, ty, a, b),
+                };
+                let got = probe.call(0, 0, [a, b, 0]);
+                if is_nan(a) || is_nan(b) {
+                    assert_eq!(
+                        got, None,
+                        "{op:?} {ty:?} {a:#x} {b:#x}: a NaN must take the helper"
+                    );
+                    continue;
+                }
+                assert_eq!(got, Some((want, fpsr)), "{op:?} {ty:?} {a:#x} {b:#x}");
+                assert_eq!(fpsr, 0, "{op:?} {ty:?} {a:#x} {b:#x}: softfp raised a flag");
+                if let QuietOp::Max | QuietOp::Min = op {
+                    // FMAXNM/FMINNM agree without NaNs.
+                    let num = if op == QuietOp::Max {
+                        FpBinOp::MaxNum
+                    } else {
+                        FpBinOp::MinNum
+                    };
+                    let mut fpsr = 0;
+                    let mut fs = Fpscr {
+                        fpcr: 0,
+                        fpsr: &mut fpsr,
+                    };
+                    assert_eq!(softfp::binop_exact(&mut fs, num, ty, a, b), want);
+                }
+                for fpcr in [1 << 22, 1 << 24] {
+                    assert_eq!(probe.call(fpcr, 0, [a, b, 0]), None, "fpcr {fpcr:#x}");
+                }
+            }
+        }
     }
 }

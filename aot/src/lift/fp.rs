@@ -49,7 +49,7 @@
 //!
 //! The inexact bit is ORed into FPSR in the CPU state in memory, like the helper does.
 
-use elfrun_interp::sem::{FpBinOp, FpTy};
+use elfrun_interp::sem::{FpBinOp, FpCmp, FpTy};
 use elfrun_interp::state::offsets;
 use wasm_encoder::{BlockType, Ieee64, Instruction as I, ValType};
 
@@ -388,6 +388,34 @@ impl Lift<'_> {
         ];
         emit(&mut c, op, ty, ops, &slow)
     }
+
+    /// `op` at `ty` through [`emit_quiet`], with the helper call `call` on `a`, `b` otherwise. `None` for half
+    /// precision (nothing emitted).
+    pub(super) fn fp_quiet(
+        &mut self,
+        op: QuietOp,
+        call: FpCall,
+        ty: FpTy,
+        a: u32,
+        b: u32,
+    ) -> Option<u32> {
+        let (fpcr, fpsr) = fpscr_addrs(STATE_ADDR);
+        let mut c = Code {
+            code: &mut self.cur,
+            temps: &mut self.temps,
+            first: FIRST_TEMP,
+            fpcr,
+            fpsr,
+        };
+        let slow = [
+            I::I32Const(call.encode()),
+            I::LocalGet(a),
+            I::LocalGet(b),
+            I::I64Const(0),
+            I::Call(FP_FUNC),
+        ];
+        emit_quiet(&mut c, op, ty, a, b, &slow)
+    }
 }
 
 /// A stand-alone module for testing the fast path against `softfp`: imports `env.fp` (the helper's type; it
@@ -395,6 +423,15 @@ impl Lift<'_> {
 /// address 0, so FPCR and FPSR at their offsets) and `run(a: i64, b: i64, c: i64) -> i64` (unused operands
 /// are ignored).
 pub fn probe_module(op: FastOp, ty: FpTy) -> Vec<u8> {
+    probe(|c, slow| emit(c, op, ty, [0, 1, 2], slow))
+}
+
+/// [`probe_module`] for a [`QuietOp`] (operands `a`, `b`).
+pub fn probe_module_quiet(op: QuietOp, ty: FpTy) -> Vec<u8> {
+    probe(|c, slow| emit_quiet(c, op, ty, 0, 1, slow))
+}
+
+fn probe(body: impl FnOnce(&mut Code<'_>, &[I<'static>]) -> Option<u32>) -> Vec<u8> {
     use wasm_encoder::{
         CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
         ImportSection, MemorySection, MemoryType, Module, TypeSection,
@@ -439,7 +476,7 @@ pub fn probe_module(op: FastOp, ty: FpTy) -> Vec<u8> {
         I::LocalGet(2),
         I::Call(0),
     ];
-    let out = emit(&mut c, op, ty, [0, 1, 2], &slow).unwrap_or_else(|| {
+    let out = body(&mut c, &slow).unwrap_or_else(|| {
         c.code.extend(slow);
         c.code.push(I::LocalSet(0));
         0
@@ -982,4 +1019,135 @@ fn muladd_double(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> (u32, u32) {
         I::I32And,
     ]);
     (res, inexact)
+}
+
+/// Floating-point operations that raise no flag unless an operand is a NaN (with FZ clear: no denormal
+/// flushing, no IDC): their fast path is Wasm's own comparison or min/max when neither operand is a NaN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuietOp {
+    /// FCMP/FCMPE: NZCV in PSTATE layout (equal 0110, less 1000, greater 0010).
+    Compare,
+    /// FCMEQ/FCMGE/FCMGT/FACGE/FACGT: all ones at the width of the type, or zero.
+    Mask(FpCmp),
+    /// FMAX/FMAXNM (the same without NaNs; Wasm's `max` gives +0 for ±0 as the ARM ARM does).
+    Max,
+    /// FMIN/FMINNM (−0 for ±0).
+    Min,
+}
+
+/// Emits `op` at `ty` (single or double) on the i64 locals `a`, `b` with `slow` (leaving the helper's i64 result)
+/// when FPCR asks for flushing or a directed rounding, or an operand is a NaN. Returns the result local.
+pub fn emit_quiet(
+    c: &mut Code<'_>,
+    op: QuietOp,
+    ty: FpTy,
+    a: u32,
+    b: u32,
+    slow: &[I<'static>],
+) -> Option<u32> {
+    let double = match ty {
+        FpTy::D => true,
+        FpTy::S => false,
+        FpTy::H => return None,
+    };
+    let out = c.temp(ValType::I64);
+    c.emit([
+        I::Block(BlockType::Result(ValType::I64)), // $done
+        I::Block(BlockType::Empty),                // $slow
+        I::I32Const(c.fpcr),
+        I::I64Load(memarg(3)),
+        I::I64Const(FPCR_SLOW),
+        I::I64And,
+        I::I64Const(0),
+        I::I64Ne,
+        I::BrIf(0),
+    ]);
+    let value = |v: u32| -> Vec<I<'static>> {
+        if double {
+            vec![I::LocalGet(v), I::F64ReinterpretI64]
+        } else {
+            vec![I::LocalGet(v), I::I32WrapI64, I::F32ReinterpretI32]
+        }
+    };
+    for v in [a, b] {
+        // NaN: magnitude above infinity's.
+        if double {
+            c.emit([
+                I::LocalGet(v),
+                I::I64Const(!D_SIGN),
+                I::I64And,
+                I::I64Const(D_INF),
+                I::I64GtU,
+                I::BrIf(0),
+            ]);
+        } else {
+            c.emit([
+                I::LocalGet(v),
+                I::I32WrapI64,
+                I::I32Const(0x7fff_ffff),
+                I::I32And,
+                I::I32Const(S_INF),
+                I::I32GtU,
+                I::BrIf(0),
+            ]);
+        }
+    }
+    let (eq, lt, gt, ge, abs) = if double {
+        (I::F64Eq, I::F64Lt, I::F64Gt, I::F64Ge, I::F64Abs)
+    } else {
+        (I::F32Eq, I::F32Lt, I::F32Gt, I::F32Ge, I::F32Abs)
+    };
+    let mut body: Vec<I<'static>> = Vec::new();
+    match op {
+        QuietOp::Compare => {
+            body.extend([
+                I::I64Const(0x6000_0000),
+                I::I64Const(0x8000_0000),
+                I::I64Const(0x2000_0000),
+            ]);
+            body.extend(value(a));
+            body.extend(value(b));
+            body.extend([lt, I::Select]);
+            body.extend(value(a));
+            body.extend(value(b));
+            body.extend([eq, I::Select]);
+        }
+        QuietOp::Mask(cmp) => {
+            let ones = if double { -1 } else { 0xffff_ffff };
+            body.extend([I::I64Const(ones), I::I64Const(0)]);
+            let absolute = matches!(cmp, FpCmp::AbsGe | FpCmp::AbsGt);
+            for v in [a, b] {
+                body.extend(value(v));
+                if absolute {
+                    body.push(abs.clone());
+                }
+            }
+            body.push(match cmp {
+                FpCmp::Eq => eq,
+                FpCmp::Ge | FpCmp::AbsGe => ge,
+                FpCmp::Gt | FpCmp::AbsGt => gt,
+            });
+            body.push(I::Select);
+        }
+        QuietOp::Max | QuietOp::Min => {
+            body.extend(value(a));
+            body.extend(value(b));
+            body.push(match (op, double) {
+                (QuietOp::Max, true) => I::F64Max,
+                (QuietOp::Max, false) => I::F32Max,
+                (_, true) => I::F64Min,
+                (_, false) => I::F32Min,
+            });
+            if double {
+                body.push(I::I64ReinterpretF64);
+            } else {
+                body.extend([I::I32ReinterpretF32, I::I64ExtendI32U]);
+            }
+        }
+    }
+    c.code.extend(body);
+    c.emit([I::Br(1), I::End]); // $slow
+    c.code.extend_from_slice(slow);
+    c.emit([I::End, I::LocalSet(out)]);
+    Some(out)
 }

@@ -27,7 +27,7 @@
 mod fp;
 mod prims;
 
-pub use fp::{FastOp, probe_module};
+pub use fp::{FastOp, QuietOp, probe_module, probe_module_quiet};
 
 use std::collections::HashMap;
 

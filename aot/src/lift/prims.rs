@@ -11,7 +11,7 @@ use elfrun_interp::sem::*;
 use elfrun_interp::state::offsets;
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
-use super::fp::FastOp;
+use super::fp::{FastOp, QuietOp};
 use super::{
     FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, NZCV, RegSlot, memarg, state_addr,
 };
@@ -1093,6 +1093,14 @@ impl Sem for Lift<'_> {
         if let Some(r) = FastOp::of_binop(op).and_then(|f| self.fp_fast(f, call, ty, [a, b, b])) {
             return r;
         }
+        let quiet = match op {
+            FpBinOp::Max | FpBinOp::MaxNum => Some(QuietOp::Max),
+            FpBinOp::Min | FpBinOp::MinNum => Some(QuietOp::Min),
+            _ => None,
+        };
+        if let Some(r) = quiet.and_then(|q| self.fp_quiet(q, call, ty, a, b)) {
+            return r;
+        }
         self.fp(call, a, Some(b), None)
     }
     fn fp_muladd(&mut self, ty: FpTy, a: u32, b: u32, c: u32) -> u32 {
@@ -1112,10 +1120,18 @@ impl Sem for Lift<'_> {
         self.fp(call, a, None, None)
     }
     fn fp_compare(&mut self, ty: FpTy, a: u32, b: u32, signal_all: bool) -> u32 {
-        self.fp(FpCall::Compare { ty, signal_all }, a, Some(b), None)
+        let call = FpCall::Compare { ty, signal_all };
+        if let Some(r) = self.fp_quiet(QuietOp::Compare, call, ty, a, b) {
+            return r;
+        }
+        self.fp(call, a, Some(b), None)
     }
     fn fp_compare_mask(&mut self, cmp: FpCmp, ty: FpTy, a: u32, b: u32) -> u32 {
-        self.fp(FpCall::CompareMask(cmp, ty), a, Some(b), None)
+        let call = FpCall::CompareMask(cmp, ty);
+        if let Some(r) = self.fp_quiet(QuietOp::Mask(cmp), call, ty, a, b) {
+            return r;
+        }
+        self.fp(call, a, Some(b), None)
     }
     fn fp_convert(&mut self, from: FpTy, to: FpTy, a: u32) -> u32 {
         self.fp(FpCall::Convert { from, to }, a, None, None)
@@ -1164,19 +1180,17 @@ impl Sem for Lift<'_> {
         signal_all: bool,
         otherwise: u32,
     ) -> u32 {
+        // The comparison (and any flag it raises) only when `c` holds.
         let t = self.temp(ValType::I64);
+        self.cur.extend([I::LocalGet(c), I::If(BlockType::Empty)]);
+        let r = self.fp_compare(ty, a, b, signal_all);
         self.cur.extend([
-            I::LocalGet(c),
-            I::If(BlockType::Result(ValType::I64)),
-            I::I32Const(FpCall::Compare { ty, signal_all }.encode()),
-            I::LocalGet(a),
-            I::LocalGet(b),
-            I::I64Const(0),
-            I::Call(FP_FUNC),
+            I::LocalGet(r),
+            I::LocalSet(t),
             I::Else,
             I::LocalGet(otherwise),
-            I::End,
             I::LocalSet(t),
+            I::End,
         ]);
         t
     }
