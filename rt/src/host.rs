@@ -76,10 +76,9 @@ impl HostMemory {
     /// Callers pass only bytes that `Module::serialize` wrote for this wasmer version, engine and host CPU and
     /// that were verified against our own SHA-256 since (see `crate::tier`): a damaged artifact can load silently
     /// or crash wasmer, so it must never get here.
-    pub fn deserialize_module(&self, verified: &[u8]) -> Result<wasmer::Module, String> {
+    pub fn deserialize_module(&self, verified: bytes::Bytes) -> Result<wasmer::Module, String> {
         // SAFETY: per the contract above, `verified` is byte-for-byte an artifact wasmer produced for this engine.
-        unsafe { wasmer::Module::deserialize(&self.store, verified.to_vec()) }
-            .map_err(|e| e.to_string())
+        unsafe { wasmer::Module::deserialize(&self.store, verified) }.map_err(|e| e.to_string())
     }
 
     /// The bounds-checked view the interpreter and syscalls use.

@@ -259,6 +259,8 @@ fn attach_bundle(guest: &mut crate::Guest, launch: &Launch, prog: &Program) -> R
         return Ok(());
     }
     let required = launch.tier == Tier::Aot;
+    // The load time reported covers finding, reading and checking the bundle too.
+    let started = std::time::Instant::now();
     let sha = crate::record::sha256_file(&prog.file)?;
     let path = launch
         .bundle
@@ -269,6 +271,7 @@ fn attach_bundle(guest: &mut crate::Guest, launch: &Launch, prog: &Program) -> R
             let mem = guest.space.mem();
             match crate::tier::Aot::load(&bundle, guest.space.host_mut(), mem) {
                 Ok(mut aot) => {
+                    aot.stats.load_ms = started.elapsed().as_secs_f64() * 1e3;
                     if launch.lockstep {
                         aot.lockstep = Some(Default::default());
                     }

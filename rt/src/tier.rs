@@ -191,13 +191,17 @@ mod artifact {
         elfrun_profiles::hex(h.finalize().as_slice())
     }
 
-    pub fn read(path: &Path) -> Option<Vec<u8>> {
+    /// The verified payload (wasmer's serialized module), without copying it out of the file's bytes.
+    pub fn read(path: &Path) -> Option<bytes::Bytes> {
         let data = std::fs::read(path).ok()?;
         if data.len() < 40 || &data[..8] != MAGIC {
             return None;
         }
         let (sum, payload) = data[8..].split_at(32);
-        (Sha256::digest(payload).as_slice() == sum).then(|| payload.to_vec())
+        if Sha256::digest(payload).as_slice() != sum {
+            return None;
+        }
+        Some(bytes::Bytes::from(data).slice(40..))
     }
 
     pub fn write(path: &Path, payload: &[u8]) -> std::io::Result<()> {
@@ -279,7 +283,7 @@ impl Aot {
                 "artifact read and verified: {:.1} ms",
                 start.elapsed().as_secs_f64() * 1e3
             );
-            host.deserialize_module(&bytes).ok()
+            host.deserialize_module(bytes).ok()
         });
         tracing::debug!(
             "module ready: {:.1} ms",
