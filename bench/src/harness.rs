@@ -112,7 +112,7 @@ fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<S
     Ok(match kind {
         RunnerKind::Native => (exe.to_path_buf(), vec![cfg.scale.clone()]),
         RunnerKind::Wasm => {
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("runners/wasi-run.mjs");
+            let script = crate::programs::manifest_dir().join("runners/wasi-run.mjs");
             (
                 tool(&cfg.node, "Node.js runs the Wasm builds; --node PATH")?,
                 vec![

@@ -86,14 +86,23 @@ impl fmt::Display for Target {
 
 /// The directory holding the C sources.
 pub fn source_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("programs")
+    manifest_dir().join("programs")
+}
+
+/// The bench crate's directory: `CARGO_MANIFEST_DIR` at run time when cargo runs us (checkouts sharing one target
+/// directory may share a binary built in another of them), else where it was at build time.
+pub fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.join("programs").is_dir())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// Where the build outputs go by default: `$CARGO_TARGET_DIR/elfrun-bench`, else `<workspace>/target/elfrun-bench`.
 pub fn default_build_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+        .unwrap_or_else(|| manifest_dir().join("../target"));
     target.join("elfrun-bench")
 }
 

@@ -191,6 +191,9 @@ struct BuildCli {
     /// What to lift (default: `profiled` when there is a profile, else `all`).
     #[arg(long, value_enum)]
     scope: Option<ScopeArg>,
+    /// Also write the lifted Wasm module to FILE (to inspect it, e.g. with `wasm2wat` or `wasm-tools print`).
+    #[arg(long, value_name = "FILE")]
+    wasm: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -219,6 +222,12 @@ fn build_command(args: Vec<OsString>) -> ExitCode {
         Ok(built) => {
             if !cli.quiet {
                 eprintln!("{}", built.summary());
+            }
+            if let Some(path) = cli.wasm
+                && let Err(e) = std::fs::write(&path, &built.bundle.wasm)
+            {
+                eprintln!("elfrun: cannot write {}: {e}", path.display());
+                return ExitCode::from(1);
             }
             ExitCode::SUCCESS
         }

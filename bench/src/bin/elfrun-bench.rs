@@ -39,7 +39,7 @@ fn default_elfrun() -> PathBuf {
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
+        .unwrap_or_else(|| elfrun_bench::programs::manifest_dir().join("../target"));
     target.join("release/elfrun")
 }
 
