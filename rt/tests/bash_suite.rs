@@ -74,7 +74,7 @@ fn drain(mut r: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
 }
 
 /// Runs `cmd` in its own process group with a deadline; on timeout the whole group is killed.
-fn run(mut cmd: Command, tmpdir: &Path) -> Run {
+fn run(mut cmd: Command, tmpdir: &Path, env: &[(&str, std::ffi::OsString)]) -> Run {
     let _ = std::fs::remove_dir_all(tmpdir);
     std::fs::create_dir_all(tmpdir).unwrap();
     cmd.env_clear()
@@ -82,6 +82,7 @@ fn run(mut cmd: Command, tmpdir: &Path) -> Run {
         .env("LC_ALL", "C")
         .env("TZ", "UTC")
         .env("TMPDIR", tmpdir)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(tmpdir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -157,19 +158,25 @@ fn bash_script_suite_same_as_qemu() {
         .unwrap_or_default();
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("bash_suite.{}", std::process::id()));
+    let home: Vec<(&str, std::ffi::OsString)> = std::env::var_os("HOME")
+        .map(|h| ("HOME", h))
+        .into_iter()
+        .collect();
     let mut failures = Vec::new();
     for script in &scripts {
         let n = name(script);
         let (ours, theirs) = std::thread::scope(|s| {
             let ours = s.spawn(|| {
                 let mut c = Command::new(env!("CARGO_BIN_EXE_elfrun"));
-                c.args(&extra).arg(&bash).arg(script);
-                run(c, &tmp.join(format!("{n}.elfrun")))
+                // elfrun itself finds its profiles, bundles and artifacts under $HOME/.cache; the guest
+                // does not get HOME (qemu's guest has none either).
+                c.args(&extra).args(["-U", "HOME"]).arg(&bash).arg(script);
+                run(c, &tmp.join(format!("{n}.elfrun")), &home)
             });
             let theirs = s.spawn(|| {
                 let mut c = Command::new("qemu-aarch64-static");
                 c.arg(&bash).arg(script);
-                run(c, &tmp.join(format!("{n}.qemu")))
+                run(c, &tmp.join(format!("{n}.qemu")), &[])
             });
             (ours.join().unwrap(), theirs.join().unwrap())
         });
@@ -215,7 +222,7 @@ fn bash_script_suite_same_as_qemu() {
     let _ = std::fs::remove_dir_all(&tmp);
     assert!(
         failures.is_empty(),
-        "{} of {} scripts differ from qemu:\n{}",
+        "{} of {} scripts differ from qemu (elfrun options {extra:?}):\n{}",
         failures.len(),
         scripts.len(),
         failures.join("\n")
