@@ -272,10 +272,17 @@ pub fn precompile(bundle: &Bundle) -> Result<(), String> {
     Ok(())
 }
 
+/// The Wasm stack lifted code runs on. Lifted functions nest up to [`elfrun_aot::lift::MAX_CALL_DEPTH`] (200) Wasm calls deep, and
+/// the frames of big guest functions are large: bash-static's function recursion needed more than wasmer's
+/// default 1 MiB at 15 shell levels and between 2 and 4 MiB to reach the depth bound ("call stack exhausted"
+/// otherwise, which ends the guest). The stack is reserved, not committed: untouched pages cost nothing.
+const WASM_STACK_BYTES: usize = 64 << 20;
+
 impl Aot {
     /// Compiles (or loads from the artifact cache) and instantiates `bundle` against the guest memory.
     pub fn load(bundle: &Bundle, host: &mut HostMemory, mem: GuestMem) -> Result<Aot, String> {
         let start = Instant::now();
+        wasmer::sys::vm::set_stack_size(WASM_STACK_BYTES);
         let engine_id = host.store_mut().engine().deterministic_id();
         let art_path = artifact_path(bundle, &engine_id);
         let cached = artifact::read(&art_path).and_then(|bytes| {

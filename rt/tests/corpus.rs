@@ -6,21 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{same_as_qemu, status};
-
-fn corpus(name: &str) -> PathBuf {
-    let root = std::env::var_os("ELFRUN_CORPUS").map_or_else(
-        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/elfrun-corpus"),
-        PathBuf::from,
-    );
-    let p = root.join("root/bin").join(name);
-    assert!(
-        p.exists(),
-        "{} is missing: install the test dependencies with scripts/setup-test-deps.sh",
-        p.display()
-    );
-    p
-}
+use common::{corpus, same_as_qemu, status};
 
 fn scratch(name: &str, contents: &str) -> String {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("corpus");

@@ -47,6 +47,22 @@ pub fn build(name: &str, extra: &[&str]) -> PathBuf {
     out
 }
 
+/// A program of Debian's arm64 corpus (busybox-static, bash-static), which `scripts/setup-test-deps.sh` unpacks
+/// into `${ELFRUN_CORPUS:-~/.cache/elfrun-corpus}/root/bin`.
+pub fn corpus(name: &str) -> PathBuf {
+    let root = std::env::var_os("ELFRUN_CORPUS").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/elfrun-corpus"),
+        PathBuf::from,
+    );
+    let p = root.join("root/bin").join(name);
+    assert!(
+        p.exists(),
+        "{} is missing: install the test dependencies with scripts/setup-test-deps.sh",
+        p.display()
+    );
+    p
+}
+
 /// Exit status as a shell reports it: the code, or 128 + the signal that killed the process.
 pub fn status(o: &Output) -> i32 {
     use std::os::unix::process::ExitStatusExt;
