@@ -94,7 +94,9 @@ const L_REGS: u32 = 3;
 const L_FA: u32 = L_REGS + NZCV as u32;
 const L_FK: u32 = L_REGS + 33;
 const L_FB: u32 = L_REGS + 34;
-const FIRST_TEMP: u32 = L_REGS + 35;
+/// First of the 32 SIMD&FP register locals (V0..V31, v128), loaded at entry only if the function uses them.
+const L_VREGS: u32 = L_REGS + 35;
+const FIRST_TEMP: u32 = L_VREGS + 32;
 
 /// How NZCV follows from the flag operands (`$fk`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,6 +175,9 @@ pub struct Lift<'p> {
     ended: bool,
     reads: u64,
     writes: u64,
+    /// The same for V0..V31.
+    vreads: u32,
+    vwrites: u32,
     pub stats: LiftStats,
 }
 
@@ -216,6 +221,8 @@ impl<'p> Lift<'p> {
             ended: false,
             reads: 0,
             writes: 0,
+            vreads: 0,
+            vwrites: 0,
             stats: LiftStats::default(),
         };
         l.emit_body();
@@ -333,10 +340,9 @@ impl<'p> Lift<'p> {
                     self.cur.push(Instruction::LocalSet(L_REGS + r as u32));
                 }
                 RegSlot::Vec(r) => {
-                    self.cur
-                        .push(Instruction::I32Const(state_addr(vreg_offset(r))));
+                    self.vwrites |= 1 << r;
                     self.cur.push(Instruction::LocalGet(local));
-                    self.cur.push(Instruction::V128Store(memarg(4)));
+                    self.cur.push(Instruction::LocalSet(L_VREGS + r as u32));
                 }
             }
         }
@@ -542,6 +548,7 @@ impl<'p> Lift<'p> {
         let mut locals = vec![ValType::I64, ValType::I64];
         locals.extend(std::iter::repeat_n(ValType::I64, 33));
         locals.extend([ValType::I32, ValType::I64]); // $fk, $fb
+        locals.extend(std::iter::repeat_n(ValType::V128, 32));
         locals.extend(self.temps.iter().copied());
         let nzcv_func = self.nzcv_func;
         // Stores NZCV, materialised from the flag locals, to the state.
@@ -559,12 +566,27 @@ impl<'p> Lift<'p> {
         };
         let mut f = Function::new_with_locals_types(locals);
         let used = self.reads | self.writes;
+        let vused = self.vreads | self.vwrites;
+        let vregs = |set: u32| (0..32u8).filter(move |r| set & (1 << r) != 0);
+        let load_v = |f: &mut Function, r: u8| {
+            f.instruction(&Instruction::I32Const(state_addr(vreg_offset(r))));
+            f.instruction(&Instruction::V128Load(memarg(4)));
+            f.instruction(&Instruction::LocalSet(L_VREGS + r as u32));
+        };
+        let store_v = |f: &mut Function, r: u8| {
+            f.instruction(&Instruction::I32Const(state_addr(vreg_offset(r))));
+            f.instruction(&Instruction::LocalGet(L_VREGS + r as u32));
+            f.instruction(&Instruction::V128Store(memarg(4)));
+        };
         for r in 0..33u8 {
             if used & (1 << r) != 0 {
                 f.instruction(&Instruction::I32Const(state_addr(gpr_offset(r))));
                 f.instruction(&Instruction::I64Load(memarg(3)));
                 f.instruction(&Instruction::LocalSet(L_REGS + r as u32));
             }
+        }
+        for r in vregs(vused) {
+            load_v(&mut f, r);
         }
         let mut marks = self.body_marks.iter().peekable();
         for (at, i) in self.body.iter().enumerate() {
@@ -593,6 +615,12 @@ impl<'p> Lift<'p> {
                         }
                     }
                 }
+                // V registers: only those this function writes can differ from the state before a call; any it
+                // uses may have been changed by the callee.
+                match m {
+                    Mark::Spill => vregs(self.vwrites).for_each(|r| store_v(&mut f, r)),
+                    Mark::Reload => vregs(vused).for_each(|r| load_v(&mut f, r)),
+                }
             }
             f.instruction(i);
         }
@@ -606,6 +634,9 @@ impl<'p> Lift<'p> {
                 f.instruction(&Instruction::LocalGet(L_REGS + r as u32));
                 f.instruction(&Instruction::I64Store(memarg(3)));
             }
+        }
+        for r in vregs(self.vwrites) {
+            store_v(&mut f, r);
         }
         f.instruction(&Instruction::I32Const(state_addr(offsets::PC)));
         f.instruction(&Instruction::LocalGet(L_NPC));

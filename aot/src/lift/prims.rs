@@ -45,10 +45,10 @@ impl Lift<'_> {
                 self.reads |= 1 << r;
                 self.v([I::LocalGet(L_REGS + r as u32)])
             }
-            RegSlot::Vec(r) => self.q([
-                I::I32Const(state_addr(super::vreg_offset(r))),
-                I::V128Load(memarg(4)),
-            ]),
+            RegSlot::Vec(r) => {
+                self.vreads |= 1 << r;
+                self.q([I::LocalGet(super::L_VREGS + r as u32)])
+            }
         }
     }
 
