@@ -289,30 +289,25 @@ fn check(op: FastOp, ty: FpTy) {
     );
 }
 
+const FAST_OPS: [FastOp; 6] = [
+    FastOp::Add,
+    FastOp::Sub,
+    FastOp::Mul,
+    FastOp::Div,
+    FastOp::Sqrt,
+    FastOp::MulAdd,
+];
+
 #[test]
 fn double_ops() {
-    for op in [
-        FastOp::Add,
-        FastOp::Sub,
-        FastOp::Mul,
-        FastOp::Div,
-        FastOp::Sqrt,
-        FastOp::MulAdd,
-    ] {
+    for op in FAST_OPS {
         check(op, FpTy::D);
     }
 }
 
 #[test]
 fn single_ops() {
-    for op in [
-        FastOp::Add,
-        FastOp::Sub,
-        FastOp::Mul,
-        FastOp::Div,
-        FastOp::Sqrt,
-        FastOp::MulAdd,
-    ] {
+    for op in FAST_OPS {
         check(op, FpTy::S);
     }
 }

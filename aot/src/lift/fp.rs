@@ -68,6 +68,33 @@ const D_FRAC: i64 = D_MIN_NORMAL - 1;
 const S_MIN_NORMAL: i32 = 0x0080_0000;
 const S_INF: i32 = 0x7f80_0000;
 
+/// `big(x)` for the single bit pattern in i32 local `bits`: magnitude strictly between the smallest normal and
+/// infinity (no underflow, overflow or NaN possible), as i32 0/1 onto the stack.
+fn big_s(bits: u32) -> [I<'static>; 7] {
+    [
+        I::LocalGet(bits),
+        I::I32Const(0x7fff_ffff),
+        I::I32And,
+        I::I32Const(S_MIN_NORMAL + 1),
+        I::I32Sub,
+        I::I32Const(S_INF - (S_MIN_NORMAL + 1)),
+        I::I32LtU,
+    ]
+}
+
+/// [`big_s`] for the double bit pattern in i64 local `bits`.
+fn big_d(bits: u32) -> [I<'static>; 7] {
+    [
+        I::LocalGet(bits),
+        I::I64Const(!D_SIGN),
+        I::I64And,
+        I::I64Const(D_MIN_NORMAL + 1),
+        I::I64Sub,
+        I::I64Const(D_INF - (D_MIN_NORMAL + 1)),
+        I::I64LtU,
+    ]
+}
+
 /// The operations with a fast path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FastOp {
@@ -263,36 +290,21 @@ fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32) -> u32 {
     }
     let mag = c.temp(it);
     c.code.push(I::LocalSet(mag));
-    let (inf, min_normal) = if double {
-        (D_INF, D_MIN_NORMAL)
-    } else {
-        (S_INF as i64, S_MIN_NORMAL as i64)
-    };
-    let konst = |v: i64| {
-        if double {
-            I::I64Const(v)
-        } else {
-            I::I32Const(v as i32)
-        }
-    };
-    let (sub, lt_u, eqz) = if double {
-        (I::I64Sub, I::I64LtU, I::I64Eqz)
-    } else {
-        (I::I32Sub, I::I32LtU, I::I32Eqz)
-    };
     if matches!(op, FastOp::Add | FastOp::Sub) {
-        c.emit([I::LocalGet(mag), konst(inf), lt_u]);
+        if double {
+            c.emit([I::LocalGet(mag), I::I64Const(D_INF), I::I64LtU]);
+        } else {
+            c.emit([I::LocalGet(mag), I::I32Const(S_INF), I::I32LtU]);
+        }
         return res;
     }
-    c.emit([
-        I::LocalGet(mag),
-        konst(min_normal + 1),
-        sub,
-        konst(inf - (min_normal + 1)),
-        lt_u,
-        I::LocalGet(mag),
-        eqz,
-    ]);
+    if double {
+        c.emit(big_d(bits));
+        c.emit([I::LocalGet(mag), I::I64Eqz]);
+    } else {
+        c.emit(big_s(bits));
+        c.emit([I::LocalGet(mag), I::I32Eqz]);
+    }
     // Zero operands (sign bit shifted out).
     for v in [a, b] {
         if double {
@@ -335,15 +347,8 @@ fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> u32 {
         [I::LocalGet(s), I::F32DemoteF64, I::I32ReinterpretF32],
     );
     let res = c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U]);
+    c.emit(big_s(bits));
     c.emit([
-        // big(r32)
-        I::LocalGet(bits),
-        I::I32Const(0x7fff_ffff),
-        I::I32And,
-        I::I32Const(S_MIN_NORMAL + 1),
-        I::I32Sub,
-        I::I32Const(S_INF - (S_MIN_NORMAL + 1)),
-        I::I32LtU,
         // … and s is not halfway between two singles (the 29 bits below a single's last are 1000…0)
         I::LocalGet(s),
         I::I64ReinterpretF64,
@@ -555,18 +560,7 @@ fn double(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
         _ => c.set(ValType::F64, [I::LocalGet(x), I::F64Sqrt]),
     };
     let res = c.set(ValType::I64, [I::LocalGet(r), I::I64ReinterpretF64]);
-    let big = c.set(
-        ValType::I32,
-        [
-            I::LocalGet(res),
-            I::I64Const(!D_SIGN),
-            I::I64And,
-            I::I64Const(D_MIN_NORMAL + 1),
-            I::I64Sub,
-            I::I64Const(D_INF - (D_MIN_NORMAL + 1)),
-            I::I64LtU,
-        ],
-    );
+    let big = c.set(ValType::I32, big_d(res));
     // Odd parts of the integer significands (only used when the result is big: then the operands involved
     // are finite and nonzero, so the significands are nonzero).
     let odd = |c: &mut Code<'_>, v: u32| {
@@ -757,15 +751,8 @@ fn single(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
         // Any finite result (r32 finite implies finite operands: ±∞ or NaN in gives ±∞ or NaN out).
         FastOp::Add | FastOp::Sub => c.emit([I::LocalGet(mag), I::I32Const(S_INF), I::I32LtU]),
         _ => {
-            c.emit([
-                I::LocalGet(mag),
-                I::I32Const(S_MIN_NORMAL + 1),
-                I::I32Sub,
-                I::I32Const(S_INF - (S_MIN_NORMAL + 1)),
-                I::I32LtU,
-                I::LocalGet(mag),
-                I::I32Eqz,
-            ]);
+            c.emit(big_s(bits));
+            c.emit([I::LocalGet(mag), I::I32Eqz]);
             // A zero result is exact iff: Mul — an operand is zero; Div — the dividend is; Sqrt — always
             // (only √±0 is zero).
             let zero_in = |v: u32| {
@@ -886,14 +873,8 @@ fn muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> (u32, u32) {
     );
     // ok = (big result && finite error) || exact zero (a zero sum with no error: its sign is IEEE's, as the
     // ARM ARM's FPMulAdd gives it).
+    c.emit(big_s(bits));
     c.emit([
-        I::LocalGet(bits),
-        I::I32Const(0x7fff_ffff),
-        I::I32And,
-        I::I32Const(S_MIN_NORMAL + 1),
-        I::I32Sub,
-        I::I32Const(S_INF - (S_MIN_NORMAL + 1)),
-        I::I32LtU,
         I::LocalGet(e),
         I::F64Abs,
         I::F64Const(Ieee64::new(f64::INFINITY.to_bits())),
