@@ -4,6 +4,7 @@
 //! The child is reaped with `wait4(WNOHANG)` polled every millisecond, so a timeout can kill it without
 //! racing against pid reuse; the polling adds at most ~1 ms to a wall time.
 
+use std::ffi::OsStr;
 use std::fs::File;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -53,12 +54,24 @@ pub fn run(
     scratch: &Path,
     timeout: Duration,
 ) -> std::io::Result<Run> {
+    run_env(program, args, &[], scratch, timeout)
+}
+
+/// [`run`] with these variables added to (or replacing those in) the child's environment.
+pub fn run_env(
+    program: &Path,
+    args: &[String],
+    env: &[(&str, &OsStr)],
+    scratch: &Path,
+    timeout: Duration,
+) -> std::io::Result<Run> {
     std::fs::create_dir_all(scratch)?;
     let out_path = scratch.join("stdout");
     let err_path = scratch.join("stderr");
     let start = Instant::now();
     let child = Command::new(program)
         .args(args)
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .stdout(File::create(&out_path)?)
         .stderr(File::create(&err_path)?)
@@ -133,6 +146,21 @@ mod tests {
         assert_eq!(r.stderr, "oops\n");
         assert!(r.peak_rss_kib > 0);
         assert!(r.cpu < Duration::from_secs(5));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn passes_environment() {
+        let dir = scratch("env");
+        let r = run_env(
+            Path::new("/bin/sh"),
+            &["-c".into(), "echo \"$ELFRUN_BENCH_T\"".into()],
+            &[("ELFRUN_BENCH_T", OsStr::new("x y"))],
+            &dir,
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert_eq!(r.stdout, "x y\n");
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -60,6 +60,65 @@ fn native_and_qemu_verify() {
     let csv = std::fs::read_to_string(dir.join("r.csv")).unwrap();
     assert!(csv.starts_with("program,runner,rounds,median_s"));
     assert_eq!(csv.lines().count(), 1 + 4);
+    // The bar chart: one bar per measured row (native always; qemu where it ran and verified).
+    let svg = std::fs::read_to_string(dir.join("results.svg")).unwrap();
+    assert!(svg.trim_end().ends_with("</svg>"));
+    let measured = csv
+        .lines()
+        .skip(1)
+        .filter(|l| l.contains(",\"ok\""))
+        .count();
+    assert!(measured >= 2);
+    assert_eq!(svg.matches("class=\"bar\"").count(), measured, "{svg}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn builds_mode_reports_a_failing_elfrun_and_skips_a_missing_corpus() {
+    if !have("aarch64-linux-gnu-gcc") {
+        return; // the bench subject needs the aarch64 build
+    }
+    let dir = scratch("builds");
+    let fake = dir.join("fake-elfrun");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'elfrun: no such thing' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_elfrun-bench"))
+        .args(["--builds", "--rounds", "1", "--only", "primes,busybox"])
+        .arg("--build-dir")
+        .arg(&dir)
+        .arg("--corpus")
+        .arg(dir.join("no-corpus"))
+        .arg("--elfrun")
+        .arg(&fake)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{table}\n{err}");
+    assert!(err.contains("busybox: skipped: not in the corpus"), "{err}");
+    let all = table
+        .lines()
+        .find(|l| l.starts_with("| primes | all |"))
+        .unwrap();
+    assert!(
+        all.contains("FAILED (elfrun build: exit 1: elfrun: no such thing)"),
+        "{all}"
+    );
+    let profiled = table
+        .lines()
+        .find(|l| l.starts_with("| primes | profiled |"))
+        .unwrap();
+    assert!(
+        profiled.contains("FAILED (recording the profile"),
+        "{profiled}"
+    );
+    let csv = std::fs::read_to_string(dir.join("builds.csv")).unwrap();
+    assert!(csv.starts_with("program,scope,rounds,build_median_s"));
+    assert_eq!(csv.lines().count(), 1 + 2, "{csv}");
     let _ = std::fs::remove_dir_all(dir);
 }
 
