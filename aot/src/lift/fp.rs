@@ -181,24 +181,23 @@ pub fn emit(
         I::I64Ne,
         I::BrIf(1),
     ]);
-    // FPSR.IXC is sticky: once set, whether this result is exact does not matter, and the cheap body only checks
-    // that the fast path applies (the double FMA has no cheaper form: it always takes the full body).
-    let cheap = match (ty, op) {
-        (FpTy::D, FastOp::MulAdd) => None,
-        (_, FastOp::MulAdd) => Some(cheap_muladd_single(c, a, b, third)),
-        _ => Some(cheap(c, op, ty, a, b)),
+    // FPSR.IXC is sticky: once set, whether this result is exact does not matter. The cheap bodies only check
+    // that the fast path applies (the double FMA has no cheaper form than the full body, but skips the FPSR
+    // update).
+    c.emit([
+        I::I32Const(fpsr),
+        I::I64Load(memarg(3)),
+        I::I64Const(1 << IXC_SHIFT),
+        I::I64And,
+        I::I64Eqz,
+        I::BrIf(0), // $full
+    ]);
+    let res = match (ty, op) {
+        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third).0,
+        (_, FastOp::MulAdd) => cheap_muladd_single(c, a, b, third),
+        _ => cheap(c, op, ty, a, b),
     };
-    if let Some(res) = cheap {
-        c.emit([
-            I::I32Const(fpsr),
-            I::I64Load(memarg(3)),
-            I::I64Const(1 << IXC_SHIFT),
-            I::I64And,
-            I::I64Eqz,
-            I::BrIf(0), // $full
-        ]);
-        c.emit([I::I32Eqz, I::BrIf(1), I::LocalGet(res), I::Br(2)]);
-    }
+    c.emit([I::I32Eqz, I::BrIf(1), I::LocalGet(res), I::Br(2)]);
     c.emit([I::End]); // $full
     // Each body sets `res` (i64) and `inexact` (i32 0/1) and leaves `ok` (i32) on the stack.
     let (res, inexact) = match (ty, op) {
