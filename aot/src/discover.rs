@@ -157,9 +157,14 @@ pub fn discover(
     all_roots.extend(image.symbols.iter().copied());
     all_roots.retain(|&pc| image.word(pc).is_some());
 
-    // Explore functions until no new BL target appears; then make uncovered entries roots of their own.
+    // Explore functions until no new BL target appears; then the lowest entry not covered yet becomes a root of
+    // its own, and so on. One at a time: exploring it usually covers the entries after it (a profile's block
+    // starts inside code found only at run time), which would otherwise each become a root lifting the same code
+    // again.
     let mut explored: BTreeMap<u64, Scan> = BTreeMap::new();
     let mut todo: Vec<u64> = all_roots.iter().copied().collect();
+    let mut covered: BTreeSet<u64> = BTreeSet::new();
+    let mut pending = entries.iter().copied();
     loop {
         while let Some(root) = todo.pop() {
             if explored.contains_key(&root) {
@@ -171,19 +176,17 @@ pub fn discover(
                     todo.push(c);
                 }
             }
+            covered.extend(scan.insns.keys().copied());
             explored.insert(root, scan);
         }
-        let covered: BTreeSet<u64> = explored
-            .values()
-            .flat_map(|s| s.insns.keys().copied())
-            .collect();
-        for &e in entries {
-            if !covered.contains(&e) && image.word(e).is_some() && all_roots.insert(e) {
+        match pending
+            .find(|e| !covered.contains(e) && image.word(*e).is_some() && !all_roots.contains(e))
+        {
+            Some(e) => {
+                all_roots.insert(e);
                 todo.push(e);
             }
-        }
-        if todo.is_empty() {
-            break;
+            None => break,
         }
     }
 
