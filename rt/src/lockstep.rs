@@ -2,13 +2,14 @@
 //! compared — registers, flags, FP state and every writable page of guest memory.
 //!
 //! Before lifted code is entered, the process forks (a raw `clone` without an exit signal, so the guest sees no
-//! SIGCHLD). The parent runs the lifted code to its exit and sends the resulting CPU state to the child; the
-//! child, still holding the memory and registers from before, single-steps the interpreter until its state
-//! equals that state (or it stops, or runs past a limit), hashes its writable pages and sends the hashes back.
-//! The parent compares them with its own. A stretch of lifted code makes no system call, so both sides see the
-//! same memory map. Any difference ends the guest with a report (exit status 134, as SIGABRT).
+//! SIGCHLD). The parent runs the lifted code to its exit and sends the child how it stopped, the resulting CPU
+//! state and hashes of the writable pages it touched (resident per `mincore`); the child, still holding the
+//! memory and registers from before, single-steps the interpreter until registers and memory agree (or it stops,
+//! or runs past a limit) and answers with the instruction count and, on disagreement, a report. A stretch of
+//! lifted code makes no system call, so both sides see the same memory map. Any difference ends the guest with
+//! that report (exit status 134, as SIGABRT).
 //!
-//! It is a checking mode: each stretch costs a fork and two hashes of the writable memory.
+//! It is a checking mode: each stretch costs a fork and hashing the touched pages on both sides.
 
 use std::collections::BTreeMap;
 use std::fs::File;
