@@ -227,14 +227,31 @@ pub fn emit(
     Some(out)
 }
 
-/// Whether a zero result of `op` is exact, given zero operands `az`/`bz` (i32 0/1 on the stack, in that
-/// order): Mul — an operand is zero; Div — the dividend is; Sqrt — always (only √±0 is zero); Add/Sub — always
-/// (a sum that rounds to zero is zero). Consumes both.
-fn zero_exact(op: FastOp) -> Vec<I<'static>> {
+/// Onto the stack (i32 0/1): whether a zero result of `op` on the operands' bit patterns in locals `a`, `b` is
+/// exact. Mul — an operand is zero; Div — the dividend is; Sqrt — always (only √±0 is zero); Add/Sub — always (a
+/// sum that rounds to zero is zero). Zero tests shift the sign out.
+fn zero_exact(c: &mut Code<'_>, op: FastOp, double: bool, a: u32, b: u32) {
+    let is_zero = |v: u32| -> Vec<I<'static>> {
+        if double {
+            vec![I::LocalGet(v), I::I64Const(1), I::I64Shl, I::I64Eqz]
+        } else {
+            vec![
+                I::LocalGet(v),
+                I::I32WrapI64,
+                I::I32Const(1),
+                I::I32Shl,
+                I::I32Eqz,
+            ]
+        }
+    };
     match op {
-        FastOp::Mul => vec![I::I32Or],
-        FastOp::Div => vec![I::Drop],
-        _ => vec![I::Drop, I::Drop, I::I32Const(1)],
+        FastOp::Mul => {
+            c.code.extend(is_zero(a));
+            c.code.extend(is_zero(b));
+            c.code.push(I::I32Or);
+        }
+        FastOp::Div => c.code.extend(is_zero(a)),
+        _ => c.code.push(I::I32Const(1)),
     }
 }
 
@@ -304,21 +321,7 @@ fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32) -> u32 {
         c.emit(big_s(bits));
         c.emit([I::LocalGet(mag), I::I32Eqz]);
     }
-    // Zero operands (sign bit shifted out).
-    for v in [a, b] {
-        if double {
-            c.emit([I::LocalGet(v), I::I64Const(1), I::I64Shl, I::I64Eqz]);
-        } else {
-            c.emit([
-                I::LocalGet(v),
-                I::I32WrapI64,
-                I::I32Const(1),
-                I::I32Shl,
-                I::I32Eqz,
-            ]);
-        }
-    }
-    c.code.extend(zero_exact(op));
+    zero_exact(c, op, double, a, b);
     c.emit([I::I32And, I::I32Or]);
     res
 }
@@ -365,6 +368,19 @@ fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> u32 {
 }
 
 impl Lift<'_> {
+    /// Where the fast paths emit: the current instruction's code and the function's temps, with the state's
+    /// FPCR and FPSR.
+    fn fp_code(&mut self) -> Code<'_> {
+        let (fpcr, fpsr) = fpscr_addrs(STATE_ADDR);
+        Code {
+            code: &mut self.cur,
+            temps: &mut self.temps,
+            first: FIRST_TEMP,
+            fpcr,
+            fpsr,
+        }
+    }
+
     /// `op` at `ty` on the fast path, with the helper call `call` (on the same operands) for everything else.
     /// `ops` as for [`emit`]. `None` if there is no fast path (half precision); nothing is emitted then.
     pub(super) fn fp_fast(
@@ -374,14 +390,7 @@ impl Lift<'_> {
         ty: FpTy,
         ops: [u32; 3],
     ) -> Option<u32> {
-        let (fpcr, fpsr) = fpscr_addrs(STATE_ADDR);
-        let mut c = Code {
-            code: &mut self.cur,
-            temps: &mut self.temps,
-            first: FIRST_TEMP,
-            fpcr,
-            fpsr,
-        };
+        let mut c = self.fp_code();
         let operand = |used: bool, x: u32| if used { I::LocalGet(x) } else { I::I64Const(0) };
         let slow = [
             I::I32Const(call.encode()),
@@ -403,14 +412,7 @@ impl Lift<'_> {
         a: u32,
         b: u32,
     ) -> Option<u32> {
-        let (fpcr, fpsr) = fpscr_addrs(STATE_ADDR);
-        let mut c = Code {
-            code: &mut self.cur,
-            temps: &mut self.temps,
-            first: FIRST_TEMP,
-            fpcr,
-            fpsr,
-        };
+        let mut c = self.fp_code();
         let slow = [
             I::I32Const(call.encode()),
             I::LocalGet(a),
@@ -601,7 +603,6 @@ fn double(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
         ]
     };
     let inexact = c.temp(ValType::I32);
-    let zero_ok = c.temp(ValType::I32);
     match op {
         FastOp::Mul => {
             let oa = odd(c, a);
@@ -613,17 +614,6 @@ fn double(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
                 I::I32And,
                 I::I32Eqz,
                 I::LocalSet(inexact),
-                // A zero product is exact iff an operand is zero.
-                I::LocalGet(a),
-                I::I64Const(1),
-                I::I64Shl,
-                I::I64Eqz,
-                I::LocalGet(b),
-                I::I64Const(1),
-                I::I64Shl,
-                I::I64Eqz,
-                I::I32Or,
-                I::LocalSet(zero_ok),
             ]);
         }
         FastOp::Div => {
@@ -637,12 +627,6 @@ fn double(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
                 I::I32And,
                 I::I32Eqz,
                 I::LocalSet(inexact),
-                // A zero quotient is exact iff the dividend is zero.
-                I::LocalGet(a),
-                I::I64Const(1),
-                I::I64Shl,
-                I::I64Eqz,
-                I::LocalSet(zero_ok),
             ]);
         }
         _ => {
@@ -661,13 +645,10 @@ fn double(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
                 I::I32And,
                 I::I32Eqz,
                 I::LocalSet(inexact),
-                // √±0 = ±0, the only zero square roots.
-                I::I32Const(1),
-                I::LocalSet(zero_ok),
             ]);
         }
     }
-    // ok = big || (result is ±0 && zero_ok); a zero result is exact, so clear `inexact` then.
+    // ok = big || (result is ±0 && that zero is exact); a zero result is exact, so clear `inexact` then.
     c.emit([
         I::LocalGet(inexact),
         I::LocalGet(big),
@@ -678,10 +659,9 @@ fn double(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
         I::I64Const(1),
         I::I64Shl,
         I::I64Eqz,
-        I::LocalGet(zero_ok),
-        I::I32And,
-        I::I32Or,
     ]);
+    zero_exact(c, op, true, a, b);
+    c.emit([I::I32And, I::I32Or]);
     (res, inexact)
 }
 
@@ -752,26 +732,7 @@ fn single(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
         _ => {
             c.emit(big_s(bits));
             c.emit([I::LocalGet(mag), I::I32Eqz]);
-            // A zero result is exact iff: Mul — an operand is zero; Div — the dividend is; Sqrt — always
-            // (only √±0 is zero).
-            let zero_in = |v: u32| {
-                [
-                    I::LocalGet(v),
-                    I::I32WrapI64,
-                    I::I32Const(1),
-                    I::I32Shl,
-                    I::I32Eqz,
-                ]
-            };
-            match op {
-                FastOp::Mul => {
-                    c.emit(zero_in(a));
-                    c.emit(zero_in(b));
-                    c.emit([I::I32Or]);
-                }
-                FastOp::Div => c.emit(zero_in(a)),
-                _ => c.emit([I::I32Const(1)]),
-            }
+            zero_exact(c, op, false, a, b);
             c.emit([I::I32And, I::I32Or]);
         }
     }
