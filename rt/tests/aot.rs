@@ -32,6 +32,32 @@ fn hard() -> PathBuf {
     common::build("hard.c", &["-O2", "-s"])
 }
 
+/// One `--record` run of `bin ARG` (its stdout must be `want`) into a fresh `DIR/NAME.profile`, then
+/// `elfrun build` of `DIR/NAME.bundle` from it.
+fn record_and_build(bin: &Path, arg: &str, want: &[u8], d: &Path, name: &str) {
+    let bin_s = bin.to_str().unwrap();
+    let profile = d.join(format!("{name}.profile"));
+    let profile = profile.to_str().unwrap();
+    let _ = std::fs::remove_file(profile);
+    let rec = elfrun(&["--record", "--profile", profile, bin_s, arg]);
+    assert_eq!(rec.stdout, want);
+    let bundle = d.join(format!("{name}.bundle"));
+    let built = elfrun(&[
+        "build",
+        "-q",
+        "--profile",
+        profile,
+        "-o",
+        bundle.to_str().unwrap(),
+        bin_s,
+    ]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+}
+
 #[test]
 fn hard_to_discover_code_runs_first_time_and_is_covered_after_one_recording() {
     let bin = hard();
@@ -90,24 +116,7 @@ fn hard_to_discover_code_runs_first_time_and_is_covered_after_one_recording() {
     );
 
     // Record once, build, run: the interpreter's share must be at most 0.1%.
-    let profile = s("hard.profile");
-    let _ = std::fs::remove_file(&profile);
-    let rec = elfrun(&["--record", "--profile", &profile, bin_s, "100000"]);
-    assert_eq!(rec.stdout, want.stdout);
-    let built = elfrun(&[
-        "build",
-        "-q",
-        "--profile",
-        &profile,
-        "-o",
-        &s("hard.bundle"),
-        bin_s,
-    ]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    record_and_build(&bin, "100000", &want.stdout, &d, "hard");
     let second = elfrun(&[
         "--tier",
         "aot",
@@ -240,24 +249,7 @@ fn lockstep_checks_lifted_code_and_catches_a_wrong_bundle() {
     let bin = hard();
     let bin_s = bin.to_str().unwrap();
     let want = common::qemu(&[bin_s, "3000"], &[]);
-    let profile = s("hard.profile");
-    let _ = std::fs::remove_file(&profile);
-    let rec = elfrun(&["--record", "--profile", &profile, bin_s, "3000"]);
-    assert_eq!(rec.stdout, want.stdout);
-    let built = elfrun(&[
-        "build",
-        "-q",
-        "--profile",
-        &profile,
-        "-o",
-        &s("hard.bundle"),
-        bin_s,
-    ]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    record_and_build(&bin, "3000", &want.stdout, &d, "hard");
     let checked = elfrun(&[
         "--lockstep",
         "--bundle",
