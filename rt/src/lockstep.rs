@@ -176,7 +176,7 @@ impl Guest {
             let Ok(id) = self.cache.lookup(pc, &mem) else {
                 break format!("instruction fetch fault at {pc:#x}");
             };
-            let insn = self.cache.block(id).insns[0];
+            let insn = self.cache.block(id).insn(0);
             match Eval::new(&mut self.cpu, mem).step(insn, pc) {
                 Ok(next) => self.cpu.pc = next,
                 Err(Exit::Syscall) => {

@@ -5,6 +5,8 @@ use alloc::vec::Vec;
 use crate::decode::{Insn, decode};
 use crate::mem::{Fault, GuestMem};
 
+use super::dispatch::{Handler, handler};
+
 /// Longest block the predecoder builds; longer straight-line runs are split.
 pub const MAX_BLOCK_INSNS: usize = 64;
 
@@ -13,9 +15,34 @@ pub const MAX_BLOCK_INSNS: usize = 64;
 #[derive(Debug)]
 pub struct Block {
     pub start: u64,
-    pub insns: Vec<Insn>,
+    /// The instructions, each with the interpreter routine that executes it.
+    pub ops: Vec<Op>,
     /// What kind of control transfer ends the block (for profiles).
     pub term: Term,
+}
+
+/// One predecoded instruction and the routine that executes it: the handler is chosen once, when the block is
+/// built, so running the instruction is one indirect call straight into code specialised for its kind
+/// (see [`super::dispatch`]).
+#[derive(Clone, Copy)]
+pub struct Op {
+    pub run: Handler,
+    pub insn: Insn,
+}
+
+impl Op {
+    pub fn new(insn: Insn) -> Op {
+        Op {
+            run: handler(&insn),
+            insn,
+        }
+    }
+}
+
+impl core::fmt::Debug for Op {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.insn.fmt(f)
+    }
 }
 
 /// The control transfer that ends a [`Block`], as far as profiles care (decided from the last word).
@@ -58,17 +85,17 @@ impl Block {
     /// Decodes the block starting at `pc`. Fails only if the first word cannot be fetched; a later
     /// unfetchable word simply ends the block (it faults when execution reaches it).
     pub fn build(pc: u64, mem: &GuestMem) -> Result<Block, Fault> {
-        let mut insns = Vec::new();
+        let mut ops = Vec::new();
         let mut term = Term::Other;
         let mut at = pc;
-        while insns.len() < MAX_BLOCK_INSNS {
+        while ops.len() < MAX_BLOCK_INSNS {
             let word = match mem.load(at, 4) {
                 Ok(w) => w as u32,
-                Err(f) if insns.is_empty() => return Err(f),
+                Err(f) if ops.is_empty() => return Err(f),
                 Err(_) => break,
             };
             let insn = decode(word);
-            insns.push(insn);
+            ops.push(Op::new(insn));
             if insn.ends_block() {
                 term = Term::of(word, at);
                 break;
@@ -77,14 +104,28 @@ impl Block {
         }
         Ok(Block {
             start: pc,
-            insns,
+            ops,
             term,
         })
     }
 
+    /// Number of instructions.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// The `i`-th instruction.
+    pub fn insn(&self, i: usize) -> Insn {
+        self.ops[i].insn
+    }
+
     /// One past the last byte of the block's code.
     pub fn end(&self) -> u64 {
-        self.start + 4 * self.insns.len() as u64
+        self.start + 4 * self.ops.len() as u64
     }
 }
 
@@ -186,7 +227,7 @@ impl BlockCache {
             let hit = b.start < end && b.end() > addr;
             if hit {
                 b.start = EMPTY;
-                b.insns = Vec::new();
+                b.ops = Vec::new();
                 free.push(*id);
             }
             !hit

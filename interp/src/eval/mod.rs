@@ -3,10 +3,12 @@
 
 mod aes;
 mod block;
+mod dispatch;
 mod prims;
 mod record;
 
-pub use block::{Block, BlockCache, BlockId, MAX_BLOCK_INSNS, Term};
+pub use block::{Block, BlockCache, BlockId, MAX_BLOCK_INSNS, Op, Term};
+pub use dispatch::Handler;
 pub use record::{Counters, IndirectKind, NoRecord, Recorder, Sink};
 
 use crate::mem::GuestMem;
@@ -64,7 +66,8 @@ impl<'a> Eval<'a> {
     pub fn step(&mut self, insn: crate::Insn, pc: u64) -> Result<u64, Exit> {
         self.pc = pc;
         self.next_pc = pc.wrapping_add(4);
-        crate::a64::exec(self, insn);
+        // Through the same specialised handler `run` uses, so every test of `step` covers it too.
+        dispatch::handler(&insn)(self, &insn);
         match self.exit {
             None => Ok(self.next_pc),
             Some(e) => {
@@ -126,26 +129,25 @@ pub fn run_with<R: Recorder>(
         rec.enter(id, block);
         let mut ipc = block.start;
         let mut stopped = None;
-        for (i, &insn) in block.insns.iter().enumerate() {
-            match ev.step(insn, ipc) {
-                Ok(next) => {
-                    pc = next;
-                    ipc = ipc.wrapping_add(4);
-                }
-                Err(e) => {
-                    stopped = Some((i, e));
-                    break;
-                }
+        for (i, op) in block.ops.iter().enumerate() {
+            ev.pc = ipc;
+            ev.next_pc = ipc.wrapping_add(4);
+            (op.run)(&mut ev, &op.insn);
+            if let Some(e) = ev.exit.take() {
+                stopped = Some((i, e));
+                break;
             }
+            pc = ev.next_pc;
+            ipc = ipc.wrapping_add(4);
         }
         let Some((i, e)) = stopped else {
-            executed += block.insns.len() as u64;
+            executed += block.len() as u64;
             rec.completed(block, pc, ev.cpu.sp);
             continue;
         };
         // An SVC or `ic` completed and pc moves past it; anything else leaves pc on the culprit.
         let completed = matches!(e, Exit::Syscall | Exit::CodeInvalidated { .. });
-        rec.stopped(id, completed && i + 1 == block.insns.len());
+        rec.stopped(id, completed && i + 1 == block.len());
         pc = if completed { ev.next_pc } else { ipc };
         executed += i as u64 + completed as u64;
         if let Exit::CodeInvalidated { addr } = e {

@@ -107,7 +107,7 @@ impl Recorder for Counters {
         let i = id as usize;
         if let Some(s) = self.slots.get_mut(i)
             && s.start == block.start
-            && s.len == block.insns.len() as u32
+            && s.len == block.len() as u32
         {
             s.entries += 1;
             return;
@@ -165,7 +165,7 @@ impl Counters {
                 start: block.start,
                 entries: 1,
                 incomplete: 0,
-                len: block.insns.len() as u32,
+                len: block.len() as u32,
                 term: block.term,
             },
         );
@@ -339,6 +339,7 @@ impl PairTable {
 mod tests {
     use super::*;
     use crate::decode::decode;
+    use crate::eval::Op;
     use alloc::vec;
 
     const NOP: u32 = 0xd503_201f;
@@ -346,7 +347,7 @@ mod tests {
     fn block(start: u64, len: usize, term: Term) -> Block {
         Block {
             start,
-            insns: vec![decode(NOP); len],
+            ops: vec![Op::new(decode(NOP)); len],
             term,
         }
     }

@@ -8,6 +8,7 @@ use crate::a64::dp_imm::narrow;
 use crate::sem::{Reg, Sem, Width};
 
 /// The ARM ARM's `ShiftReg(m, shift_type, amount, datasize)`, with `amount` known at decode time.
+#[inline(always)]
 fn shift_reg<S: Sem>(s: &mut S, w: Width, rm: Reg, shift: Shift, amount: u8) -> S::V {
     let v = s.x(rm);
     if amount == 0 {
@@ -23,6 +24,7 @@ fn shift_reg<S: Sem>(s: &mut S, w: Width, rm: Reg, shift: Shift, amount: u8) -> 
 }
 
 /// `a + b` (or `a - b`), setting NZCV at `w` if asked; the result is zero-extended at `w`.
+#[inline(always)]
 fn add_sub<S: Sem>(s: &mut S, w: Width, sub: bool, set_flags: bool, a: S::V, b: S::V) -> S::V {
     if set_flags {
         let (b, ci) = if sub {
@@ -37,6 +39,7 @@ fn add_sub<S: Sem>(s: &mut S, w: Width, sub: bool, set_flags: bool, a: S::V, b: 
     }
 }
 
+#[inline(always)]
 pub(super) fn logical<S: Sem>(
     s: &mut S,
     sf: bool,
@@ -66,6 +69,7 @@ pub(super) fn logical<S: Sem>(
     s.set_x(rd, r);
 }
 
+#[inline(always)]
 pub(super) fn add_sub_shifted<S: Sem>(
     s: &mut S,
     sf: bool,
@@ -86,6 +90,7 @@ pub(super) fn add_sub_shifted<S: Sem>(
 
 /// The ARM ARM's `ExtendReg(m, extend_type, shift, datasize)`: the low 8/16/32/64 bits of X\[m\], zero- or
 /// sign-extended, shifted left by 0..=4 (the caller narrows to the data size).
+#[inline(always)]
 fn extend_reg<S: Sem>(s: &mut S, rm: Reg, option: u8, amount: u8) -> S::V {
     let v = s.x(rm);
     let len = 8u32 << (option & 3);
@@ -104,6 +109,7 @@ fn extend_reg<S: Sem>(s: &mut S, rm: Reg, option: u8, amount: u8) -> S::V {
     }
 }
 
+#[inline(always)]
 pub(super) fn add_sub_extended<S: Sem>(
     s: &mut S,
     sf: bool,
@@ -152,6 +158,7 @@ pub(super) fn add_sub_carry<S: Sem>(
     s.set_x(rd, r);
 }
 
+#[inline(always)]
 pub(super) fn cond_compare<S: Sem>(
     s: &mut S,
     sf: bool,
@@ -178,6 +185,7 @@ pub(super) fn cond_compare<S: Sem>(
     s.set_nzcv(flags);
 }
 
+#[inline(always)]
 pub(super) fn cond_select<S: Sem>(
     s: &mut S,
     sf: bool,

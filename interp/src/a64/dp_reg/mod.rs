@@ -311,6 +311,7 @@ impl DpReg {
         }
     }
 
+    #[inline(always)]
     pub fn exec<S: Sem>(self, s: &mut S) {
         match self {
             DpReg::Logical {

@@ -50,6 +50,7 @@ pub(super) fn one_source<S: Sem>(s: &mut S, sf: bool, op: OneSrc, rd: Reg, rn: R
     s.set_x(rd, r);
 }
 
+#[inline(always)]
 pub(super) fn two_source<S: Sem>(s: &mut S, sf: bool, op: TwoSrc, rd: Reg, rn: Reg, rm: Reg) {
     let w = Width::from_sf(sf);
     let a = s.x(rn);
@@ -66,6 +67,7 @@ pub(super) fn two_source<S: Sem>(s: &mut S, sf: bool, op: TwoSrc, rd: Reg, rn: R
     s.set_x(rd, r);
 }
 
+#[inline(always)]
 pub(super) fn three_source<S: Sem>(
     s: &mut S,
     sf: bool,

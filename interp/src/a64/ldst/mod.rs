@@ -110,6 +110,7 @@ impl LdSt {
         }
     }
 
+    #[inline]
     pub fn exec<S: Sem>(self, s: &mut S) {
         match self {
             LdSt::Single(i) => i.exec(s),

@@ -55,6 +55,7 @@ pub(super) fn decode(w: u32) -> Option<LdSt> {
 }
 
 impl Pair {
+    #[inline(always)]
     pub fn exec<S: Sem>(self, s: &mut S) {
         let base = s.x_or_sp(self.rn);
         let moved = offset(s, base, self.imm as i64);

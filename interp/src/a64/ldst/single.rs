@@ -157,6 +157,7 @@ pub(super) fn decode_reg(w: u32) -> Option<LdSt> {
 }
 
 impl Single {
+    #[inline(always)]
     pub fn exec<S: Sem>(self, s: &mut S) {
         let imm = self.imm.get() as i64;
         let (addr, wb) = match self.mode {

@@ -1,0 +1,397 @@
+//! Handler selection: which interpreter routine runs a decoded instruction.
+//!
+//! A block is predecoded once into [`Op`](super::block::Op)s, each carrying a plain function pointer chosen here.
+//! Running an instruction is then one indirect call into a small function made for its kind, instead of walking
+//! the nested `match` of [`crate::a64::exec`] (class, then variant, then operand forms) for every instruction.
+//!
+//! Every handler ends in the same generic semantics (`exec::<Eval>`); this module only selects code, it never
+//! restates what an instruction does. The hottest kinds get handlers specialised by constant generics: the
+//! handler rebuilds the decoded instruction with those fields replaced by the constants they are known to equal
+//! (it is only selected for instructions where they do), so after inlining the compiler folds away the branches
+//! on them — `B.cond` per condition, ADD/SUB per width / operation / flag setting, single-register loads and
+//! stores per operation, addressing mode and size.
+
+use super::Eval;
+use crate::a64::branch::Branch;
+use crate::a64::dp_imm::DpImm;
+use crate::a64::dp_reg::DpReg;
+use crate::a64::fp::Fp;
+use crate::a64::ldst::{LdSt, Mode, Op, Single};
+use crate::decode::Insn;
+
+/// An interpreter routine for one kind of instruction. It is only ever called with an instruction it was
+/// selected for by [`handler`].
+pub type Handler = fn(&mut Eval<'_>, &Insn);
+
+/// The handler for `insn`.
+pub fn handler(insn: &Insn) -> Handler {
+    match *insn {
+        Insn::DpImm(DpImm::AddSub {
+            sf, sub, set_flags, ..
+        }) => pick3!(dp_imm_add_sub, sf, sub, set_flags),
+        Insn::DpImm(DpImm::Logical { .. }) => dp_imm_logical,
+        Insn::DpImm(DpImm::MovWide { .. }) => dp_imm_mov_wide,
+        Insn::DpImm(DpImm::Bitfield { .. }) => dp_imm_bitfield,
+        Insn::DpImm(_) => dp_imm,
+        Insn::DpReg(DpReg::AddSubShifted {
+            sf, sub, set_flags, ..
+        }) => pick3!(dp_reg_add_sub_shifted, sf, sub, set_flags),
+        Insn::DpReg(DpReg::Logical { .. }) => dp_reg_logical,
+        Insn::DpReg(DpReg::AddSubExtended { .. }) => dp_reg_add_sub_extended,
+        Insn::DpReg(DpReg::CondSelect { .. }) => dp_reg_cond_select,
+        Insn::DpReg(DpReg::CondCompare { .. }) => dp_reg_cond_compare,
+        Insn::DpReg(DpReg::TwoSource { .. }) => dp_reg_two_source,
+        Insn::DpReg(DpReg::ThreeSource { .. }) => dp_reg_three_source,
+        Insn::DpReg(_) => dp_reg,
+        Insn::Branch(Branch::CondBr { cond, .. }) => COND_BR[cond as usize & 15],
+        Insn::Branch(Branch::Cbz { sf, nonzero, .. }) => pick2!(cbz, sf, nonzero),
+        Insn::Branch(Branch::Tbz { .. }) => tbz,
+        Insn::Branch(Branch::BImm { .. }) => b_imm,
+        Insn::Branch(Branch::BrReg { .. }) => br_reg,
+        Insn::Branch(_) => branch,
+        Insn::LdSt(LdSt::Single(s)) => single_handler(&s),
+        Insn::LdSt(LdSt::Pair(_)) => pair,
+        Insn::LdSt(_) => ldst,
+        Insn::Fp(Fp::Dp1 { .. }) => fp_dp1,
+        Insn::Fp(Fp::Dp2 { .. }) => fp_dp2,
+        Insn::Fp(Fp::Dp3 { .. }) => fp_dp3,
+        Insn::Fp(_) => fp,
+        Insn::Simd(_) => simd,
+        Insn::Undefined(_) => undefined,
+    }
+}
+
+/// `f::<a, b>` for two runtime booleans.
+macro_rules! pick2 {
+    ($f:ident, $a:expr, $b:expr) => {
+        match ($a, $b) {
+            (false, false) => $f::<false, false> as Handler,
+            (false, true) => $f::<false, true>,
+            (true, false) => $f::<true, false>,
+            (true, true) => $f::<true, true>,
+        }
+    };
+}
+use pick2;
+
+/// `f::<a, b, c>` for three runtime booleans.
+macro_rules! pick3 {
+    ($f:ident, $a:expr, $b:expr, $c:expr) => {
+        match ($a, $b, $c) {
+            (false, false, false) => $f::<false, false, false> as Handler,
+            (false, false, true) => $f::<false, false, true>,
+            (false, true, false) => $f::<false, true, false>,
+            (false, true, true) => $f::<false, true, true>,
+            (true, false, false) => $f::<true, false, false>,
+            (true, false, true) => $f::<true, false, true>,
+            (true, true, false) => $f::<true, true, false>,
+            (true, true, true) => $f::<true, true, true>,
+        }
+    };
+}
+use pick3;
+
+/// A handler for every instruction of one class: `$class` is both the `Insn` variant and the decoded type.
+macro_rules! class_handler {
+    ($name:ident, $class:ident) => {
+        fn $name(ev: &mut Eval<'_>, insn: &Insn) {
+            if let Insn::$class(i) = *insn {
+                i.exec(ev)
+            }
+        }
+    };
+}
+
+/// A handler for one variant of a class: matching the variant here lets the compiler drop the class's own
+/// dispatch from the inlined `exec`.
+macro_rules! variant_handler {
+    ($name:ident, $class:ident :: $variant:ident) => {
+        fn $name(ev: &mut Eval<'_>, insn: &Insn) {
+            if let Insn::$class(i @ $class::$variant { .. }) = *insn {
+                i.exec(ev)
+            }
+        }
+    };
+}
+
+class_handler!(dp_imm, DpImm);
+class_handler!(dp_reg, DpReg);
+class_handler!(branch, Branch);
+class_handler!(ldst, LdSt);
+class_handler!(fp, Fp);
+class_handler!(simd, Simd);
+variant_handler!(dp_imm_logical, DpImm::Logical);
+variant_handler!(dp_imm_mov_wide, DpImm::MovWide);
+variant_handler!(dp_imm_bitfield, DpImm::Bitfield);
+variant_handler!(dp_reg_logical, DpReg::Logical);
+variant_handler!(dp_reg_add_sub_extended, DpReg::AddSubExtended);
+variant_handler!(dp_reg_cond_select, DpReg::CondSelect);
+variant_handler!(dp_reg_cond_compare, DpReg::CondCompare);
+variant_handler!(dp_reg_two_source, DpReg::TwoSource);
+variant_handler!(dp_reg_three_source, DpReg::ThreeSource);
+variant_handler!(tbz, Branch::Tbz);
+variant_handler!(b_imm, Branch::BImm);
+variant_handler!(br_reg, Branch::BrReg);
+variant_handler!(fp_dp1, Fp::Dp1);
+variant_handler!(fp_dp2, Fp::Dp2);
+variant_handler!(fp_dp3, Fp::Dp3);
+
+fn undefined(ev: &mut Eval<'_>, _: &Insn) {
+    crate::sem::Sem::undefined(ev)
+}
+
+fn dp_imm_add_sub<const SF: bool, const SUB: bool, const FLAGS: bool>(
+    ev: &mut Eval<'_>,
+    insn: &Insn,
+) {
+    if let Insn::DpImm(DpImm::AddSub { rd, rn, imm, .. }) = *insn {
+        DpImm::AddSub {
+            sf: SF,
+            sub: SUB,
+            set_flags: FLAGS,
+            rd,
+            rn,
+            imm,
+        }
+        .exec(ev)
+    }
+}
+
+fn dp_reg_add_sub_shifted<const SF: bool, const SUB: bool, const FLAGS: bool>(
+    ev: &mut Eval<'_>,
+    insn: &Insn,
+) {
+    if let Insn::DpReg(DpReg::AddSubShifted {
+        shift,
+        amount,
+        rd,
+        rn,
+        rm,
+        ..
+    }) = *insn
+    {
+        DpReg::AddSubShifted {
+            sf: SF,
+            sub: SUB,
+            set_flags: FLAGS,
+            shift,
+            amount,
+            rd,
+            rn,
+            rm,
+        }
+        .exec(ev)
+    }
+}
+
+static COND_BR: [Handler; 16] = [
+    cond_br::<0>,
+    cond_br::<1>,
+    cond_br::<2>,
+    cond_br::<3>,
+    cond_br::<4>,
+    cond_br::<5>,
+    cond_br::<6>,
+    cond_br::<7>,
+    cond_br::<8>,
+    cond_br::<9>,
+    cond_br::<10>,
+    cond_br::<11>,
+    cond_br::<12>,
+    cond_br::<13>,
+    cond_br::<14>,
+    cond_br::<15>,
+];
+
+fn cond_br<const COND: u8>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::Branch(Branch::CondBr { offset, .. }) = *insn {
+        Branch::CondBr { cond: COND, offset }.exec(ev)
+    }
+}
+
+fn cbz<const SF: bool, const NONZERO: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::Branch(Branch::Cbz { rt, offset, .. }) = *insn {
+        Branch::Cbz {
+            sf: SF,
+            nonzero: NONZERO,
+            rt,
+            offset,
+        }
+        .exec(ev)
+    }
+}
+
+fn pair(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::LdSt(LdSt::Pair(p)) = *insn {
+        p.exec(ev)
+    }
+}
+
+/// Single-register transfers: general-purpose STR/LDR (operation 0/1) by mode and size 1..8 bytes, SIMD&FP STR/LDR
+/// (4/5) by mode and size 1..16 bytes; the rest (sign-extending loads, literals) share one handler.
+fn single_handler(s: &Single) -> Handler {
+    let mode = match s.mode {
+        Mode::Offset => 0,
+        Mode::Pre => 1,
+        Mode::Post => 2,
+        Mode::Reg => 3,
+        Mode::Literal => return single_any,
+    };
+    let size = s.size as usize;
+    match s.op {
+        Op::St | Op::Ld if size < 4 => SINGLE_GP[(s.op == Op::Ld) as usize][mode][size],
+        Op::StV | Op::LdV if size < 5 => SINGLE_V[(s.op == Op::LdV) as usize][mode][size],
+        _ => single_any,
+    }
+}
+
+fn single_any(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::LdSt(LdSt::Single(s)) = *insn {
+        s.exec(ev)
+    }
+}
+
+const fn ldst_op(op: u8) -> Op {
+    match op {
+        0 => Op::St,
+        1 => Op::Ld,
+        4 => Op::StV,
+        _ => Op::LdV,
+    }
+}
+
+const fn ldst_mode(mode: u8) -> Mode {
+    match mode {
+        0 => Mode::Offset,
+        1 => Mode::Pre,
+        2 => Mode::Post,
+        _ => Mode::Reg,
+    }
+}
+
+fn single<const OP: u8, const MODE: u8, const SIZE: u8>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::LdSt(LdSt::Single(mut s)) = *insn {
+        s.op = ldst_op(OP);
+        s.mode = ldst_mode(MODE);
+        s.size = SIZE;
+        s.exec(ev)
+    }
+}
+
+static SINGLE_GP: [[[Handler; 4]; 4]; 2] = [
+    [
+        [
+            single::<0, 0, 0>,
+            single::<0, 0, 1>,
+            single::<0, 0, 2>,
+            single::<0, 0, 3>,
+        ],
+        [
+            single::<0, 1, 0>,
+            single::<0, 1, 1>,
+            single::<0, 1, 2>,
+            single::<0, 1, 3>,
+        ],
+        [
+            single::<0, 2, 0>,
+            single::<0, 2, 1>,
+            single::<0, 2, 2>,
+            single::<0, 2, 3>,
+        ],
+        [
+            single::<0, 3, 0>,
+            single::<0, 3, 1>,
+            single::<0, 3, 2>,
+            single::<0, 3, 3>,
+        ],
+    ],
+    [
+        [
+            single::<1, 0, 0>,
+            single::<1, 0, 1>,
+            single::<1, 0, 2>,
+            single::<1, 0, 3>,
+        ],
+        [
+            single::<1, 1, 0>,
+            single::<1, 1, 1>,
+            single::<1, 1, 2>,
+            single::<1, 1, 3>,
+        ],
+        [
+            single::<1, 2, 0>,
+            single::<1, 2, 1>,
+            single::<1, 2, 2>,
+            single::<1, 2, 3>,
+        ],
+        [
+            single::<1, 3, 0>,
+            single::<1, 3, 1>,
+            single::<1, 3, 2>,
+            single::<1, 3, 3>,
+        ],
+    ],
+];
+
+static SINGLE_V: [[[Handler; 5]; 4]; 2] = [
+    [
+        [
+            single::<4, 0, 0>,
+            single::<4, 0, 1>,
+            single::<4, 0, 2>,
+            single::<4, 0, 3>,
+            single::<4, 0, 4>,
+        ],
+        [
+            single::<4, 1, 0>,
+            single::<4, 1, 1>,
+            single::<4, 1, 2>,
+            single::<4, 1, 3>,
+            single::<4, 1, 4>,
+        ],
+        [
+            single::<4, 2, 0>,
+            single::<4, 2, 1>,
+            single::<4, 2, 2>,
+            single::<4, 2, 3>,
+            single::<4, 2, 4>,
+        ],
+        [
+            single::<4, 3, 0>,
+            single::<4, 3, 1>,
+            single::<4, 3, 2>,
+            single::<4, 3, 3>,
+            single::<4, 3, 4>,
+        ],
+    ],
+    [
+        [
+            single::<5, 0, 0>,
+            single::<5, 0, 1>,
+            single::<5, 0, 2>,
+            single::<5, 0, 3>,
+            single::<5, 0, 4>,
+        ],
+        [
+            single::<5, 1, 0>,
+            single::<5, 1, 1>,
+            single::<5, 1, 2>,
+            single::<5, 1, 3>,
+            single::<5, 1, 4>,
+        ],
+        [
+            single::<5, 2, 0>,
+            single::<5, 2, 1>,
+            single::<5, 2, 2>,
+            single::<5, 2, 3>,
+            single::<5, 2, 4>,
+        ],
+        [
+            single::<5, 3, 0>,
+            single::<5, 3, 1>,
+            single::<5, 3, 2>,
+            single::<5, 3, 3>,
+            single::<5, 3, 4>,
+        ],
+    ],
+];
