@@ -92,6 +92,70 @@ fn exact_engine_matches_qemu() {
     );
 }
 
+/// The same qemu-checked edge cases through `Eval` with FPSR.IXC already set on entry, as it is in nearly every
+/// running program: the softfp fast paths then take their cheap forms (host arithmetic, the host FMA where it
+/// exists, no exactness test), which must give qemu's result and qemu's flags plus the sticky IXC.
+#[test]
+fn cheap_paths_with_ixc_set_match_qemu() {
+    const IXC: u64 = 1 << 4;
+    let files = [
+        include_str!("vectors/fp_scalar_dp2.vec"),
+        include_str!("vectors/fp_scalar_dp3.vec"),
+        include_str!("vectors/fp_scalar_random.vec"),
+        include_str!("vectors/fp_scalar_double_rounding.vec"),
+    ];
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: buf outlives the view.
+    let mem = unsafe { GuestMem::new(buf.as_mut_ptr(), 0x10, buf.len() as u64) };
+    let (mut n, mut failures) = (0, Vec::new());
+    for text in files {
+        for v in vector::parse(text).expect("fp_scalar vectors") {
+            let word = v.words[0];
+            // FADD/FSUB/FMUL/FDIV and FMADD/FMSUB/FNMADD/FNMSUB, single and double.
+            let dp2 = word & 0xff20_0c00 == 0x1e20_0800 && (word >> 12) & 15 < 4;
+            let dp3 = word & 0xff20_0000 == 0x1f00_0000;
+            if !(dp2 || dp3) || word & (1 << 23) != 0 {
+                continue;
+            }
+            let mut cpu = CpuState {
+                x: v.input.x,
+                sp: v.input.sp,
+                nzcv: v.input.nzcv,
+                fpcr: v.input.fpcr,
+                fpsr: v.input.fpsr | IXC,
+                v: v.input.v,
+                ..CpuState::default()
+            };
+            Eval::new(&mut cpu, mem)
+                .step(decode(word), 0x100)
+                .expect("scalar FP arithmetic does not exit");
+            n += 1;
+            let want = (v.output.v[0], v.output.fpsr | IXC);
+            if (cpu.v[0], cpu.fpsr) != want {
+                failures.push(format!(
+                    "{} {word:08x} {} fpcr={:x} v1..3={:x?}: want {:x} fpsr={:x}, got {:x} fpsr={:x}",
+                    v.name,
+                    disasm(word),
+                    v.input.fpcr,
+                    &v.input.v[1..4],
+                    want.0,
+                    want.1,
+                    cpu.v[0],
+                    cpu.fpsr
+                ));
+            }
+        }
+    }
+    println!("{n} cases with IXC set");
+    assert!(n >= 5_000, "test data truncated: {n} cases");
+    assert!(
+        failures.is_empty(),
+        "{} of {n} cases differ from qemu:\n{}",
+        failures.len(),
+        failures[..failures.len().min(40)].join("\n")
+    );
+}
+
 /// Random words of the scalar FP class on random register contents and FPCR values (debug build: arithmetic
 /// overflow would panic): nothing may panic, and executed words must be ones the decoder accepted.
 #[test]

@@ -373,6 +373,7 @@ impl Fp {
         }
     }
 
+    #[inline(always)]
     pub fn exec<S: Sem>(self, s: &mut S) {
         match self {
             Fp::Dp1 { ty, op, rd, rn } => {

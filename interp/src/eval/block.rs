@@ -19,6 +19,9 @@ pub struct Block {
     pub ops: Vec<Op>,
     /// What kind of control transfer ends the block (for profiles).
     pub term: Term,
+    /// The last two blocks control went to from here, as (pc, id): a branch's two ways usually, so the run loop
+    /// finds its next block without the cache's table (see [`BlockCache::next`]). `EMPTY` pcs when unused.
+    links: [(u64, BlockId); 2],
 }
 
 /// One predecoded instruction and the routine that executes it: the handler is chosen once, when the block is
@@ -102,11 +105,16 @@ impl Block {
             }
             at = at.wrapping_add(4);
         }
-        Ok(Block {
-            start: pc,
+        Ok(Block::new(pc, ops, term))
+    }
+
+    pub fn new(start: u64, ops: Vec<Op>, term: Term) -> Block {
+        Block {
+            start,
             ops,
             term,
-        })
+            links: NO_LINKS,
+        }
     }
 
     /// Number of instructions.
@@ -131,6 +139,7 @@ impl Block {
 
 const FAST_SLOTS: usize = 4096;
 const EMPTY: u64 = u64::MAX;
+const NO_LINKS: [(u64, BlockId); 2] = [(EMPTY, 0); 2];
 
 /// Index of a block in its [`BlockCache`].
 pub type BlockId = u32;
@@ -182,6 +191,23 @@ impl BlockCache {
             return Ok(id);
         }
         self.lookup_slow(pc, mem, slot)
+    }
+
+    /// The block at `pc`, entered from block `from`: first through `from`'s links (no table access), else as
+    /// [`lookup`](Self::lookup), remembering the link.
+    #[inline]
+    pub fn next(&mut self, from: BlockId, pc: u64, mem: &GuestMem) -> Result<BlockId, Fault> {
+        let links = self.blocks[from as usize].links;
+        if links[0].0 == pc {
+            return Ok(links[0].1);
+        }
+        if links[1].0 == pc {
+            return Ok(links[1].1);
+        }
+        let id = self.lookup(pc, mem)?;
+        let b = &mut self.blocks[from as usize];
+        b.links = [(pc, id), b.links[0]];
+        Ok(id)
     }
 
     #[cold]
@@ -236,6 +262,10 @@ impl BlockCache {
             if s.0 != EMPTY && blocks[s.1 as usize].start != s.0 {
                 *s = (EMPTY, 0);
             }
+        }
+        // Freed ids are reused for other code: forget every link rather than find the ones that named them.
+        for b in blocks.iter_mut() {
+            b.links = NO_LINKS;
         }
     }
 

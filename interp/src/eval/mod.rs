@@ -117,38 +117,46 @@ pub fn run_with<R: Recorder>(
     let mut ev = Eval::new(cpu, mem);
     let mut pc = ev.cpu.pc;
     let mut executed = 0u64;
+    // The block just completed, whose links lead to the next one.
+    let mut prev: Option<BlockId> = None;
     let exit = loop {
         if executed >= budget {
             break Exit::Budget;
         }
-        let id = match cache.lookup(pc, &mem) {
-            Ok(id) => id,
-            Err(_) => break Exit::FetchFault,
+        let found = match prev {
+            Some(from) => cache.next(from, pc, &mem),
+            None => cache.lookup(pc, &mem),
+        };
+        let Ok(id) = found else {
+            break Exit::FetchFault;
         };
         let block = cache.block(id);
         rec.enter(id, block);
         let mut ipc = block.start;
+        // Only a block's last instruction can branch; anything before it falls through.
+        ev.next_pc = block.end();
         let mut stopped = None;
         for (i, op) in block.ops.iter().enumerate() {
             ev.pc = ipc;
-            ev.next_pc = ipc.wrapping_add(4);
             (op.run)(&mut ev, &op.insn);
             if let Some(e) = ev.exit.take() {
                 stopped = Some((i, e));
                 break;
             }
-            pc = ev.next_pc;
             ipc = ipc.wrapping_add(4);
         }
         let Some((i, e)) = stopped else {
+            pc = ev.next_pc;
             executed += block.len() as u64;
             rec.completed(block, pc, ev.cpu.sp);
+            prev = Some(id);
             continue;
         };
-        // An SVC or `ic` completed and pc moves past it; anything else leaves pc on the culprit.
+        // An SVC or `ic` completed (neither branches) and pc moves past it; anything else leaves pc on the
+        // culprit.
         let completed = matches!(e, Exit::Syscall | Exit::CodeInvalidated { .. });
         rec.stopped(id, completed && i + 1 == block.len());
-        pc = if completed { ev.next_pc } else { ipc };
+        pc = if completed { ipc.wrapping_add(4) } else { ipc };
         executed += i as u64 + completed as u64;
         if let Exit::CodeInvalidated { addr } = e {
             cache.invalidate(addr, crate::cpu_model::ICACHE_LINE);

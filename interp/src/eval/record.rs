@@ -345,11 +345,7 @@ mod tests {
     const NOP: u32 = 0xd503_201f;
 
     fn block(start: u64, len: usize, term: Term) -> Block {
-        Block {
-            start,
-            ops: vec![Op::new(decode(NOP)); len],
-            term,
-        }
+        Block::new(start, vec![Op::new(decode(NOP)); len], term)
     }
 
     #[derive(Default)]

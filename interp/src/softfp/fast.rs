@@ -266,3 +266,106 @@ pub fn muladd_d(fpcr: u32, a: u64, b: u64, c: u64, flags: &mut u32) -> Option<u6
     }
     Some(rb)
 }
+
+/// Whether the cheap forms below apply: round to nearest even, no flush to zero, and FPSR.IXC already set.
+/// IXC is sticky and nearly every program sets it early. Then an operation on any operands whose host result
+/// is a normal finite number (`big_*`) can raise no flag that is not already set: invalid operations give a
+/// NaN, division by zero and overflow an infinity, underflow a result at or below the smallest normal (a
+/// result rounded above it was not tiny before rounding either), and without FZ no input is flushed (IDC).
+/// So the host's correctly rounded result is the whole answer, with no exactness test.
+#[inline(always)]
+pub fn cheap(fpcr: u32, fpsr: u64) -> bool {
+    fpcr & (RMODE_MASK | FPCR_FZ) == 0 && fpsr as u32 & IXC != 0
+}
+
+/// [`binop_s`] when [`cheap`] holds.
+#[inline(always)]
+pub fn binop_cheap_s(op: Op, a: u32, b: u32) -> Option<u32> {
+    let (x, y) = (f32::from_bits(a), f32::from_bits(b));
+    let r = match op {
+        Op::Add => x + y,
+        Op::Sub => x - y,
+        Op::Mul => x * y,
+        Op::Div => x / y,
+    }
+    .to_bits();
+    big_s(r).then_some(r)
+}
+
+/// [`binop_d`] when [`cheap`] holds.
+#[inline(always)]
+pub fn binop_cheap_d(op: Op, a: u64, b: u64) -> Option<u64> {
+    let (x, y) = (f64::from_bits(a), f64::from_bits(b));
+    let r = match op {
+        Op::Add => x + y,
+        Op::Sub => x - y,
+        Op::Mul => x * y,
+        Op::Div => x / y,
+    }
+    .to_bits();
+    big_d(r).then_some(r)
+}
+
+/// `a + b·c` with one rounding when [`cheap`] holds, on the host's fused multiply-add instruction if it has one
+/// (else `None`: the emulated fast paths above still apply).
+#[inline(always)]
+pub fn muladd_cheap_s(a: u32, b: u32, c: u32) -> Option<u32> {
+    let r = hw::fma_s(f32::from_bits(b), f32::from_bits(c), f32::from_bits(a))?.to_bits();
+    big_s(r).then_some(r)
+}
+
+/// See [`muladd_cheap_s`].
+#[inline(always)]
+pub fn muladd_cheap_d(a: u64, b: u64, c: u64) -> Option<u64> {
+    let r = hw::fma_d(f64::from_bits(b), f64::from_bits(c), f64::from_bits(a))?.to_bits();
+    big_d(r).then_some(r)
+}
+
+/// The host's fused multiply-add, where the CPU has one (x86-64 with FMA3, detected once at run time).
+mod hw {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    pub fn fma_d(x: f64, y: f64, z: f64) -> Option<f64> {
+        if std::is_x86_feature_detected!("fma") {
+            // SAFETY: the CPU supports FMA (checked above).
+            Some(unsafe { fma_d_fma3(x, y, z) })
+        } else {
+            None
+        }
+    }
+
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[inline(always)]
+    pub fn fma_s(x: f32, y: f32, z: f32) -> Option<f32> {
+        if std::is_x86_feature_detected!("fma") {
+            // SAFETY: as in `fma_d`.
+            Some(unsafe { fma_s_fma3(x, y, z) })
+        } else {
+            None
+        }
+    }
+
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[target_feature(enable = "fma")]
+    fn fma_d_fma3(x: f64, y: f64, z: f64) -> f64 {
+        x.mul_add(y, z)
+    }
+
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[target_feature(enable = "fma")]
+    fn fma_s_fma3(x: f32, y: f32, z: f32) -> f32 {
+        x.mul_add(y, z)
+    }
+
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    #[inline(always)]
+    pub fn fma_d(_: f64, _: f64, _: f64) -> Option<f64> {
+        None
+    }
+
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    #[inline(always)]
+    pub fn fma_s(_: f32, _: f32, _: f32) -> Option<f32> {
+        None
+    }
+}

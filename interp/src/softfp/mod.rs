@@ -6,7 +6,8 @@
 //! it, [`convert`] the conversions, [`estimate`] FRECPE/FRSQRTE/FRECPX; `fast` and `fast_misc` are the fast
 //! paths: in round-to-nearest mode the common cases run on host `f32`/`f64` arithmetic with cheap exactness
 //! tests for the flags (a double FMA from Dekker's exact product and a sum rounded to odd; no host FMA is
-//! needed), falling back to the exact engine for anything unusual (NaNs, infinities, results near underflow
+//! needed), cheaper still once FPSR.IXC is set (no exactness test at all; FMA on the host's instruction when
+//! it has one), falling back to the exact engine for anything unusual (NaNs, infinities, results near underflow
 //! or overflow, denormals under FZ, directed rounding). Each `*_exact` entry point runs the engine alone;
 //! tests hold both paths to qemu and to each other.
 //!
@@ -61,6 +62,23 @@ fn mode_of(r: Rounding, fpcr: u32) -> Mode {
 /// Two-operand arithmetic (FADD, FSUB, FMUL, FDIV, FMAX…, FMULX, FRECPS, FRSQRTS, FABD).
 #[inline]
 pub fn binop(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
+    if fast::cheap(fs.fpcr, *fs.fpsr) {
+        let cop = match op {
+            FpBinOp::Add => Some(fast::Op::Add),
+            FpBinOp::Sub => Some(fast::Op::Sub),
+            FpBinOp::Mul => Some(fast::Op::Mul),
+            FpBinOp::Div => Some(fast::Op::Div),
+            _ => None,
+        };
+        let r = match (cop, ty) {
+            (Some(o), FpTy::S) => fast::binop_cheap_s(o, a as u32, b as u32).map(u64::from),
+            (Some(o), FpTy::D) => fast::binop_cheap_d(o, a, b),
+            _ => None,
+        };
+        if let Some(r) = r {
+            return r;
+        }
+    }
     // FMULX differs from FMUL only for ∞ × 0, and FABD is |FSUB|: neither reaches the fast paths' cases.
     let fop = match op {
         FpBinOp::Add => Some(fast::Op::Add),
@@ -148,6 +166,16 @@ pub fn binop_exact(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) ->
 /// `a + b·c` with a single rounding (FMADD & co.; the semantics flip operand signs for the negated forms).
 #[inline]
 pub fn muladd(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
+    if fast::cheap(fs.fpcr, *fs.fpsr) {
+        let r = match ty {
+            FpTy::S => fast::muladd_cheap_s(a as u32, b as u32, c as u32).map(u64::from),
+            FpTy::D => fast::muladd_cheap_d(a, b, c),
+            FpTy::H => None,
+        };
+        if let Some(r) = r {
+            return r;
+        }
+    }
     let mut flags = 0;
     let r = match ty {
         FpTy::S => fast::muladd_s(fs.fpcr, a as u32, b as u32, c as u32, &mut flags).map(u64::from),
