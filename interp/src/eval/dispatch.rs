@@ -14,7 +14,7 @@
 use super::Eval;
 use crate::a64::branch::Branch;
 use crate::a64::dp_imm::DpImm;
-use crate::a64::dp_reg::DpReg;
+use crate::a64::dp_reg::{DpReg, LogicOp};
 use crate::a64::fp::Fp;
 use crate::a64::ldst::{LdSt, Mode, Op, Single};
 use crate::decode::Insn;
@@ -36,7 +36,9 @@ pub fn handler(insn: &Insn) -> Handler {
         Insn::DpReg(DpReg::AddSubShifted {
             sf, sub, set_flags, ..
         }) => pick3!(dp_reg_add_sub_shifted, sf, sub, set_flags),
-        Insn::DpReg(DpReg::Logical { .. }) => dp_reg_logical,
+        Insn::DpReg(DpReg::Logical { sf, op, invert, .. }) => {
+            LOGICAL[sf as usize][op as usize][invert as usize]
+        }
         Insn::DpReg(DpReg::AddSubExtended { .. }) => dp_reg_add_sub_extended,
         Insn::DpReg(DpReg::CondSelect { .. }) => dp_reg_cond_select,
         Insn::DpReg(DpReg::CondCompare { .. }) => dp_reg_cond_compare,
@@ -123,7 +125,6 @@ class_handler!(simd, Simd);
 variant_handler!(dp_imm_logical, DpImm::Logical);
 variant_handler!(dp_imm_mov_wide, DpImm::MovWide);
 variant_handler!(dp_imm_bitfield, DpImm::Bitfield);
-variant_handler!(dp_reg_logical, DpReg::Logical);
 variant_handler!(dp_reg_add_sub_extended, DpReg::AddSubExtended);
 variant_handler!(dp_reg_cond_select, DpReg::CondSelect);
 variant_handler!(dp_reg_cond_compare, DpReg::CondCompare);
@@ -227,8 +228,8 @@ fn pair(ev: &mut Eval<'_>, insn: &Insn) {
     }
 }
 
-/// Single-register transfers: general-purpose STR/LDR (operation 0/1) by mode and size 1..8 bytes, SIMD&FP STR/LDR
-/// (4/5) by mode and size 1..16 bytes; the rest (sign-extending loads, literals) share one handler.
+/// Single-register transfers by operation, mode and size: general-purpose STR/LDR/LDRS* (operations 0..=3) of
+/// 1..8 bytes, SIMD&FP STR/LDR (4, 5) of 1..16 bytes; literal loads share one handler.
 fn single_handler(s: &Single) -> Handler {
     let mode = match s.mode {
         Mode::Offset => 0,
@@ -239,7 +240,9 @@ fn single_handler(s: &Single) -> Handler {
     };
     let size = s.size as usize;
     match s.op {
-        Op::St | Op::Ld if size < 4 => SINGLE_GP[(s.op == Op::Ld) as usize][mode][size],
+        Op::St | Op::Ld | Op::LdSx64 | Op::LdSx32 if size < 4 => {
+            SINGLE_GP[s.op as usize][mode][size]
+        }
         Op::StV | Op::LdV if size < 5 => SINGLE_V[(s.op == Op::LdV) as usize][mode][size],
         _ => single_any,
     }
@@ -255,6 +258,8 @@ const fn ldst_op(op: u8) -> Op {
     match op {
         0 => Op::St,
         1 => Op::Ld,
+        2 => Op::LdSx64,
+        3 => Op::LdSx32,
         4 => Op::StV,
         _ => Op::LdV,
     }
@@ -278,7 +283,7 @@ fn single<const OP: u8, const MODE: u8, const SIZE: u8>(ev: &mut Eval<'_>, insn:
     }
 }
 
-static SINGLE_GP: [[[Handler; 4]; 4]; 2] = [
+static SINGLE_GP: [[[Handler; 4]; 4]; 4] = [
     [
         [
             single::<0, 0, 0>,
@@ -329,6 +334,58 @@ static SINGLE_GP: [[[Handler; 4]; 4]; 2] = [
             single::<1, 3, 1>,
             single::<1, 3, 2>,
             single::<1, 3, 3>,
+        ],
+    ],
+    [
+        [
+            single::<2, 0, 0>,
+            single::<2, 0, 1>,
+            single::<2, 0, 2>,
+            single::<2, 0, 3>,
+        ],
+        [
+            single::<2, 1, 0>,
+            single::<2, 1, 1>,
+            single::<2, 1, 2>,
+            single::<2, 1, 3>,
+        ],
+        [
+            single::<2, 2, 0>,
+            single::<2, 2, 1>,
+            single::<2, 2, 2>,
+            single::<2, 2, 3>,
+        ],
+        [
+            single::<2, 3, 0>,
+            single::<2, 3, 1>,
+            single::<2, 3, 2>,
+            single::<2, 3, 3>,
+        ],
+    ],
+    [
+        [
+            single::<3, 0, 0>,
+            single::<3, 0, 1>,
+            single::<3, 0, 2>,
+            single::<3, 0, 3>,
+        ],
+        [
+            single::<3, 1, 0>,
+            single::<3, 1, 1>,
+            single::<3, 1, 2>,
+            single::<3, 1, 3>,
+        ],
+        [
+            single::<3, 2, 0>,
+            single::<3, 2, 1>,
+            single::<3, 2, 2>,
+            single::<3, 2, 3>,
+        ],
+        [
+            single::<3, 3, 0>,
+            single::<3, 3, 1>,
+            single::<3, 3, 2>,
+            single::<3, 3, 3>,
         ],
     ],
 ];
@@ -392,6 +449,78 @@ static SINGLE_V: [[[Handler; 5]; 4]; 2] = [
             single::<5, 3, 2>,
             single::<5, 3, 3>,
             single::<5, 3, 4>,
+        ],
+    ],
+];
+
+/// AND/ORR/EOR/ANDS (shifted register) by width, operation and inversion (BIC, ORN, EON, BICS).
+fn dp_reg_logical<const SF: bool, const OP: u8, const INVERT: bool>(
+    ev: &mut Eval<'_>,
+    insn: &Insn,
+) {
+    if let Insn::DpReg(DpReg::Logical {
+        shift,
+        amount,
+        rd,
+        rn,
+        rm,
+        ..
+    }) = *insn
+    {
+        DpReg::Logical {
+            sf: SF,
+            op: match OP {
+                0 => LogicOp::And,
+                1 => LogicOp::Orr,
+                2 => LogicOp::Eor,
+                _ => LogicOp::Ands,
+            },
+            invert: INVERT,
+            shift,
+            amount,
+            rd,
+            rn,
+            rm,
+        }
+        .exec(ev)
+    }
+}
+
+static LOGICAL: [[[Handler; 2]; 4]; 2] = [
+    [
+        [
+            dp_reg_logical::<false, 0, false>,
+            dp_reg_logical::<false, 0, true>,
+        ],
+        [
+            dp_reg_logical::<false, 1, false>,
+            dp_reg_logical::<false, 1, true>,
+        ],
+        [
+            dp_reg_logical::<false, 2, false>,
+            dp_reg_logical::<false, 2, true>,
+        ],
+        [
+            dp_reg_logical::<false, 3, false>,
+            dp_reg_logical::<false, 3, true>,
+        ],
+    ],
+    [
+        [
+            dp_reg_logical::<true, 0, false>,
+            dp_reg_logical::<true, 0, true>,
+        ],
+        [
+            dp_reg_logical::<true, 1, false>,
+            dp_reg_logical::<true, 1, true>,
+        ],
+        [
+            dp_reg_logical::<true, 2, false>,
+            dp_reg_logical::<true, 2, true>,
+        ],
+        [
+            dp_reg_logical::<true, 3, false>,
+            dp_reg_logical::<true, 3, true>,
         ],
     ],
 ];

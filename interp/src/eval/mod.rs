@@ -139,8 +139,8 @@ pub fn run_with<R: Recorder>(
         for (i, op) in block.ops.iter().enumerate() {
             ev.pc = ipc;
             (op.run)(&mut ev, &op.insn);
-            if let Some(e) = ev.exit.take() {
-                stopped = Some((i, e));
+            if ev.exit.is_some() {
+                stopped = ev.exit.take().map(|e| (i, e));
                 break;
             }
             ipc = ipc.wrapping_add(4);
