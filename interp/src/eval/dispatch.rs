@@ -17,6 +17,9 @@ use crate::a64::dp_imm::DpImm;
 use crate::a64::dp_reg::{DpReg, LogicOp};
 use crate::a64::fp::Fp;
 use crate::a64::ldst::{LdSt, Mode, Op, Single};
+use crate::a64::simd::Simd;
+use crate::a64::simd::vector::float::FBin;
+use crate::a64::simd::vector::{Op as VOp, Vector};
 use crate::decode::Insn;
 
 /// An interpreter routine for one kind of instruction. It is only ever called with an instruction it was
@@ -58,6 +61,7 @@ pub fn handler(insn: &Insn) -> Handler {
         Insn::Fp(Fp::Dp2 { .. }) => fp_dp2,
         Insn::Fp(Fp::Dp3 { .. }) => fp_dp3,
         Insn::Fp(_) => fp,
+        Insn::Simd(Simd::Vector(v)) => vector_handler(&v),
         Insn::Simd(_) => simd,
         Insn::Undefined(_) => undefined,
     }
@@ -522,5 +526,128 @@ static LOGICAL: [[[Handler; 2]; 4]; 2] = [
             dp_reg_logical::<true, 3, false>,
             dp_reg_logical::<true, 3, true>,
         ],
+    ],
+];
+
+/// Advanced SIMD vector instructions: one handler per operation family (the decoded form's `Op`), and the hot
+/// floating-point arithmetic (FADD, FSUB, FMUL, FDIV, FMLA, FMLS) by operation, precision and register width,
+/// which unrolls the lane loop.
+fn vector_handler(v: &Vector) -> Handler {
+    match v.op {
+        VOp::FBin(o) if !v.scalar && (v.size == 2 || v.size == 3) => {
+            let k = match o {
+                FBin::Fadd => 0,
+                FBin::Fsub => 1,
+                FBin::Fmul => 2,
+                FBin::Fdiv => 3,
+                FBin::Fmla => 4,
+                FBin::Fmls => 5,
+                _ => return vector_fbin_any,
+            };
+            VECTOR_FBIN[k][(v.size == 3) as usize][v.q as usize]
+        }
+        VOp::FBin(_) => vector_fbin_any,
+        VOp::Perm(_) => vector_perm,
+        VOp::Bin(_) => vector_bin,
+        VOp::Un(_) => vector_un,
+        VOp::Diff(_) => vector_diff,
+        VOp::Resize(_) => vector_resize,
+        VOp::Shift(_) => vector_shift,
+        _ => vector_any,
+    }
+}
+
+/// A handler for one operation family of [`Vector`].
+macro_rules! vector_family {
+    ($name:ident, $family:ident) => {
+        fn $name(ev: &mut Eval<'_>, insn: &Insn) {
+            if let Insn::Simd(Simd::Vector(
+                v @ Vector {
+                    op: VOp::$family(_),
+                    ..
+                },
+            )) = *insn
+            {
+                v.exec(ev)
+            }
+        }
+    };
+}
+
+vector_family!(vector_fbin_any, FBin);
+vector_family!(vector_perm, Perm);
+vector_family!(vector_bin, Bin);
+vector_family!(vector_un, Un);
+vector_family!(vector_diff, Diff);
+vector_family!(vector_resize, Resize);
+vector_family!(vector_shift, Shift);
+
+fn vector_any(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::Simd(Simd::Vector(v)) = *insn {
+        v.exec(ev)
+    }
+}
+
+const VECTOR_FBIN_OPS: [FBin; 6] = [
+    FBin::Fadd,
+    FBin::Fsub,
+    FBin::Fmul,
+    FBin::Fdiv,
+    FBin::Fmla,
+    FBin::Fmls,
+];
+
+fn vector_fbin<const OP: usize, const DOUBLE: bool, const Q: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::Simd(Simd::Vector(mut v)) = *insn {
+        v.op = VOp::FBin(VECTOR_FBIN_OPS[OP]);
+        v.size = if DOUBLE { 3 } else { 2 };
+        v.q = Q;
+        v.scalar = false;
+        v.exec(ev)
+    }
+}
+
+static VECTOR_FBIN: [[[Handler; 2]; 2]; 6] = [
+    [
+        [
+            vector_fbin::<0, false, false>,
+            vector_fbin::<0, false, true>,
+        ],
+        [vector_fbin::<0, true, false>, vector_fbin::<0, true, true>],
+    ],
+    [
+        [
+            vector_fbin::<1, false, false>,
+            vector_fbin::<1, false, true>,
+        ],
+        [vector_fbin::<1, true, false>, vector_fbin::<1, true, true>],
+    ],
+    [
+        [
+            vector_fbin::<2, false, false>,
+            vector_fbin::<2, false, true>,
+        ],
+        [vector_fbin::<2, true, false>, vector_fbin::<2, true, true>],
+    ],
+    [
+        [
+            vector_fbin::<3, false, false>,
+            vector_fbin::<3, false, true>,
+        ],
+        [vector_fbin::<3, true, false>, vector_fbin::<3, true, true>],
+    ],
+    [
+        [
+            vector_fbin::<4, false, false>,
+            vector_fbin::<4, false, true>,
+        ],
+        [vector_fbin::<4, true, false>, vector_fbin::<4, true, true>],
+    ],
+    [
+        [
+            vector_fbin::<5, false, false>,
+            vector_fbin::<5, false, true>,
+        ],
+        [vector_fbin::<5, true, false>, vector_fbin::<5, true, true>],
     ],
 ];

@@ -59,8 +59,9 @@ fn mode_of(r: Rounding, fpcr: u32) -> Mode {
     }
 }
 
-/// Two-operand arithmetic (FADD, FSUB, FMUL, FDIV, FMAX…, FMULX, FRECPS, FRSQRTS, FABD).
-#[inline]
+/// Two-operand arithmetic (FADD, FSUB, FMUL, FDIV, FMAX…, FMULX, FRECPS, FRSQRTS, FABD). The cheap forms
+/// (see `fast::cheap`) are inlined into the caller; everything else is one call away.
+#[inline(always)]
 pub fn binop(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
     if fast::cheap(fs.fpcr, *fs.fpsr) {
         let cop = match op {
@@ -79,6 +80,12 @@ pub fn binop(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
             return r;
         }
     }
+    binop_full(fs, op, ty, a, b)
+}
+
+/// [`binop`] without the cheap forms: the fast paths with exactness tests, then the exact engine.
+#[inline(never)]
+fn binop_full(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) -> u64 {
     // FMULX differs from FMUL only for ∞ × 0, and FABD is |FSUB|: neither reaches the fast paths' cases.
     let fop = match op {
         FpBinOp::Add => Some(fast::Op::Add),
@@ -163,8 +170,9 @@ pub fn binop_exact(fs: &mut Fpscr<'_>, op: FpBinOp, ty: FpTy, a: u64, b: u64) ->
     })
 }
 
-/// `a + b·c` with a single rounding (FMADD & co.; the semantics flip operand signs for the negated forms).
-#[inline]
+/// `a + b·c` with a single rounding (FMADD & co.; the semantics flip operand signs for the negated forms). The
+/// cheap forms are inlined into the caller, as for [`binop`].
+#[inline(always)]
 pub fn muladd(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
     if fast::cheap(fs.fpcr, *fs.fpsr) {
         let r = match ty {
@@ -176,6 +184,12 @@ pub fn muladd(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
             return r;
         }
     }
+    muladd_full(fs, ty, a, b, c)
+}
+
+/// [`muladd`] without the cheap forms.
+#[inline(never)]
+fn muladd_full(fs: &mut Fpscr<'_>, ty: FpTy, a: u64, b: u64, c: u64) -> u64 {
     let mut flags = 0;
     let r = match ty {
         FpTy::S => fast::muladd_s(fs.fpcr, a as u32, b as u32, c as u32, &mut flags).map(u64::from),

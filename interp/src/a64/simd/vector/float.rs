@@ -45,6 +45,7 @@ fn neg<S: Sem>(s: &mut S, ty: FpTy, a: S::V) -> S::V {
 }
 
 /// One element of a floating-point three-same operation; `d` is the old destination element (FMLA/FMLS).
+#[inline(always)]
 pub(crate) fn fbin_elem<S: Sem>(s: &mut S, op: FBin, ty: FpTy, a: S::V, b: S::V, d: S::V) -> S::V {
     use FBin::*;
     let bin = |op| Some(op);
@@ -81,6 +82,7 @@ pub(crate) fn fbin_elem<S: Sem>(s: &mut S, op: FBin, ty: FpTy, a: S::V, b: S::V,
 }
 
 /// Three same (and by element, `indexed`: `rm`'s element `imm` as the second operand of every lane).
+#[inline(always)]
 pub(crate) fn exec_bin<S: Sem>(s: &mut S, v: Vector, op: FBin, indexed: bool) {
     let ty = fp_ty(v.size);
     let e = ty.bits();

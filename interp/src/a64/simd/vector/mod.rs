@@ -90,6 +90,7 @@ impl Vector {
         decode::decode(w)
     }
 
+    #[inline(always)]
     pub fn exec<S: Sem>(self, s: &mut S) {
         match self.op {
             Op::Perm(p) => perm::exec(s, self, p),
