@@ -19,6 +19,7 @@ use crate::a64::fp::Fp;
 use crate::a64::ldst::{LdSt, Mode, Op, Single};
 use crate::a64::simd::Simd;
 use crate::a64::simd::vector::float::FBin;
+use crate::a64::simd::vector::int::Bin;
 use crate::a64::simd::vector::{Op as VOp, Vector};
 use crate::decode::Insn;
 
@@ -529,9 +530,10 @@ static LOGICAL: [[[Handler; 2]; 4]; 2] = [
     ],
 ];
 
-/// Advanced SIMD vector instructions: one handler per operation family (the decoded form's `Op`), and the hot
+/// Advanced SIMD vector instructions: one handler per operation family (the decoded form's `Op`); the hot
 /// floating-point arithmetic (FADD, FSUB, FMUL, FDIV, FMLA, FMLS) by operation, precision and register width,
-/// which unrolls the lane loop.
+/// and the integer pairwise forms (ADDP, UMAXP, UMINP, SMAXP, SMINP: string functions' reductions) by operation,
+/// element size and width, which unrolls the lane loops.
 fn vector_handler(v: &Vector) -> Handler {
     match v.op {
         VOp::FBin(o) if !v.scalar && (v.size == 2 || v.size == 3) => {
@@ -547,6 +549,17 @@ fn vector_handler(v: &Vector) -> Handler {
             VECTOR_FBIN[k][(v.size == 3) as usize][v.q as usize]
         }
         VOp::FBin(_) => vector_fbin_any,
+        VOp::Pair(o) if !v.scalar && v.size < 4 => {
+            let k = match o {
+                Bin::Add => 0,
+                Bin::Umax => 1,
+                Bin::Umin => 2,
+                Bin::Smax => 3,
+                Bin::Smin => 4,
+                _ => return vector_any,
+            };
+            VECTOR_PAIR[k][v.size as usize][v.q as usize]
+        }
         VOp::Perm(_) => vector_perm,
         VOp::Bin(_) => vector_bin,
         VOp::Un(_) => vector_un,
@@ -649,5 +662,50 @@ static VECTOR_FBIN: [[[Handler; 2]; 2]; 6] = [
             vector_fbin::<5, false, true>,
         ],
         [vector_fbin::<5, true, false>, vector_fbin::<5, true, true>],
+    ],
+];
+
+const VECTOR_PAIR_OPS: [Bin; 5] = [Bin::Add, Bin::Umax, Bin::Umin, Bin::Smax, Bin::Smin];
+
+fn vector_pair<const OP: usize, const SIZE: u8, const Q: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::Simd(Simd::Vector(mut v)) = *insn {
+        v.op = VOp::Pair(VECTOR_PAIR_OPS[OP]);
+        v.size = SIZE;
+        v.q = Q;
+        v.scalar = false;
+        v.exec(ev)
+    }
+}
+
+static VECTOR_PAIR: [[[Handler; 2]; 4]; 5] = [
+    [
+        [vector_pair::<0, 0, false>, vector_pair::<0, 0, true>],
+        [vector_pair::<0, 1, false>, vector_pair::<0, 1, true>],
+        [vector_pair::<0, 2, false>, vector_pair::<0, 2, true>],
+        [vector_pair::<0, 3, false>, vector_pair::<0, 3, true>],
+    ],
+    [
+        [vector_pair::<1, 0, false>, vector_pair::<1, 0, true>],
+        [vector_pair::<1, 1, false>, vector_pair::<1, 1, true>],
+        [vector_pair::<1, 2, false>, vector_pair::<1, 2, true>],
+        [vector_pair::<1, 3, false>, vector_pair::<1, 3, true>],
+    ],
+    [
+        [vector_pair::<2, 0, false>, vector_pair::<2, 0, true>],
+        [vector_pair::<2, 1, false>, vector_pair::<2, 1, true>],
+        [vector_pair::<2, 2, false>, vector_pair::<2, 2, true>],
+        [vector_pair::<2, 3, false>, vector_pair::<2, 3, true>],
+    ],
+    [
+        [vector_pair::<3, 0, false>, vector_pair::<3, 0, true>],
+        [vector_pair::<3, 1, false>, vector_pair::<3, 1, true>],
+        [vector_pair::<3, 2, false>, vector_pair::<3, 2, true>],
+        [vector_pair::<3, 3, false>, vector_pair::<3, 3, true>],
+    ],
+    [
+        [vector_pair::<4, 0, false>, vector_pair::<4, 0, true>],
+        [vector_pair::<4, 1, false>, vector_pair::<4, 1, true>],
+        [vector_pair::<4, 2, false>, vector_pair::<4, 2, true>],
+        [vector_pair::<4, 3, false>, vector_pair::<4, 3, true>],
     ],
 ];

@@ -717,6 +717,7 @@ impl Sem for Eval<'_> {
     fn q_mul(&mut self, esize: u32, a: u128, b: u128) -> u128 {
         lanewise(esize, a, b, |x, y| x.wrapping_mul(y))
     }
+    #[inline(always)]
     fn q_minmax(&mut self, esize: u32, signed: bool, max: bool, a: u128, b: u128) -> u128 {
         lanewise(esize, a, b, |x, y| {
             let lt = if signed {
@@ -741,6 +742,7 @@ impl Sem for Eval<'_> {
         let n = amount.min(63);
         lanewise(esize, a, 0, |x, _| if amount >= esize { 0 } else { x << n })
     }
+    #[inline(always)]
     fn q_shuffle(&mut self, a: u128, b: u128, idx: [u8; 16]) -> u128 {
         let mut src = [0u8; 32];
         src[..16].copy_from_slice(&a.to_le_bytes());

@@ -463,6 +463,7 @@ pub(crate) fn exec_bin_idx<S: Sem>(s: &mut S, v: Vector, op: Bin) {
 
 /// Pairwise: element `i` of the result is `op(c[2i], c[2i+1])` where `c` is `rn`'s elements then `rm`'s. The
 /// scalar form (ADDP Dd, Vn.2D) pairs the two elements of `rn`.
+#[inline(always)]
 pub(crate) fn exec_pair<S: Sem>(s: &mut S, v: Vector, op: Bin) {
     let e = ebits(v.size);
     let a = s.vreg(v.rn);

@@ -266,6 +266,7 @@ pub(crate) fn rshr_const<S: Sem>(s: &mut S, a: S::V, n: u32, signed: bool) -> S:
 
 /// Byte indices for [`Sem::q_shuffle`] building `n` elements of `e` bits: element `i` is element `k` of the
 /// first operand (`pick(i) = (false, k)`) or of the second (`(true, k)`). Bytes past `n` elements pick byte 0.
+#[inline(always)]
 pub(crate) fn shuffle_idx(e: u32, n: u32, pick: impl Fn(u32) -> (bool, u32)) -> [u8; 16] {
     let eb = e / 8;
     let mut idx = [0u8; 16];
