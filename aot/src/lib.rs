@@ -14,6 +14,8 @@
 pub mod abi;
 pub mod bundle;
 pub mod discover;
+pub mod image;
+pub mod jump_table;
 pub mod lift;
 mod module;
 
@@ -69,8 +71,15 @@ pub enum Scope {
 /// Progress callbacks of a build: `(done, total)` lifted functions.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
+/// What a build produced: the bundle, and what discovery found where (for the build summary).
+#[derive(Debug)]
+pub struct Built {
+    pub bundle: Bundle,
+    pub discovery: discover::DiscoveryStats,
+}
+
 /// Builds the bundle for `input`.
-pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, BuildError> {
+pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, BuildError> {
     let elf_sha256: [u8; 32] = Sha256::digest(input.elf).into();
     for p in input.profiles {
         if p.elf_sha256 != elf_sha256 {
@@ -102,7 +111,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
             }
         }
     }
-    let indirect: HashMap<u64, Vec<u64>> = site_targets
+    let mut indirect: HashMap<u64, Vec<u64>> = site_targets
         .into_iter()
         .map(|(site, m)| {
             let mut v: Vec<(u64, u64)> = m.into_iter().collect();
@@ -117,6 +126,15 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
     let ran: BTreeSet<u64> = entries.union(&roots).copied().collect();
     let keep = (input.scope == Scope::Profiled).then_some(&ran);
     let found = discover::discover(&image, &roots, &entries, &indirect, keep);
+    // A recovered jump table's targets join the BR's profiled ones (after them: those are the frequent ones).
+    for (site, targets) in &found.jump_tables {
+        let known = indirect.entry(*site).or_default();
+        for &t in targets {
+            if !known.contains(&t) {
+                known.push(t);
+            }
+        }
+    }
 
     let total = found.functions.len();
     let mut stats = BuildStats {
@@ -172,7 +190,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
     }
     let wasm = module::assemble(bodies);
     validate(&wasm)?;
-    Ok(Bundle {
+    let bundle = Bundle {
         elf_sha256,
         profile_sha256: input.profile_sha256.clone(),
         elfrun_version: input.elfrun_version.to_string(),
@@ -181,6 +199,10 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
         blocks_per_function,
         entries: table,
         wasm,
+    };
+    Ok(Built {
+        bundle,
+        discovery: found.stats,
     })
 }
 
