@@ -136,9 +136,16 @@ pub struct DiscoveryStats {
     pub rejected: u64,
     /// Address-taken candidates that fell inside a function already found (not roots of their own).
     pub covered: u64,
+    /// Address-taken candidates inside a found function's FDE range but not yet covered by it: explored as
+    /// block starts of that function (computed-goto labels), not as roots.
+    pub labels: u64,
     /// BR sites whose jump table was recovered statically, and the distinct targets those tables gave.
     pub jump_tables: u64,
     pub jump_table_targets: u64,
+    /// Instructions of all functions, and distinct instruction addresses among them (the difference is code
+    /// that more than one function covers).
+    pub instructions: u64,
+    pub distinct_instructions: u64,
 }
 
 impl DiscoveryStats {
@@ -157,12 +164,15 @@ impl DiscoveryStats {
             })
             .collect();
         parts.push(format!(
-            "candidates rejected {}, inside known functions {}",
-            self.rejected, self.covered
+            "candidates rejected {}, inside known functions {}, labels of known functions {}",
+            self.rejected, self.covered, self.labels
         ));
         parts.push(format!(
-            "jump tables {} ({} targets)",
-            self.jump_tables, self.jump_table_targets
+            "jump tables {} ({} targets), {} instructions ({} distinct)",
+            self.jump_tables,
+            self.jump_table_targets,
+            self.instructions,
+            self.distinct_instructions
         ));
         format!("roots (new/offered): {}", parts.join(", "))
     }
@@ -333,6 +343,8 @@ pub fn discover(
         .collect();
     stats.offered[Source::DataWord as usize] = candidates.len() as u64;
     let mut offered_refs: BTreeSet<u64> = BTreeSet::new();
+    // Candidates that are labels inside a function found already: function → labels.
+    let mut labels: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
 
     // Explore functions until no new BL target appears; then the lowest entry not covered yet becomes a root of
     // its own, and so on. One at a time: exploring it usually covers the entries after it (a profile's block
@@ -346,7 +358,7 @@ pub fn discover(
             if explored.contains_key(&root) {
                 continue;
             }
-            let scan = Scan::explore(image, root, &all_roots, indirect);
+            let scan = Scan::explore(image, root, &[], &all_roots, indirect);
             for &c in &scan.calls {
                 if image.word(c).is_some() && all_roots.insert(c) {
                     stats.roots[Source::Call as usize] += 1;
@@ -373,12 +385,44 @@ pub fn discover(
         while let Some((c, src)) = candidates.pop_first() {
             if all_roots.contains(&c) || covered.contains(&c) {
                 stats.covered += 1;
-            } else if validate(image, c, src) {
+                continue;
+            }
+            // Inside a function found already (by its FDE's range): a label of that function (a computed
+            // goto's target, say), explored as part of it rather than as a function of its own that would
+            // lift the rest of it again.
+            if let Some(f) = image.fde_containing(c)
+                && explored.contains_key(&f)
+            {
+                if validate(image, c, Source::CodeRef) {
+                    let l = labels.entry(f).or_default();
+                    l.push(c);
+                    stats.labels += 1;
+                    let scan = Scan::explore(image, f, l, &all_roots, indirect);
+                    for &t in &scan.calls {
+                        if image.word(t).is_some() && all_roots.insert(t) {
+                            stats.roots[Source::Call as usize] += 1;
+                            todo.push(t);
+                        }
+                    }
+                    covered.extend(scan.insns.keys().copied());
+                    explored.insert(f, scan);
+                    if !todo.is_empty() {
+                        break;
+                    }
+                } else {
+                    stats.rejected += 1;
+                }
+                continue;
+            }
+            if validate(image, c, src) {
                 next = Some((c, src));
                 break;
             } else {
                 stats.rejected += 1;
             }
+        }
+        if !todo.is_empty() {
+            continue;
         }
         match next {
             Some((c, src)) => {
@@ -390,6 +434,20 @@ pub fn discover(
             None => break,
         }
     }
+    // Roots found late (a BL target seen only in a later function, a candidate) were not known when the
+    // functions before them were explored: explore every function again, now stopping at every root, so no code
+    // is lifted twice because a function ran into another's entry.
+    let rescanned: BTreeMap<u64, Scan> = explored
+        .keys()
+        .map(|&root| {
+            let extra = labels.get(&root).map_or(&[][..], |v| &v[..]);
+            (
+                root,
+                Scan::explore(image, root, extra, &all_roots, indirect),
+            )
+        })
+        .collect();
+    explored = rescanned;
     stats.offered[Source::Call as usize] = explored
         .values()
         .flat_map(|s| s.calls.iter())
@@ -410,6 +468,12 @@ pub fn discover(
     }
     stats.jump_tables = jump_tables.len() as u64;
     stats.jump_table_targets = jump_tables.values().map(|t| t.len() as u64).sum();
+    stats.instructions = explored.values().map(|s| s.insns.len() as u64).sum();
+    stats.distinct_instructions = explored
+        .values()
+        .flat_map(|s| s.insns.keys())
+        .collect::<BTreeSet<_>>()
+        .len() as u64;
     let functions = explored
         .into_iter()
         .map(|(root, scan)| scan.plan(root, entries))
@@ -434,9 +498,11 @@ struct Scan {
 }
 
 impl Scan {
+    /// Explores the function at `root`, also from `labels` (addresses inside it that code or data refers to).
     fn explore(
         image: &Image,
         root: u64,
+        labels: &[u64],
         roots: &BTreeSet<u64>,
         indirect: &HashMap<u64, Vec<u64>>,
     ) -> Scan {
@@ -448,6 +514,7 @@ impl Scan {
             tables: BTreeMap::new(),
         };
         let mut work = vec![root];
+        work.extend(labels.iter().copied().filter(|&l| !roots.contains(&l)));
         while let Some(start) = work.pop() {
             s.leaders.insert(start);
             let mut pc = start;
@@ -466,7 +533,9 @@ impl Scan {
                     {
                         succ.local
                             .extend(indirect.get(&pc).into_iter().flatten().copied());
-                        if let Some(t) = crate::jump_table::recover(image, pc) {
+                        if let Some(mut t) = crate::jump_table::recover(image, pc) {
+                            t.sort_unstable();
+                            t.dedup();
                             succ.local.extend(t.iter().copied());
                             s.tables.insert(pc, t);
                         }
@@ -475,15 +544,21 @@ impl Scan {
                         s.calls.insert(c);
                     }
                     for t in succ.local {
-                        // A jump to another function's entry is a tail call: that function covers it.
-                        let tail_call = t != root && roots.contains(&t) && t != pc.wrapping_add(4);
+                        // A jump to another function's entry is a tail call, and falling into one (after a call
+                        // that does not return, say) leaves this function too: that function covers it.
+                        let tail_call = t != root && roots.contains(&t);
                         if !tail_call && image.word(t).is_some() {
                             work.push(t);
                         }
                     }
                     break;
                 }
-                pc += 4;
+                let next = pc.wrapping_add(4);
+                if next != root && roots.contains(&next) {
+                    s.enders.insert(pc);
+                    break;
+                }
+                pc = next;
             }
         }
         s

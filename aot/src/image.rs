@@ -17,7 +17,7 @@
 //! - **Relocated data**: a static-pie's data holds pointers only after its `R_AARCH64_RELATIVE` relocations
 //!   (`DT_RELA`) ran; [`Image::word64`] applies them (addend + load bias). `DT_RELR` is not read.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol, SymbolKind};
 
@@ -43,6 +43,8 @@ pub struct Image {
     pub symbols: Vec<u64>,
     /// Initial locations of the `.eh_frame` FDEs (run-time addresses, unchecked).
     pub fdes: Vec<u64>,
+    /// The code ranges the FDEs describe: start → end.
+    fde_ranges: BTreeMap<u64, u64>,
     /// Entries of the preinit/init/fini arrays and `DT_INIT`/`DT_FINI` (run-time addresses, unchecked).
     pub init_fini: Vec<u64>,
     /// Where functions may start: the `SHF_EXECINSTR` sections when the file has section headers (so a pointer
@@ -87,13 +89,19 @@ impl Image {
             entry: file.entry().wrapping_add(bias),
             symbols,
             fdes: Vec::new(),
+            fde_ranges: BTreeMap::new(),
             init_fini: Vec::new(),
             code_ranges: Vec::new(),
         };
         image.code_ranges = code_ranges(&image, &file, bias);
         let dynamic = dynamic_entries(elf, &file);
         image.relocated = relative_relocs(&image, &dynamic, bias);
-        image.fdes = fdes(&image, elf, &file, bias);
+        let fdes = fdes(&image, elf, &file, bias);
+        image.fdes = fdes.iter().map(|&(a, _)| a).collect();
+        image.fde_ranges = fdes
+            .into_iter()
+            .map(|(a, n)| (a, a.saturating_add(n)))
+            .collect();
         image.init_fini = init_fini(&image, &file, &dynamic, bias);
         Ok(image)
     }
@@ -157,6 +165,12 @@ impl Image {
     /// Whether `addr` lies in an executable segment's file bytes.
     pub fn is_code(&self, addr: u64) -> bool {
         self.bytes(addr, 1, true).is_some()
+    }
+
+    /// The start of the FDE whose code range contains `addr`, if any.
+    pub fn fde_containing(&self, addr: u64) -> Option<u64> {
+        let (&start, &end) = self.fde_ranges.range(..=addr).next_back()?;
+        (addr < end).then_some(start)
     }
 
     /// Whether `addr` lies where a function may start (see `code_ranges`).
@@ -265,7 +279,7 @@ fn relative_relocs(image: &Image, dynamic: &[(u64, u64)], bias: u64) -> HashMap<
 }
 
 /// The initial locations of `.eh_frame`'s FDEs.
-fn fdes(image: &Image, elf: &[u8], file: &object::File<'_>, bias: u64) -> Vec<u64> {
+fn fdes(image: &Image, elf: &[u8], file: &object::File<'_>, bias: u64) -> Vec<(u64, u64)> {
     if let Some(sec) = file.section_by_name(".eh_frame")
         && let Ok(data) = sec.data()
     {
@@ -316,9 +330,9 @@ fn fdes(image: &Image, elf: &[u8], file: &object::File<'_>, bias: u64) -> Vec<u6
     Vec::new()
 }
 
-/// FDE initial locations of the `.eh_frame` bytes `data` that the program sees at `addr`. Parsing stops at the
+/// FDE code ranges (initial location, length) of the `.eh_frame` bytes `data` that the program sees at `addr`. Parsing stops at the
 /// first entry that does not parse (the rest cannot be found reliably); an FDE whose CIE is bad is skipped.
-pub fn parse_eh_frame(data: &[u8], addr: u64) -> Vec<u64> {
+pub fn parse_eh_frame(data: &[u8], addr: u64) -> Vec<(u64, u64)> {
     use gimli::UnwindSection;
     let mut eh = gimli::EhFrame::new(data, gimli::LittleEndian);
     eh.set_address_size(8);
@@ -331,7 +345,7 @@ pub fn parse_eh_frame(data: &[u8], addr: u64) -> Vec<u64> {
             Ok(Some(gimli::CieOrFde::Cie(_))) => {}
             Ok(Some(gimli::CieOrFde::Fde(partial))) => {
                 match partial.parse(gimli::EhFrame::cie_from_offset) {
-                    Ok(fde) => out.push(fde.initial_address()),
+                    Ok(fde) => out.push((fde.initial_address(), fde.len())),
                     Err(err) => tracing::debug!("skipping an FDE of .eh_frame at {addr:#x}: {err}"),
                 }
             }

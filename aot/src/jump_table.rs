@@ -129,8 +129,9 @@ fn bound_of(cond: u8, taken: bool, imm: u64) -> Option<u64> {
     }
 }
 
-/// The targets of the jump table the `BR` at `br_pc` dispatches through, sorted and deduplicated; `None` when
-/// the code before it does not have the shape above or the table does not check out.
+/// The targets of the jump table the `BR` at `br_pc` dispatches through, in table order (index 0 first; cases
+/// sharing code repeat a target); `None` when the code before it does not have the shape above or the table
+/// does not check out.
 pub fn recover(image: &Image, br_pc: u64) -> Option<Vec<u64>> {
     let br = image.word(br_pc)?;
     if br & 0xffff_fc1f != 0xd61f_0000 {
@@ -220,8 +221,6 @@ pub fn recover(image: &Image, br_pc: u64) -> Option<Vec<u64>> {
         }
         targets.push(t);
     }
-    targets.sort_unstable();
-    targets.dedup();
     Some(targets)
 }
 
