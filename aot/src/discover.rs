@@ -1,12 +1,24 @@
 //! Code discovery: which guest addresses are code, grouped into functions of basic blocks.
 //!
-//! Function entries ("roots") come from the ELF entry point, function symbols when present, BL targets followed
-//! transitively, and everything the profiles saw: executed block starts, call targets, indirect-branch targets
-//! and the places where earlier AOT code handed over to the interpreter. From each root the function's CFG is
-//! followed through direct and conditional branches and fall-through (a BL's or BLR's return point, an SVC's
-//! successor); BR and RET end a path, a B to another root is a tail call. Every block start of every function
-//! becomes an entry the runtime can enter, so a pc that any function covers is reachable without the
-//! interpreter. Code nobody found stays the interpreter's, which records it for the next build.
+//! Function entries ("roots") come from, in this order (a root is credited to the first [`Source`] offering it,
+//! and [`DiscoveryStats`] counts them): the ELF entry point, function symbols when present, `.eh_frame` FDEs,
+//! the init/fini arrays (all three read by [`Image`]), the profiles' call and BLR targets, BL targets followed
+//! transitively, and the profiles' executed block starts, indirect targets and AOT misses that no function
+//! covers. When those are exhausted, **address-taken candidates** — ADR and ADRP+ADD pairs in the code found,
+//! and 8-byte words of the file's segments holding a code address — become roots lowest first, one at a time,
+//! if they pass [`validate`]; a candidate inside a found function's FDE range becomes a block start of that
+//! function instead (a computed goto's label). The rule keeps a wrong root harmless: lifted code is the
+//! semantics of the same bytes the interpreter would run, and a root never splits code already found, so a
+//! false candidate can only cost Wasm.
+//!
+//! From each root the function's CFG is followed through direct and conditional branches and fall-through (a
+//! BL's or BLR's return point, an SVC's successor); RET ends a path, a B to another root is a tail call and
+//! running into another root's entry leaves the function. A BR's targets are part of its function: the
+//! profiled ones, and those of a jump table recovered statically ([`jump_table`](crate::jump_table)). Once all
+//! roots are known every function is explored again, so no code is lifted by two functions because one of
+//! them was explored before the other's root was found. Every block start of every function becomes an entry
+//! the runtime can enter, so a pc that any function covers is reachable without the interpreter. Code nobody
+//! found stays the interpreter's, which records it for the next build.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -226,7 +238,7 @@ pub fn validate(image: &Image, c: u64, source: Source) -> bool {
         return false;
     }
     if source == Source::DataWord && image.in_code_range(c.wrapping_sub(4)) {
-        let prev = image.word(c - 4).unwrap_or(0);
+        let prev = image.word(c.wrapping_sub(4)).unwrap_or(0);
         let padding = prev == 0 || prev == 0xd503_201f;
         let ends = match decode::decode(prev) {
             Insn::Branch(Branch::BImm { link: false, .. }) | Insn::Undefined(_) => true,
@@ -258,7 +270,7 @@ fn code_refs(image: &Image, scan: &Scan) -> Vec<u64> {
         let page = (pc & !0xfff).wrapping_add(((imm as i64) << 12) as u64);
         let t = w & 31;
         for k in 1..=4u64 {
-            let next = pc + 4 * k;
+            let next = pc.wrapping_add(4 * k);
             if !scan.insns.contains_key(&next) {
                 break;
             }

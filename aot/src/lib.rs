@@ -2,7 +2,7 @@
 //! guest code plus a manifest — that the runtime (`rt`) runs in wasmer, falling back to the interpreter for
 //! anything the bundle does not cover.
 //!
-//! Owns: code discovery ([`discover`]), `Lift` (an implementation of `elfrun_interp::Sem` that emits Wasm with
+//! Owns: code discovery ([`discover`], over the ELF as [`image`] reads it, with [`jump_table`] recovery), `Lift` (an implementation of `elfrun_interp::Sem` that emits Wasm with
 //! wasm-encoder, in [`lift`]), module assembly, the bundle format ([`bundle`]) and the ABI between lifted code
 //! and the runtime ([`abi`]).
 //! Must not: execute guest code or use wasmer — running bundles is the runtime's job. Instruction semantics are
@@ -59,7 +59,8 @@ pub struct BuildInput<'a> {
 /// Which of the code static discovery finds goes into the bundle.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Scope {
-    /// Everything discovery finds (the functions reachable from the entry point, symbols, profiled targets).
+    /// Everything discovery finds (the functions reachable from the entry point, symbols, `.eh_frame` FDEs,
+    /// init/fini arrays, validated address-taken candidates, profiled targets).
     #[default]
     All,
     /// Only the functions whose code the profiles saw run (executed blocks, call and indirect targets, AOT
