@@ -242,6 +242,53 @@ fn static_discovery_covers_the_jump_table_and_the_data_callback() {
     );
 }
 
+/// A jump table recovered statically is lowered exactly: `jumptable.S` rewrites its (writable) table while
+/// running so the BR goes to an address between the recovered targets that is none of them. The lifted
+/// `br_table` must send that address to the runtime (the interpreter runs those few instructions) and every
+/// recovered case to its lifted block; `--lockstep` agrees.
+#[test]
+fn a_recovered_jump_table_is_exact_when_the_table_changes_at_run_time() {
+    let d = dir().join("jumptable");
+    std::fs::create_dir_all(&d).unwrap();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_elfrun"))
+            .args(args)
+            .env("XDG_CACHE_HOME", d.join("cache"))
+            .output()
+            .unwrap()
+    };
+    let bin = common::build("jumptable.S", &["-nostdlib"]);
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s], &[]);
+    assert_eq!(common::status(&want), 198);
+    let built = run(&["build", "--scope", "all", "-o", &s("jt.bundle"), bin_s]);
+    let summary = String::from_utf8_lossy(&built.stderr).to_string();
+    assert!(built.status.success(), "{summary}");
+    assert!(summary.contains("jump tables 1 (4 targets)"), "{summary}");
+    let aot = run(&[
+        "--tier",
+        "aot",
+        "--bundle",
+        &s("jt.bundle"),
+        "--stats-file",
+        &s("jt.json"),
+        bin_s,
+    ]);
+    assert_eq!(common::status(&aot), 198);
+    // `odd` (add, ret) twice in the interpreter; every case ran lifted.
+    let st = stats(&d.join("jt.json"));
+    let left = st["interp_instructions"].as_u64().unwrap();
+    assert!((1..=8).contains(&left), "{st}");
+    let checked = run(&["--lockstep", "--bundle", &s("jt.bundle"), bin_s]);
+    assert_eq!(
+        common::status(&checked),
+        198,
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+}
+
 /// A damaged bundle, one for another binary, or a damaged artifact: refused or rebuilt, never used.
 #[test]
 fn bad_bundles_are_refused_and_bad_artifacts_recompiled() {
