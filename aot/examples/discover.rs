@@ -1,16 +1,20 @@
 //! What static discovery finds in ELF files, without lifting: roots per source, jump tables, instructions.
 //!
-//! `cargo run -p elfrun-aot --example discover -- [--lift] ELF...` (ET_EXEC at its link address; a static-pie at
-//! 0). With `--lift`, also lifts everything found (as `elfrun build --scope all` without a profile, minus
+//! `cargo run -p elfrun-aot --example discover -- [--tables] [--lift] ELF...` (ET_EXEC at its link address; a static-pie at
+//! 0). `--tables` lists the jump tables recovered. With `--lift`, also lifts everything found (as `elfrun build --scope all` without a profile, minus
 //! wasmer's compilation) and prints the module's size and the time taken.
 
 use std::collections::{BTreeSet, HashMap};
 
 fn main() {
-    let mut lift = false;
+    let (mut lift, mut tables) = (false, false);
     for path in std::env::args().skip(1) {
-        if path == "--lift" {
-            lift = true;
+        match path.as_str() {
+            "--lift" => lift = true,
+            "--tables" => tables = true,
+            _ => {}
+        }
+        if path.starts_with("--") {
             continue;
         }
         let elf = match std::fs::read(&path) {
@@ -56,6 +60,13 @@ fn main() {
             started.elapsed().as_secs_f64() * 1e3,
             d.stats.summary()
         );
+        if tables {
+            let mut sites: Vec<_> = d.jump_tables.iter().collect();
+            sites.sort();
+            for (site, targets) in sites {
+                println!("  jump table at {site:#x}: {} targets", targets.len());
+            }
+        }
         if lift {
             let started = std::time::Instant::now();
             let input = elfrun_aot::BuildInput {

@@ -301,11 +301,18 @@ pub fn discover(
     let mut stats = DiscoveryStats::default();
     let mut all_roots: BTreeSet<u64> = BTreeSet::new();
     let mut todo: Vec<u64> = Vec::new();
-    let mut offer = |src: Source,
-                     addrs: &mut dyn Iterator<Item = u64>,
-                     all_roots: &mut BTreeSet<u64>,
-                     todo: &mut Vec<u64>| {
-        let valid: BTreeSet<u64> = addrs.filter(|&pc| image.word(pc).is_some()).collect();
+    let strong: [(Source, Vec<u64>); 5] = [
+        (Source::Entry, vec![image.entry]),
+        (Source::Symbol, image.symbols.clone()),
+        (Source::EhFrame, image.fdes.clone()),
+        (Source::InitFini, image.init_fini.clone()),
+        (Source::Profile, roots.iter().copied().collect()),
+    ];
+    for (src, addrs) in strong {
+        let valid: BTreeSet<u64> = addrs
+            .into_iter()
+            .filter(|&pc| image.word(pc).is_some())
+            .collect();
         stats.offered[src as usize] += valid.len() as u64;
         for pc in valid {
             if all_roots.insert(pc) {
@@ -313,39 +320,9 @@ pub fn discover(
                 todo.push(pc);
             }
         }
-    };
-    offer(
-        Source::Entry,
-        &mut std::iter::once(image.entry),
-        &mut all_roots,
-        &mut todo,
-    );
-    offer(
-        Source::Symbol,
-        &mut image.symbols.iter().copied(),
-        &mut all_roots,
-        &mut todo,
-    );
-    offer(
-        Source::EhFrame,
-        &mut image.fdes.iter().copied(),
-        &mut all_roots,
-        &mut todo,
-    );
-    offer(
-        Source::InitFini,
-        &mut image.init_fini.iter().copied(),
-        &mut all_roots,
-        &mut todo,
-    );
-    offer(
-        Source::Profile,
-        &mut roots.iter().copied(),
-        &mut all_roots,
-        &mut todo,
-    );
+    }
     // Explored last-in first-out: the lowest first.
-    todo.reverse();
+    todo.sort_unstable_by(|a, b| b.cmp(a));
 
     // Address-taken candidates, lowest first: code addresses stored in data now, code refs as code is found.
     let mut candidates: BTreeMap<u64, Source> = image

@@ -19,11 +19,13 @@
 //! How it matches: the straight-line run of instructions ending at the `BR` (back to the previous unconditional
 //! transfer, at most [`WINDOW`] instructions) is evaluated forward over a tiny abstract domain — constants from
 //! ADR/ADRP/ADD-immediate, "a load from `table` indexed by register `n`", "`base` plus an extended loaded
-//! value" — with every instruction it does not model clobbering the registers it may write. The index's bound
-//! comes from a `cmp n, #imm` immediately followed by a conditional branch: inside the run (`b.hi`/`b.hs` to
-//! the default, falling through), or, when the run starts at a branch target, a `b.ls`/`b.lo` to that start
-//! found at most [`LOOKBACK`] instructions before it. A table is accepted only if every one of its entries
-//! yields a 4-aligned address in an executable segment.
+//! value" — with every instruction it does not model clobbering the registers it may write. A table or base
+//! register the run reads without setting takes the constant of the nearest ADR/ADRP/ADRP+ADD writing it
+//! before the run (at most [`LOOKBACK`] instructions back: gcc hoists the table's address out of loops). The
+//! index's bound comes from a `cmp n, #imm` immediately followed by a conditional branch: inside the run
+//! (`b.hi`/`b.hs` to the default, falling through), or, when the run starts at a branch target, a
+//! `b.ls`/`b.lo` to that start within [`LOOKBACK`] instructions either side. A table is accepted only if every
+//! one of its entries yields a 4-aligned address in an executable segment.
 //!
 //! Why a near miss is harmless: the recovered targets only become block starts of the function and candidate
 //! targets the lifted `BR` compares its run-time address against; the address itself is still computed by the
@@ -33,8 +35,10 @@ use crate::image::Image;
 
 /// Instructions before a `BR` the matcher looks at.
 pub const WINDOW: usize = 32;
-/// Instructions before a run's start searched for the `cmp` + `b.ls`/`b.lo` that jumps to it.
-pub const LOOKBACK: u64 = 64;
+/// Instructions before and after a run's start searched for the `cmp` + `b.ls`/`b.lo` that jumps to it, and
+/// before it for the definition of a table or base register the run itself does not set (hoisted out of a
+/// loop, say).
+pub const LOOKBACK: u64 = 1024;
 /// Largest table accepted (entries).
 pub const MAX_ENTRIES: u64 = 4096;
 
@@ -68,7 +72,12 @@ struct Load {
 }
 
 /// The state of the forward evaluation.
-struct State {
+struct State<'i> {
+    image: &'i Image,
+    /// Where the run starts (definitions before it are looked up by [`def_before`]).
+    start: u64,
+    /// Registers the run has written so far.
+    written: u32,
     regs: [Val; 32],
     /// Number of valid values of a register (and whether the bound was a 64-bit compare).
     bound: [Option<(u64, bool)>; 32],
@@ -76,12 +85,80 @@ struct State {
     cmp: Option<(u8, u64, bool)>,
 }
 
-impl State {
+impl State<'_> {
     fn clobber(&mut self, r: u32) {
         let r = r as usize & 31;
         self.regs[r] = Val::Unknown;
         self.bound[r] = None;
+        self.written |= 1 << r;
     }
+
+    /// Register `r`'s value, from its definition before the run if the run has not written it.
+    fn read(&mut self, r: usize) -> Val {
+        if self.regs[r] == Val::Unknown
+            && self.written & (1 << r) == 0
+            && let Some(v) = def_before(self.image, self.start, r as u32)
+        {
+            self.regs[r] = Val::Const(v);
+            self.written |= 1 << r;
+        }
+        self.regs[r]
+    }
+}
+
+/// The constant the nearest instruction before `start` writing `r` puts there (linearly, at most [`LOOKBACK`]
+/// instructions back), if it is ADR, ADRP, or `ADD r, u, #imm` with `u` set by an ADRP just before it. Linear
+/// order is not dominance: a wrong answer gives a table that fails its checks or extra targets, never wrong code.
+fn def_before(image: &Image, start: u64, r: u32) -> Option<u64> {
+    let mut pc = start;
+    for _ in 0..LOOKBACK {
+        pc = pc.checked_sub(4)?;
+        let w = image.word(pc)?;
+        if w & 31 != r || as_cmp(w).is_some() || as_bcond(w, pc).is_some() || is_store(w) {
+            continue;
+        }
+        if let Some(v) = adr_value(w, pc) {
+            return Some(v);
+        }
+        if w & 0xff80_0000 == 0x9100_0000 {
+            let u = (w >> 5) & 31;
+            let imm = u64::from((w >> 10) & 0xfff) << (12 * ((w >> 22) & 1));
+            for k in 1..=8u64 {
+                let p = pc.checked_sub(4 * k)?;
+                let d = image.word(p)?;
+                if d & 31 == u
+                    && d >> 31 == 1
+                    && let Some(page) = adr_value(d, p)
+                {
+                    return Some(page.wrapping_add(imm));
+                }
+            }
+        }
+        return None;
+    }
+    None
+}
+
+/// The address ADR or ADRP at `pc` forms.
+fn adr_value(w: u32, pc: u64) -> Option<u64> {
+    if w & 0x1f00_0000 != 0x1000_0000 {
+        return None;
+    }
+    let imm = sext(
+        u64::from((w >> 5) & 0x7ffff) << 2 | u64::from((w >> 29) & 3),
+        21,
+    );
+    Some(if w >> 31 == 1 {
+        (pc & !0xfff).wrapping_add(imm << 12)
+    } else {
+        pc.wrapping_add(imm)
+    })
+}
+
+/// A store (general or SIMD&FP; without writeback: those write the base register, bits 5..10).
+fn is_store(w: u32) -> bool {
+    // Loads and stores: bit 27 set, bit 25 clear; L (bit 22) clear for the single-register and pair forms.
+    w & 0x0a00_0000 == 0x0800_0000 && (w >> 22) & 1 == 0 && (w >> 29) & 1 == 1
 }
 
 fn sext(v: u64, bits: u32) -> u64 {
@@ -150,29 +227,29 @@ pub fn recover(image: &Image, br_pc: u64) -> Option<Vec<u64>> {
         }
     }
     let mut st = State {
+        image,
+        start,
+        written: 0,
         regs: [Val::Unknown; 32],
         bound: [None; 32],
         cmp: None,
     };
-    // The run may start at the target of a `cmp n, #imm; b.ls start` before it.
-    let mut pc = start;
-    for _ in 0..LOOKBACK {
-        pc = match pc.checked_sub(4) {
-            Some(p) => p,
-            None => break,
-        };
+    // The run may start at the target of a `cmp n, #imm; b.ls start` before or after it (the largest bound
+    // if there are several: too many entries fail the table's checks, too few would miss cases).
+    let lo = start.saturating_sub(4 * LOOKBACK);
+    for pc in (lo..start.saturating_add(4 * LOOKBACK)).step_by(4) {
         let (Some(w), Some(prev)) = (
             image.word(pc),
             pc.checked_sub(4).and_then(|p| image.word(p)),
         ) else {
-            break;
+            continue;
         };
         if let (Some((cond, t)), Some((n, imm, wide))) = (as_bcond(w, pc), as_cmp(prev))
             && t == start
             && let Some(count) = bound_of(cond, true, imm)
+            && st.bound[n as usize].is_none_or(|(c, _)| c < count)
         {
             st.bound[n as usize] = Some((count, wide));
-            break;
         }
     }
     let mut pc = start;
@@ -225,7 +302,7 @@ pub fn recover(image: &Image, br_pc: u64) -> Option<Vec<u64>> {
 }
 
 /// Evaluates one instruction of the run.
-fn step(st: &mut State, w: u32, pc: u64) {
+fn step(st: &mut State<'_>, w: u32, pc: u64) {
     let rd = w & 31;
     let rn = ((w >> 5) & 31) as usize;
     let cmp = st.cmp.take();
@@ -247,7 +324,7 @@ fn step(st: &mut State, w: u32, pc: u64) {
     // ADD (immediate), 64-bit
     if w & 0xff80_0000 == 0x9100_0000 {
         let imm = u64::from((w >> 10) & 0xfff) << (12 * ((w >> 22) & 1));
-        let v = match st.regs[rn] {
+        let v = match st.read(rn) {
             Val::Const(c) if rn != 31 => Val::Const(c.wrapping_add(imm)),
             _ => Val::Unknown,
         };
@@ -265,7 +342,7 @@ fn step(st: &mut State, w: u32, pc: u64) {
     };
     if let Some((extend, shift)) = ext {
         let rm = ((w >> 16) & 31) as usize;
-        let v = match (st.regs[rn], st.regs[rm]) {
+        let v = match (st.read(rn), st.read(rm)) {
             (Val::Const(base), Val::Loaded(load)) | (Val::Loaded(load), Val::Const(base))
                 if rn != 31 =>
             {
@@ -295,7 +372,8 @@ fn step(st: &mut State, w: u32, pc: u64) {
             _ => None,
         };
         let valid = opc != 0 && size < 3 && !(size == 2 && opc == 3);
-        let v = match (valid, st.regs[rn], wide_index, st.bound[rm]) {
+        let base = st.read(rn);
+        let v = match (valid, base, wide_index, st.bound[rm]) {
             (true, Val::Const(table), Some(wide), Some((count, cmp_wide)))
                 if rn != 31 && (cmp_wide || !wide) =>
             {

@@ -17,10 +17,17 @@ fn tmp() -> PathBuf {
     d
 }
 
-/// Compiles `tests/guest/roots.c` with `flags` into `out` (a private file renamed into place: tests run in
-/// parallel).
+/// Compiles `tests/guest/roots.c` with `flags` into `out`.
 fn build(out: &str, flags: &[&str]) -> Vec<u8> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guest/roots.c");
+    build_source("roots.c", out, flags)
+}
+
+/// Compiles `tests/guest/SRC` with `flags` into `out` (a private file renamed into place: tests run in
+/// parallel).
+fn build_source(src: &str, out: &str, flags: &[&str]) -> Vec<u8> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guest")
+        .join(src);
     let path = tmp().join(out);
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -175,6 +182,28 @@ fn jump_tables_of_byte_and_halfword_entries_are_recovered() {
         );
     }
     assert!(d.stats.jump_tables >= 2, "{:?}", d.stats);
+}
+
+#[test]
+fn jump_tables_with_a_hoisted_table_address_or_a_distant_bound_are_recovered() {
+    let elf = build_source("hoisted.S", "hoisted", &["-static", "-nostdlib"]);
+    let image = Image::from_elf(&elf, 0).unwrap();
+    let f = object::File::parse(&*elf).unwrap();
+    let at = |name: &str| {
+        f.symbols()
+            .find(|s| s.name() == Ok(name))
+            .unwrap()
+            .address()
+    };
+    let base = at("hoisted_br") + 4;
+    let cases: Vec<u64> = (0..4).map(|k| base + 8 * k).collect();
+    for br in ["hoisted_br", "far_br"] {
+        assert_eq!(
+            jump_table::recover(&image, at(br)).as_deref(),
+            Some(&cases[..]),
+            "{br}"
+        );
+    }
 }
 
 #[test]
