@@ -18,9 +18,11 @@
 //! ```
 //!
 //! A branch to a later block of the function is a plain `br` to that block's label; a branch to the same or an
-//! earlier block burns one unit of fuel and goes round the dispatch loop. Anything else — a call, a return, an
-//! indirect branch, a syscall, an instruction `Lift` cannot express, a memory access that would fault — leaves
-//! through `$exit` with a [`Status`] and the pc to continue at. Register writes of an instruction are buffered
+//! earlier block burns one unit of fuel and goes round the dispatch loop; an indirect branch reaches its known
+//! targets (profiled, or a recovered jump table) the same way, through a `br_table` on the target address when
+//! there are several in the function. Anything else — a call, a return, any other indirect target, a syscall,
+//! an instruction `Lift` cannot express, a memory access that would fault — leaves through `$exit` with a
+//! [`Status`] and the pc to continue at. Register writes of an instruction are buffered
 //! and committed when it completes, so an exit in the middle of an instruction leaves the state as it was
 //! before it: the interpreter then re-executes the instruction from scratch.
 
