@@ -1,84 +1,33 @@
 //! Code discovery: which guest addresses are code, grouped into functions of basic blocks.
 //!
-//! Function entries ("roots") come from the ELF entry point, function symbols when present, BL targets followed
-//! transitively, and everything the profiles saw: executed block starts, call targets, indirect-branch targets
-//! and the places where earlier AOT code handed over to the interpreter. From each root the function's CFG is
-//! followed through direct and conditional branches and fall-through (a BL's or BLR's return point, an SVC's
-//! successor); BR and RET end a path, a B to another root is a tail call. Every block start of every function
-//! becomes an entry the runtime can enter, so a pc that any function covers is reachable without the
-//! interpreter. Code nobody found stays the interpreter's, which records it for the next build.
+//! Function entries ("roots") come from, in this order (a root is credited to the first [`Source`] offering it,
+//! and [`DiscoveryStats`] counts them): the ELF entry point, function symbols when present, `.eh_frame` FDEs,
+//! the init/fini arrays (all three read by [`Image`]), the profiles' call and BLR targets, BL targets followed
+//! transitively, and the profiles' executed block starts, indirect targets and AOT misses that no function
+//! covers. When those are exhausted, **address-taken candidates** — ADR and ADRP+ADD pairs in the code found,
+//! and 8-byte words of the file's segments holding a code address — become roots lowest first, one at a time,
+//! if they pass [`validate`]; a candidate inside a found function's FDE range becomes a block start of that
+//! function instead (a computed goto's label). The rule keeps a wrong root harmless: lifted code is the
+//! semantics of the same bytes the interpreter would run, and a root never splits code already found, so a
+//! false candidate can only cost Wasm.
+//!
+//! From each root the function's CFG is followed through direct and conditional branches and fall-through (a
+//! BL's or BLR's return point, an SVC's successor); RET ends a path, a B to another root is a tail call and
+//! running into another root's entry leaves the function. A BR's targets are part of its function: the
+//! profiled ones, and those of a jump table recovered statically ([`jump_table`](crate::jump_table)). Once all
+//! roots are known every function is explored again, so no code is lifted by two functions because one of
+//! them was explored before the other's root was found. Every block start of every function becomes an entry
+//! the runtime can enter, so a pc that any function covers is reachable without the interpreter. Code nobody
+//! found stays the interpreter's, which records it for the next build.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+pub use crate::image::Image;
+use crate::lift::{BlockPlan, FnPlan};
 use elfrun_interp::Insn;
 use elfrun_interp::a64::branch::Branch;
 use elfrun_interp::decode;
 use elfrun_interp::sem::BranchKind;
-use object::{Object, ObjectSegment, ObjectSymbol, SymbolKind};
-
-use crate::BuildError;
-use crate::lift::{BlockPlan, FnPlan};
-
-/// The executable bytes of an ELF image at their run-time addresses.
-#[derive(Debug)]
-pub struct Image {
-    segments: Vec<(u64, Vec<u8>)>,
-    pub entry: u64,
-    /// Function symbols (run-time addresses), if the binary has any.
-    pub symbols: Vec<u64>,
-}
-
-impl Image {
-    /// Reads the executable segments of `elf`, loaded at `bias` (0 for ET_EXEC).
-    pub fn from_elf(elf: &[u8], bias: u64) -> Result<Image, BuildError> {
-        let file = object::File::parse(elf).map_err(|e| BuildError::Elf(e.to_string()))?;
-        if file.architecture() != object::Architecture::Aarch64 {
-            return Err(BuildError::Elf("not an AArch64 ELF file".into()));
-        }
-        let mut segments = Vec::new();
-        for seg in file.segments() {
-            let executable = match seg.flags() {
-                object::SegmentFlags::Elf { p_flags } => p_flags & object::elf::PF_X != 0,
-                _ => false,
-            };
-            if !executable {
-                continue;
-            }
-            let data = seg.data().map_err(|e| BuildError::Elf(e.to_string()))?;
-            segments.push((seg.address().wrapping_add(bias), data.to_vec()));
-        }
-        if segments.is_empty() {
-            return Err(BuildError::Elf("no executable segment".into()));
-        }
-        let symbols = file
-            .symbols()
-            .filter(|s| s.kind() == SymbolKind::Text && s.is_definition() && s.address() != 0)
-            .map(|s| s.address().wrapping_add(bias))
-            .collect();
-        Ok(Image {
-            segments,
-            entry: file.entry().wrapping_add(bias),
-            symbols,
-        })
-    }
-
-    /// The instruction word at `pc`, if `pc` is aligned and inside an executable segment's file bytes.
-    pub fn word(&self, pc: u64) -> Option<u32> {
-        if !pc.is_multiple_of(4) {
-            return None;
-        }
-        self.segments.iter().find_map(|(start, bytes)| {
-            let off = pc.checked_sub(*start)? as usize;
-            let b = bytes.get(off..off.checked_add(4)?)?;
-            Some(u32::from_le_bytes(b.try_into().ok()?))
-        })
-    }
-
-    /// Bytes of executable code.
-    pub fn code_bytes(&self) -> usize {
-        self.segments.iter().map(|(_, b)| b.len()).sum()
-    }
-}
 
 /// Where control can go after a straight-line run ends.
 struct Succ {
@@ -135,16 +84,213 @@ fn successors(insn: Insn, pc: u64) -> Option<Succ> {
     Some(s)
 }
 
+/// Where a function root came from, in the order sources are consulted (a root is credited to the first source
+/// that offered it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// The ELF entry point.
+    Entry,
+    /// Function symbols.
+    Symbol,
+    /// `.eh_frame` FDEs.
+    EhFrame,
+    /// preinit/init/fini arrays, `DT_INIT`/`DT_FINI`.
+    InitFini,
+    /// Profiled call targets and BLR targets.
+    Profile,
+    /// BL targets of discovered code.
+    Call,
+    /// Profiled block starts, indirect targets and AOT misses no function covered.
+    ProfileEntry,
+    /// ADR / ADRP+ADD in discovered code forming a code address (validated).
+    CodeRef,
+    /// 8-byte words in the file's segments holding a code address (validated).
+    DataWord,
+}
+
+impl Source {
+    pub const ALL: [Source; 9] = [
+        Source::Entry,
+        Source::Symbol,
+        Source::EhFrame,
+        Source::InitFini,
+        Source::Profile,
+        Source::Call,
+        Source::ProfileEntry,
+        Source::CodeRef,
+        Source::DataWord,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Entry => "entry",
+            Source::Symbol => "symbols",
+            Source::EhFrame => "eh_frame",
+            Source::InitFini => "init/fini",
+            Source::Profile => "profile calls",
+            Source::Call => "BL targets",
+            Source::ProfileEntry => "profile entries",
+            Source::CodeRef => "ADR/ADRP refs",
+            Source::DataWord => "data words",
+        }
+    }
+}
+
+/// What each source contributed to a discovery.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiscoveryStats {
+    /// Distinct code addresses each source offered (before validation for the weak sources), by
+    /// `Source as usize`.
+    pub offered: [u64; 9],
+    /// Function roots credited to each source (offered and not already a root from an earlier one).
+    pub roots: [u64; 9],
+    /// Address-taken candidates (code refs, data words) refused by validation.
+    pub rejected: u64,
+    /// Address-taken candidates that fell inside a function already found (not roots of their own).
+    pub covered: u64,
+    /// Address-taken candidates inside a found function's FDE range but not yet covered by it: explored as
+    /// block starts of that function (computed-goto labels), not as roots.
+    pub labels: u64,
+    /// BR sites whose jump table was recovered statically, and the distinct targets those tables gave.
+    pub jump_tables: u64,
+    pub jump_table_targets: u64,
+    /// Instructions of all functions, and distinct instruction addresses among them (the difference is code
+    /// that more than one function covers).
+    pub instructions: u64,
+    pub distinct_instructions: u64,
+}
+
+impl DiscoveryStats {
+    /// One line: `entry 1, eh_frame 1234/1300, …` (roots credited / addresses offered), then the tables.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = Source::ALL
+            .iter()
+            .filter(|&&s| self.offered[s as usize] > 0)
+            .map(|&s| {
+                format!(
+                    "{} {}/{}",
+                    s.name(),
+                    self.roots[s as usize],
+                    self.offered[s as usize]
+                )
+            })
+            .collect();
+        parts.push(format!(
+            "candidates rejected {}, inside known functions {}, labels of known functions {}",
+            self.rejected, self.covered, self.labels
+        ));
+        parts.push(format!(
+            "jump tables {} ({} targets), {} instructions ({} distinct)",
+            self.jump_tables,
+            self.jump_table_targets,
+            self.instructions,
+            self.distinct_instructions
+        ));
+        format!("roots (new/offered): {}", parts.join(", "))
+    }
+}
+
 /// What discovery found.
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub functions: Vec<FnPlan>,
+    /// Targets of the jump tables recovered statically, by BR site (in the functions returned).
+    pub jump_tables: HashMap<u64, Vec<u64>>,
+    pub stats: DiscoveryStats,
 }
 
-/// Finds the functions of `image`, starting from `roots` (plus the entry point and symbols) and making every
-/// address in `entries` (profiled block starts, indirect targets…) a block start wherever it is covered. With
-/// `keep`, only the functions covering at least one of its addresses are returned (the code a profile saw run;
-/// calls to the others leave lifted code for the interpreter).
+/// Instructions a candidate's first straight-line run may have before it must end (see [`validate`]).
+pub const MAX_CANDIDATE_RUN: usize = 256;
+
+/// Whether an address-taken candidate `c` may become a function root. The rule — chosen so that a wrong root
+/// only costs Wasm, never behaviour (lifted code is the semantics of the same bytes the interpreter would run,
+/// and a root never splits code another function already covers) — is:
+/// - `c` is 4-aligned and inside a code range of the image (an `SHF_EXECINSTR` section when there are section
+///   headers, so pointers into `.rodata` do not count);
+/// - the straight-line run from `c` decodes, without an undefined instruction, to a block-ending instruction
+///   (branch, return, call, SVC) within [`MAX_CANDIDATE_RUN`] instructions;
+/// - for a data word, the word before `c` must end a run (an unconditional branch or return, BRK/UDF) or be
+///   padding (NOP, zero), or `c` must start its code range: pointers stored in data point at function starts,
+///   and this keeps a constant that merely looks like an address from starting a function mid-code.
+///
+/// Candidates inside a function already found are not checked here: the caller never makes them roots.
+pub fn validate(image: &Image, c: u64, source: Source) -> bool {
+    if !c.is_multiple_of(4) || !image.in_code_range(c) {
+        return false;
+    }
+    let mut pc = c;
+    let mut ended = false;
+    for _ in 0..MAX_CANDIDATE_RUN {
+        let Some(w) = image.word(pc) else {
+            return false;
+        };
+        let insn = decode::decode(w);
+        if matches!(insn, Insn::Undefined(_)) {
+            return false;
+        }
+        if successors(insn, pc).is_some() {
+            ended = true;
+            break;
+        }
+        pc += 4;
+    }
+    if !ended {
+        return false;
+    }
+    if source == Source::DataWord && image.in_code_range(c.wrapping_sub(4)) {
+        let prev = image.word(c.wrapping_sub(4)).unwrap_or(0);
+        let padding = prev == 0 || prev == 0xd503_201f;
+        let ends = match decode::decode(prev) {
+            Insn::Branch(Branch::BImm { link: false, .. }) | Insn::Undefined(_) => true,
+            Insn::Branch(Branch::BrReg { kind, .. }) => kind != BranchKind::Call,
+            Insn::Branch(Branch::Brk { .. }) => true,
+            _ => false,
+        };
+        if !(padding || ends) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Addresses that ADR, and ADRP followed within four instructions by `ADD xd, xt, #lo12` on its register, form
+/// in the code `scan` covers.
+fn code_refs(image: &Image, scan: &Scan) -> Vec<u64> {
+    let mut out = Vec::new();
+    for &pc in scan.insns.keys() {
+        let Some(w) = image.word(pc) else { continue };
+        if w & 0x1f00_0000 != 0x1000_0000 {
+            continue;
+        }
+        let imm = ((((w >> 5) & 0x7ffff) << 2 | ((w >> 29) & 3)) << 11) as i32 >> 11;
+        if w >> 31 == 0 {
+            out.push(pc.wrapping_add(imm as i64 as u64));
+            continue;
+        }
+        let page = (pc & !0xfff).wrapping_add(((imm as i64) << 12) as u64);
+        let t = w & 31;
+        for k in 1..=4u64 {
+            let next = pc.wrapping_add(4 * k);
+            if !scan.insns.contains_key(&next) {
+                break;
+            }
+            let Some(a) = image.word(next) else { break };
+            if a & 0xff80_0000 == 0x9100_0000 && (a >> 5) & 31 == t && (a >> 22) & 1 == 0 {
+                out.push(page.wrapping_add(u64::from((a >> 10) & 0xfff)));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Finds the functions of `image`, starting from `roots` (profiled calls; plus the entry point, symbols, FDEs and
+/// init/fini arrays) and making every address in `entries` (profiled block starts, indirect targets…) a block
+/// start wherever it is covered. When those are exhausted, address-taken candidates (ADR/ADRP+ADD in the code
+/// found, code addresses stored in data) that pass [`validate`] become roots, lowest first, one at a time (a
+/// function found that way usually covers the candidates after it). With `keep`, only the functions covering at
+/// least one of its addresses are returned (the code a profile saw run; calls to the others leave lifted code
+/// for the interpreter).
 pub fn discover(
     image: &Image,
     roots: &BTreeSet<u64>,
@@ -152,17 +298,48 @@ pub fn discover(
     indirect: &HashMap<u64, Vec<u64>>,
     keep: Option<&BTreeSet<u64>>,
 ) -> Discovery {
-    let mut all_roots: BTreeSet<u64> = roots.clone();
-    all_roots.insert(image.entry);
-    all_roots.extend(image.symbols.iter().copied());
-    all_roots.retain(|&pc| image.word(pc).is_some());
+    let mut stats = DiscoveryStats::default();
+    let mut all_roots: BTreeSet<u64> = BTreeSet::new();
+    let mut todo: Vec<u64> = Vec::new();
+    let strong: [(Source, Vec<u64>); 5] = [
+        (Source::Entry, vec![image.entry]),
+        (Source::Symbol, image.symbols.clone()),
+        (Source::EhFrame, image.fdes.clone()),
+        (Source::InitFini, image.init_fini.clone()),
+        (Source::Profile, roots.iter().copied().collect()),
+    ];
+    for (src, addrs) in strong {
+        let valid: BTreeSet<u64> = addrs
+            .into_iter()
+            .filter(|&pc| image.word(pc).is_some())
+            .collect();
+        stats.offered[src as usize] += valid.len() as u64;
+        for pc in valid {
+            if all_roots.insert(pc) {
+                stats.roots[src as usize] += 1;
+                todo.push(pc);
+            }
+        }
+    }
+    // Explored last-in first-out: the lowest first.
+    todo.sort_unstable_by(|a, b| b.cmp(a));
+
+    // Address-taken candidates, lowest first: code addresses stored in data now, code refs as code is found.
+    let mut candidates: BTreeMap<u64, Source> = image
+        .data_words()
+        .filter(|&(_, v)| image.is_code(v))
+        .map(|(_, v)| (v, Source::DataWord))
+        .collect();
+    stats.offered[Source::DataWord as usize] = candidates.len() as u64;
+    let mut offered_refs: BTreeSet<u64> = BTreeSet::new();
+    // Candidates that are labels inside a function found already: function → labels.
+    let mut labels: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
 
     // Explore functions until no new BL target appears; then the lowest entry not covered yet becomes a root of
     // its own, and so on. One at a time: exploring it usually covers the entries after it (a profile's block
     // starts inside code found only at run time), which would otherwise each become a root lifting the same code
-    // again.
+    // again. Then the same for the address-taken candidates.
     let mut explored: BTreeMap<u64, Scan> = BTreeMap::new();
-    let mut todo: Vec<u64> = all_roots.iter().copied().collect();
     let mut covered: BTreeSet<u64> = BTreeSet::new();
     let mut pending = entries.iter().copied();
     loop {
@@ -170,34 +347,131 @@ pub fn discover(
             if explored.contains_key(&root) {
                 continue;
             }
-            let scan = Scan::explore(image, root, &all_roots, indirect);
+            let scan = Scan::explore(image, root, &[], &all_roots, indirect);
             for &c in &scan.calls {
                 if image.word(c).is_some() && all_roots.insert(c) {
+                    stats.roots[Source::Call as usize] += 1;
                     todo.push(c);
+                }
+            }
+            for r in code_refs(image, &scan) {
+                if image.is_code(r) && offered_refs.insert(r) {
+                    candidates.entry(r).or_insert(Source::CodeRef);
                 }
             }
             covered.extend(scan.insns.keys().copied());
             explored.insert(root, scan);
         }
-        match pending
+        if let Some(e) = pending
             .find(|e| !covered.contains(e) && image.word(*e).is_some() && !all_roots.contains(e))
         {
-            Some(e) => {
-                all_roots.insert(e);
-                todo.push(e);
+            all_roots.insert(e);
+            stats.roots[Source::ProfileEntry as usize] += 1;
+            todo.push(e);
+            continue;
+        }
+        let mut next = None;
+        while let Some((c, src)) = candidates.pop_first() {
+            if all_roots.contains(&c) || covered.contains(&c) {
+                stats.covered += 1;
+                continue;
+            }
+            // Inside a function found already (by its FDE's range): a label of that function (a computed
+            // goto's target, say), explored as part of it rather than as a function of its own that would
+            // lift the rest of it again.
+            if let Some(f) = image.fde_containing(c)
+                && explored.contains_key(&f)
+            {
+                if validate(image, c, Source::CodeRef) {
+                    let l = labels.entry(f).or_default();
+                    l.push(c);
+                    stats.labels += 1;
+                    let scan = Scan::explore(image, f, l, &all_roots, indirect);
+                    for &t in &scan.calls {
+                        if image.word(t).is_some() && all_roots.insert(t) {
+                            stats.roots[Source::Call as usize] += 1;
+                            todo.push(t);
+                        }
+                    }
+                    covered.extend(scan.insns.keys().copied());
+                    explored.insert(f, scan);
+                    if !todo.is_empty() {
+                        break;
+                    }
+                } else {
+                    stats.rejected += 1;
+                }
+                continue;
+            }
+            if validate(image, c, src) {
+                next = Some((c, src));
+                break;
+            } else {
+                stats.rejected += 1;
+            }
+        }
+        if !todo.is_empty() {
+            continue;
+        }
+        match next {
+            Some((c, src)) => {
+                tracing::debug!("root {c:#x} from {}", src.name());
+                all_roots.insert(c);
+                stats.roots[src as usize] += 1;
+                todo.push(c);
             }
             None => break,
         }
     }
+    // Roots found late (a BL target seen only in a later function, a candidate) were not known when the
+    // functions before them were explored: explore every function again, now stopping at every root, so no code
+    // is lifted twice because a function ran into another's entry.
+    let rescanned: BTreeMap<u64, Scan> = explored
+        .keys()
+        .map(|&root| {
+            let extra = labels.get(&root).map_or(&[][..], |v| &v[..]);
+            (
+                root,
+                Scan::explore(image, root, extra, &all_roots, indirect),
+            )
+        })
+        .collect();
+    explored = rescanned;
+    stats.offered[Source::Call as usize] = explored
+        .values()
+        .flat_map(|s| s.calls.iter())
+        .filter(|&&c| image.word(c).is_some())
+        .collect::<BTreeSet<_>>()
+        .len() as u64;
+    stats.offered[Source::ProfileEntry as usize] = entries.len() as u64;
+    stats.offered[Source::CodeRef as usize] = offered_refs.len() as u64;
 
     if let Some(keep) = keep {
         explored.retain(|_, scan| scan.insns.keys().any(|pc| keep.contains(pc)));
     }
+    let mut jump_tables: HashMap<u64, Vec<u64>> = HashMap::new();
+    for scan in explored.values() {
+        for (&site, targets) in &scan.tables {
+            jump_tables.insert(site, targets.clone());
+        }
+    }
+    stats.jump_tables = jump_tables.len() as u64;
+    stats.jump_table_targets = jump_tables.values().map(|t| t.len() as u64).sum();
+    stats.instructions = explored.values().map(|s| s.insns.len() as u64).sum();
+    stats.distinct_instructions = explored
+        .values()
+        .flat_map(|s| s.insns.keys())
+        .collect::<BTreeSet<_>>()
+        .len() as u64;
     let functions = explored
         .into_iter()
         .map(|(root, scan)| scan.plan(root, entries))
         .collect();
-    Discovery { functions }
+    Discovery {
+        functions,
+        jump_tables,
+        stats,
+    }
 }
 
 /// The instructions one function covers and where its blocks must start.
@@ -208,12 +482,16 @@ struct Scan {
     /// Instructions that end a block (their successor is a leader or outside the function).
     enders: BTreeSet<u64>,
     calls: BTreeSet<u64>,
+    /// Jump tables recovered at BR sites of this function: site → targets.
+    tables: BTreeMap<u64, Vec<u64>>,
 }
 
 impl Scan {
+    /// Explores the function at `root`, also from `labels` (addresses inside it that code or data refers to).
     fn explore(
         image: &Image,
         root: u64,
+        labels: &[u64],
         roots: &BTreeSet<u64>,
         indirect: &HashMap<u64, Vec<u64>>,
     ) -> Scan {
@@ -222,8 +500,10 @@ impl Scan {
             leaders: BTreeSet::new(),
             enders: BTreeSet::new(),
             calls: BTreeSet::new(),
+            tables: BTreeMap::new(),
         };
         let mut work = vec![root];
+        work.extend(labels.iter().copied().filter(|&l| !roots.contains(&l)));
         while let Some(start) = work.pop() {
             s.leaders.insert(start);
             let mut pc = start;
@@ -233,7 +513,8 @@ impl Scan {
                 s.insns.insert(pc, insn);
                 if let Some(mut succ) = successors(insn, pc) {
                     s.enders.insert(pc);
-                    // A BR's profiled targets (a jump table, a computed goto) belong to this function.
+                    // A BR's profiled targets (a jump table, a computed goto) and the targets of a jump table
+                    // recovered statically belong to this function.
                     if let Insn::Branch(Branch::BrReg {
                         kind: BranchKind::Jump,
                         ..
@@ -241,20 +522,32 @@ impl Scan {
                     {
                         succ.local
                             .extend(indirect.get(&pc).into_iter().flatten().copied());
+                        if let Some(mut t) = crate::jump_table::recover(image, pc) {
+                            t.sort_unstable();
+                            t.dedup();
+                            succ.local.extend(t.iter().copied());
+                            s.tables.insert(pc, t);
+                        }
                     }
                     if let Some(c) = succ.call {
                         s.calls.insert(c);
                     }
                     for t in succ.local {
-                        // A jump to another function's entry is a tail call: that function covers it.
-                        let tail_call = t != root && roots.contains(&t) && t != pc.wrapping_add(4);
+                        // A jump to another function's entry is a tail call, and falling into one (after a call
+                        // that does not return, say) leaves this function too: that function covers it.
+                        let tail_call = t != root && roots.contains(&t);
                         if !tail_call && image.word(t).is_some() {
                             work.push(t);
                         }
                     }
                     break;
                 }
-                pc += 4;
+                let next = pc.wrapping_add(4);
+                if next != root && roots.contains(&next) {
+                    s.enders.insert(pc);
+                    break;
+                }
+                pc = next;
             }
         }
         s

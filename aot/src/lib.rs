@@ -2,7 +2,7 @@
 //! guest code plus a manifest — that the runtime (`rt`) runs in wasmer, falling back to the interpreter for
 //! anything the bundle does not cover.
 //!
-//! Owns: code discovery ([`discover`]), `Lift` (an implementation of `elfrun_interp::Sem` that emits Wasm with
+//! Owns: code discovery ([`discover`], over the ELF as [`image`] reads it, with [`jump_table`] recovery), `Lift` (an implementation of `elfrun_interp::Sem` that emits Wasm with
 //! wasm-encoder, in [`lift`]), module assembly, the bundle format ([`bundle`]) and the ABI between lifted code
 //! and the runtime ([`abi`]).
 //! Must not: execute guest code or use wasmer — running bundles is the runtime's job. Instruction semantics are
@@ -14,6 +14,8 @@
 pub mod abi;
 pub mod bundle;
 pub mod discover;
+pub mod image;
+pub mod jump_table;
 pub mod lift;
 mod module;
 
@@ -57,7 +59,8 @@ pub struct BuildInput<'a> {
 /// Which of the code static discovery finds goes into the bundle.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Scope {
-    /// Everything discovery finds (the functions reachable from the entry point, symbols, profiled targets).
+    /// Everything discovery finds (the functions reachable from the entry point, symbols, `.eh_frame` FDEs,
+    /// init/fini arrays, validated address-taken candidates, profiled targets).
     #[default]
     All,
     /// Only the functions whose code the profiles saw run (executed blocks, call and indirect targets, AOT
@@ -69,8 +72,15 @@ pub enum Scope {
 /// Progress callbacks of a build: `(done, total)` lifted functions.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
+/// What a build produced: the bundle, and what discovery found where (for the build summary).
+#[derive(Debug)]
+pub struct Built {
+    pub bundle: Bundle,
+    pub discovery: discover::DiscoveryStats,
+}
+
 /// Builds the bundle for `input`.
-pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, BuildError> {
+pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, BuildError> {
     let elf_sha256: [u8; 32] = Sha256::digest(input.elf).into();
     for p in input.profiles {
         if p.elf_sha256 != elf_sha256 {
@@ -102,7 +112,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
             }
         }
     }
-    let indirect: HashMap<u64, Vec<u64>> = site_targets
+    let mut indirect: HashMap<u64, Vec<u64>> = site_targets
         .into_iter()
         .map(|(site, m)| {
             let mut v: Vec<(u64, u64)> = m.into_iter().collect();
@@ -117,6 +127,15 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
     let ran: BTreeSet<u64> = entries.union(&roots).copied().collect();
     let keep = (input.scope == Scope::Profiled).then_some(&ran);
     let found = discover::discover(&image, &roots, &entries, &indirect, keep);
+    // A recovered jump table's targets join the BR's profiled ones (after them: those are the frequent ones).
+    for (site, targets) in &found.jump_tables {
+        let known = indirect.entry(*site).or_default();
+        for &t in targets {
+            if !known.contains(&t) {
+                known.push(t);
+            }
+        }
+    }
 
     let total = found.functions.len();
     let mut stats = BuildStats {
@@ -172,7 +191,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
     }
     let wasm = module::assemble(bodies);
     validate(&wasm)?;
-    Ok(Bundle {
+    let bundle = Bundle {
         elf_sha256,
         profile_sha256: input.profile_sha256.clone(),
         elfrun_version: input.elfrun_version.to_string(),
@@ -181,6 +200,10 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Bundle, B
         blocks_per_function,
         entries: table,
         wasm,
+    };
+    Ok(Built {
+        bundle,
+        discovery: found.stats,
     })
 }
 

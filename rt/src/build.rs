@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use elfrun_aot::discover::DiscoveryStats;
 use elfrun_aot::{BuildInput, Bundle, Scope};
 use elfrun_profiles::Profile;
 use sha2::{Digest, Sha256};
@@ -31,6 +32,8 @@ pub struct BuildArgs {
 pub struct Built {
     pub path: PathBuf,
     pub bundle: Bundle,
+    /// Where discovery found the functions (roots per source, jump tables).
+    pub discovery: DiscoveryStats,
     pub lift_ms: f64,
     pub compile_ms: f64,
     pub profiles_used: usize,
@@ -38,12 +41,14 @@ pub struct Built {
 }
 
 impl Built {
+    /// Two lines: what discovery found where, then the build's counts and times.
     pub fn summary(&self) -> String {
         let s = &self.bundle.stats;
         let total = (s.lifted + s.fallback).max(1);
         format!(
-            "elfrun: built {} ({} profile(s), {}): {} functions, {} blocks, {} instructions ({:.2}% lifted, {} left to the \
+            "elfrun: discovery: {}\nelfrun: built {} ({} profile(s), {}): {} functions, {} blocks, {} instructions ({:.2}% lifted, {} left to the \
              interpreter), {:.1} MiB of Wasm; lifting {:.0} ms, compiling {:.0} ms",
+            self.discovery.summary(),
             self.path.display(),
             self.profiles_used,
             match self.scope {
@@ -126,7 +131,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
             b.set_position(done as u64);
         }
     };
-    let bundle = elfrun_aot::build(
+    let elfrun_aot::Built { bundle, discovery } = elfrun_aot::build(
         &BuildInput {
             elf: &elf,
             bias,
@@ -155,6 +160,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
     Ok(Built {
         path: out,
         bundle,
+        discovery,
         lift_ms,
         compile_ms: started.elapsed().as_secs_f64() * 1e3,
         profiles_used: profiles.len(),

@@ -139,6 +139,156 @@ fn hard_to_discover_code_runs_first_time_and_is_covered_after_one_recording() {
     );
 }
 
+/// Static discovery alone (`elfrun build --scope all`, no profile) covers the hard program's jump table and its
+/// callback reachable only through a pointer in data: the bundle has a block for every case and an entry at the
+/// callback, the interpreter runs under 1% of an interpreter-only run (before `.eh_frame` FDEs, data words and
+/// jump-table recovery it ran about a quarter), and `--lockstep` finds the lifted code in agreement.
+#[test]
+fn static_discovery_covers_the_jump_table_and_the_data_callback() {
+    use object::{Object, ObjectSymbol};
+    let d = dir().join("static");
+    std::fs::create_dir_all(&d).unwrap();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+    // A private cache: no profile of the program from another test can be picked up.
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_elfrun"))
+            .args(args)
+            .env("XDG_CACHE_HOME", d.join("cache"))
+            .output()
+            .unwrap()
+    };
+    let bin = hard();
+    let bin_s = bin.to_str().unwrap();
+    // The same program with its symbols (the same code at the same addresses) says where things are.
+    let named = std::fs::read(common::build_as("hard.c", "hard-symbols", &["-O2"])).unwrap();
+    let file = object::File::parse(&*named).unwrap();
+    let sym = |name: &str| {
+        let s = file
+            .symbols()
+            .find(|s| s.name() == Ok(name))
+            .unwrap_or_else(|| panic!("no symbol {name}"));
+        (s.address(), s.size())
+    };
+
+    let built = run(&["build", "--scope", "all", "-o", &s("static.bundle"), bin_s]);
+    let summary = String::from_utf8_lossy(&built.stderr).to_string();
+    assert!(built.status.success(), "{summary}");
+    assert!(
+        summary.contains("discovery: roots") && summary.contains("eh_frame"),
+        "{summary}"
+    );
+    let bundle =
+        elfrun_aot::Bundle::decode(&std::fs::read(d.join("static.bundle")).unwrap()).unwrap();
+    let entries: std::collections::BTreeSet<u64> = bundle.entries.iter().map(|e| e.pc).collect();
+    let (cb, _) = sym("plugin_cb");
+    assert!(entries.contains(&cb), "plugin_cb is not lifted: {summary}");
+    // by_switch: the head, the default and the dispatch, and one block per case (11 table entries).
+    let (sw, size) = sym("by_switch");
+    let blocks = entries.range(sw..sw + size).count();
+    assert!(
+        blocks >= 12,
+        "by_switch has {blocks} blocks: its jump table was not followed ({summary})"
+    );
+
+    let want = common::qemu(&[bin_s, "20000"], &[]);
+    let interp = run(&[
+        "--tier",
+        "interp",
+        "--stats-file",
+        &s("interp.json"),
+        bin_s,
+        "20000",
+    ]);
+    assert_eq!(interp.stdout, want.stdout);
+    let all = stats(&d.join("interp.json"))["interp_instructions"]
+        .as_u64()
+        .unwrap();
+    let aot = run(&[
+        "--tier",
+        "aot",
+        "--bundle",
+        &s("static.bundle"),
+        "--stats-file",
+        &s("aot.json"),
+        bin_s,
+        "20000",
+    ]);
+    assert_eq!(
+        (aot.stdout.clone(), common::status(&aot)),
+        (want.stdout.clone(), common::status(&want))
+    );
+    let st = stats(&d.join("aot.json"));
+    let left = st["interp_instructions"].as_u64().unwrap();
+    assert!(
+        left * 100 < all,
+        "the interpreter still ran {left} of {all} instructions: {st}"
+    );
+
+    let checked = run(&[
+        "--lockstep",
+        "--bundle",
+        &s("static.bundle"),
+        "--stats-file",
+        &s("lockstep.json"),
+        bin_s,
+        "3000",
+    ]);
+    let want = common::qemu(&[bin_s, "3000"], &[]);
+    assert_eq!(
+        (checked.stdout.clone(), common::status(&checked)),
+        (want.stdout.clone(), common::status(&want)),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+}
+
+/// A jump table recovered statically is lowered exactly: `jumptable.S` rewrites its (writable) table while
+/// running so the BR goes to an address between the recovered targets that is none of them. The lifted
+/// `br_table` must send that address to the runtime (the interpreter runs those few instructions) and every
+/// recovered case to its lifted block; `--lockstep` agrees.
+#[test]
+fn a_recovered_jump_table_is_exact_when_the_table_changes_at_run_time() {
+    let d = dir().join("jumptable");
+    std::fs::create_dir_all(&d).unwrap();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_elfrun"))
+            .args(args)
+            .env("XDG_CACHE_HOME", d.join("cache"))
+            .output()
+            .unwrap()
+    };
+    let bin = common::build("jumptable.S", &["-nostdlib"]);
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s], &[]);
+    assert_eq!(common::status(&want), 198);
+    let built = run(&["build", "--scope", "all", "-o", &s("jt.bundle"), bin_s]);
+    let summary = String::from_utf8_lossy(&built.stderr).to_string();
+    assert!(built.status.success(), "{summary}");
+    assert!(summary.contains("jump tables 1 (4 targets)"), "{summary}");
+    let aot = run(&[
+        "--tier",
+        "aot",
+        "--bundle",
+        &s("jt.bundle"),
+        "--stats-file",
+        &s("jt.json"),
+        bin_s,
+    ]);
+    assert_eq!(common::status(&aot), 198);
+    // `odd` (add, ret) twice in the interpreter; every case ran lifted.
+    let st = stats(&d.join("jt.json"));
+    let left = st["interp_instructions"].as_u64().unwrap();
+    assert!((1..=8).contains(&left), "{st}");
+    let checked = run(&["--lockstep", "--bundle", &s("jt.bundle"), bin_s]);
+    assert_eq!(
+        common::status(&checked),
+        198,
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+}
+
 /// A damaged bundle, one for another binary, or a damaged artifact: refused or rebuilt, never used.
 #[test]
 fn bad_bundles_are_refused_and_bad_artifacts_recompiled() {

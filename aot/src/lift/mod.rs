@@ -18,9 +18,11 @@
 //! ```
 //!
 //! A branch to a later block of the function is a plain `br` to that block's label; a branch to the same or an
-//! earlier block burns one unit of fuel and goes round the dispatch loop. Anything else — a call, a return, an
-//! indirect branch, a syscall, an instruction `Lift` cannot express, a memory access that would fault — leaves
-//! through `$exit` with a [`Status`] and the pc to continue at. Register writes of an instruction are buffered
+//! earlier block burns one unit of fuel and goes round the dispatch loop; an indirect branch reaches its known
+//! targets (profiled, or a recovered jump table) the same way, through a `br_table` on the target address when
+//! there are several in the function. Anything else — a call, a return, any other indirect target, a syscall,
+//! an instruction `Lift` cannot express, a memory access that would fault — leaves through `$exit` with a
+//! [`Status`] and the pc to continue at. Register writes of an instruction are buffered
 //! and committed when it completes, so an exit in the middle of an instruction leaves the state as it was
 //! before it: the interpreter then re-executes the instruction from scratch.
 
@@ -72,6 +74,10 @@ pub const FP_FUNC: u32 = 0;
 pub const G_DEPTH: u32 = 0;
 /// Nested calls between lifted functions before calls go through `enter` (bounds the Wasm stack).
 pub const MAX_CALL_DEPTH: i32 = 200;
+/// Known BR targets inside the function from which a `br_table` replaces the compare chain.
+pub const MIN_BR_TABLE: usize = 4;
+/// Largest `br_table` (slots: one per instruction between the lowest and the highest target).
+pub const MAX_BR_TABLE_SLOTS: u64 = 4096;
 
 /// Where a guest register lives while a lifted function runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -506,12 +512,32 @@ impl<'p> Lift<'p> {
         true
     }
 
-    /// An indirect branch to the run-time address in local `target`: each profiled target is compared and,
-    /// when it matches, reached as a direct branch (or, for BLR, a direct call); anything else leaves for the
-    /// runtime's lookup.
+    /// An indirect branch to the run-time address in local `target`. Its known targets (profiled ones, and a
+    /// jump table's recovered statically) are reached directly: a BR's targets inside this function, when there
+    /// are at least [`MIN_BR_TABLE`] of them within [`MAX_BR_TABLE_SLOTS`] instructions, by one `br_table` on
+    /// `(target - lowest) / 4` (exact: an address that is not one of them, or not 4-aligned, goes on to the
+    /// next step); the others (up to [`MAX_DEVIRT`](crate::MAX_DEVIRT)) by comparing and then branching — or,
+    /// for BLR, calling — directly. Anything else leaves for the runtime's lookup.
     fn branch_to(&mut self, target: u32, call: bool) {
         let known = self.indirect.get(&self.pc).cloned().unwrap_or_default();
-        for t in known {
+        let mut local: Vec<u64> = known
+            .iter()
+            .copied()
+            .filter(|t| !call && self.index.contains_key(t))
+            .collect();
+        local.sort_unstable();
+        local.dedup();
+        let fits = match (local.first(), local.last()) {
+            (Some(&lo), Some(&hi)) => (hi - lo) / 4 < MAX_BR_TABLE_SLOTS,
+            _ => false,
+        };
+        let chain: Vec<u64> = if local.len() >= MIN_BR_TABLE && fits {
+            self.branch_table(target, &local);
+            known.into_iter().filter(|t| !local.contains(t)).collect()
+        } else {
+            known
+        };
+        for t in chain.into_iter().take(crate::MAX_DEVIRT) {
             if !self.index.contains_key(&t) && !self.global.contains_key(&t) {
                 continue;
             }
@@ -530,6 +556,49 @@ impl<'p> Lift<'p> {
         }
         self.cur.push(Instruction::LocalGet(target));
         self.exit_with_npc_on_stack(Status::Continue);
+    }
+
+    /// A `br_table` from the run-time address in local `target` to the blocks `local` (sorted, distinct, all
+    /// blocks of this function): slot `(target - local[0]) rotr 2` (a misaligned difference rotates into the top
+    /// bits, out of range). Falls through when `target` is none of them.
+    fn branch_table(&mut self, target: u32, local: &[u64]) {
+        use Instruction as I;
+        use wasm_encoder::BlockType::Empty;
+        let lo = local[0];
+        let slots = (local[local.len() - 1] - lo) / 4 + 1;
+        let m = local.len() as u32;
+        let idx = self.temp(ValType::I64);
+        self.cur.push(I::Block(Empty)); // $miss
+        for _ in 0..m {
+            self.cur.push(I::Block(Empty)); // $t_m … $t_1 (innermost)
+        }
+        // Label k - 1 is target k's block; m is $miss.
+        let mut labels = vec![m; slots as usize];
+        for (k, &t) in local.iter().enumerate() {
+            labels[((t - lo) / 4) as usize] = k as u32;
+        }
+        self.cur.extend([
+            I::LocalGet(target),
+            I::I64Const(lo as i64),
+            I::I64Sub,
+            I::I64Const(2),
+            I::I64Rotr,
+            I::LocalTee(idx),
+            I::I64Const(slots as i64),
+            I::I64GeU,
+            I::BrIf(m),
+            I::LocalGet(idx),
+            I::I32WrapI64,
+            I::BrTable(labels.into(), m),
+        ]);
+        for (k, &t) in local.iter().enumerate() {
+            self.cur.push(I::End);
+            let open = 1 + (m - 1 - k as u32); // $miss and the targets' blocks after this one
+            self.depth += open;
+            self.goto(t);
+            self.depth -= open;
+        }
+        self.cur.push(I::End); // $miss
     }
 
     /// A new local of type `ty`.

@@ -27,9 +27,18 @@ fn tmp() -> PathBuf {
 /// Tests running in parallel may build the same program: each compiles to a private file and renames it into
 /// place, so a test never executes a binary another test is still writing.
 pub fn build(name: &str, extra: &[&str]) -> PathBuf {
+    build_as(
+        name,
+        Path::new(name).file_stem().unwrap().to_str().unwrap(),
+        extra,
+    )
+}
+
+/// [`build`] into the file `out` (for a second build of one source with other flags).
+pub fn build_as(name: &str, out: &str, extra: &[&str]) -> PathBuf {
     use std::sync::atomic::{AtomicU64, Ordering};
     static SEQ: AtomicU64 = AtomicU64::new(0);
-    let out = tmp().join(Path::new(name).file_stem().unwrap());
+    let out = tmp().join(out);
     let partial = out.with_extension(format!(
         "partial.{}.{}",
         std::process::id(),
