@@ -102,14 +102,38 @@ fn cache_root(elf_sha: &[u8; 32]) -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("elfrun-cache"))
 }
 
-/// Reads and checks the bundle at `path` for the ELF with `elf_sha`. `Ok(None)`: there is none.
-pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<Bundle>, String> {
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
+/// A bundle read from its file, with the file's checksum (the SHA-256 its last 32 bytes hold, checked by
+/// [`Bundle::decode`]): it names the module in the artifact cache without hashing the module again.
+#[derive(Debug)]
+pub struct ReadBundle {
+    pub bundle: Bundle,
+    pub file_sum: [u8; 32],
+}
+
+impl ReadBundle {
+    /// The checksum of a bundle file's bytes (as [`Bundle::encode`] wrote them): their last 32 bytes.
+    pub fn file_sum(encoded: &[u8]) -> [u8; 32] {
+        let mut sum = [0u8; 32];
+        if let Some(tail) = encoded.len().checked_sub(32).map(|at| &encoded[at..]) {
+            sum.copy_from_slice(tail);
+        }
+        sum
+    }
+}
+
+/// Reads and checks the bundle at `path` for the ELF with `elf_sha`. `Ok(None)`: there is none. The file is
+/// mapped rather than read (bundles are only replaced by rename: `elfrun build` writes them atomically), and
+/// dropped once decoded.
+pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<ReadBundle>, String> {
+    let map = match crate::host::MappedFile::open(path) {
+        Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read the bundle {}: {e}", path.display())),
     };
-    let b = Bundle::decode(&data).map_err(|e| format!("bundle {}: {e}", path.display()))?;
+    let data = map.as_ref();
+    let b = Bundle::decode(data).map_err(|e| format!("bundle {}: {e}", path.display()))?;
+    let file_sum = ReadBundle::file_sum(data);
+    drop(map);
     if &b.elf_sha256 != elf_sha {
         return Err(format!(
             "bundle {} is for another binary (SHA-256 {})",
@@ -125,7 +149,10 @@ pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<Bundle>, St
             b.translator
         ));
     }
-    Ok(Some(b))
+    Ok(Some(ReadBundle {
+        bundle: b,
+        file_sum,
+    }))
 }
 
 /// The `fp(code, a, b, c)` import: one floating-point primitive on the FPCR/FPSR in the state in guest memory,
@@ -182,18 +209,21 @@ mod artifact {
 
     const MAGIC: &[u8; 8] = b"ELFRUNAR";
 
-    pub fn key(wasm_sha: &[u8; 32], engine_id: &str) -> String {
+    pub fn key(bundle_sum: &[u8; 32], engine_id: &str) -> String {
         let mut h = Sha256::new();
-        h.update(wasm_sha);
+        h.update(bundle_sum);
         h.update(b"wasmer 7.4.2 ");
         h.update(engine_id.as_bytes());
         h.update(format!("{:?}", wasmer::sys::CpuFeature::for_host()).as_bytes());
         elfrun_profiles::hex(h.finalize().as_slice())
     }
 
-    /// The verified payload (wasmer's serialized module), without copying it out of the file's bytes.
+    /// The verified payload (wasmer's serialized module). The file is mapped, not read: the payload stays the
+    /// page cache's pages (artifacts are only ever replaced by rename, see [`write`]), and wasmer keeps the
+    /// mapping for as long as the module lives.
     pub fn read(path: &Path) -> Option<bytes::Bytes> {
-        let data = std::fs::read(path).ok()?;
+        let map = crate::host::MappedFile::open(path).ok()?;
+        let data = map.as_ref();
         if data.len() < 40 || &data[..8] != MAGIC {
             return None;
         }
@@ -201,7 +231,7 @@ mod artifact {
         if Sha256::digest(payload).as_slice() != sum {
             return None;
         }
-        Some(bytes::Bytes::from(data).slice(40..))
+        Some(bytes::Bytes::from_owner(map).slice(40..))
     }
 
     pub fn write(path: &Path, payload: &[u8]) -> std::io::Result<()> {
@@ -224,10 +254,12 @@ mod artifact {
     }
 }
 
-/// Where the compiled form of `bundle` for the engine `engine_id` is cached.
-fn artifact_path(bundle: &Bundle, engine_id: &str) -> PathBuf {
-    let wasm_sha: [u8; 32] = Sha256::digest(&bundle.wasm).into();
-    let key = artifact::key(&wasm_sha, engine_id);
+/// Where the compiled form of `bundle` for the engine `engine_id` is cached. Keyed by the bundle file's
+/// checksum, which covers the module (hashing the module itself again cost every process start ~10 ms per
+/// 10 MB of Wasm).
+fn artifact_path(bundle: &ReadBundle, engine_id: &str) -> PathBuf {
+    let key = artifact::key(&bundle.file_sum, engine_id);
+    let bundle = &bundle.bundle;
     // Named by the program first, so that a rebuild can drop the program's older artifacts.
     cache_root(&bundle.elf_sha256)
         .join("artifacts")
@@ -259,10 +291,10 @@ fn prune_artifacts(keep: &Path) {
 
 /// Compiles `bundle`'s module and stores it in the artifact cache (`elfrun build` does this, so that the first
 /// run only loads).
-pub fn precompile(bundle: &Bundle) -> Result<(), String> {
+pub fn precompile(bundle: &ReadBundle) -> Result<(), String> {
     let store = wasmer::Store::default();
     let path = artifact_path(bundle, &store.engine().deterministic_id());
-    let module = wasmer::Module::new(&store, &bundle.wasm)
+    let module = wasmer::Module::new(&store, &bundle.bundle.wasm)
         .map_err(|e| format!("cannot compile the bundle: {e}"))?;
     let bytes = module
         .serialize()
@@ -280,11 +312,12 @@ const WASM_STACK_BYTES: usize = 64 << 20;
 
 impl Aot {
     /// Compiles (or loads from the artifact cache) and instantiates `bundle` against the guest memory.
-    pub fn load(bundle: &Bundle, host: &mut HostMemory, mem: GuestMem) -> Result<Aot, String> {
+    pub fn load(read: &ReadBundle, host: &mut HostMemory, mem: GuestMem) -> Result<Aot, String> {
         let start = Instant::now();
         wasmer::sys::vm::set_stack_size(WASM_STACK_BYTES);
         let engine_id = host.store_mut().engine().deterministic_id();
-        let art_path = artifact_path(bundle, &engine_id);
+        let art_path = artifact_path(read, &engine_id);
+        let bundle = &read.bundle;
         let cached = artifact::read(&art_path).and_then(|bytes| {
             tracing::debug!(
                 "artifact read and verified: {:.1} ms",
