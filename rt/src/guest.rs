@@ -95,6 +95,18 @@ impl Guest {
         Ok(g)
     }
 
+    /// Sets the command name (`comm`) of the guest and of the host process that runs it: the kernel's task
+    /// name, which other processes read in `/proc/PID/comm` (busybox's ash tests, `ps`, `pidof`). At most 15
+    /// bytes are kept, as Linux does.
+    pub fn set_comm(&mut self, name: &[u8]) {
+        let mut comm = [0u8; 16];
+        let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
+        let n = name.len().min(15);
+        comm[..n].copy_from_slice(&name[..n]);
+        self.comm = comm;
+        crate::host::set_host_comm(&comm);
+    }
+
     /// A guest around an already prepared address space (CPU state at its defaults).
     pub fn with_space(mut space: AddressSpace, exe: PathBuf, strace: bool) -> Guest {
         let mut comm = [0u8; 16];

@@ -1,5 +1,6 @@
 //! Everything `unsafe` in the runtime: the wasmer linear memory that holds the guest address space, zeroing
-//! host pages behind it, calling host system calls with guest buffers, and read-only file mappings.
+//! host pages behind it, calling host system calls with guest buffers, read-only file mappings, and the host
+//! process's command name.
 //!
 //! Owns: the one `Store` + shared `Memory` of the guest (4 GiB reserved up front, committed lazily, never moving),
 //! and [`HostBuf`], a host pointer that was bounds-checked against the guest address space. Every other module
@@ -286,4 +287,22 @@ impl Drop for MappedFile {
             unsafe { libc::munmap(self.ptr.cast(), self.len) };
         }
     }
+}
+
+/// The host process's command name (`/proc/self/comm`), NUL-padded (at most 15 bytes and a NUL).
+pub fn host_comm() -> [u8; 16] {
+    let mut name = [0u8; 16];
+    // SAFETY: PR_GET_NAME writes at most 16 bytes into the buffer it is given.
+    unsafe { libc::prctl(libc::PR_GET_NAME, name.as_mut_ptr()) };
+    name[15] = 0;
+    name
+}
+
+/// Sets the host process's command name (what `/proc/PID/comm`, `ps` and `pidof` see) to `name` up to its
+/// first NUL, at most 15 bytes.
+pub fn set_host_comm(name: &[u8; 16]) {
+    let mut z = *name;
+    z[15] = 0;
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes; `z` ends with a NUL.
+    unsafe { libc::prctl(libc::PR_SET_NAME, z.as_ptr()) };
 }

@@ -43,6 +43,9 @@ pub struct Launch {
     pub stats_file: Option<PathBuf>,
     /// `--root DIR`: the guest sees DIR as `/` (`prog` and PATH are then looked up inside DIR).
     pub root: Option<PathBuf>,
+    /// The guest's command name (`comm`); `None`: the file name of `prog` as given, as the kernel names a
+    /// process after the path it was exec'd by (not after a symlink's target).
+    pub comm: Option<Vec<u8>>,
 }
 
 /// Where `--record` merges the profile.
@@ -204,6 +207,11 @@ pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
     };
     let prog = launch.program(jail.as_ref())?;
     let mut guest = crate::Guest::start(&prog, strace)?;
+    let comm = launch.comm.clone().unwrap_or_else(|| {
+        let p = prog.path.as_os_str().as_bytes();
+        p[p.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1)..].to_vec()
+    });
+    guest.set_comm(&comm);
     if let Some(jail) = jail {
         // The elfrun that runs a program the guest execs works in the same root.
         guest.exec_flags.push("--root".into());
