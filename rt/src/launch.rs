@@ -275,6 +275,16 @@ fn attach_bundle(guest: &mut crate::Guest, launch: &Launch, prog: &Program) -> R
         .clone()
         .unwrap_or_else(|| crate::tier::default_bundle_path(&sha));
     let problem = match crate::tier::read_bundle(&path, &sha) {
+        // `auto`: checked now (so that a stale bundle is reported by every run), loaded when the guest has run
+        // long enough for that to pay (most processes of a shell script never do).
+        Ok(Some(read)) if launch.tier == Tier::Auto && !launch.lockstep => {
+            guest.deferred_aot = Some(Box::new(crate::tier::Deferred {
+                read,
+                after: crate::tier::DEFERRED_LOAD_AFTER,
+                checked_ms: started.elapsed().as_secs_f64() * 1e3,
+            }));
+            return Ok(());
+        }
         Ok(Some(bundle)) => {
             let mem = guest.space.mem();
             match crate::tier::Aot::load(&bundle, guest.space.host_mut(), mem) {

@@ -314,6 +314,40 @@ pub fn precompile(bundle: &ReadBundle) -> Result<(), String> {
 /// otherwise, which ends the guest). The stack is reserved, not committed: untouched pages cost nothing.
 const WASM_STACK_BYTES: usize = 64 << 20;
 
+/// Guest instructions `--tier auto` interprets before it loads the program's bundle. Loading costs about as
+/// much as interpreting a few million instructions (busybox's 17 MiB bundle: ~0.1 s of CPU to verify and
+/// map its 60 MiB compiled form), and most processes of a shell script (`true`, `sleep`, `head -c`, `date`)
+/// end long before that: they never pay for it. A process that runs longer pays at most about twice.
+pub const DEFERRED_LOAD_AFTER: u64 = 2_000_000;
+
+/// A checked bundle whose compiled module is not loaded yet (`--tier auto`: see [`DEFERRED_LOAD_AFTER`]).
+#[derive(Debug)]
+pub struct Deferred {
+    pub read: ReadBundle,
+    /// Load once the interpreter has run this many instructions (the guest's [`RunStats`] count).
+    ///
+    /// [`RunStats`]: elfrun_interp::eval::RunStats
+    pub after: u64,
+    /// Time spent finding and checking the bundle, counted into the load time reported.
+    pub checked_ms: f64,
+}
+
+impl Deferred {
+    /// Whether translated code of the bundle may cover part of `start..start + len` (see [`Aot::overlaps`]).
+    pub fn overlaps(&self, start: u64, len: u64) -> bool {
+        let (lo, hi) = code_range(&self.read.bundle);
+        start < hi && start.saturating_add(len) > lo
+    }
+}
+
+/// Range of guest code a bundle translated: from its first entry to past its last one (blocks extend past the
+/// last entry; the code segment's size bounds how far).
+fn code_range(bundle: &Bundle) -> (u64, u64) {
+    let lo = bundle.entries.first().map_or(0, |e| e.pc);
+    let hi = bundle.entries.last().map_or(0, |e| e.pc);
+    (lo, hi.saturating_add(bundle.stats.code_bytes))
+}
+
 impl Aot {
     /// Compiles (or loads from the artifact cache) and instantiates `bundle` against the guest memory.
     pub fn load(read: &ReadBundle, host: &mut HostMemory, mem: GuestMem) -> Result<Aot, String> {
@@ -377,14 +411,11 @@ impl Aot {
             .iter()
             .map(|e| (e.pc, (e.func as i32, e.block as i32)))
             .collect();
-        let lo = bundle.entries.first().map_or(0, |e| e.pc);
-        let hi = bundle.entries.last().map_or(0, |e| e.pc);
         Ok(Aot {
             _instance: instance,
             enter,
             entries,
-            // Blocks extend past the last entry; the code segment's size bounds how far.
-            code: (lo, hi.saturating_add(bundle.stats.code_bytes)),
+            code: code_range(bundle),
             elf_sha: bundle.elf_sha256,
             lockstep: None,
             stats: TierStats {
