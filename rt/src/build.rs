@@ -152,11 +152,18 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
         .output
         .clone()
         .unwrap_or_else(|| crate::tier::default_bundle_path(&elf_sha));
-    write_atomic(&out, &bundle.encode())
+    let encoded = bundle.encode();
+    write_atomic(&out, &encoded)
         .map_err(|e| aot_err(format!("cannot write {}: {e}", out.display())))?;
+    let read = crate::tier::ReadBundle {
+        file_sum: crate::tier::ReadBundle::file_sum(&encoded),
+        bundle,
+    };
+    drop(encoded);
 
     let started = Instant::now();
-    crate::tier::precompile(&bundle).map_err(aot_err)?;
+    crate::tier::precompile(&read).map_err(aot_err)?;
+    let bundle = read.bundle;
     Ok(Built {
         path: out,
         bundle,

@@ -68,6 +68,9 @@ pub struct Guest {
     pub recording: Option<Box<crate::record::Recording>>,
     /// The program's bundle (AOT tier), if one is in use.
     pub aot: Option<Box<crate::tier::Aot>>,
+    /// `--tier auto`: the checked bundle loaded once the guest has run long enough (see
+    /// [`crate::tier::DEFERRED_LOAD_AFTER`]).
+    pub deferred_aot: Option<Box<crate::tier::Deferred>>,
     /// System calls made (for `--stats`).
     pub syscalls: u64,
     /// `--root DIR`: every guest path is resolved inside DIR.
@@ -93,6 +96,18 @@ impl Guest {
         g.cpu.pc = image.entry;
         g.cpu.sp = sp;
         Ok(g)
+    }
+
+    /// Sets the command name (`comm`) of the guest and of the host process that runs it: the kernel's task
+    /// name, which other processes read in `/proc/PID/comm` (busybox's ash tests, `ps`, `pidof`). At most 15
+    /// bytes are kept, as Linux does.
+    pub fn set_comm(&mut self, name: &[u8]) {
+        let mut comm = [0u8; 16];
+        let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
+        let n = name.len().min(15);
+        comm[..n].copy_from_slice(&name[..n]);
+        self.comm = comm;
+        crate::host::set_host_comm(&comm);
     }
 
     /// A guest around an already prepared address space (CPU state at its defaults).
@@ -125,6 +140,7 @@ impl Guest {
             fatal_signal: None,
             recording: None,
             aot: None,
+            deferred_aot: None,
             syscalls: 0,
             jail: None,
         }
@@ -141,6 +157,13 @@ impl Guest {
     pub fn run(&mut self) -> i32 {
         elfrun_interp::cpu_model::set_counter_source(crate::host::monotonic_ns);
         loop {
+            if self
+                .deferred_aot
+                .as_ref()
+                .is_some_and(|d| self.stats.instructions >= d.after)
+            {
+                self.load_deferred_aot();
+            }
             let exit = match self.aot.is_some() {
                 true => match self.step_aot() {
                     Ok(exit) => exit,
@@ -275,10 +298,40 @@ impl Guest {
         Ok(self.interpret(1))
     }
 
+    /// Loads the deferred bundle (its compiled module from the artifact cache, or compiled now). A failure is
+    /// reported as `--tier auto` reports an unusable bundle, and the interpreter goes on.
+    fn load_deferred_aot(&mut self) {
+        let Some(d) = self.deferred_aot.take() else {
+            return;
+        };
+        let started = std::time::Instant::now();
+        let mem = self.space.mem();
+        match crate::tier::Aot::load(&d.read, self.space.host_mut(), mem) {
+            Ok(mut aot) => {
+                aot.stats.load_ms = d.checked_ms + started.elapsed().as_secs_f64() * 1e3;
+                tracing::debug!(
+                    instructions = self.stats.instructions,
+                    "bundle loaded: {:.1} ms",
+                    aot.stats.load_ms
+                );
+                self.aot = Some(Box::new(aot));
+            }
+            Err(e) => eprintln!("elfrun: {e}; running in the interpreter"),
+        }
+    }
+
     /// Code in `start..start + len` may have changed: drop decoded blocks, and the bundle if it covers any of it
     /// (lifted functions branch inside themselves without asking, so they cannot be patched piecemeal).
     pub fn invalidate_code(&mut self, start: u64, len: u64) {
         self.cache.invalidate(start, len);
+        if self
+            .deferred_aot
+            .as_ref()
+            .is_some_and(|d| d.overlaps(start, len))
+        {
+            tracing::info!("code at {start:#x} changed: the bundle will not be loaded");
+            self.deferred_aot = None;
+        }
         if self.aot.as_ref().is_some_and(|a| a.overlaps(start, len)) {
             tracing::info!("code at {start:#x} changed: leaving the AOT tier");
             self.aot = None;

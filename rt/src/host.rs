@@ -1,5 +1,6 @@
 //! Everything `unsafe` in the runtime: the wasmer linear memory that holds the guest address space, zeroing
-//! host pages behind it, and calling host system calls with guest buffers.
+//! host pages behind it, calling host system calls with guest buffers, read-only file mappings, and the host
+//! process's command name.
 //!
 //! Owns: the one `Store` + shared `Memory` of the guest (4 GiB reserved up front, committed lazily, never moving),
 //! and [`HostBuf`], a host pointer that was bounds-checked against the guest address space. Every other module
@@ -75,10 +76,13 @@ impl HostMemory {
     ///
     /// Callers pass only bytes that `Module::serialize` wrote for this wasmer version, engine and host CPU and
     /// that were verified against our own SHA-256 since (see `crate::tier`): a damaged artifact can load silently
-    /// or crash wasmer, so it must never get here.
+    /// or crash wasmer, so it must never get here. Because of that check, wasmer's own validation of the
+    /// archive's layout is skipped (`deserialize_unchecked`): it walked the whole archive on every process start
+    /// (tens of milliseconds for a large bundle) and proves nothing our hash does not.
     pub fn deserialize_module(&self, verified: bytes::Bytes) -> Result<wasmer::Module, String> {
         // SAFETY: per the contract above, `verified` is byte-for-byte an artifact wasmer produced for this engine.
-        unsafe { wasmer::Module::deserialize(&self.store, verified) }.map_err(|e| e.to_string())
+        unsafe { wasmer::Module::deserialize_unchecked(&self.store, verified) }
+            .map_err(|e| e.to_string())
     }
 
     /// The bounds-checked view the interpreter and syscalls use.
@@ -216,4 +220,89 @@ pub fn random_bytes(buf: &mut [u8]) {
         }
         off += n as usize;
     }
+}
+
+/// A whole file mapped read-only (`MAP_PRIVATE`): the page cache's pages, without copying them into the
+/// process. Used for files elfrun only replaces by rename (compiled artifacts): a file truncated in place
+/// while mapped would make reads past its new end fault (SIGBUS).
+#[derive(Debug)]
+pub struct MappedFile {
+    ptr: *mut u8,
+    len: usize,
+}
+
+// SAFETY: the mapping is read-only and owned by this value; sharing `&[u8]` views across threads is sound.
+unsafe impl Send for MappedFile {}
+// SAFETY: as above: nothing can write through it.
+unsafe impl Sync for MappedFile {}
+
+impl MappedFile {
+    /// Maps the file at `path`. An empty file gives an empty mapping.
+    pub fn open(path: &std::path::Path) -> std::io::Result<MappedFile> {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len())
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::FileTooLarge))?;
+        if len == 0 {
+            return Ok(MappedFile {
+                ptr: std::ptr::null_mut(),
+                len: 0,
+            });
+        }
+        // SAFETY: a fresh read-only private mapping of an open file descriptor; the kernel picks the address.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(MappedFile {
+            ptr: ptr.cast(),
+            len,
+        })
+    }
+}
+
+impl AsRef<[u8]> for MappedFile {
+    fn as_ref(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `ptr..ptr + len` is the live read-only mapping this value owns.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+impl Drop for MappedFile {
+    fn drop(&mut self) {
+        if self.len != 0 {
+            // SAFETY: unmapping exactly the mapping this value owns; no views outlive it (they borrow `self`).
+            unsafe { libc::munmap(self.ptr.cast(), self.len) };
+        }
+    }
+}
+
+/// The host process's command name (`/proc/self/comm`), NUL-padded (at most 15 bytes and a NUL).
+pub fn host_comm() -> [u8; 16] {
+    let mut name = [0u8; 16];
+    // SAFETY: PR_GET_NAME writes at most 16 bytes into the buffer it is given.
+    unsafe { libc::prctl(libc::PR_GET_NAME, name.as_mut_ptr()) };
+    name[15] = 0;
+    name
+}
+
+/// Sets the host process's command name (what `/proc/PID/comm`, `ps` and `pidof` see) to `name` up to its
+/// first NUL, at most 15 bytes.
+pub fn set_host_comm(name: &[u8; 16]) {
+    let mut z = *name;
+    z[15] = 0;
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes; `z` ends with a NUL.
+    unsafe { libc::prctl(libc::PR_SET_NAME, z.as_ptr()) };
 }

@@ -43,6 +43,9 @@ pub struct Launch {
     pub stats_file: Option<PathBuf>,
     /// `--root DIR`: the guest sees DIR as `/` (`prog` and PATH are then looked up inside DIR).
     pub root: Option<PathBuf>,
+    /// The guest's command name (`comm`); `None`: the file name of `prog` as given, as the kernel names a
+    /// process after the path it was exec'd by (not after a symlink's target).
+    pub comm: Option<Vec<u8>>,
 }
 
 /// Where `--record` merges the profile.
@@ -204,6 +207,11 @@ pub fn run(launch: &Launch, strace: bool) -> Result<Ended, RtError> {
     };
     let prog = launch.program(jail.as_ref())?;
     let mut guest = crate::Guest::start(&prog, strace)?;
+    let comm = launch.comm.clone().unwrap_or_else(|| {
+        let p = prog.path.as_os_str().as_bytes();
+        p[p.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1)..].to_vec()
+    });
+    guest.set_comm(&comm);
     if let Some(jail) = jail {
         // The elfrun that runs a program the guest execs works in the same root.
         guest.exec_flags.push("--root".into());
@@ -267,6 +275,16 @@ fn attach_bundle(guest: &mut crate::Guest, launch: &Launch, prog: &Program) -> R
         .clone()
         .unwrap_or_else(|| crate::tier::default_bundle_path(&sha));
     let problem = match crate::tier::read_bundle(&path, &sha) {
+        // `auto`: checked now (so that a stale bundle is reported by every run), loaded when the guest has run
+        // long enough for that to pay (most processes of a shell script never do).
+        Ok(Some(read)) if launch.tier == Tier::Auto && !launch.lockstep => {
+            guest.deferred_aot = Some(Box::new(crate::tier::Deferred {
+                read,
+                after: crate::tier::DEFERRED_LOAD_AFTER,
+                checked_ms: started.elapsed().as_secs_f64() * 1e3,
+            }));
+            return Ok(());
+        }
         Ok(Some(bundle)) => {
             let mem = guest.space.mem();
             match crate::tier::Aot::load(&bundle, guest.space.host_mut(), mem) {

@@ -86,6 +86,10 @@ struct Cli {
     /// binfmt_misc mode (flags P+F): arguments are `PATH ARGV0 [ARGS]...`.
     #[arg(long)]
     binfmt_p: bool,
+    /// The guest's command name (`/proc/PID/comm`): given by the elfrun whose guest execs, as the kernel names
+    /// the new image after the path passed to execve (a script's name, not its interpreter's).
+    #[arg(long, value_name = "NAME", hide = true)]
+    comm: Option<OsString>,
     /// The program (`run` first is accepted and ignored) and its arguments.
     #[arg(
         required = true,
@@ -110,6 +114,7 @@ impl Cli {
             profile_for: inner.profile_for.or(self.profile_for),
             root: inner.root.or(self.root),
             binfmt_p: self.binfmt_p || inner.binfmt_p,
+            comm: inner.comm.or(self.comm),
             tier: if inner.tier != Tier::Auto {
                 inner.tier
             } else {
@@ -315,6 +320,13 @@ fn main() -> ExitCode {
         stats: cli.stats,
         stats_file: cli.stats_file,
         root: cli.root,
+        // Called by the kernel (binfmt_misc), the process already has the name the kernel gives the program.
+        comm: cli.comm.map(|c| c.into_encoded_bytes()).or_else(|| {
+            binfmt_name.then(|| {
+                let c = elfrun::host::host_comm();
+                c[..c.iter().position(|&b| b == 0).unwrap_or(16)].to_vec()
+            })
+        }),
         ..Launch::default()
     };
     launch.prog = command.next().unwrap_or_default();

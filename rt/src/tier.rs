@@ -102,14 +102,38 @@ fn cache_root(elf_sha: &[u8; 32]) -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("elfrun-cache"))
 }
 
-/// Reads and checks the bundle at `path` for the ELF with `elf_sha`. `Ok(None)`: there is none.
-pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<Bundle>, String> {
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
+/// A bundle read from its file, with the file's checksum (the SHA-256 its last 32 bytes hold, checked by
+/// [`Bundle::decode`]): it names the module in the artifact cache without hashing the module again.
+#[derive(Debug)]
+pub struct ReadBundle {
+    pub bundle: Bundle,
+    pub file_sum: [u8; 32],
+}
+
+impl ReadBundle {
+    /// The checksum of a bundle file's bytes (as [`Bundle::encode`] wrote them): their last 32 bytes.
+    pub fn file_sum(encoded: &[u8]) -> [u8; 32] {
+        let mut sum = [0u8; 32];
+        if let Some(tail) = encoded.len().checked_sub(32).map(|at| &encoded[at..]) {
+            sum.copy_from_slice(tail);
+        }
+        sum
+    }
+}
+
+/// Reads and checks the bundle at `path` for the ELF with `elf_sha`. `Ok(None)`: there is none. The file is
+/// mapped rather than read (bundles are only replaced by rename: `elfrun build` writes them atomically), and
+/// dropped once decoded.
+pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<ReadBundle>, String> {
+    let map = match crate::host::MappedFile::open(path) {
+        Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read the bundle {}: {e}", path.display())),
     };
-    let b = Bundle::decode(&data).map_err(|e| format!("bundle {}: {e}", path.display()))?;
+    let data = map.as_ref();
+    let b = Bundle::decode(data).map_err(|e| format!("bundle {}: {e}", path.display()))?;
+    let file_sum = ReadBundle::file_sum(data);
+    drop(map);
     if &b.elf_sha256 != elf_sha {
         return Err(format!(
             "bundle {} is for another binary (SHA-256 {})",
@@ -125,7 +149,10 @@ pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<Bundle>, St
             b.translator
         ));
     }
-    Ok(Some(b))
+    Ok(Some(ReadBundle {
+        bundle: b,
+        file_sum,
+    }))
 }
 
 /// The `fp(code, a, b, c)` import: one floating-point primitive on the FPCR/FPSR in the state in guest memory,
@@ -176,32 +203,39 @@ fn fp_helper(
 }
 
 /// The artifact cache: wasmer's compiled form of a bundle's module, keyed by everything that must match for it
-/// to be loadable, and framed by our own checksum (wasmer does not verify what it deserializes).
+/// to be loadable, and framed by our own hash (BLAKE3; wasmer does not verify what it deserializes).
 mod artifact {
     use super::*;
 
-    const MAGIC: &[u8; 8] = b"ELFRUNAR";
+    /// `ELFRUNAR` framed the payload with a SHA-256; `ELFRUNA2` with a BLAKE3 hash, about twice as fast to
+    /// check on every process start (an artifact is several times the size of its module).
+    const MAGIC: &[u8; 8] = b"ELFRUNA2";
 
-    pub fn key(wasm_sha: &[u8; 32], engine_id: &str) -> String {
+    pub fn key(bundle_sum: &[u8; 32], engine_id: &str) -> String {
         let mut h = Sha256::new();
-        h.update(wasm_sha);
+        // The frame's format too: elfruns that frame artifacts differently must not overwrite each other's.
+        h.update(MAGIC);
+        h.update(bundle_sum);
         h.update(b"wasmer 7.4.2 ");
         h.update(engine_id.as_bytes());
         h.update(format!("{:?}", wasmer::sys::CpuFeature::for_host()).as_bytes());
         elfrun_profiles::hex(h.finalize().as_slice())
     }
 
-    /// The verified payload (wasmer's serialized module), without copying it out of the file's bytes.
+    /// The verified payload (wasmer's serialized module). The file is mapped, not read: the payload stays the
+    /// page cache's pages (artifacts are only ever replaced by rename, see [`write`]), and wasmer keeps the
+    /// mapping for as long as the module lives.
     pub fn read(path: &Path) -> Option<bytes::Bytes> {
-        let data = std::fs::read(path).ok()?;
+        let map = crate::host::MappedFile::open(path).ok()?;
+        let data = map.as_ref();
         if data.len() < 40 || &data[..8] != MAGIC {
             return None;
         }
         let (sum, payload) = data[8..].split_at(32);
-        if Sha256::digest(payload).as_slice() != sum {
+        if blake3::hash(payload).as_bytes() != sum {
             return None;
         }
-        Some(bytes::Bytes::from(data).slice(40..))
+        Some(bytes::Bytes::from_owner(map).slice(40..))
     }
 
     pub fn write(path: &Path, payload: &[u8]) -> std::io::Result<()> {
@@ -210,7 +244,7 @@ mod artifact {
         set_private(dir);
         let mut data = Vec::with_capacity(payload.len() + 40);
         data.extend_from_slice(MAGIC);
-        data.extend_from_slice(&Sha256::digest(payload));
+        data.extend_from_slice(blake3::hash(payload).as_bytes());
         data.extend_from_slice(payload);
         let tmp = dir.join(format!(".tmp.{}", std::process::id()));
         std::fs::write(&tmp, &data)?;
@@ -224,10 +258,12 @@ mod artifact {
     }
 }
 
-/// Where the compiled form of `bundle` for the engine `engine_id` is cached.
-fn artifact_path(bundle: &Bundle, engine_id: &str) -> PathBuf {
-    let wasm_sha: [u8; 32] = Sha256::digest(&bundle.wasm).into();
-    let key = artifact::key(&wasm_sha, engine_id);
+/// Where the compiled form of `bundle` for the engine `engine_id` is cached. Keyed by the bundle file's
+/// checksum, which covers the module (hashing the module itself again cost every process start ~10 ms per
+/// 10 MB of Wasm).
+fn artifact_path(bundle: &ReadBundle, engine_id: &str) -> PathBuf {
+    let key = artifact::key(&bundle.file_sum, engine_id);
+    let bundle = &bundle.bundle;
     // Named by the program first, so that a rebuild can drop the program's older artifacts.
     cache_root(&bundle.elf_sha256)
         .join("artifacts")
@@ -259,10 +295,10 @@ fn prune_artifacts(keep: &Path) {
 
 /// Compiles `bundle`'s module and stores it in the artifact cache (`elfrun build` does this, so that the first
 /// run only loads).
-pub fn precompile(bundle: &Bundle) -> Result<(), String> {
+pub fn precompile(bundle: &ReadBundle) -> Result<(), String> {
     let store = wasmer::Store::default();
     let path = artifact_path(bundle, &store.engine().deterministic_id());
-    let module = wasmer::Module::new(&store, &bundle.wasm)
+    let module = wasmer::Module::new(&store, &bundle.bundle.wasm)
         .map_err(|e| format!("cannot compile the bundle: {e}"))?;
     let bytes = module
         .serialize()
@@ -278,13 +314,48 @@ pub fn precompile(bundle: &Bundle) -> Result<(), String> {
 /// otherwise, which ends the guest). The stack is reserved, not committed: untouched pages cost nothing.
 const WASM_STACK_BYTES: usize = 64 << 20;
 
+/// Guest instructions `--tier auto` interprets before it loads the program's bundle. Loading costs about as
+/// much as interpreting a few million instructions (busybox's 17 MiB bundle: ~0.1 s of CPU to verify and
+/// map its 60 MiB compiled form), and most processes of a shell script (`true`, `sleep`, `head -c`, `date`)
+/// end long before that: they never pay for it. A process that runs longer pays at most about twice.
+pub const DEFERRED_LOAD_AFTER: u64 = 2_000_000;
+
+/// A checked bundle whose compiled module is not loaded yet (`--tier auto`: see [`DEFERRED_LOAD_AFTER`]).
+#[derive(Debug)]
+pub struct Deferred {
+    pub read: ReadBundle,
+    /// Load once the interpreter has run this many instructions (the guest's [`RunStats`] count).
+    ///
+    /// [`RunStats`]: elfrun_interp::eval::RunStats
+    pub after: u64,
+    /// Time spent finding and checking the bundle, counted into the load time reported.
+    pub checked_ms: f64,
+}
+
+impl Deferred {
+    /// Whether translated code of the bundle may cover part of `start..start + len` (see [`Aot::overlaps`]).
+    pub fn overlaps(&self, start: u64, len: u64) -> bool {
+        let (lo, hi) = code_range(&self.read.bundle);
+        start < hi && start.saturating_add(len) > lo
+    }
+}
+
+/// Range of guest code a bundle translated: from its first entry to past its last one (blocks extend past the
+/// last entry; the code segment's size bounds how far).
+fn code_range(bundle: &Bundle) -> (u64, u64) {
+    let lo = bundle.entries.first().map_or(0, |e| e.pc);
+    let hi = bundle.entries.last().map_or(0, |e| e.pc);
+    (lo, hi.saturating_add(bundle.stats.code_bytes))
+}
+
 impl Aot {
     /// Compiles (or loads from the artifact cache) and instantiates `bundle` against the guest memory.
-    pub fn load(bundle: &Bundle, host: &mut HostMemory, mem: GuestMem) -> Result<Aot, String> {
+    pub fn load(read: &ReadBundle, host: &mut HostMemory, mem: GuestMem) -> Result<Aot, String> {
         let start = Instant::now();
         wasmer::sys::vm::set_stack_size(WASM_STACK_BYTES);
         let engine_id = host.store_mut().engine().deterministic_id();
-        let art_path = artifact_path(bundle, &engine_id);
+        let art_path = artifact_path(read, &engine_id);
+        let bundle = &read.bundle;
         let cached = artifact::read(&art_path).and_then(|bytes| {
             tracing::debug!(
                 "artifact read and verified: {:.1} ms",
@@ -340,14 +411,11 @@ impl Aot {
             .iter()
             .map(|e| (e.pc, (e.func as i32, e.block as i32)))
             .collect();
-        let lo = bundle.entries.first().map_or(0, |e| e.pc);
-        let hi = bundle.entries.last().map_or(0, |e| e.pc);
         Ok(Aot {
             _instance: instance,
             enter,
             entries,
-            // Blocks extend past the last entry; the code segment's size bounds how far.
-            code: (lo, hi.saturating_add(bundle.stats.code_bytes)),
+            code: code_range(bundle),
             elf_sha: bundle.elf_sha256,
             lockstep: None,
             stats: TierStats {

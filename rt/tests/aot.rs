@@ -289,6 +289,48 @@ fn a_recovered_jump_table_is_exact_when_the_table_changes_at_run_time() {
     );
 }
 
+/// `--tier auto` checks the bundle when the program starts but loads it only once the guest has run long enough
+/// (`elfrun::tier::DEFERRED_LOAD_AFTER` instructions): a short run stays in the interpreter, a long one moves to
+/// lifted code midway; both are right.
+#[test]
+fn auto_loads_the_bundle_only_for_long_runs() {
+    let bin = hard();
+    let bin_s = bin.to_str().unwrap();
+    let d = dir().join("deferred");
+    std::fs::create_dir_all(&d).unwrap();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let built = elfrun(&["build", "-q", "-o", &s("static.bundle"), bin_s]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    // `hard 100` runs ~30 thousand instructions, `hard 100000` ~5 million.
+    for (arg, tier) in [("100", "interp"), ("100000", "aot")] {
+        let want = common::qemu(&[bin_s, arg], &[]);
+        let json = s(&format!("auto-{arg}.json"));
+        let got = elfrun(&[
+            "--bundle",
+            &s("static.bundle"),
+            "--stats-file",
+            &json,
+            bin_s,
+            arg,
+        ]);
+        assert_eq!(
+            (got.stdout.clone(), common::status(&got)),
+            (want.stdout.clone(), common::status(&want)),
+            "hard {arg}"
+        );
+        let st = stats(Path::new(&json));
+        assert_eq!(st["tier"], tier, "hard {arg}: {st}");
+        if tier == "aot" {
+            let interp = st["interp_instructions"].as_u64().unwrap();
+            assert!(interp >= elfrun::tier::DEFERRED_LOAD_AFTER, "{st}");
+        }
+    }
+}
+
 /// A damaged bundle, one for another binary, or a damaged artifact: refused or rebuilt, never used.
 #[test]
 fn bad_bundles_are_refused_and_bad_artifacts_recompiled() {

@@ -280,10 +280,16 @@ fn host_execveat(dirfd: i32, path: &CStr, argv: &[CString], envp: &[CString], fl
     errno()
 }
 
-/// The host argv that re-runs elfrun on an AArch64 program: `elfrun FLAGS --binfmt-p -- PATH ARGV0 ARGS`.
-fn elfrun_argv(flags: &[OsString], path: &[u8], argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
+/// The host argv that re-runs elfrun on an AArch64 program:
+/// `elfrun FLAGS --comm=COMM --binfmt-p -- PATH ARGV0 ARGS`. COMM is the name the kernel would give the new
+/// image (the last component of the name exec was called with); the host exec of `/proc/self/exe` itself would
+/// name the process `exe`.
+fn elfrun_argv(flags: &[OsString], comm: &[u8], path: &[u8], argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
     let mut v: Vec<Vec<u8>> = vec![b"elfrun".to_vec()];
     v.extend(flags.iter().map(|f| f.as_bytes().to_vec()));
+    if !comm.is_empty() {
+        v.push([&b"--comm="[..], comm].concat());
+    }
     v.push(b"--binfmt-p".to_vec());
     v.push(b"--".to_vec());
     v.push(path.to_vec());
@@ -302,6 +308,8 @@ fn exec(
     envp: &[CString],
 ) -> i32 {
     let mut name = filename(dirfd, &path);
+    // Linux names the new image after the file exec was called with, even when a script's interpreter runs.
+    let comm = name[name.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1)..].to_vec();
     let (mut dirfd, mut path, mut flags, mut argv) = (dirfd, path, flags, argv);
     let hidden = through_cloexec_fd(dirfd, &name);
     for _ in 0..=MAX_DEPTH {
@@ -343,7 +351,7 @@ fn exec(
                 };
                 (
                     c"/proc/self/exe".to_owned(),
-                    elfrun_argv(&g.exec_flags, &load, &argv),
+                    elfrun_argv(&g.exec_flags, &comm, &load, &argv),
                 )
             }
             // Under --root a host program would run outside the jail: refuse it, as a kernel without that format.

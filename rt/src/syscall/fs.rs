@@ -592,6 +592,15 @@ pub fn fallocate(_g: &mut Guest, a: [u64; 6]) -> SysResult {
     )
 }
 
+/// `sync()`: the host's, which flushes every file system (it cannot fail).
+pub fn sync(_g: &mut Guest, _a: [u64; 6]) -> SysResult {
+    host(libc::SYS_sync, &mut [])
+}
+
+pub fn syncfs(_g: &mut Guest, a: [u64; 6]) -> SysResult {
+    host(libc::SYS_syncfs, &mut [Arg::Int(a[0])])
+}
+
 pub fn fsync(_g: &mut Guest, a: [u64; 6]) -> SysResult {
     host(libc::SYS_fsync, &mut [Arg::Int(a[0])])
 }

@@ -165,7 +165,7 @@ pub fn prctl(g: &mut Guest, a: [u64; 6]) -> SysResult {
                     break;
                 }
             }
-            g.comm = name;
+            g.set_comm(&name);
             Ok(0)
         }
         PR_GET_NAME => {
