@@ -222,71 +222,13 @@ pub fn random_bytes(buf: &mut [u8]) {
     }
 }
 
-/// A whole file mapped read-only (`MAP_PRIVATE`): the page cache's pages, without copying them into the
-/// process. Used for files elfrun only replaces by rename (compiled artifacts): a file truncated in place
-/// while mapped would make reads past its new end fault (SIGBUS).
-#[derive(Debug)]
-pub struct MappedFile {
-    ptr: *mut u8,
-    len: usize,
-}
-
-// SAFETY: the mapping is read-only and owned by this value; sharing `&[u8]` views across threads is sound.
-unsafe impl Send for MappedFile {}
-// SAFETY: as above: nothing can write through it.
-unsafe impl Sync for MappedFile {}
-
-impl MappedFile {
-    /// Maps the file at `path`. An empty file gives an empty mapping.
-    pub fn open(path: &std::path::Path) -> std::io::Result<MappedFile> {
-        use std::os::fd::AsRawFd;
-        let file = std::fs::File::open(path)?;
-        let len = usize::try_from(file.metadata()?.len())
-            .map_err(|_| std::io::Error::from(std::io::ErrorKind::FileTooLarge))?;
-        if len == 0 {
-            return Ok(MappedFile {
-                ptr: std::ptr::null_mut(),
-                len: 0,
-            });
-        }
-        // SAFETY: a fresh read-only private mapping of an open file descriptor; the kernel picks the address.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ,
-                libc::MAP_PRIVATE,
-                file.as_raw_fd(),
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(MappedFile {
-            ptr: ptr.cast(),
-            len,
-        })
-    }
-}
-
-impl AsRef<[u8]> for MappedFile {
-    fn as_ref(&self) -> &[u8] {
-        if self.len == 0 {
-            return &[];
-        }
-        // SAFETY: `ptr..ptr + len` is the live read-only mapping this value owns.
-        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
-    }
-}
-
-impl Drop for MappedFile {
-    fn drop(&mut self) {
-        if self.len != 0 {
-            // SAFETY: unmapping exactly the mapping this value owns; no views outlive it (they borrow `self`).
-            unsafe { libc::munmap(self.ptr.cast(), self.len) };
-        }
-    }
+/// The whole file at `path`, mapped read-only: the page cache's pages, without copying them into the process.
+/// Only for files elfrun replaces by rename, never in place (bundles and compiled artifacts): a file truncated
+/// in place while mapped would make reads past its new end fault (SIGBUS).
+pub fn map_file(path: &std::path::Path) -> std::io::Result<memmap2::Mmap> {
+    let file = std::fs::File::open(path)?;
+    // SAFETY: see above: nothing elfrun does modifies these files in place; the mapping is read-only.
+    unsafe { memmap2::Mmap::map(&file) }
 }
 
 /// The host process's command name (`/proc/self/comm`), NUL-padded (at most 15 bytes and a NUL).

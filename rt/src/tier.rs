@@ -125,7 +125,7 @@ impl ReadBundle {
 /// mapped rather than read (bundles are only replaced by rename: `elfrun build` writes them atomically), and
 /// dropped once decoded.
 pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<ReadBundle>, String> {
-    let map = match crate::host::MappedFile::open(path) {
+    let map = match crate::host::map_file(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read the bundle {}: {e}", path.display())),
@@ -226,7 +226,7 @@ mod artifact {
     /// page cache's pages (artifacts are only ever replaced by rename, see [`write`]), and wasmer keeps the
     /// mapping for as long as the module lives.
     pub fn read(path: &Path) -> Option<bytes::Bytes> {
-        let map = crate::host::MappedFile::open(path).ok()?;
+        let map = crate::host::map_file(path).ok()?;
         let data = map.as_ref();
         if data.len() < 40 || &data[..8] != MAGIC {
             return None;
