@@ -41,7 +41,13 @@ pub fn handler(insn: &Insn) -> Handler {
             sf, sub, set_flags, ..
         }) => pick3!(dp_reg_add_sub_shifted, sf, sub, set_flags),
         Insn::DpReg(DpReg::Logical { sf, op, invert, .. }) => {
-            LOGICAL[sf as usize][op as usize][invert as usize]
+            let k = match op {
+                LogicOp::And => 0,
+                LogicOp::Orr => 1,
+                LogicOp::Eor => 2,
+                LogicOp::Ands => 3,
+            };
+            LOGICAL[sf as usize][k][invert as usize]
         }
         Insn::DpReg(DpReg::AddSubExtended { .. }) => dp_reg_add_sub_extended,
         Insn::DpReg(DpReg::CondSelect { .. }) => dp_reg_cond_select,
@@ -245,9 +251,10 @@ fn single_handler(s: &Single) -> Handler {
     };
     let size = s.size as usize;
     match s.op {
-        Op::St | Op::Ld | Op::LdSx64 | Op::LdSx32 if size < 4 => {
-            SINGLE_GP[s.op as usize][mode][size]
-        }
+        Op::St if size < 4 => SINGLE_GP[0][mode][size],
+        Op::Ld if size < 4 => SINGLE_GP[1][mode][size],
+        Op::LdSx64 if size < 4 => SINGLE_GP[2][mode][size],
+        Op::LdSx32 if size < 4 => SINGLE_GP[3][mode][size],
         Op::StV | Op::LdV if size < 5 => SINGLE_V[(s.op == Op::LdV) as usize][mode][size],
         _ => single_any,
     }
