@@ -53,7 +53,7 @@ use elfrun_interp::sem::{FpBinOp, FpCmp, FpTy};
 use elfrun_interp::state::offsets;
 use wasm_encoder::{BlockType, Ieee64, Instruction as I, ValType};
 
-use super::{FIRST_TEMP, FP_FUNC, Lift, memarg};
+use super::{FIRST_TEMP, FP_FUNC, L_FPFAST, Lift, memarg};
 use crate::abi::{FpCall, STATE_ADDR};
 
 /// FPCR bits that must be clear: RMode (23:22) and FZ (24).
@@ -127,6 +127,31 @@ pub struct Code<'a> {
     /// Absolute addresses of FPCR and FPSR (the CPU state's).
     pub fpcr: i32,
     pub fpsr: i32,
+    /// The i32 local caching "FPCR allows the fast path and FPSR.IXC is set" ([`fast_mode`]). It may be stale
+    /// towards 0 (the full body then checks FPCR and FPSR itself and sets it again), never towards 1: whoever
+    /// writes FPCR or FPSR other than by setting flags recomputes it.
+    pub fast: u32,
+}
+
+/// Sets the i32 local `fast` to 1 if the FPCR at `fpcr` allows the fast path and FPSR.IXC at `fpsr` is set,
+/// else 0: the cheap bodies' condition, tested once where the state may have changed instead of per operation.
+pub fn fast_mode(fpcr: i32, fpsr: i32, fast: u32) -> [I<'static>; 14] {
+    [
+        I::I32Const(fpcr),
+        I::I64Load(memarg(3)),
+        I::I64Const(FPCR_SLOW),
+        I::I64And,
+        I::I64Eqz,
+        I::I32Const(fpsr),
+        I::I64Load(memarg(3)),
+        I::I64Const(IXC_SHIFT),
+        I::I64ShrU,
+        I::I32WrapI64,
+        I::I32Const(1),
+        I::I32And,
+        I::I32And,
+        I::LocalSet(fast),
+    ]
 }
 
 impl Code<'_> {
@@ -169,27 +194,15 @@ pub fn emit(
     }
     let out = c.temp(ValType::I64);
     let (fpcr, fpsr) = (c.fpcr, c.fpsr);
+    // FPSR.IXC is sticky: once set, whether this result is exact does not matter. The cheap bodies only check
+    // that the fast path applies (the double FMA has no cheaper form than the full body, but skips the FPSR
+    // update). They run when the `fast` local says so; otherwise the full body checks FPCR itself.
     c.emit([
         I::Block(BlockType::Result(ValType::I64)), // $done
         I::Block(BlockType::Empty),                // $slow
         I::Block(BlockType::Empty),                // $full
-        I::I32Const(fpcr),
-        I::I64Load(memarg(3)),
-        I::I64Const(FPCR_SLOW),
-        I::I64And,
-        I::I64Const(0),
-        I::I64Ne,
-        I::BrIf(1),
-    ]);
-    // FPSR.IXC is sticky: once set, whether this result is exact does not matter. The cheap bodies only check
-    // that the fast path applies (the double FMA has no cheaper form than the full body, but skips the FPSR
-    // update).
-    c.emit([
-        I::I32Const(fpsr),
-        I::I64Load(memarg(3)),
-        I::I64Const(1 << IXC_SHIFT),
-        I::I64And,
-        I::I64Eqz,
+        I::LocalGet(c.fast),
+        I::I32Eqz,
         I::BrIf(0), // $full
     ]);
     let res = match (ty, op) {
@@ -198,7 +211,16 @@ pub fn emit(
         _ => cheap(c, op, ty, a, b),
     };
     c.emit([I::I32Eqz, I::BrIf(1), I::LocalGet(res), I::Br(2)]);
-    c.emit([I::End]); // $full
+    c.emit([
+        I::End, // $full
+        I::I32Const(fpcr),
+        I::I64Load(memarg(3)),
+        I::I64Const(FPCR_SLOW),
+        I::I64And,
+        I::I64Const(0),
+        I::I64Ne,
+        I::BrIf(0), // $slow
+    ]);
     // Each body sets `res` (i64) and `inexact` (i32 0/1) and leaves `ok` (i32) on the stack.
     let (res, inexact) = match (ty, op) {
         (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third),
@@ -206,6 +228,8 @@ pub fn emit(
         (FpTy::D, _) => double(c, op, a, b),
         _ => single(c, op, a, b),
     };
+    // FPSR |= inexact << IXC; `fast` becomes IXC (FPCR was just checked).
+    let new_fpsr = c.temp(ValType::I64);
     c.emit([
         I::I32Eqz,
         I::BrIf(0),
@@ -217,7 +241,15 @@ pub fn emit(
         I::I64Const(IXC_SHIFT),
         I::I64Shl,
         I::I64Or,
+        I::LocalTee(new_fpsr),
         I::I64Store(memarg(3)),
+        I::LocalGet(new_fpsr),
+        I::I64Const(IXC_SHIFT),
+        I::I64ShrU,
+        I::I32WrapI64,
+        I::I32Const(1),
+        I::I32And,
+        I::LocalSet(c.fast),
         I::LocalGet(res),
         I::Br(1),
         I::End, // $slow
@@ -372,12 +404,14 @@ impl Lift<'_> {
     /// FPCR and FPSR.
     fn fp_code(&mut self) -> Code<'_> {
         let (fpcr, fpsr) = fpscr_addrs(STATE_ADDR);
+        self.uses_fast_fp = true;
         Code {
             code: &mut self.cur,
             temps: &mut self.temps,
             first: FIRST_TEMP,
             fpcr,
             fpsr,
+            fast: L_FPFAST,
         }
     }
 
@@ -468,12 +502,16 @@ fn probe(body: impl FnOnce(&mut Code<'_>, &[I<'static>]) -> Option<u32>) -> Vec<
 
     let (mut code, mut temps) = (Vec::new(), Vec::new());
     let (fpcr, fpsr) = fpscr_addrs(0);
+    // Local 3 is the fast-mode flag, computed from the state like a lifted function's prologue does.
+    temps.push(ValType::I32);
+    code.extend(fast_mode(fpcr, fpsr, 3));
     let mut c = Code {
         code: &mut code,
         temps: &mut temps,
         first: 3,
         fpcr,
         fpsr,
+        fast: 3,
     };
     let slow = [
         I::I32Const(0),

@@ -10,15 +10,16 @@
 //!   loop $dispatch
 //!     block $L(n-1) … block $L0
 //!       br_table $L0 … $L(n-1) (local $block)      ;; enter at any block
-//!     end  code of block 0
-//!     end  code of block 1 …
+//!     end  loop $B0 code of block 0 end
+//!     end  loop $B1 code of block 1 end …
 //!   end
 //! end
 //! epilogue: store the registers the function wrote, store $npc as the pc, return $status
 //! ```
 //!
-//! A branch to a later block of the function is a plain `br` to that block's label; a branch to the same or an
-//! earlier block burns one unit of fuel and goes round the dispatch loop; an indirect branch reaches its known
+//! A branch to a later block of the function is a plain `br` to that block's label; a branch back to the start
+//! of the same block burns one unit of fuel and continues the block's own `loop`; one to an earlier block burns
+//! fuel and goes round the dispatch loop; an indirect branch reaches its known
 //! targets (profiled, or a recovered jump table) the same way, through a `br_table` on the target address when
 //! there are several in the function. Anything else — a call, a return, any other indirect target, a syscall,
 //! an instruction `Lift` cannot express, a memory access that would fault — leaves through `$exit` with a
@@ -102,7 +103,10 @@ const L_FK: u32 = L_REGS + 33;
 const L_FB: u32 = L_REGS + 34;
 /// First of the 32 SIMD&FP register locals (V0..V31, v128), loaded at entry only if the function uses them.
 const L_VREGS: u32 = L_REGS + 35;
-const FIRST_TEMP: u32 = L_VREGS + 32;
+/// i32: the floating-point fast paths apply without checking FPCR and FPSR ([`fp::fast_mode`]); computed in the
+/// prologue, after calls and after writes to FPCR/FPSR.
+const L_FPFAST: u32 = L_VREGS + 32;
+const FIRST_TEMP: u32 = L_FPFAST + 1;
 
 /// How NZCV follows from the flag operands (`$fk`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -172,6 +176,11 @@ pub struct Lift<'p> {
     /// `add_with_flags(a, !b, 1)` in the semantics, recognised here to keep the flags as `a - b` lazily.
     consts: HashMap<u32, u64>,
     not_of: HashMap<u32, u32>,
+    /// V128 locals built by `q_from(lo, hi)`: their halves, so `q_lo`/`q_hi` need no lane extract (scalar FP
+    /// on V registers goes through `q_from` and `q_lo` for every instruction).
+    qparts: HashMap<u32, (u32, u32)>,
+    /// The halves of V0..V31 as last written in this block, where known (reset at block starts and calls).
+    vparts: [Option<(u32, u32)>; 32],
     pc: u64,
     block: usize,
     /// `if`s opened by the current primitive around code that may branch.
@@ -184,6 +193,8 @@ pub struct Lift<'p> {
     /// The same for V0..V31.
     vreads: u32,
     vwrites: u32,
+    /// Some floating-point fast path reads `L_FPFAST`: the prologue and call sites keep it up to date.
+    uses_fast_fp: bool,
     pub stats: LiftStats,
 }
 
@@ -201,6 +212,8 @@ impl<'p> Lift<'p> {
             pending_flags: None,
             consts: HashMap::new(),
             not_of: HashMap::new(),
+            qparts: HashMap::new(),
+            vparts: [None; 32],
             known: None,
             known_at_start: None,
             nzcv_func,
@@ -229,6 +242,7 @@ impl<'p> Lift<'p> {
             writes: 0,
             vreads: 0,
             vwrites: 0,
+            uses_fast_fp: false,
             stats: LiftStats::default(),
         };
         l.emit_body();
@@ -257,8 +271,13 @@ impl<'p> Lift<'p> {
         ));
         for i in 0..self.plan.blocks.len() {
             self.body.push(Instruction::End);
+            // Each block's code is a `loop`: a branch back to the block's own start (a one-block loop, the
+            // commonest hot loop) continues it directly instead of going round `$dispatch`.
+            self.body
+                .push(Instruction::Loop(wasm_encoder::BlockType::Empty));
             self.block = i;
             self.emit_block(i);
+            self.body.push(Instruction::End);
         }
         self.body.push(Instruction::End); // loop
         self.body.push(Instruction::End); // $exit
@@ -268,8 +287,10 @@ impl<'p> Lift<'p> {
         let plan = self.plan;
         let b = &plan.blocks[i];
         let mut pc = b.start;
-        // Blocks are entered from several places: nothing is known about the flags but their locals.
+        // Blocks are entered from several places: nothing is known about the flags or V registers but their
+        // locals.
         self.known = None;
+        self.vparts = [None; 32];
         for &insn in &b.insns {
             self.pc = pc;
             self.cur.clear();
@@ -347,6 +368,7 @@ impl<'p> Lift<'p> {
                 }
                 RegSlot::Vec(r) => {
                     self.vwrites |= 1 << r;
+                    self.vparts[r as usize] = self.qparts.get(&local).copied();
                     self.cur.push(Instruction::LocalGet(local));
                     self.cur.push(Instruction::LocalSet(L_VREGS + r as u32));
                 }
@@ -354,9 +376,10 @@ impl<'p> Lift<'p> {
         }
     }
 
-    /// Label depth of `$exit` / `$dispatch` / block `j`'s start, from the current emission point.
+    /// Label depth of `$exit` from the current emission point (`$dispatch` is one less): the ifs the current
+    /// primitive opened, the block's own `loop`, then the labels of the blocks after this one.
     fn exit_depth(&self) -> u32 {
-        self.plan.blocks.len() as u32 - self.block as u32 + self.depth
+        self.plan.blocks.len() as u32 - self.block as u32 + self.depth + 1
     }
 
     /// Leaves the function with `status`, continuing at the constant `npc`.
@@ -393,11 +416,12 @@ impl<'p> Lift<'p> {
         };
         let i = self.block;
         if j > i {
+            // Past the primitive's ifs and this block's `loop`, to the end of block j - 1's label.
             self.cur
-                .push(Instruction::Br((j - i - 1) as u32 + self.depth));
+                .push(Instruction::Br((j - i - 1) as u32 + self.depth + 1));
             return;
         }
-        // A backward branch: pay fuel, then go round the dispatch loop.
+        // A backward branch: pay fuel, then continue this block's `loop` or go round the dispatch loop.
         let fuel = self.temp(ValType::I32);
         let fuel_addr = FUEL_ADDR as u32 as i32;
         self.cur.extend([
@@ -415,8 +439,12 @@ impl<'p> Lift<'p> {
         self.depth += 1;
         self.exit(Status::Budget, target);
         self.depth -= 1;
+        self.cur.push(Instruction::End);
+        if j == i {
+            self.cur.push(Instruction::Br(self.depth));
+            return;
+        }
         self.cur.extend([
-            Instruction::End,
             Instruction::I32Const(j as i32),
             Instruction::LocalSet(L_BLOCK),
             Instruction::Br(self.exit_depth() - 1),
@@ -482,6 +510,7 @@ impl<'p> Lift<'p> {
         ]);
         self.mark(Mark::Reload);
         self.known = None;
+        self.vparts = [None; 32];
         self.cur.extend([
             I::LocalGet(r),
             I::I64Eqz,
@@ -618,7 +647,16 @@ impl<'p> Lift<'p> {
         locals.extend(std::iter::repeat_n(ValType::I64, 33));
         locals.extend([ValType::I32, ValType::I64]); // $fk, $fb
         locals.extend(std::iter::repeat_n(ValType::V128, 32));
+        locals.push(ValType::I32); // L_FPFAST
         locals.extend(self.temps.iter().copied());
+        let (fpcr, fpsr) = fp::fpscr_addrs(STATE_ADDR);
+        let fast_mode = |f: &mut Function| {
+            if self.uses_fast_fp {
+                for i in fp::fast_mode(fpcr, fpsr, L_FPFAST) {
+                    f.instruction(&i);
+                }
+            }
+        };
         let nzcv_func = self.nzcv_func;
         // Stores NZCV, materialised from the flag locals, to the state.
         let store_nzcv = |f: &mut Function| {
@@ -657,6 +695,7 @@ impl<'p> Lift<'p> {
         for r in vregs(vused) {
             load_v(&mut f, r);
         }
+        fast_mode(&mut f);
         let mut marks = self.body_marks.iter().peekable();
         for (at, i) in self.body.iter().enumerate() {
             while let Some(&&(_, m)) = marks.peek().filter(|(p, _)| *p == at) {
@@ -688,7 +727,11 @@ impl<'p> Lift<'p> {
                 // uses may have been changed by the callee.
                 match m {
                     Mark::Spill => vregs(self.vwrites).for_each(|r| store_v(&mut f, r)),
-                    Mark::Reload => vregs(vused).for_each(|r| load_v(&mut f, r)),
+                    Mark::Reload => {
+                        vregs(vused).for_each(|r| load_v(&mut f, r));
+                        // The callee may have changed FPCR or cleared FPSR.
+                        fast_mode(&mut f);
+                    }
                 }
             }
             f.instruction(i);

@@ -15,7 +15,7 @@ use super::fp::{FastOp, QuietOp};
 use super::{
     FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, NZCV, RegSlot, memarg, state_addr,
 };
-use crate::abi::{FpCall, MEM_END, MEM_LOW, Status};
+use crate::abi::{FpCall, MEM_END, MEM_LOW, STATE_ADDR, Status};
 
 impl Lift<'_> {
     /// Runs `code` (which leaves one value of type `ty` on the stack) into a new local.
@@ -47,7 +47,11 @@ impl Lift<'_> {
             }
             RegSlot::Vec(r) => {
                 self.vreads |= 1 << r;
-                self.q([I::LocalGet(super::L_VREGS + r as u32)])
+                let q = self.q([I::LocalGet(super::L_VREGS + r as u32)]);
+                if let Some(parts) = self.vparts[r as usize] {
+                    self.qparts.insert(q, parts);
+                }
+                q
             }
         }
     }
@@ -975,13 +979,17 @@ impl Sem for Lift<'_> {
         let masked = |s: &mut Self, m: u64| s.v([I::LocalGet(v), I::I64Const(m as i64), I::I64And]);
         match r {
             SysReg::Nzcv => self.set_nzcv(v),
-            SysReg::Fpcr => {
-                let m = masked(self, cpu_model::FPCR_WRITABLE);
-                self.state_store(offsets::FPCR, m);
-            }
-            SysReg::Fpsr => {
-                let m = masked(self, cpu_model::FPSR_WRITABLE);
-                self.state_store(offsets::FPSR, m);
+            SysReg::Fpcr | SysReg::Fpsr => {
+                let (offset, writable) = if r == SysReg::Fpcr {
+                    (offsets::FPCR, cpu_model::FPCR_WRITABLE)
+                } else {
+                    (offsets::FPSR, cpu_model::FPSR_WRITABLE)
+                };
+                let m = masked(self, writable);
+                self.state_store(offset, m);
+                let (fpcr, fpsr) = super::fp::fpscr_addrs(STATE_ADDR);
+                self.cur
+                    .extend(super::fp::fast_mode(fpcr, fpsr, super::L_FPFAST));
             }
             SysReg::TpidrEl0 => self.state_store(offsets::TPIDR_EL0, v),
             _ => {}
@@ -989,20 +997,31 @@ impl Sem for Lift<'_> {
     }
 
     fn q_from(&mut self, lo: u32, hi: u32) -> u32 {
-        self.q([
+        let q = self.q([
             I::LocalGet(lo),
             I::I64x2Splat,
             I::LocalGet(hi),
             I::I64x2ReplaceLane(1),
-        ])
+        ]);
+        self.qparts.insert(q, (lo, hi));
+        q
     }
     fn q_lo(&mut self, q: u32) -> u32 {
+        if let Some(&(lo, _)) = self.qparts.get(&q) {
+            return lo;
+        }
         self.v([I::LocalGet(q), I::I64x2ExtractLane(0)])
     }
     fn q_hi(&mut self, q: u32) -> u32 {
+        if let Some(&(_, hi)) = self.qparts.get(&q) {
+            return hi;
+        }
         self.v([I::LocalGet(q), I::I64x2ExtractLane(1)])
     }
     fn q_lane(&mut self, q: u32, esize: u32, idx: u32) -> u32 {
+        if esize == 64 && idx < 2 {
+            return if idx == 0 { self.q_lo(q) } else { self.q_hi(q) };
+        }
         let i = idx as u8;
         match esize {
             8 => self.v([I::LocalGet(q), I::I8x16ExtractLaneU(i), I::I64ExtendI32U]),
