@@ -30,15 +30,15 @@ use elfrun_interp::decode;
 use elfrun_interp::sem::BranchKind;
 
 /// Where control can go after a straight-line run ends.
-struct Succ {
+pub(crate) struct Succ {
     /// Targets inside the same function (conditional and direct branch targets, fall-through).
-    local: Vec<u64>,
+    pub(crate) local: Vec<u64>,
     /// A new function root (BL target).
     call: Option<u64>,
 }
 
 /// Decodes one instruction and what it does to control flow, if it ends a block.
-fn successors(insn: Insn, pc: u64) -> Option<Succ> {
+pub(crate) fn successors(insn: Insn, pc: u64) -> Option<Succ> {
     let rel = |off: i32| pc.wrapping_add(off as i64 as u64);
     let next = pc.wrapping_add(4);
     let s = match insn {

@@ -2,24 +2,27 @@
 //! `elfrun_interp::a64` are generic over `Sem`; run over `Lift` they emit Wasm instead of computing. This module
 //! owns the shape of one lifted function; [`prims`] the Wasm of each primitive.
 //!
-//! One guest function becomes one Wasm function `(param $block i32) (result i32)`:
+//! One guest function becomes one Wasm function `(param $block i32) (result i64)`. Its blocks are laid out in
+//! loop nodes ([`Node`]): node 0 is the whole function, and every block that a later (or the same) block
+//! branches back to heads a node spanning to the last such block, where it nests in the nodes around it:
 //!
 //! ```text
-//! prologue: load the guest registers the function uses from the state in linear memory into locals
+//! prologue: load the guest registers the function uses from the state into locals; $enter = $block + 1
 //! block $exit
-//!   loop $dispatch
-//!     block $L(n-1) … block $L0
-//!       br_table $L0 … $L(n-1) (local $block)      ;; enter at any block
-//!     end  loop $B0 code of block 0 end
-//!     end  loop $B1 code of block 1 end …
+//!   loop $node0                                   ;; one per node, nested nodes are units of their parent
+//!     block $U(m-1) … block $U0
+//!       br_if $U0 ($enter == 0)                   ;; the header: a back edge's common case
+//!       br_table (unit of block $enter - 1) …     ;; any other entry; a nested node dispatches further
+//!     end  code of unit 0 ($enter = 0)
+//!     end  code of unit 1 …
 //!   end
 //! end
 //! epilogue: store the registers the function wrote, store $npc as the pc, return $status
 //! ```
 //!
-//! A branch to a later block of the function is a plain `br` to that block's label; a branch back to the start
-//! of the same block burns one unit of fuel and continues the block's own `loop`; one to an earlier block burns
-//! fuel and goes round the dispatch loop; an indirect branch reaches its known
+//! A branch to a later block is a plain `br` to its unit's label (setting `$enter` first if it lands inside a
+//! nested node other than at its header); a branch back burns one unit of fuel and `br`s to the innermost node
+//! holding both ends — straight to the header, or through the dispatch. An indirect branch reaches its known
 //! targets (profiled, or a recovered jump table) the same way, through a `br_table` on the target address when
 //! there are several in the function. Anything else — a call, a return, any other indirect target, a syscall,
 //! an instruction `Lift` cannot express, a memory access that would fault — leaves through `$exit` with a
@@ -106,7 +109,9 @@ const L_VREGS: u32 = L_REGS + 35;
 /// i32: the floating-point fast paths apply without checking FPCR and FPSR ([`fp::fast_mode`]); computed in the
 /// prologue, after calls and after writes to FPCR/FPSR.
 const L_FPFAST: u32 = L_VREGS + 32;
-const FIRST_TEMP: u32 = L_FPFAST + 1;
+/// i32: where a dispatch is going — block index + 1, or 0 for a loop's header ([`Node`]).
+const L_ENTER: u32 = L_FPFAST + 1;
+const FIRST_TEMP: u32 = L_ENTER + 1;
 
 /// How NZCV follows from the flag operands (`$fk`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,11 +147,129 @@ pub(crate) fn memarg(align: u32) -> MemArg {
     }
 }
 
+/// A piece of a function's structured layout: one block, or a nested loop node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Unit {
+    Block(usize),
+    Loop(usize),
+}
+
+/// A loop of the structured layout: the contiguous blocks `first..=last`, entered at `first` (the header) by the
+/// back edges found to it. Node 0 is the whole function (the dispatch loop). Every node is a Wasm `loop`
+/// holding its units in address order; other entries into it go through its dispatch on `$enter`.
+#[derive(Clone, Debug)]
+struct Node {
+    first: usize,
+    last: usize,
+    units: Vec<Unit>,
+    /// For each block `first..=last`, the index of the unit holding it.
+    unit_of: Vec<u32>,
+}
+
+impl Node {
+    fn contains(&self, b: usize) -> bool {
+        (self.first..=self.last).contains(&b)
+    }
+}
+
+/// An open structured label while a function is emitted (innermost last).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Label {
+    Exit,
+    /// A node's `loop`.
+    Node(usize),
+    /// The `block` ending where unit `idx` of `node` starts.
+    Unit {
+        node: usize,
+        idx: usize,
+    },
+}
+
+/// The loop nodes of `plan`: a node per block that a later (or the same) block branches back to directly,
+/// spanning to the last such block, kept where it nests in the nodes around it (a loop overlapping another
+/// one only partly stays unstructured: its back edge goes through the enclosing node's dispatch).
+fn loop_nodes(plan: &FnPlan, index: &HashMap<u64, usize>) -> Vec<Node> {
+    let n = plan.blocks.len();
+    let mut last_back: Vec<Option<usize>> = vec![None; n];
+    for (i, b) in plan.blocks.iter().enumerate() {
+        let Some(&insn) = b.insns.last() else {
+            continue;
+        };
+        let end = b.end();
+        let targets = match crate::discover::successors(insn, end - 4) {
+            Some(s) => s.local,
+            None => vec![end],
+        };
+        for t in targets {
+            if let Some(&h) = index.get(&t)
+                && h <= i
+            {
+                last_back[h] = Some(last_back[h].map_or(i, |e| e.max(i)));
+            }
+        }
+    }
+    // (first, last, children) with node 0 the root; loops in order of their header.
+    let mut spans: Vec<(usize, usize, Vec<usize>)> = vec![(0, n.saturating_sub(1), Vec::new())];
+    let mut open = vec![0usize];
+    for (h, e) in last_back
+        .iter()
+        .enumerate()
+        .filter_map(|(h, e)| e.map(|e| (h, e)))
+    {
+        while spans[*open.last().unwrap()].1 < h {
+            open.pop();
+        }
+        let parent = *open.last().unwrap();
+        if e > spans[parent].1 {
+            continue; // overlaps the enclosing loop only partly
+        }
+        spans.push((h, e, Vec::new()));
+        let id = spans.len() - 1;
+        spans[parent].2.push(id);
+        open.push(id);
+    }
+    spans
+        .iter()
+        .map(|&(first, last, ref children)| {
+            let mut units = Vec::new();
+            let mut unit_of = Vec::new();
+            let mut b = first;
+            let mut next_child = children.iter().peekable();
+            while b <= last && n > 0 {
+                let idx = units.len() as u32;
+                match next_child.peek() {
+                    Some(&&c) if spans[c].0 == b => {
+                        next_child.next();
+                        units.push(Unit::Loop(c));
+                        let end = spans[c].1;
+                        unit_of.extend(std::iter::repeat_n(idx, end - b + 1));
+                        b = end + 1;
+                    }
+                    _ => {
+                        units.push(Unit::Block(b));
+                        unit_of.push(idx);
+                        b += 1;
+                    }
+                }
+            }
+            Node {
+                first,
+                last,
+                units,
+                unit_of,
+            }
+        })
+        .collect()
+}
+
 /// The lifter of one function.
 #[derive(Debug)]
 pub struct Lift<'p> {
     plan: &'p FnPlan,
     index: HashMap<u64, usize>,
+    /// The structured layout ([`loop_nodes`]) and the labels open at the emission point.
+    nodes: Vec<Node>,
+    labels: Vec<Label>,
     /// Every block of every function of the module: pc → (function, block).
     global: &'p HashMap<u64, (u32, u32)>,
     /// Function entries: pc → (function, block of its entry).
@@ -208,7 +331,16 @@ impl<'p> Lift<'p> {
         indirect: &'p HashMap<u64, Vec<u64>>,
         nzcv_func: u32,
     ) -> (Function, LiftStats) {
+        let index: HashMap<u64, usize> = plan
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.start, i))
+            .collect();
+        let nodes = loop_nodes(plan, &index);
         let mut l = Lift {
+            nodes,
+            labels: Vec::new(),
             pending_flags: None,
             consts: HashMap::new(),
             not_of: HashMap::new(),
@@ -223,12 +355,7 @@ impl<'p> Lift<'p> {
             indirect,
             cur_marks: Vec::new(),
             body_marks: Vec::new(),
-            index: plan
-                .blocks
-                .iter()
-                .enumerate()
-                .map(|(i, b)| (b.start, i))
-                .collect(),
+            index,
             temps: Vec::new(),
             body: Vec::new(),
             cur: Vec::new(),
@@ -251,36 +378,60 @@ impl<'p> Lift<'p> {
     }
 
     fn emit_body(&mut self) {
-        let n = self.plan.blocks.len() as u32;
         // Status -1 marks "entered at a block index the function does not have" (a runtime bug, reported).
         self.body.push(Instruction::I64Const(-1));
         self.body.push(Instruction::LocalSet(L_STATUS));
+        self.body.extend([
+            Instruction::LocalGet(L_BLOCK),
+            Instruction::I32Const(1),
+            Instruction::I32Add,
+            Instruction::LocalSet(L_ENTER),
+        ]);
         self.body
             .push(Instruction::Block(wasm_encoder::BlockType::Empty)); // $exit
-        self.body
-            .push(Instruction::Loop(wasm_encoder::BlockType::Empty)); // $dispatch
-        for _ in 0..n {
-            self.body
-                .push(Instruction::Block(wasm_encoder::BlockType::Empty));
-        }
-        self.body.push(Instruction::LocalGet(L_BLOCK));
-        // Inside the n block labels, the loop is at depth n and $exit at n + 1.
-        self.body.push(Instruction::BrTable(
-            (0..n).collect::<Vec<_>>().into(),
-            n + 1,
-        ));
-        for i in 0..self.plan.blocks.len() {
-            self.body.push(Instruction::End);
-            // Each block's code is a `loop`: a branch back to the block's own start (a one-block loop, the
-            // commonest hot loop) continues it directly instead of going round `$dispatch`.
-            self.body
-                .push(Instruction::Loop(wasm_encoder::BlockType::Empty));
-            self.block = i;
-            self.emit_block(i);
-            self.body.push(Instruction::End);
-        }
-        self.body.push(Instruction::End); // loop
+        self.labels.push(Label::Exit);
+        self.emit_node(0);
+        self.labels.pop();
         self.body.push(Instruction::End); // $exit
+    }
+
+    /// Emits loop node `id` (node 0: the whole function, the dispatch loop): a `loop`, one `block` per unit
+    /// ending where the unit's code starts, and the dispatch on `$enter` — zero continues at the first unit
+    /// (the loop header), `k + 1` goes to the unit holding block k, which a nested node dispatches further.
+    fn emit_node(&mut self, id: usize) {
+        use wasm_encoder::BlockType::Empty;
+        let node = self.nodes[id].clone();
+        self.body.push(Instruction::Loop(Empty));
+        self.labels.push(Label::Node(id));
+        let m = node.units.len();
+        for idx in (0..m).rev() {
+            self.body.push(Instruction::Block(Empty));
+            self.labels.push(Label::Unit { node: id, idx });
+        }
+        // At the dispatch, unit idx's label is at depth idx and $exit at labels.len() - 1.
+        let exit = self.labels.len() as u32 - 1;
+        self.body.extend([
+            Instruction::LocalGet(L_ENTER),
+            Instruction::I32Eqz,
+            Instruction::BrIf(0),
+            Instruction::LocalGet(L_ENTER),
+            Instruction::I32Const(node.first as i32 + 1),
+            Instruction::I32Sub,
+            Instruction::BrTable(node.unit_of.clone().into(), exit),
+        ]);
+        for unit in &node.units {
+            self.body.push(Instruction::End);
+            self.labels.pop();
+            match *unit {
+                Unit::Block(b) => {
+                    self.block = b;
+                    self.emit_block(b);
+                }
+                Unit::Loop(c) => self.emit_node(c),
+            }
+        }
+        self.labels.pop();
+        self.body.push(Instruction::End); // loop
     }
 
     fn emit_block(&mut self, i: usize) {
@@ -288,7 +439,9 @@ impl<'p> Lift<'p> {
         let b = &plan.blocks[i];
         let mut pc = b.start;
         // Blocks are entered from several places: nothing is known about the flags or V registers but their
-        // locals.
+        // locals. A dispatch that came here is complete.
+        self.body
+            .extend([Instruction::I32Const(0), Instruction::LocalSet(L_ENTER)]);
         self.known = None;
         self.vparts = [None; 32];
         for &insn in &b.insns {
@@ -376,10 +529,15 @@ impl<'p> Lift<'p> {
         }
     }
 
-    /// Label depth of `$exit` from the current emission point (`$dispatch` is one less): the ifs the current
-    /// primitive opened, the block's own `loop`, then the labels of the blocks after this one.
+    /// Label depth of `$exit` from the current emission point: the ifs the current primitive opened, then the
+    /// structured labels.
     fn exit_depth(&self) -> u32 {
-        self.plan.blocks.len() as u32 - self.block as u32 + self.depth + 1
+        self.label_depth(0)
+    }
+
+    /// Depth of the structured label at position `pos` of [`Lift::labels`] from the current emission point.
+    fn label_depth(&self, pos: usize) -> u32 {
+        self.depth + (self.labels.len() - 1 - pos) as u32
     }
 
     /// Leaves the function with `status`, continuing at the constant `npc`.
@@ -415,13 +573,44 @@ impl<'p> Lift<'p> {
             return;
         };
         let i = self.block;
+        // The innermost loop node around this block that also holds block j, and its unit holding j.
+        let (pos, id) = self
+            .labels
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(p, l)| match *l {
+                Label::Node(n) if self.nodes[n].contains(j) => Some((p, n)),
+                _ => None,
+            })
+            .expect("the root node holds every block");
+        let node = &self.nodes[id];
+        let unit = node.unit_of[j - node.first] as usize;
+        let unit_start = self.unit_start(id, unit);
         if j > i {
-            // Past the primitive's ifs and this block's `loop`, to the end of block j - 1's label.
-            self.cur
-                .push(Instruction::Br((j - i - 1) as u32 + self.depth + 1));
+            // Forward: to the end of the unit's label (still open: it follows the unit of this block); into a
+            // nested loop other than at its header, through that loop's dispatch.
+            let at = self
+                .labels
+                .iter()
+                .rposition(|l| {
+                    *l == Label::Unit {
+                        node: id,
+                        idx: unit,
+                    }
+                })
+                .expect("a later unit's label is open");
+            if unit_start != j {
+                self.cur.extend([
+                    Instruction::I32Const(j as i32 + 1),
+                    Instruction::LocalSet(L_ENTER),
+                ]);
+            }
+            self.cur.push(Instruction::Br(self.label_depth(at)));
             return;
         }
-        // A backward branch: pay fuel, then continue this block's `loop` or go round the dispatch loop.
+        // A backward branch: pay fuel, then continue the node's loop — at its header directly, anywhere else in
+        // it through its dispatch.
         let fuel = self.temp(ValType::I32);
         let fuel_addr = FUEL_ADDR as u32 as i32;
         self.cur.extend([
@@ -440,15 +629,21 @@ impl<'p> Lift<'p> {
         self.exit(Status::Budget, target);
         self.depth -= 1;
         self.cur.push(Instruction::End);
-        if j == i {
-            self.cur.push(Instruction::Br(self.depth));
-            return;
+        if !(unit == 0 && unit_start == j) {
+            self.cur.extend([
+                Instruction::I32Const(j as i32 + 1),
+                Instruction::LocalSet(L_ENTER),
+            ]);
         }
-        self.cur.extend([
-            Instruction::I32Const(j as i32),
-            Instruction::LocalSet(L_BLOCK),
-            Instruction::Br(self.exit_depth() - 1),
-        ]);
+        self.cur.push(Instruction::Br(self.label_depth(pos)));
+    }
+
+    /// The first block of unit `idx` of node `id`.
+    fn unit_start(&self, id: usize, idx: usize) -> usize {
+        match self.nodes[id].units[idx] {
+            Unit::Block(b) => b,
+            Unit::Loop(c) => self.nodes[c].first,
+        }
     }
 
     /// BL to the entry of a lifted function: a Wasm call, so the callee's RET comes back here as a plain return
@@ -647,7 +842,7 @@ impl<'p> Lift<'p> {
         locals.extend(std::iter::repeat_n(ValType::I64, 33));
         locals.extend([ValType::I32, ValType::I64]); // $fk, $fb
         locals.extend(std::iter::repeat_n(ValType::V128, 32));
-        locals.push(ValType::I32); // L_FPFAST
+        locals.extend([ValType::I32, ValType::I32]); // L_FPFAST, L_ENTER
         locals.extend(self.temps.iter().copied());
         let (fpcr, fpsr) = fp::fpscr_addrs(STATE_ADDR);
         let fast_mode = |f: &mut Function| {
@@ -811,4 +1006,68 @@ fn vreg_offset(r: u8) -> usize {
 /// The i32 constant that addresses `offset` bytes into the state.
 fn state_addr(offset: usize) -> i32 {
     (STATE_ADDR + offset as u64) as u32 as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One-instruction blocks at 0x1000, 0x1004, … from the words.
+    fn plan(words: &[u32]) -> (FnPlan, HashMap<u64, usize>) {
+        let blocks: Vec<BlockPlan> = words
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| BlockPlan {
+                start: 0x1000 + 4 * i as u64,
+                insns: vec![elfrun_interp::decode::decode(w)],
+            })
+            .collect();
+        let index = blocks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.start, i))
+            .collect();
+        (
+            FnPlan {
+                entry: 0x1000,
+                blocks,
+            },
+            index,
+        )
+    }
+
+    /// `b.ne` from block `from` to block `to` (one-instruction blocks).
+    fn bne(from: i64, to: i64) -> u32 {
+        0x5400_0001 | ((((to - from) as u32) & 0x7ffff) << 5)
+    }
+
+    #[test]
+    fn loop_nodes_nest_and_a_partly_overlapping_loop_stays_unstructured() {
+        const NOP: u32 = 0xd503_201f;
+        const RET: u32 = 0xd65f_03c0;
+        let (p, index) = plan(&[
+            NOP,
+            NOP,
+            bne(2, 1), // loop 1..=2
+            bne(3, 0), // loop 0..=3 around it
+            bne(4, 2), // 2..=4 overlaps 0..=3 only partly: dropped
+            bne(5, 5), // a one-block loop
+            RET,
+        ]);
+        let nodes = loop_nodes(&p, &index);
+        assert_eq!(nodes.len(), 4, "{nodes:?}");
+        assert_eq!(
+            nodes[0].units,
+            [Unit::Loop(1), Unit::Block(4), Unit::Loop(3), Unit::Block(6)]
+        );
+        assert_eq!(nodes[0].unit_of, [0, 0, 0, 0, 1, 2, 3]);
+        assert_eq!((nodes[1].first, nodes[1].last), (0, 3));
+        assert_eq!(
+            nodes[1].units,
+            [Unit::Block(0), Unit::Loop(2), Unit::Block(3)]
+        );
+        assert_eq!(nodes[1].unit_of, [0, 1, 1, 2]);
+        assert_eq!(nodes[2].units, [Unit::Block(1), Unit::Block(2)]);
+        assert_eq!(nodes[3].units, [Unit::Block(5)]);
+    }
 }
