@@ -895,7 +895,13 @@ impl<'p> Lift<'p> {
         for (at, i) in self.body.iter().enumerate() {
             while let Some(&&(_, m)) = marks.peek().filter(|(p, _)| *p == at) {
                 marks.next();
-                for r in (0..33u8).filter(|r| used & (1 << r) != 0) {
+                // A register this function never writes still holds what the prologue (or the last reload)
+                // read from the state: only written ones need storing before a call.
+                let set = match m {
+                    Mark::Spill => self.writes,
+                    Mark::Reload => used,
+                };
+                for r in (0..33u8).filter(|r| set & (1 << r) != 0) {
                     let addr = Instruction::I32Const(state_addr(gpr_offset(r)));
                     match m {
                         Mark::Spill if r == NZCV => store_nzcv(&mut f),
@@ -957,7 +963,7 @@ impl<'p> Lift<'p> {
 /// A placeholder in the body for code that depends on the registers the whole function uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mark {
-    /// Store every register local to the state (before calling another lifted function).
+    /// Store the register locals this function writes to the state (before calling another lifted function).
     Spill,
     /// Load them back (after it returns).
     Reload,
