@@ -111,7 +111,10 @@ const L_VREGS: u32 = L_REGS + 35;
 const L_FPFAST: u32 = L_VREGS + 32;
 /// i32: where a dispatch is going — block index + 1, or 0 for a loop's header ([`Node`]).
 const L_ENTER: u32 = L_FPFAST + 1;
-const FIRST_TEMP: u32 = L_ENTER + 1;
+/// i32: the fuel counter ([`FUEL_ADDR`]) while the function runs — loaded in the prologue and after calls,
+/// stored before calls and at exits — so a back edge decrements a register, not memory.
+const L_FUEL: u32 = L_ENTER + 1;
+const FIRST_TEMP: u32 = L_FUEL + 1;
 
 /// How NZCV follows from the flag operands (`$fk`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -318,6 +321,8 @@ pub struct Lift<'p> {
     vwrites: u32,
     /// Some floating-point fast path reads `L_FPFAST`: the prologue and call sites keep it up to date.
     uses_fast_fp: bool,
+    /// Some back edge decrements `L_FUEL`: the prologue, call sites and the epilogue move it to and from memory.
+    uses_fuel: bool,
     pub stats: LiftStats,
 }
 
@@ -370,6 +375,7 @@ impl<'p> Lift<'p> {
             vreads: 0,
             vwrites: 0,
             uses_fast_fp: false,
+            uses_fuel: false,
             stats: LiftStats::default(),
         };
         l.emit_body();
@@ -611,17 +617,12 @@ impl<'p> Lift<'p> {
         }
         // A backward branch: pay fuel, then continue the node's loop — at its header directly, anywhere else in
         // it through its dispatch.
-        let fuel = self.temp(ValType::I32);
-        let fuel_addr = FUEL_ADDR as u32 as i32;
+        self.uses_fuel = true;
         self.cur.extend([
-            Instruction::I32Const(fuel_addr),
-            Instruction::I32Const(fuel_addr),
-            Instruction::I32Load(memarg(2)),
+            Instruction::LocalGet(L_FUEL),
             Instruction::I32Const(1),
             Instruction::I32Sub,
-            Instruction::LocalTee(fuel),
-            Instruction::I32Store(memarg(2)),
-            Instruction::LocalGet(fuel),
+            Instruction::LocalTee(L_FUEL),
             Instruction::I32Eqz,
             Instruction::If(wasm_encoder::BlockType::Empty),
         ]);
@@ -842,7 +843,7 @@ impl<'p> Lift<'p> {
         locals.extend(std::iter::repeat_n(ValType::I64, 33));
         locals.extend([ValType::I32, ValType::I64]); // $fk, $fb
         locals.extend(std::iter::repeat_n(ValType::V128, 32));
-        locals.extend([ValType::I32, ValType::I32]); // L_FPFAST, L_ENTER
+        locals.extend([ValType::I32, ValType::I32, ValType::I32]); // L_FPFAST, L_ENTER, L_FUEL
         locals.extend(self.temps.iter().copied());
         let (fpcr, fpsr) = fp::fpscr_addrs(STATE_ADDR);
         let fast_mode = |f: &mut Function| {
@@ -850,6 +851,21 @@ impl<'p> Lift<'p> {
                 for i in fp::fast_mode(fpcr, fpsr, L_FPFAST) {
                     f.instruction(&i);
                 }
+            }
+        };
+        let fuel_addr = FUEL_ADDR as u32 as i32;
+        let load_fuel = |f: &mut Function| {
+            if self.uses_fuel {
+                f.instruction(&Instruction::I32Const(fuel_addr));
+                f.instruction(&Instruction::I32Load(memarg(2)));
+                f.instruction(&Instruction::LocalSet(L_FUEL));
+            }
+        };
+        let store_fuel = |f: &mut Function| {
+            if self.uses_fuel {
+                f.instruction(&Instruction::I32Const(fuel_addr));
+                f.instruction(&Instruction::LocalGet(L_FUEL));
+                f.instruction(&Instruction::I32Store(memarg(2)));
             }
         };
         let nzcv_func = self.nzcv_func;
@@ -891,6 +907,7 @@ impl<'p> Lift<'p> {
             load_v(&mut f, r);
         }
         fast_mode(&mut f);
+        load_fuel(&mut f);
         let mut marks = self.body_marks.iter().peekable();
         for (at, i) in self.body.iter().enumerate() {
             while let Some(&&(_, m)) = marks.peek().filter(|(p, _)| *p == at) {
@@ -927,11 +944,15 @@ impl<'p> Lift<'p> {
                 // V registers: only those this function writes can differ from the state before a call; any it
                 // uses may have been changed by the callee.
                 match m {
-                    Mark::Spill => vregs(self.vwrites).for_each(|r| store_v(&mut f, r)),
+                    Mark::Spill => {
+                        vregs(self.vwrites).for_each(|r| store_v(&mut f, r));
+                        store_fuel(&mut f);
+                    }
                     Mark::Reload => {
                         vregs(vused).for_each(|r| load_v(&mut f, r));
                         // The callee may have changed FPCR or cleared FPSR.
                         fast_mode(&mut f);
+                        load_fuel(&mut f);
                     }
                 }
             }
@@ -951,6 +972,7 @@ impl<'p> Lift<'p> {
         for r in vregs(self.vwrites) {
             store_v(&mut f, r);
         }
+        store_fuel(&mut f);
         f.instruction(&Instruction::I32Const(state_addr(offsets::PC)));
         f.instruction(&Instruction::LocalGet(L_NPC));
         f.instruction(&Instruction::I64Store(memarg(3)));
