@@ -209,7 +209,9 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
 
 /// Checks the module with wasmparser (the Wasm features wasmer's Cranelift backend supports).
 pub fn validate(wasm: &[u8]) -> Result<(), BuildError> {
-    let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::THREADS;
+    let features = wasmparser::WasmFeatures::default()
+        | wasmparser::WasmFeatures::THREADS
+        | wasmparser::WasmFeatures::WIDE_ARITHMETIC;
     wasmparser::Validator::new_with_features(features)
         .validate_all(wasm)
         .map(|_| ())
