@@ -17,9 +17,14 @@ fn dir() -> PathBuf {
 
 /// elfrun with a private cache directory (profiles, bundles, artifacts).
 fn elfrun(args: &[&str]) -> Output {
+    elfrun_cached(&dir().join("cache"), args)
+}
+
+/// elfrun with `cache` as its cache directory (a test's own: no profile or bundle of another test is picked up).
+fn elfrun_cached(cache: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_elfrun"))
         .args(args)
-        .env("XDG_CACHE_HOME", dir().join("cache"))
+        .env("XDG_CACHE_HOME", cache)
         .output()
         .unwrap()
 }
@@ -150,13 +155,7 @@ fn static_discovery_covers_the_jump_table_and_the_data_callback() {
     std::fs::create_dir_all(&d).unwrap();
     let s = |name: &str| d.join(name).to_str().unwrap().to_string();
     // A private cache: no profile of the program from another test can be picked up.
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_elfrun"))
-            .args(args)
-            .env("XDG_CACHE_HOME", d.join("cache"))
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| elfrun_cached(&d.join("cache"), args);
     let bin = hard();
     let bin_s = bin.to_str().unwrap();
     // The same program with its symbols (the same code at the same addresses) says where things are.
@@ -251,13 +250,7 @@ fn a_recovered_jump_table_is_exact_when_the_table_changes_at_run_time() {
     let d = dir().join("jumptable");
     std::fs::create_dir_all(&d).unwrap();
     let s = |name: &str| d.join(name).to_str().unwrap().to_string();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_elfrun"))
-            .args(args)
-            .env("XDG_CACHE_HOME", d.join("cache"))
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| elfrun_cached(&d.join("cache"), args);
     let bin = common::build("jumptable.S", &["-nostdlib"]);
     let bin_s = bin.to_str().unwrap();
     let want = common::qemu(&[bin_s], &[]);
@@ -299,13 +292,7 @@ fn structured_loops_are_entered_correctly_everywhere() {
     let d = dir().join("loops");
     std::fs::create_dir_all(&d).unwrap();
     let s = |name: &str| d.join(name).to_str().unwrap().to_string();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_elfrun"))
-            .args(args)
-            .env("XDG_CACHE_HOME", d.join("cache"))
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| elfrun_cached(&d.join("cache"), args);
     let bin = common::build("loops.S", &["-nostdlib"]);
     let bin_s = bin.to_str().unwrap();
     let want = common::qemu(&[bin_s], &[]);
@@ -405,13 +392,7 @@ fn bad_bundles_are_refused_and_bad_artifacts_recompiled() {
     std::fs::create_dir_all(&d).unwrap();
     let s = |name: &str| d.join(name).to_str().unwrap().to_string();
     let cache = d.join("cache");
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_elfrun"))
-            .args(args)
-            .env("XDG_CACHE_HOME", &cache)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| elfrun_cached(&cache, args);
     assert!(
         run(&["build", "-q", "-o", &s("good.bundle"), bin_s])
             .status
