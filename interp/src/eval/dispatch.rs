@@ -20,6 +20,7 @@ use crate::a64::ldst::{LdSt, Mode, Op, Single};
 use crate::a64::simd::Simd;
 use crate::a64::simd::vector::float::FBin;
 use crate::a64::simd::vector::int::Bin;
+use crate::a64::simd::vector::long::Diff;
 use crate::a64::simd::vector::{Op as VOp, Vector};
 use crate::decode::Insn;
 
@@ -539,8 +540,8 @@ static LOGICAL: [[[Handler; 2]; 4]; 2] = [
 
 /// Advanced SIMD vector instructions: one handler per operation family (the decoded form's `Op`); the hot
 /// floating-point arithmetic (FADD, FSUB, FMUL, FDIV, FMLA, FMLS) by operation, precision and register width,
-/// and the integer pairwise forms (ADDP, UMAXP, UMINP, SMAXP, SMINP: string functions' reductions) by operation,
-/// element size and width, which unrolls the lane loops.
+/// the integer pairwise forms (ADDP, UMAXP, UMINP, SMAXP, SMINP: string functions' reductions) and the widening
+/// multiplies (SMULL, UMULL, SMLAL, UMLAL) by operation, element size and width, which unrolls the lane loops.
 fn vector_handler(v: &Vector) -> Handler {
     match v.op {
         VOp::FBin(o) if !v.scalar && (v.size == 2 || v.size == 3) => {
@@ -570,6 +571,16 @@ fn vector_handler(v: &Vector) -> Handler {
         VOp::Perm(_) => vector_perm,
         VOp::Bin(_) => vector_bin,
         VOp::Un(_) => vector_un,
+        VOp::Diff(o) if !v.scalar && v.size < 3 => {
+            let k = match o {
+                Diff::Smull => 0,
+                Diff::Umull => 1,
+                Diff::Smlal => 2,
+                Diff::Umlal => 3,
+                _ => return vector_diff,
+            };
+            VECTOR_DIFF[k][v.size as usize][v.q as usize]
+        }
         VOp::Diff(_) => vector_diff,
         VOp::Resize(_) => vector_resize,
         VOp::Shift(_) => vector_shift,
@@ -670,6 +681,47 @@ static VECTOR_FBIN: [[[Handler; 2]; 2]; 6] = [
         ],
         [vector_fbin::<5, true, false>, vector_fbin::<5, true, true>],
     ],
+];
+
+const VECTOR_DIFF_OPS: [Diff; 4] = [Diff::Smull, Diff::Umull, Diff::Smlal, Diff::Umlal];
+
+/// The widening multiplies (SMULL, UMULL, SMLAL, UMLAL and their `2` forms: integer dot products, e.g. an int16
+/// matrix multiply) by operation, element size and width, which unrolls their lane loops.
+fn vector_diff_k<const OP: usize, const SIZE: u8, const Q: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::Simd(Simd::Vector(mut v)) = *insn {
+        v.op = VOp::Diff(VECTOR_DIFF_OPS[OP]);
+        v.size = SIZE;
+        v.q = Q;
+        v.scalar = false;
+        v.exec(ev)
+    }
+}
+
+/// One row of [`VECTOR_DIFF`]: operation `$op` at element sizes 8, 16, 32, each for 64- and 128-bit sources.
+macro_rules! vector_diff_row {
+    ($op:literal) => {
+        [
+            [
+                vector_diff_k::<$op, 0, false>,
+                vector_diff_k::<$op, 0, true>,
+            ],
+            [
+                vector_diff_k::<$op, 1, false>,
+                vector_diff_k::<$op, 1, true>,
+            ],
+            [
+                vector_diff_k::<$op, 2, false>,
+                vector_diff_k::<$op, 2, true>,
+            ],
+        ]
+    };
+}
+
+static VECTOR_DIFF: [[[Handler; 2]; 3]; 4] = [
+    vector_diff_row!(0),
+    vector_diff_row!(1),
+    vector_diff_row!(2),
+    vector_diff_row!(3),
 ];
 
 const VECTOR_PAIR_OPS: [Bin; 5] = [Bin::Add, Bin::Umax, Bin::Umin, Bin::Smax, Bin::Smin];

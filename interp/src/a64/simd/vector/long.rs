@@ -131,6 +131,7 @@ fn sqdmull_elem<S: Sem>(s: &mut S, qc: &mut Qc<S>, a: S::V, b: S::V, e: u32) -> 
 
 /// One element of a three-different operation: `a` is the first operand (wide for the `W` and narrow-high
 /// forms), `b` the second (wide for narrow-high), `d` the old wide destination element.
+#[inline(always)]
 fn diff_elem<S: Sem>(
     s: &mut S,
     qc: &mut Qc<S>,
@@ -196,6 +197,7 @@ fn diff_elem<S: Sem>(
     }
 }
 
+#[inline(always)]
 pub(crate) fn exec_diff<S: Sem>(s: &mut S, v: Vector, op: Diff, indexed: bool) {
     let e = ebits(v.size);
     let we = 2 * e;
