@@ -416,6 +416,10 @@ impl<'p> Lift<'p> {
         }
         // At the dispatch, unit idx's label is at depth idx and $exit at labels.len() - 1.
         let exit = self.labels.len() as u32 - 1;
+        if m == 0 {
+            // A function without blocks: nothing to enter (depth 0 would be the loop itself).
+            self.body.push(Instruction::Br(exit));
+        }
         self.body.extend([
             Instruction::LocalGet(L_ENTER),
             Instruction::I32Eqz,

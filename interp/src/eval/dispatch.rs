@@ -16,7 +16,7 @@ use crate::a64::branch::Branch;
 use crate::a64::dp_imm::DpImm;
 use crate::a64::dp_reg::{DpReg, LogicOp};
 use crate::a64::fp::Fp;
-use crate::a64::ldst::{LdSt, Mode, Op, Single};
+use crate::a64::ldst::{LdSt, Mode, Op, Pair, Single};
 use crate::a64::simd::Simd;
 use crate::a64::simd::vector::float::FBin;
 use crate::a64::simd::vector::int::Bin;
@@ -63,7 +63,7 @@ pub fn handler(insn: &Insn) -> Handler {
         Insn::Branch(Branch::BrReg { .. }) => br_reg,
         Insn::Branch(_) => branch,
         Insn::LdSt(LdSt::Single(s)) => single_handler(&s),
-        Insn::LdSt(LdSt::Pair(_)) => pair,
+        Insn::LdSt(LdSt::Pair(p)) => pair_handler(&p),
         Insn::LdSt(_) => ldst,
         Insn::Fp(Fp::Dp1 { .. }) => fp_dp1,
         Insn::Fp(Fp::Dp2 { .. }) => fp_dp2,
@@ -239,6 +239,70 @@ fn pair(ev: &mut Eval<'_>, insn: &Insn) {
         p.exec(ev)
     }
 }
+
+/// Register-pair transfers (LDP/STP: prologues, epilogues, memcpy) by operation, mode and size: general-purpose
+/// W and X pairs (operations 0, 1), SIMD&FP S, D and Q pairs (4, 5); LDPSW and the rest share one handler.
+fn pair_handler(p: &Pair) -> Handler {
+    let mode = match p.mode {
+        Mode::Offset => 0,
+        Mode::Pre => 1,
+        Mode::Post => 2,
+        _ => return pair,
+    };
+    match (p.op, p.size) {
+        (Op::St, 2 | 3) => PAIR_GP[0][mode][p.size as usize - 2],
+        (Op::Ld, 2 | 3) => PAIR_GP[1][mode][p.size as usize - 2],
+        (Op::StV, 2..=4) => PAIR_V[0][mode][p.size as usize - 2],
+        (Op::LdV, 2..=4) => PAIR_V[1][mode][p.size as usize - 2],
+        _ => pair,
+    }
+}
+
+fn pair_k<const OP: u8, const MODE: u8, const SIZE: u8>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::LdSt(LdSt::Pair(mut p)) = *insn {
+        p.op = ldst_op(OP);
+        p.mode = ldst_mode(MODE);
+        p.size = SIZE;
+        p.exec(ev)
+    }
+}
+
+/// `[mode][size - 2]` handlers of one pair operation, sizes 4 and 8 bytes.
+macro_rules! pair_gp {
+    ($op:literal) => {
+        [
+            [pair_k::<$op, 0, 2>, pair_k::<$op, 0, 3>],
+            [pair_k::<$op, 1, 2>, pair_k::<$op, 1, 3>],
+            [pair_k::<$op, 2, 2>, pair_k::<$op, 2, 3>],
+        ]
+    };
+}
+
+/// The same with 16-byte (Q) pairs.
+macro_rules! pair_v {
+    ($op:literal) => {
+        [
+            [
+                pair_k::<$op, 0, 2>,
+                pair_k::<$op, 0, 3>,
+                pair_k::<$op, 0, 4>,
+            ],
+            [
+                pair_k::<$op, 1, 2>,
+                pair_k::<$op, 1, 3>,
+                pair_k::<$op, 1, 4>,
+            ],
+            [
+                pair_k::<$op, 2, 2>,
+                pair_k::<$op, 2, 3>,
+                pair_k::<$op, 2, 4>,
+            ],
+        ]
+    };
+}
+
+static PAIR_GP: [[[Handler; 2]; 3]; 2] = [pair_gp!(0), pair_gp!(1)];
+static PAIR_V: [[[Handler; 3]; 3]; 2] = [pair_v!(4), pair_v!(5)];
 
 /// Single-register transfers by operation, mode and size: general-purpose STR/LDR/LDRS* (operations 0..=3) of
 /// 1..8 bytes, SIMD&FP STR/LDR (4, 5) of 1..16 bytes; literal loads share one handler.
