@@ -13,7 +13,7 @@
 //!     block $U(m-1) … block $U0
 //!       br_if $U0 ($enter == 0)                   ;; the header: a back edge's common case
 //!       br_table (unit of block $enter - 1) …     ;; any other entry; a nested node dispatches further
-//!     end  code of unit 0 ($enter = 0)
+//!     end  $enter = 0; loop $H code of unit 0 end     ;; a header's own code is a loop too
 //!     end  code of unit 1 …
 //!   end
 //! end
@@ -22,7 +22,8 @@
 //!
 //! A branch to a later block is a plain `br` to its unit's label (setting `$enter` first if it lands inside a
 //! nested node other than at its header); a branch back burns one unit of fuel and `br`s to the innermost node
-//! holding both ends — straight to the header, or through the dispatch. An indirect branch reaches its known
+//! holding both ends — straight to the header, or through the dispatch — or, from a header to itself, to the
+//! header's own `loop`. An indirect branch reaches its known
 //! targets (profiled, or a recovered jump table) the same way, through a `br_table` on the target address when
 //! there are several in the function. Anything else — a call, a return, any other indirect target, a syscall,
 //! an instruction `Lift` cannot express, a memory access that would fault — leaves through `$exit` with a
@@ -186,6 +187,8 @@ enum Label {
         node: usize,
         idx: usize,
     },
+    /// The `loop` around the code of loop header block `b`.
+    Head(usize),
 }
 
 /// The loop nodes of `plan`: a node per block that a later (or the same) block branches back to directly,
@@ -445,13 +448,30 @@ impl<'p> Lift<'p> {
     }
 
     fn emit_block(&mut self, i: usize) {
+        // A dispatch that came here is complete.
+        self.body
+            .extend([Instruction::I32Const(0), Instruction::LocalSet(L_ENTER)]);
+        // A loop header's own code is a `loop` too: its branch back to itself (the commonest hot loop) continues
+        // there without passing its node's dispatch again.
+        let head = self.nodes[1..].iter().any(|n| n.first == i);
+        if head {
+            self.body
+                .push(Instruction::Loop(wasm_encoder::BlockType::Empty));
+            self.labels.push(Label::Head(i));
+        }
+        self.emit_block_code(i);
+        if head {
+            self.labels.pop();
+            self.body.push(Instruction::End);
+        }
+    }
+
+    fn emit_block_code(&mut self, i: usize) {
         let plan = self.plan;
         let b = &plan.blocks[i];
         let mut pc = b.start;
         // Blocks are entered from several places: nothing is known about the flags or V registers but their
-        // locals. A dispatch that came here is complete.
-        self.body
-            .extend([Instruction::I32Const(0), Instruction::LocalSet(L_ENTER)]);
+        // locals.
         self.known = None;
         self.vparts = [None; 32];
         for &insn in &b.insns {
@@ -634,6 +654,12 @@ impl<'p> Lift<'p> {
         self.exit(Status::Budget, target);
         self.depth -= 1;
         self.cur.push(Instruction::End);
+        if j == i
+            && let Some(at) = self.labels.iter().rposition(|l| *l == Label::Head(i))
+        {
+            self.cur.push(Instruction::Br(self.label_depth(at)));
+            return;
+        }
         if !(unit == 0 && unit_start == j) {
             self.cur.extend([
                 Instruction::I32Const(j as i32 + 1),
