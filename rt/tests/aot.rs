@@ -29,6 +29,11 @@ fn elfrun_cached(cache: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Fails the test with the command's stderr unless it succeeded.
+fn assert_success(o: &Output) {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 fn stats(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -56,11 +61,7 @@ fn record_and_build(bin: &Path, arg: &str, want: &[u8], d: &Path, name: &str) {
         bundle.to_str().unwrap(),
         bin_s,
     ]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    assert_success(&built);
 }
 
 #[test]
@@ -94,11 +95,7 @@ fn hard_to_discover_code_runs_first_time_and_is_covered_after_one_recording() {
 
     // A bundle from static discovery alone (no profile): correct, with what it misses left to the interpreter.
     let built = elfrun(&["build", "-q", "-o", &s("static.bundle"), bin_s]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    assert_success(&built);
     let first = elfrun(&[
         "--tier",
         "aot",
@@ -306,11 +303,7 @@ fn structured_loops_are_entered_correctly_everywhere() {
         &s("loops.bundle"),
         bin_s,
     ]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    assert_success(&built);
     let aot = run(&[
         "--tier",
         "aot",
@@ -350,11 +343,7 @@ fn auto_loads_the_bundle_only_for_long_runs() {
     std::fs::create_dir_all(&d).unwrap();
     let s = |name: &str| d.join(name).to_str().unwrap().to_string();
     let built = elfrun(&["build", "-q", "-o", &s("static.bundle"), bin_s]);
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    assert_success(&built);
     // `hard 100` runs ~30 thousand instructions, `hard 100000` ~5 million.
     for (arg, tier) in [("100", "interp"), ("100000", "aot")] {
         let want = common::qemu(&[bin_s, arg], &[]);

@@ -692,14 +692,22 @@ const VECTOR_FBIN_OPS: [FBin; 6] = [
     FBin::Fmls,
 ];
 
-fn vector_fbin<const OP: usize, const DOUBLE: bool, const Q: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+/// Runs a (non-scalar) vector instruction with its operation, element size and width replaced by the
+/// constants a specialised handler was made for.
+#[inline(always)]
+fn vector_fixed(ev: &mut Eval<'_>, insn: &Insn, op: VOp, size: u8, q: bool) {
     if let Insn::Simd(Simd::Vector(mut v)) = *insn {
-        v.op = VOp::FBin(VECTOR_FBIN_OPS[OP]);
-        v.size = if DOUBLE { 3 } else { 2 };
-        v.q = Q;
+        v.op = op;
+        v.size = size;
+        v.q = q;
         v.scalar = false;
         v.exec(ev)
     }
+}
+
+fn vector_fbin<const OP: usize, const DOUBLE: bool, const Q: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    let size = if DOUBLE { 3 } else { 2 };
+    vector_fixed(ev, insn, VOp::FBin(VECTOR_FBIN_OPS[OP]), size, Q)
 }
 
 static VECTOR_FBIN: [[[Handler; 2]; 2]; 6] = [
@@ -752,13 +760,7 @@ const VECTOR_DIFF_OPS: [Diff; 4] = [Diff::Smull, Diff::Umull, Diff::Smlal, Diff:
 /// The widening multiplies (SMULL, UMULL, SMLAL, UMLAL and their `2` forms: integer dot products, e.g. an int16
 /// matrix multiply) by operation, element size and width, which unrolls their lane loops.
 fn vector_diff_k<const OP: usize, const SIZE: u8, const Q: bool>(ev: &mut Eval<'_>, insn: &Insn) {
-    if let Insn::Simd(Simd::Vector(mut v)) = *insn {
-        v.op = VOp::Diff(VECTOR_DIFF_OPS[OP]);
-        v.size = SIZE;
-        v.q = Q;
-        v.scalar = false;
-        v.exec(ev)
-    }
+    vector_fixed(ev, insn, VOp::Diff(VECTOR_DIFF_OPS[OP]), SIZE, Q)
 }
 
 /// One row of [`VECTOR_DIFF`]: operation `$op` at element sizes 8, 16, 32, each for 64- and 128-bit sources.
@@ -791,13 +793,7 @@ static VECTOR_DIFF: [[[Handler; 2]; 3]; 4] = [
 const VECTOR_PAIR_OPS: [Bin; 5] = [Bin::Add, Bin::Umax, Bin::Umin, Bin::Smax, Bin::Smin];
 
 fn vector_pair<const OP: usize, const SIZE: u8, const Q: bool>(ev: &mut Eval<'_>, insn: &Insn) {
-    if let Insn::Simd(Simd::Vector(mut v)) = *insn {
-        v.op = VOp::Pair(VECTOR_PAIR_OPS[OP]);
-        v.size = SIZE;
-        v.q = Q;
-        v.scalar = false;
-        v.exec(ev)
-    }
+    vector_fixed(ev, insn, VOp::Pair(VECTOR_PAIR_OPS[OP]), SIZE, Q)
 }
 
 static VECTOR_PAIR: [[[Handler; 2]; 4]; 5] = [
