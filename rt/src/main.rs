@@ -24,6 +24,7 @@ Examples:
   elfrun build ./prog                 lift the program and its profile into a bundle (Wasm), used by later runs
   elfrun --stats ./prog               after the run: which tier ran how much (--stats-file F for JSON)
   elfrun --tier interp ./prog         ignore the bundle (--tier aot: require it)
+  ELFRUN_TIER=aot elfrun ./prog       the same as --tier aot; also reaches runs no option can (binfmt_misc)
   RUST_LOG=debug elfrun ./prog        more logging (or -v, -vv)
 
 binfmt_misc: register elfrun with flags PF and as interpreter a link named `elfrun-binfmt` (or a wrapper
@@ -63,8 +64,13 @@ struct Cli {
     #[arg(long, value_name = "SHA256", requires = "profile", hide = true)]
     profile_for: Option<String>,
     /// Which tier runs the program: `auto` uses its bundle (see `elfrun build`) when there is a valid one.
-    #[arg(long, value_enum, default_value_t = Tier::Auto)]
+    /// Programs the guest execs run in the same tier. Default: the ELFRUN_TIER environment variable (the way to
+    /// choose the tier under binfmt_misc, where elfrun gets no options), else `auto`.
+    #[arg(long, value_enum, env = "ELFRUN_TIER", default_value_t = Tier::Auto)]
     tier: Tier,
+    /// Whether `--tier` was given on this command line (not taken from ELFRUN_TIER or the default).
+    #[arg(skip)]
+    tier_given: bool,
     /// Use this bundle instead of the program's default one (in ~/.cache/elfrun/bundles).
     #[arg(long, value_name = "FILE")]
     bundle: Option<PathBuf>,
@@ -101,6 +107,16 @@ struct Cli {
 }
 
 impl Cli {
+    /// Parses elfrun's options (exits with clap's message on an error, e.g. an invalid ELFRUN_TIER).
+    fn parse_args(args: impl IntoIterator<Item = OsString>) -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches_from(args);
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.tier_given =
+            matches.value_source("tier") == Some(clap::parser::ValueSource::CommandLine);
+        cli
+    }
+
     /// Options given after `run` (in `inner`) added to those given before it.
     fn merge_run(self, inner: Cli) -> Cli {
         Cli {
@@ -115,11 +131,13 @@ impl Cli {
             root: inner.root.or(self.root),
             binfmt_p: self.binfmt_p || inner.binfmt_p,
             comm: inner.comm.or(self.comm),
-            tier: if inner.tier != Tier::Auto {
+            // Both parses saw ELFRUN_TIER: only an explicit `--tier` after `run` overrides the one before it.
+            tier: if inner.tier_given {
                 inner.tier
             } else {
                 self.tier
             },
+            tier_given: self.tier_given || inner.tier_given,
             bundle: inner.bundle.or(self.bundle),
             stats: self.stats || inner.stats,
             stats_file: inner.stats_file.or(self.stats_file),
@@ -275,7 +293,7 @@ fn main() -> ExitCode {
         raw.insert(1, "--binfmt-p".into());
         raw.insert(2, "--".into());
     }
-    let mut cli = Cli::parse_from(raw);
+    let mut cli = Cli::parse_args(raw);
     if !cli.binfmt_p && cli.command.first().is_some_and(|c| c == "profile") {
         return profile_command(cli.command.split_off(1));
     }
@@ -288,7 +306,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         let rest = cli.command.split_off(1);
-        let inner = Cli::parse_from(std::iter::once(OsString::from("elfrun run")).chain(rest));
+        let inner = Cli::parse_args(std::iter::once(OsString::from("elfrun run")).chain(rest));
         cli = cli.merge_run(inner);
     }
     init_logging(cli.verbose);
@@ -299,7 +317,9 @@ fn main() -> ExitCode {
     }
     if cli.lockstep {
         exec_flags.push("--lockstep".into());
-    } else if cli.tier != Tier::Auto {
+    } else {
+        // Always, `auto` too: the new elfrun would otherwise take ELFRUN_TIER from the guest's environment, which
+        // need not be ours (`ELFRUN_TIER=aot elfrun --tier auto …`, or a guest that sets or clears it).
         exec_flags.push("--tier".into());
         exec_flags.push(format!("{:?}", cli.tier).to_lowercase().into());
     }

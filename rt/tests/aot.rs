@@ -545,3 +545,123 @@ fn lockstep_checks_lifted_code_and_catches_a_wrong_bundle() {
         );
     }
 }
+
+/// `ELFRUN_TIER` is `--tier`'s default, for runs that cannot be given options (binfmt_misc): `aot` fails without a
+/// bundle exactly as `--tier aot` does, `interp` ignores a bundle, an explicit `--tier` (before or after `run`)
+/// wins over it, a bad value is refused by the option parser, and a program the guest execs runs in its parent's
+/// tier, not in one the variable would pick.
+#[test]
+fn elfrun_tier_variable_is_the_default_of_the_tier_option() {
+    let bin = common::build("fnptr.c", &["-O2"]);
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s], &[]);
+    let d = dir().join("tier-env");
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+    // A private cache without a bundle for anything: only `--bundle` offers one.
+    let run = |tier: Option<&str>, args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_elfrun"));
+        c.args(args).env("XDG_CACHE_HOME", d.join("cache"));
+        match tier {
+            Some(t) => c.env("ELFRUN_TIER", t),
+            None => c.env_remove("ELFRUN_TIER"),
+        };
+        c.output().unwrap()
+    };
+    let tier_of = |tier: Option<&str>, args: &[&str]| {
+        let json = s("stats.json");
+        let _ = std::fs::remove_file(&json);
+        let out = run(
+            tier,
+            &[&["--stats-file", json.as_str()][..], args, &[bin_s]].concat(),
+        );
+        assert_eq!(
+            (out.stdout.clone(), common::status(&out)),
+            (want.stdout.clone(), common::status(&want)),
+            "ELFRUN_TIER={tier:?} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stats(Path::new(&json))["tier"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+
+    // No bundle: the variable fails the run the way the option does.
+    let by_option = run(None, &["--tier", "aot", bin_s]);
+    let by_variable = run(Some("aot"), &[bin_s]);
+    let err = String::from_utf8_lossy(&by_variable.stderr);
+    assert_eq!(common::status(&by_option), 126);
+    assert!(err.contains("no bundle for"), "{err}");
+    assert_eq!(
+        (common::status(&by_variable), by_variable.stdout.clone()),
+        (126, Vec::new())
+    );
+    assert_eq!(err, String::from_utf8_lossy(&by_option.stderr));
+    assert_eq!(tier_of(None, &[]), "interp");
+
+    let bundle = s("fnptr.bundle");
+    let built = run(None, &["build", "-q", "-o", &bundle, bin_s]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let with_bundle = ["--bundle", bundle.as_str()];
+    assert_eq!(tier_of(Some("aot"), &with_bundle), "aot");
+    assert_eq!(tier_of(Some("interp"), &with_bundle), "interp");
+    assert_eq!(
+        tier_of(
+            Some("interp"),
+            &["--tier", "aot", with_bundle[0], with_bundle[1]]
+        ),
+        "aot"
+    );
+    assert_eq!(
+        tier_of(
+            Some("aot"),
+            &["--tier", "interp", with_bundle[0], with_bundle[1]]
+        ),
+        "interp"
+    );
+    // `elfrun OPTIONS run OPTIONS PROG`: both parts see the variable; it must not undo an option before `run`.
+    assert_eq!(
+        tier_of(
+            Some("aot"),
+            &["--tier", "interp", with_bundle[0], with_bundle[1], "run"]
+        ),
+        "interp"
+    );
+    assert_eq!(
+        tier_of(
+            Some("interp"),
+            &[with_bundle[0], with_bundle[1], "run", "--tier", "aot"]
+        ),
+        "aot"
+    );
+
+    let bad = run(Some("fast"), &[bin_s]);
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(common::status(&bad), 2, "{err}");
+    assert!(
+        err.contains("invalid value 'fast'") && err.contains("--tier") && err.contains("aot"),
+        "{err}"
+    );
+
+    // A guest's exec: busybox's sh, in `--tier auto` without a bundle (the interpreter), execs busybox again. The
+    // new elfrun must run it in auto too, not in the `aot` of the environment it inherits (no bundle: it would fail).
+    let bb = common::corpus("busybox");
+    let bb_s = bb.to_str().unwrap();
+    let script = format!("exec {bb_s} echo exec ran");
+    let out = run(Some("aot"), &["--tier", "auto", bb_s, "sh", "-c", &script]);
+    assert_eq!(
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            common::status(&out)
+        ),
+        ("exec ran\n".to_string(), 0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
