@@ -11,6 +11,7 @@
 # Prints one summary line per suite; logs stay in a temporary folder whose path is printed.
 # Each suite is stopped after BUSYBOX_TESTS_TIMEOUT seconds (default 2400; a loaded machine may need more).
 # BUSYBOX_TESTS_SUITES (default "runtest ash") picks the suites, e.g. to run them in two parallel invocations.
+# ELFRUN_TIER=aot (exported) runs every guest process in the AOT tier; docs/testing.md has the recording steps.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 INTERP [CORPUS_DIR] [APPLET...]" >&2; exit 2; }
