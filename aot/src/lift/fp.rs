@@ -136,6 +136,7 @@ pub struct Code<'a> {
 /// Sets the i32 local `fast` to 1 if the FPCR at `fpcr` allows the fast path and FPSR.IXC at `fpsr` is set,
 /// else 0: the cheap bodies' condition, tested once where the state may have changed instead of per operation.
 pub fn fast_mode(fpcr: i32, fpsr: i32, fast: u32) -> [I<'static>; 14] {
+    let [shift, shr, wrap, one, and] = ixc_bit();
     [
         I::I32Const(fpcr),
         I::I64Load(memarg(3)),
@@ -144,13 +145,24 @@ pub fn fast_mode(fpcr: i32, fpsr: i32, fast: u32) -> [I<'static>; 14] {
         I::I64Eqz,
         I::I32Const(fpsr),
         I::I64Load(memarg(3)),
+        shift,
+        shr,
+        wrap,
+        one,
+        and,
+        I::I32And,
+        I::LocalSet(fast),
+    ]
+}
+
+/// FPSR (i64 on the stack) to its IXC bit (i32 0/1).
+fn ixc_bit() -> [I<'static>; 5] {
+    [
         I::I64Const(IXC_SHIFT),
         I::I64ShrU,
         I::I32WrapI64,
         I::I32Const(1),
         I::I32And,
-        I::I32And,
-        I::LocalSet(fast),
     ]
 }
 
@@ -244,11 +256,9 @@ pub fn emit(
         I::LocalTee(new_fpsr),
         I::I64Store(memarg(3)),
         I::LocalGet(new_fpsr),
-        I::I64Const(IXC_SHIFT),
-        I::I64ShrU,
-        I::I32WrapI64,
-        I::I32Const(1),
-        I::I32And,
+    ]);
+    c.emit(ixc_bit());
+    c.emit([
         I::LocalSet(c.fast),
         I::LocalGet(res),
         I::Br(1),

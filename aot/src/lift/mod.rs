@@ -432,13 +432,14 @@ impl<'p> Lift<'p> {
             Instruction::I32Sub,
             Instruction::BrTable(node.unit_of.clone().into(), exit),
         ]);
-        for unit in &node.units {
+        for (idx, unit) in node.units.iter().enumerate() {
             self.body.push(Instruction::End);
             self.labels.pop();
             match *unit {
                 Unit::Block(b) => {
                     self.block = b;
-                    self.emit_block(b);
+                    // A loop node's first unit is its header (node 0 is no loop of the guest's).
+                    self.emit_block(b, id != 0 && idx == 0);
                 }
                 Unit::Loop(c) => self.emit_node(c),
             }
@@ -447,13 +448,13 @@ impl<'p> Lift<'p> {
         self.body.push(Instruction::End); // loop
     }
 
-    fn emit_block(&mut self, i: usize) {
+    /// Block `i`'s code; `head` if it is a loop node's header.
+    fn emit_block(&mut self, i: usize, head: bool) {
         // A dispatch that came here is complete.
         self.body
             .extend([Instruction::I32Const(0), Instruction::LocalSet(L_ENTER)]);
         // A loop header's own code is a `loop` too: its branch back to itself (the commonest hot loop) continues
         // there without passing its node's dispatch again.
-        let head = self.nodes[1..].iter().any(|n| n.first == i);
         if head {
             self.body
                 .push(Instruction::Loop(wasm_encoder::BlockType::Empty));
