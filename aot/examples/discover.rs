@@ -76,6 +76,7 @@ fn main() {
                 profile_sha256: Vec::new(),
                 elfrun_version: "example",
                 scope: elfrun_aot::Scope::All,
+                fused_madd: false,
             };
             match elfrun_aot::build(&input, &|_, _| {}) {
                 Ok(b) => println!(

@@ -15,6 +15,15 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const TRANSLATOR: &str =
     "lift-3 (registers in locals, lazy flags, direct calls, inline fp fast paths)";
 
+/// The translator string of a bundle built with or without [`crate::BuildInput::fused_madd`].
+pub fn translator(fused_madd: bool) -> String {
+    if fused_madd {
+        format!("{TRANSLATOR}; fused relaxed_madd")
+    } else {
+        TRANSLATOR.to_string()
+    }
+}
+
 /// Where lifted code can be entered: guest `pc` is block `block` of lifted function `func`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Entry {

@@ -54,6 +54,11 @@ pub struct BuildInput<'a> {
     pub profile_sha256: Vec<[u8; 32]>,
     pub elfrun_version: &'a str,
     pub scope: Scope,
+    /// The engine that will compile the module computes `f32x4.relaxed_madd` and `f64x2.relaxed_madd` fused,
+    /// with one rounding (what [`fused_madd_probe`] checks): fused multiply-adds then take one such operation
+    /// where they would otherwise be emulated exactly (some 60 Wasm operations for a double). The bundle
+    /// records it in its translator string, so that an engine that does not fuse never runs it.
+    pub fused_madd: bool,
 }
 
 /// Which of the code static discovery finds goes into the bundle.
@@ -177,6 +182,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
                 &callees,
                 &indirect,
                 module::nzcv_index(total),
+                input.fused_madd,
             );
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             r
@@ -195,7 +201,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         elf_sha256,
         profile_sha256: input.profile_sha256.clone(),
         elfrun_version: input.elfrun_version.to_string(),
-        translator: bundle::TRANSLATOR.to_string(),
+        translator: bundle::translator(input.fused_madd),
         stats,
         blocks_per_function,
         entries: table,
@@ -207,11 +213,53 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
     })
 }
 
+/// A module that tells whether an engine fuses relaxed multiply-adds: it exports `f64(x, y, z) -> f64` and
+/// `f32(x, y, z) -> f32`, each `x·y + z` by `f64x2.relaxed_madd` / `f32x4.relaxed_madd` on splatted operands
+/// (lane 0 returned), the way lifted code uses them when [`BuildInput::fused_madd`] is set. The runtime runs
+/// them on operands whose fused and unfused results differ before it sets that option.
+pub fn fused_madd_probe() -> Vec<u8> {
+    use wasm_encoder::{
+        CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction as I,
+        Module, TypeSection, ValType,
+    };
+    let mut types = TypeSection::new();
+    types.ty().function([ValType::F64; 3], [ValType::F64]);
+    types.ty().function([ValType::F32; 3], [ValType::F32]);
+    let mut funcs = FunctionSection::new();
+    funcs.function(0);
+    funcs.function(1);
+    let mut exports = ExportSection::new();
+    exports.export("f64", ExportKind::Func, 0);
+    exports.export("f32", ExportKind::Func, 1);
+    let mut codes = CodeSection::new();
+    for (splat, madd, extract) in [
+        (I::F64x2Splat, I::F64x2RelaxedMadd, I::F64x2ExtractLane(0)),
+        (I::F32x4Splat, I::F32x4RelaxedMadd, I::F32x4ExtractLane(0)),
+    ] {
+        let mut f = Function::new([]);
+        for i in 0..3 {
+            f.instruction(&I::LocalGet(i));
+            f.instruction(&splat);
+        }
+        f.instruction(&madd);
+        f.instruction(&extract);
+        f.instruction(&I::End);
+        codes.function(&f);
+    }
+    let mut m = Module::new();
+    m.section(&types)
+        .section(&funcs)
+        .section(&exports)
+        .section(&codes);
+    m.finish()
+}
+
 /// Checks the module with wasmparser (the Wasm features wasmer's Cranelift backend supports).
 pub fn validate(wasm: &[u8]) -> Result<(), BuildError> {
     let features = wasmparser::WasmFeatures::default()
         | wasmparser::WasmFeatures::THREADS
-        | wasmparser::WasmFeatures::WIDE_ARITHMETIC;
+        | wasmparser::WasmFeatures::WIDE_ARITHMETIC
+        | wasmparser::WasmFeatures::RELAXED_SIMD;
     wasmparser::Validator::new_with_features(features)
         .validate_all(wasm)
         .map(|_| ())

@@ -139,6 +139,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
             profile_sha256,
             elfrun_version: ELFRUN_VERSION,
             scope,
+            fused_madd: crate::host::fuses_madd(),
         },
         &progress,
     )

@@ -38,10 +38,89 @@ impl std::fmt::Debug for HostMemory {
     }
 }
 
+/// Which compiler turns bundles into machine code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineKind {
+    /// wasmer's Cranelift backend: compiles a profiled bundle in about a second.
+    Cranelift,
+    /// wasmer's LLVM backend (build feature `llvm`): faster code (fused multiply-adds among others), but
+    /// compiling takes minutes even for a small program's bundle (see docs/aot.md).
+    Llvm,
+}
+
+impl EngineKind {
+    /// The engine of this process: `ELFRUN_ENGINE` (`cranelift` or `llvm`), else LLVM in a build with the `llvm`
+    /// feature and Cranelift otherwise. An unknown value, or `llvm` in a build without the feature, is an error.
+    pub fn from_env() -> Result<EngineKind, String> {
+        let default = if cfg!(feature = "llvm") {
+            EngineKind::Llvm
+        } else {
+            EngineKind::Cranelift
+        };
+        match std::env::var("ELFRUN_ENGINE") {
+            Err(_) => Ok(default),
+            Ok(v) => match v.as_str() {
+                "" => Ok(default),
+                "cranelift" => Ok(EngineKind::Cranelift),
+                "llvm" if cfg!(feature = "llvm") => Ok(EngineKind::Llvm),
+                "llvm" => Err(
+                    "ELFRUN_ENGINE=llvm: this elfrun was built without the `llvm` feature \
+                     (cargo build --release -p elfrun --features llvm)"
+                        .to_string(),
+                ),
+                _ => Err(format!(
+                    "ELFRUN_ENGINE={v:?}: expected `cranelift` or `llvm`"
+                )),
+            },
+        }
+    }
+}
+
+/// A wasmer engine of the process's [`EngineKind`] (Cranelift if `ELFRUN_ENGINE` is invalid: the CLI reports
+/// that at start).
+pub fn engine() -> wasmer::Engine {
+    match EngineKind::from_env() {
+        #[cfg(feature = "llvm")]
+        Ok(EngineKind::Llvm) => wasmer::sys::EngineBuilder::new(wasmer::sys::LLVM::default())
+            .engine()
+            .into(),
+        _ => wasmer::sys::EngineBuilder::new(wasmer::sys::Cranelift::default())
+            .engine()
+            .into(),
+    }
+}
+
+/// Whether [`engine`] computes relaxed multiply-adds fused, with one rounding: it compiles and runs
+/// [`elfrun_aot::fused_madd_probe`] (once per process) on operands whose fused and unfused results differ.
+/// wasmer's Cranelift does not fuse them; its LLVM backend does on a CPU with FMA.
+pub fn fuses_madd() -> bool {
+    static FUSES: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *FUSES.get_or_init(|| {
+        let probe = || -> Option<bool> {
+            let mut store = Store::new(engine());
+            let module = wasmer::Module::new(&store, elfrun_aot::fused_madd_probe()).ok()?;
+            let instance = wasmer::Instance::new(&mut store, &module, &wasmer::imports! {}).ok()?;
+            let f64f: wasmer::TypedFunction<(f64, f64, f64), f64> =
+                instance.exports.get_typed_function(&store, "f64").ok()?;
+            let f32f: wasmer::TypedFunction<(f32, f32, f32), f32> =
+                instance.exports.get_typed_function(&store, "f32").ok()?;
+            // x² − RN(x²) is x²'s rounding error when fused (2^-60, 2^-24), zero when not.
+            let x = 1.0 + 2f64.powi(-30);
+            let d = f64f.call(&mut store, x, x, -(x * x)).ok()?;
+            let y = 1.0 + 2f32.powi(-12);
+            let s = f32f.call(&mut store, y, y, -(y * y)).ok()?;
+            Some(d == 2f64.powi(-60) && s == 2f32.powi(-24))
+        };
+        let fused = probe().unwrap_or(false);
+        tracing::debug!("engine fuses relaxed multiply-adds: {fused}");
+        fused
+    })
+}
+
 impl HostMemory {
     /// Creates the shared 4 GiB guest memory (reserved up front, committed on first touch).
     pub fn new() -> Result<HostMemory, RtError> {
-        let mut store = Store::default();
+        let mut store = Store::new(engine());
         let ty = MemoryType::new(1, Some(65536), true);
         let memory = Memory::new(&mut store, ty).map_err(|e| RtError::Memory(e.to_string()))?;
         memory

@@ -26,6 +26,9 @@ Examples:
   elfrun --tier interp ./prog         ignore the bundle (--tier aot: require it)
   ELFRUN_TIER=aot elfrun ./prog       the same as --tier aot; also reaches runs no option can (binfmt_misc)
   RUST_LOG=debug elfrun ./prog        more logging (or -v, -vv)
+  ELFRUN_ENGINE=cranelift elfrun build ./prog
+                                      compile bundles with Cranelift (the default unless built with the
+                                      `llvm` feature, which makes LLVM the default: slower builds, faster code)
 
 binfmt_misc: register elfrun with flags PF and as interpreter a link named `elfrun-binfmt` (or a wrapper
 running `elfrun --binfmt-p`). The kernel then calls `elfrun-binfmt /full/path/of/program ARGV0 ARG1...`:
@@ -294,6 +297,10 @@ fn main() -> ExitCode {
         raw.insert(2, "--".into());
     }
     let mut cli = Cli::parse_args(raw);
+    if let Err(e) = elfrun::host::EngineKind::from_env() {
+        eprintln!("elfrun: {e}");
+        return ExitCode::from(2);
+    }
     if !cli.binfmt_p && cli.command.first().is_some_and(|c| c == "profile") {
         return profile_command(cli.command.split_off(1));
     }

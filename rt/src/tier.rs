@@ -141,7 +141,10 @@ pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<ReadBundle>
             elfrun_profiles::hex(&b.elf_sha256)
         ));
     }
-    if b.elfrun_version != ELFRUN_VERSION || b.translator != bundle::TRANSLATOR {
+    let translator_known = [false, true]
+        .iter()
+        .any(|&f| b.translator == bundle::translator(f));
+    if b.elfrun_version != ELFRUN_VERSION || !translator_known {
         return Err(format!(
             "bundle {} was built by elfrun {} ({}); this is elfrun {ELFRUN_VERSION}",
             path.display(),
@@ -296,7 +299,8 @@ fn prune_artifacts(keep: &Path) {
 /// Compiles `bundle`'s module and stores it in the artifact cache (`elfrun build` does this, so that the first
 /// run only loads).
 pub fn precompile(bundle: &ReadBundle) -> Result<(), String> {
-    let store = wasmer::Store::default();
+    check_engine(bundle)?;
+    let store = wasmer::Store::new(crate::host::engine());
     let path = artifact_path(bundle, &store.engine().deterministic_id());
     let module = wasmer::Module::new(&store, &bundle.bundle.wasm)
         .map_err(|e| format!("cannot compile the bundle: {e}"))?;
@@ -305,6 +309,20 @@ pub fn precompile(bundle: &ReadBundle) -> Result<(), String> {
         .map_err(|e| format!("cannot serialize the compiled bundle: {e}"))?;
     artifact::write(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     prune_artifacts(&path);
+    Ok(())
+}
+
+/// Refuses to compile a bundle whose fused multiply-adds rely on relaxed multiply-adds being fused (see
+/// [`elfrun_aot::BuildInput::fused_madd`]) with an engine that does not fuse them: it would compute them with
+/// two roundings. (A cached artifact was compiled by the same engine as the build that checked it.)
+fn check_engine(read: &ReadBundle) -> Result<(), String> {
+    if read.bundle.translator == bundle::translator(true) && !crate::host::fuses_madd() {
+        return Err(
+            "the bundle was built for an engine with fused multiply-adds (ELFRUN_ENGINE=llvm); this engine \
+             does not fuse them: rebuild it with `elfrun build`"
+                .to_string(),
+        );
+    }
     Ok(())
 }
 
@@ -371,6 +389,7 @@ impl Aot {
         let module = match cached {
             Some(m) => m,
             None => {
+                check_engine(read)?;
                 let m = wasmer::Module::new(host.store_mut(), &bundle.wasm)
                     .map_err(|e| format!("cannot compile the bundle: {e}"))?;
                 match m.serialize() {

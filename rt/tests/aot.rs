@@ -397,6 +397,21 @@ fn bad_bundles_are_refused_and_bad_artifacts_recompiled() {
     flipped[good.len() / 2] ^= 0x10;
     std::fs::write(d.join("flipped.bundle"), &flipped).unwrap();
     std::fs::write(d.join("truncated.bundle"), &good[..good.len() - 100]).unwrap();
+    // The same module, labelled as relying on fused relaxed multiply-adds: an engine that does not fuse them
+    // (Cranelift) must not compile it.
+    let mut fused = elfrun_aot::bundle::Bundle::decode(&good).unwrap();
+    fused.translator = elfrun_aot::bundle::translator(true);
+    std::fs::write(d.join("fused.bundle"), fused.encode()).unwrap();
+
+    if !elfrun::host::fuses_madd() {
+        let required = run(&["--tier", "aot", "--bundle", &s("fused.bundle"), bin_s]);
+        let err = String::from_utf8_lossy(&required.stderr);
+        assert_eq!(common::status(&required), 126, "{err}");
+        assert!(
+            err.contains("fused multiply-adds") && err.contains("elfrun build"),
+            "{err}"
+        );
+    }
 
     for (bundle, why) in [
         ("flipped.bundle", "checksum"),

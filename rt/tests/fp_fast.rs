@@ -134,7 +134,7 @@ struct Probe {
 
 impl Probe {
     fn new(wasm: Vec<u8>) -> Probe {
-        let mut store = Store::default();
+        let mut store = Store::new(elfrun::host::engine());
         let module = Module::new(&store, wasm).expect("probe module compiles");
         let imports = imports! { "env" => { "fp" => Function::new_typed(&mut store, helper) } };
         let instance = Instance::new(&mut store, &module, &imports).unwrap();
@@ -168,8 +168,22 @@ impl Probe {
     }
 }
 
-fn check(op: FastOp, ty: FpTy) {
-    let mut probe = Probe::new(probe_module(op, ty));
+/// The cancellation cases of `a + b·c`: the addend minus the rounded product (the result is the product's
+/// rounding error: exact, tiny or zero) and one unit off it.
+fn cancellations(rng: &mut Rng, ty: FpTy, [_, b, c]: [u64; 3]) -> [[u64; 3]; 2] {
+    let p = match ty {
+        FpTy::D => (-(f64::from_bits(b) * f64::from_bits(c))).to_bits(),
+        _ => (-(f32::from_bits(b as u32) * f32::from_bits(c as u32))).to_bits() as u64,
+    };
+    [
+        [p, b, c],
+        [p.wrapping_add(rng.next() % 3).wrapping_sub(1), b, c],
+    ]
+}
+
+/// `fused`: the multiply-add module uses the engine's relaxed multiply-add (`BuildInput::fused_madd`).
+fn check(op: FastOp, ty: FpTy, fused: bool) {
+    let mut probe = Probe::new(probe_module(op, ty, fused));
     // FPSR starts clear (the full bodies, which compute IXC) or with IXC already set (the cheap bodies).
     let call_with =
         |store: &mut Probe, fpcr: u64, fpsr: u64, abc: [u64; 3]| store.call(fpcr, fpsr, abc);
@@ -197,15 +211,7 @@ fn check(op: FastOp, ty: FpTy) {
         ];
         cases.push(abc);
         if op == FastOp::MulAdd {
-            // Cancellation: the addend is minus the rounded product, so the result is the product's rounding
-            // error (exact, tiny, or zero), and near-cancellation one unit off it.
-            let [_, b, c] = abc;
-            let p = match ty {
-                FpTy::D => (-(f64::from_bits(b) * f64::from_bits(c))).to_bits(),
-                _ => (-(f32::from_bits(b as u32) * f32::from_bits(c as u32))).to_bits() as u64,
-            };
-            cases.push([p, b, c]);
-            cases.push([p.wrapping_add(rng.next() % 3).wrapping_sub(1), b, c]);
+            cases.extend(cancellations(&mut rng, ty, abc));
         }
     }
     if op == FastOp::Sqrt {
@@ -301,14 +307,46 @@ const FAST_OPS: [FastOp; 6] = [
 #[test]
 fn double_ops() {
     for op in FAST_OPS {
-        check(op, FpTy::D);
+        check(op, FpTy::D, false);
     }
 }
 
 #[test]
 fn single_ops() {
     for op in FAST_OPS {
-        check(op, FpTy::S);
+        check(op, FpTy::S, false);
+    }
+}
+
+/// The multiply-add fast path on the engine's relaxed multiply-add. Where the engine fuses it (the verdict of
+/// `elfrun::host::fuses_madd`, which `elfrun build` follows: LLVM on a CPU with FMA), that path must pass every
+/// check the exact emulation passes. Where it does not (Cranelift), the verdict is confirmed instead: the
+/// path gives results other than the fused ones on cancellations, so a bundle must never use it there.
+#[test]
+fn fused_muladd() {
+    for ty in [FpTy::D, FpTy::S] {
+        if elfrun::host::fuses_madd() {
+            check(FastOp::MulAdd, ty, true);
+            continue;
+        }
+        let mut probe = Probe::new(probe_module(FastOp::MulAdd, ty, true));
+        let mut rng = Rng(0x5eed ^ ty.bits() as u64);
+        let mut wrong = 0;
+        for _ in 0..1000 {
+            let abc = [
+                random(&mut rng, ty),
+                random(&mut rng, ty),
+                random(&mut rng, ty),
+            ];
+            for case in cancellations(&mut rng, ty, abc) {
+                let want = reference(FastOp::MulAdd, ty, 0, case);
+                wrong += probe.call(0, IXC, case).is_some_and(|got| got.0 != want.0) as usize;
+            }
+        }
+        assert!(
+            wrong > 0,
+            "{ty:?}: the engine is said not to fuse, yet every result was fused"
+        );
     }
 }
 

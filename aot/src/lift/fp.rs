@@ -131,6 +131,8 @@ pub struct Code<'a> {
     /// towards 0 (the full body then checks FPCR and FPSR itself and sets it again), never towards 1: whoever
     /// writes FPCR or FPSR other than by setting flags recomputes it.
     pub fast: u32,
+    /// `f32x4`/`f64x2.relaxed_madd` are fused ([`crate::BuildInput::fused_madd`]).
+    pub fused_madd: bool,
 }
 
 /// Sets the i32 local `fast` to 1 if the FPCR at `fpcr` allows the fast path and FPSR.IXC at `fpsr` is set,
@@ -218,6 +220,7 @@ pub fn emit(
         I::BrIf(0), // $full
     ]);
     let res = match (ty, op) {
+        (_, FastOp::MulAdd) if c.fused_madd => fused_muladd(c, ty, a, b, third),
         (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third).0,
         (_, FastOp::MulAdd) => cheap_muladd_single(c, a, b, third),
         _ => cheap(c, op, ty, a, b),
@@ -409,6 +412,47 @@ fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> u32 {
     res
 }
 
+/// The fused `a + b·c` for FPSR.IXC already set, by the engine's fused relaxed multiply-add on splatted
+/// operands (lane 0). `ok`: a big result — a NaN, infinite, zero or subnormal one takes the helper, which
+/// decides the flags; a big one raised at most IXC, already set.
+fn fused_muladd(c: &mut Code<'_>, ty: FpTy, a: u32, b: u32, m: u32) -> u32 {
+    if ty == FpTy::D {
+        for v in [b, m, a] {
+            c.emit([I::LocalGet(v), I::F64ReinterpretI64, I::F64x2Splat]);
+        }
+        let bits = c.set(
+            ValType::I64,
+            [
+                I::F64x2RelaxedMadd,
+                I::F64x2ExtractLane(0),
+                I::I64ReinterpretF64,
+            ],
+        );
+        c.emit(big_d(bits));
+        bits
+    } else {
+        for v in [b, m, a] {
+            c.emit([
+                I::LocalGet(v),
+                I::I32WrapI64,
+                I::F32ReinterpretI32,
+                I::F32x4Splat,
+            ]);
+        }
+        let bits = c.set(
+            ValType::I32,
+            [
+                I::F32x4RelaxedMadd,
+                I::F32x4ExtractLane(0),
+                I::I32ReinterpretF32,
+            ],
+        );
+        let res = c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U]);
+        c.emit(big_s(bits));
+        res
+    }
+}
+
 impl Lift<'_> {
     /// Where the fast paths emit: the current instruction's code and the function's temps, with the state's
     /// FPCR and FPSR.
@@ -422,6 +466,7 @@ impl Lift<'_> {
             fpcr,
             fpsr,
             fast: L_FPFAST,
+            fused_madd: self.fused_madd,
         }
     }
 
@@ -472,16 +517,19 @@ impl Lift<'_> {
 /// is called for every case the fast path declines), exports its memory `memory` (one page, the CPU state at
 /// address 0, so FPCR and FPSR at their offsets) and `run(a: i64, b: i64, c: i64) -> i64` (unused operands
 /// are ignored).
-pub fn probe_module(op: FastOp, ty: FpTy) -> Vec<u8> {
-    probe(|c, slow| emit(c, op, ty, [0, 1, 2], slow))
+pub fn probe_module(op: FastOp, ty: FpTy, fused_madd: bool) -> Vec<u8> {
+    probe(fused_madd, |c, slow| emit(c, op, ty, [0, 1, 2], slow))
 }
 
 /// [`probe_module`] for a [`QuietOp`] (operands `a`, `b`).
 pub fn probe_module_quiet(op: QuietOp, ty: FpTy) -> Vec<u8> {
-    probe(|c, slow| emit_quiet(c, op, ty, 0, 1, slow))
+    probe(false, |c, slow| emit_quiet(c, op, ty, 0, 1, slow))
 }
 
-fn probe(body: impl FnOnce(&mut Code<'_>, &[I<'static>]) -> Option<u32>) -> Vec<u8> {
+fn probe(
+    fused_madd: bool,
+    body: impl FnOnce(&mut Code<'_>, &[I<'static>]) -> Option<u32>,
+) -> Vec<u8> {
     use wasm_encoder::{
         CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
         ImportSection, MemorySection, MemoryType, Module, TypeSection,
@@ -522,6 +570,7 @@ fn probe(body: impl FnOnce(&mut Code<'_>, &[I<'static>]) -> Option<u32>) -> Vec<
         fpcr,
         fpsr,
         fast: 3,
+        fused_madd,
     };
     let slow = [
         I::I32Const(0),

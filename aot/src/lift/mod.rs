@@ -326,6 +326,8 @@ pub struct Lift<'p> {
     uses_fast_fp: bool,
     /// Some back edge decrements `L_FUEL`: the prologue, call sites and the epilogue move it to and from memory.
     uses_fuel: bool,
+    /// Fused multiply-adds may use the engine's relaxed multiply-add ([`crate::BuildInput::fused_madd`]).
+    fused_madd: bool,
     pub stats: LiftStats,
 }
 
@@ -338,6 +340,7 @@ impl<'p> Lift<'p> {
         callees: &'p HashMap<u64, (u32, u32)>,
         indirect: &'p HashMap<u64, Vec<u64>>,
         nzcv_func: u32,
+        fused_madd: bool,
     ) -> (Function, LiftStats) {
         let index: HashMap<u64, usize> = plan
             .blocks
@@ -347,6 +350,7 @@ impl<'p> Lift<'p> {
             .collect();
         let nodes = loop_nodes(plan, &index);
         let mut l = Lift {
+            fused_madd,
             nodes,
             labels: Vec::new(),
             pending_flags: None,
