@@ -81,9 +81,15 @@ impl EngineKind {
 pub fn engine() -> wasmer::Engine {
     match EngineKind::from_env() {
         #[cfg(feature = "llvm")]
-        Ok(EngineKind::Llvm) => wasmer::sys::EngineBuilder::new(wasmer::sys::LLVM::default())
-            .engine()
-            .into(),
+        Ok(EngineKind::Llvm) => {
+            let mut llvm = wasmer::sys::LLVM::default();
+            // wasmer marks every memory access volatile so that LLVM never drops or moves one that would trap
+            // out of bounds. Lifted code checks every guest address before it accesses memory, and nothing
+            // else writes the guest memory while it runs (no guest threads; the host only inside calls), so
+            // plain accesses are what AArch64's plain loads and stores are.
+            llvm.non_volatile_memops(true);
+            wasmer::sys::EngineBuilder::new(llvm).engine().into()
+        }
         _ => wasmer::sys::EngineBuilder::new(wasmer::sys::Cranelift::default())
             .engine()
             .into(),
