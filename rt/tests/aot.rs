@@ -680,3 +680,49 @@ fn elfrun_tier_variable_is_the_default_of_the_tier_option() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `ELFRUN_ENGINE` chooses the compiler of bundles: `cranelift` always works (build and run with it give the
+/// program's output in lifted code); `llvm` only in a build with the `llvm` feature; anything else is refused
+/// at start with a message, before the program runs.
+#[test]
+fn elfrun_engine_variable_is_checked_and_cranelift_always_available() {
+    let bin = common::build("fnptr.c", &["-O2"]);
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s], &[]);
+    let d = dir().join("engine-env");
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let bundle = d.join("fnptr.bundle");
+    let bundle = bundle.to_str().unwrap();
+    let run = |engine: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_elfrun"))
+            .args(args)
+            .env("XDG_CACHE_HOME", d.join("cache"))
+            .env("ELFRUN_ENGINE", engine)
+            .output()
+            .unwrap()
+    };
+
+    assert_success(&run("cranelift", &["build", "-q", "-o", bundle, bin_s]));
+    let lifted = run("cranelift", &["--tier", "aot", "--bundle", bundle, bin_s]);
+    assert_eq!(
+        (lifted.stdout.clone(), common::status(&lifted)),
+        (want.stdout.clone(), common::status(&want)),
+        "{}",
+        String::from_utf8_lossy(&lifted.stderr)
+    );
+
+    let mut refused = vec![("wasmtime", "expected `cranelift` or `llvm`")];
+    if !cfg!(feature = "llvm") {
+        refused.push(("llvm", "built without the `llvm` feature"));
+    }
+    for (engine, why) in refused {
+        let out = run(engine, &[bin_s]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(common::status(&out), 2, "ELFRUN_ENGINE={engine}: {err}");
+        assert!(
+            out.stdout.is_empty() && err.contains(why),
+            "ELFRUN_ENGINE={engine}: {err}"
+        );
+    }
+}
