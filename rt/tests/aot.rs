@@ -15,6 +15,14 @@ fn dir() -> PathBuf {
     d
 }
 
+/// An empty directory `name` of its own for one test (what an earlier run left there removed).
+fn fresh_dir(name: &str) -> PathBuf {
+    let d = dir().join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
 /// elfrun with a private cache directory (profiles, bundles, artifacts).
 fn elfrun(args: &[&str]) -> Output {
     elfrun_cached(&dir().join("cache"), args)
@@ -570,9 +578,7 @@ fn elfrun_tier_variable_is_the_default_of_the_tier_option() {
     let bin = common::build("fnptr.c", &["-O2"]);
     let bin_s = bin.to_str().unwrap();
     let want = common::qemu(&[bin_s], &[]);
-    let d = dir().join("tier-env");
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+    let d = fresh_dir("tier-env");
     let s = |name: &str| d.join(name).to_str().unwrap().to_string();
     // A private cache without a bundle for anything: only `--bundle` offers one.
     let run = |tier: Option<&str>, args: &[&str]| {
@@ -689,9 +695,7 @@ fn elfrun_engine_variable_is_checked_and_cranelift_always_available() {
     let bin = common::build("fnptr.c", &["-O2"]);
     let bin_s = bin.to_str().unwrap();
     let want = common::qemu(&[bin_s], &[]);
-    let d = dir().join("engine-env");
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+    let d = fresh_dir("engine-env");
     let bundle = d.join("fnptr.bundle");
     let bundle = bundle.to_str().unwrap();
     let run = |engine: &str, args: &[&str]| {
