@@ -3,7 +3,8 @@
 //! [`Counters`], the recorder `elfrun --record` uses.
 //!
 //! What `Counters` collects, per guest binary image:
-//! - block entries (+ length), in a slot per [`BlockId`] (an array index and an add on the hot path);
+//! - block entries (+ length), in a slot per [`BlockId`] (an array index, one compare and an add on the hot
+//!   path; a slot's hot part is 16 bytes so the slots of a program's hot code stay in the host's L1 cache);
 //! - calls: `BL` targets are static, so they are derived from the entry counts of blocks ending in `BL`
 //!   (minus the entries that stopped early, counted on the cold path); `BLR` targets are counted per execution;
 //! - indirect branch sites (`BR`, `BLR`, and `RET` that did not return to its caller) with target histograms, in a
@@ -62,23 +63,45 @@ pub enum IndirectKind {
     RetNotToCaller,
 }
 
-/// Per-block-id counts. `start == EMPTY_PC` marks an unused slot.
+/// The counted part of a per-block-id slot: which block holds the id ([`key`]) and its entries.
+/// `key == EMPTY_KEY` marks an unused slot.
 #[derive(Clone, Copy, Debug)]
-struct Slot {
-    start: u64,
+struct Hot {
+    key: u64,
     entries: u64,
+}
+
+/// The rest of a slot, touched only when a block is first entered, stops early, or is drained.
+#[derive(Clone, Copy, Debug)]
+struct Cold {
     /// Entries that did not complete the block's last instruction.
     incomplete: u64,
-    len: u32,
     term: Term,
 }
 
-const EMPTY_PC: u64 = u64::MAX;
-const EMPTY_SLOT: Slot = Slot {
-    start: EMPTY_PC,
+/// A block's identity in one word: its start (guest addresses have at most 48 significant bits) and its
+/// length in instructions (at most [`super::block::MAX_BLOCK_INSNS`]). A block rebuilt after its code changed
+/// may have another length: it is another block to the profile.
+#[inline(always)]
+fn key(block: &Block) -> u64 {
+    block.start ^ ((block.len() as u64) << 56)
+}
+
+fn key_start(key: u64) -> u64 {
+    key & ((1 << 56) - 1)
+}
+
+fn key_len(key: u64) -> u32 {
+    (key >> 56) as u32
+}
+
+const EMPTY_KEY: u64 = u64::MAX;
+const EMPTY_HOT: Hot = Hot {
+    key: EMPTY_KEY,
     entries: 0,
+};
+const EMPTY_COLD: Cold = Cold {
     incomplete: 0,
-    len: 0,
     term: Term::Other,
 };
 
@@ -88,7 +111,8 @@ const MAX_SHADOW: usize = 4096;
 /// The recorder of `elfrun --record`. See the module docs.
 #[derive(Debug, Default)]
 pub struct Counters {
-    slots: Vec<Slot>,
+    hot: Vec<Hot>,
+    cold: Vec<Cold>,
     /// Counts of blocks whose slot was taken over by another block (cache invalidation reused the id).
     retired: BTreeMap<u64, (u32, u64)>,
     /// Direct call targets of retired blocks.
@@ -105,9 +129,8 @@ impl Recorder for Counters {
     #[inline(always)]
     fn enter(&mut self, id: BlockId, block: &Block) {
         let i = id as usize;
-        if let Some(s) = self.slots.get_mut(i)
-            && s.start == block.start
-            && s.len == block.len() as u32
+        if let Some(s) = self.hot.get_mut(i)
+            && s.key == key(block)
         {
             s.entries += 1;
             return;
@@ -117,6 +140,11 @@ impl Recorder for Counters {
 
     #[inline(always)]
     fn completed(&mut self, block: &Block, next: u64, sp: u64) {
+        // Most blocks end in something else than a call, return or indirect branch: one predictable test
+        // instead of a jump table.
+        if block.term == Term::Other {
+            return;
+        }
         match block.term {
             Term::Other => {}
             Term::Call { .. } => self.push_return(block.end(), sp),
@@ -141,7 +169,7 @@ impl Recorder for Counters {
 
     #[cold]
     fn stopped(&mut self, id: BlockId, completed_last: bool) {
-        if !completed_last && let Some(s) = self.slots.get_mut(id as usize) {
+        if !completed_last && let Some(s) = self.cold.get_mut(id as usize) {
             s.incomplete += 1;
         }
     }
@@ -156,21 +184,31 @@ impl Counters {
     #[cold]
     #[inline(never)]
     fn claim(&mut self, i: usize, block: &Block) {
-        if i >= self.slots.len() {
-            self.slots.resize(i + 1, EMPTY_SLOT);
+        if i >= self.hot.len() {
+            self.hot.resize(i + 1, EMPTY_HOT);
+            self.cold.resize(i + 1, EMPTY_COLD);
         }
-        let old = core::mem::replace(
-            &mut self.slots[i],
-            Slot {
-                start: block.start,
+        let old_hot = core::mem::replace(
+            &mut self.hot[i],
+            Hot {
+                key: key(block),
                 entries: 1,
+            },
+        );
+        let old_cold = core::mem::replace(
+            &mut self.cold[i],
+            Cold {
                 incomplete: 0,
-                len: block.len() as u32,
                 term: block.term,
             },
         );
-        if old.start != EMPTY_PC {
-            retire(&mut self.retired, &mut self.retired_calls, &old);
+        if old_hot.key != EMPTY_KEY {
+            retire(
+                &mut self.retired,
+                &mut self.retired_calls,
+                &old_hot,
+                &old_cold,
+            );
         }
     }
 
@@ -206,8 +244,10 @@ impl Counters {
 
     /// Forgets all counts (not the shadow stack): after `fork` the child records only its own part.
     pub fn reset(&mut self) {
-        for s in &mut self.slots {
+        for s in &mut self.hot {
             s.entries = 0;
+        }
+        for s in &mut self.cold {
             s.incomplete = 0;
         }
         self.retired.clear();
@@ -221,9 +261,9 @@ impl Counters {
     pub fn drain(&mut self, sink: &mut impl Sink) {
         let mut blocks = core::mem::take(&mut self.retired);
         let mut calls = core::mem::take(&mut self.retired_calls);
-        for s in &self.slots {
-            if s.start != EMPTY_PC && s.entries > 0 {
-                retire(&mut blocks, &mut calls, s);
+        for (h, c) in self.hot.iter().zip(&self.cold) {
+            if h.key != EMPTY_KEY && h.entries > 0 {
+                retire(&mut blocks, &mut calls, h, c);
             }
         }
         for (pc, (len, entries)) in blocks {
@@ -245,15 +285,20 @@ impl Counters {
     }
 }
 
-fn retire(blocks: &mut BTreeMap<u64, (u32, u64)>, calls: &mut BTreeMap<u64, u64>, s: &Slot) {
-    if s.entries == 0 {
+fn retire(
+    blocks: &mut BTreeMap<u64, (u32, u64)>,
+    calls: &mut BTreeMap<u64, u64>,
+    h: &Hot,
+    c: &Cold,
+) {
+    if h.entries == 0 {
         return;
     }
-    let b = blocks.entry(s.start).or_insert((0, 0));
-    b.0 = b.0.max(s.len);
-    b.1 = b.1.saturating_add(s.entries);
-    if let Term::Call { target } = s.term {
-        let done = s.entries.saturating_sub(s.incomplete);
+    let b = blocks.entry(key_start(h.key)).or_insert((0, 0));
+    b.0 = b.0.max(key_len(h.key));
+    b.1 = b.1.saturating_add(h.entries);
+    if let Term::Call { target } = c.term {
+        let done = h.entries.saturating_sub(c.incomplete);
         if done > 0 {
             let c = calls.entry(target).or_insert(0);
             *c = c.saturating_add(done);
@@ -485,10 +530,15 @@ mod tests {
         // Id 0 now names another block (the old one was invalidated): the old counts are kept.
         let other = block(0x5000, 2, Term::Other);
         c.enter(0, &other);
+        // Rebuilt at the same start with another length (its code changed): counted apart, merged when
+        // drained (the longest length, the entries summed).
+        let longer = block(0x5000, 3, Term::Other);
+        c.enter(0, &longer);
+        c.enter(0, &longer);
         let s = drain(&mut c);
         let mut blocks = s.blocks.clone();
         blocks.sort();
-        assert_eq!(blocks, [(0x1000, 4, 2), (0x5000, 2, 1)]);
+        assert_eq!(blocks, [(0x1000, 4, 2), (0x5000, 3, 3)]);
         assert_eq!(s.calls, [(0x2000, 1)]);
     }
 
