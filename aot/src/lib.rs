@@ -188,6 +188,14 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
             r
         })
         .collect();
+    // What each function may touch, with everything it calls: call sites move only those registers.
+    let own: Vec<_> = lifted.iter().map(|l| l.summary()).collect();
+    let edges: Vec<Vec<u32>> = lifted.iter().map(|l| l.edges().to_vec()).collect();
+    let summaries = lift::transitive(&own, &edges);
+    let lifted: Vec<_> = lifted
+        .into_par_iter()
+        .map(|l| l.finish(&summaries))
+        .collect();
 
     let mut bodies = Vec::with_capacity(total);
     for (f, s) in lifted {

@@ -282,8 +282,10 @@ pub struct Lift<'p> {
     callees: &'p HashMap<u64, (u32, u32)>,
     /// Profiled targets of indirect branches (BR, BLR) by site, most frequent first.
     indirect: &'p HashMap<u64, Vec<u64>>,
+    /// Lifted functions this one calls or continues in (direct transfers), in any order, repeats allowed.
+    edges: Vec<u32>,
     /// Where register spills (before a call) and reloads (after it) go: positions in `cur` / `body`, filled in
-    /// by `assemble` once the function's register set is known.
+    /// by `assemble` once the register sets of this function and of its callees are known.
     cur_marks: Vec<(usize, Mark)>,
     body_marks: Vec<(usize, Mark)>,
     /// Types of the locals after the fixed ones.
@@ -332,8 +334,10 @@ pub struct Lift<'p> {
 }
 
 impl<'p> Lift<'p> {
-    /// Lifts `plan` into a Wasm function body. `global` maps every block start of the module to its function
-    /// and block, `callees` every function entry.
+    /// Lifts `plan` into a Wasm function body, all but the register moves around calls, which depend on the
+    /// callees: [`Lift::summary`] and [`Lift::edges`] of every function go to [`transitive`], whose result
+    /// [`Lift::finish`] takes. `global` maps every block start of the module to its function and block,
+    /// `callees` every function entry.
     pub fn function(
         plan: &'p FnPlan,
         global: &'p HashMap<u64, (u32, u32)>,
@@ -341,7 +345,7 @@ impl<'p> Lift<'p> {
         indirect: &'p HashMap<u64, Vec<u64>>,
         nzcv_func: u32,
         fused_madd: bool,
-    ) -> (Function, LiftStats) {
+    ) -> Lift<'p> {
         let index: HashMap<u64, usize> = plan
             .blocks
             .iter()
@@ -365,6 +369,7 @@ impl<'p> Lift<'p> {
             global,
             callees,
             indirect,
+            edges: Vec::new(),
             cur_marks: Vec::new(),
             body_marks: Vec::new(),
             index,
@@ -386,8 +391,28 @@ impl<'p> Lift<'p> {
             stats: LiftStats::default(),
         };
         l.emit_body();
-        let stats = l.stats;
-        (l.assemble(), stats)
+        l
+    }
+
+    /// The registers this function itself uses and writes.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            used: self.reads | self.writes,
+            writes: self.writes,
+            vused: self.vreads | self.vwrites,
+            vwrites: self.vwrites,
+        }
+    }
+
+    /// The functions this one calls or continues in.
+    pub fn edges(&self) -> &[u32] {
+        &self.edges
+    }
+
+    /// The finished Wasm function; `summaries` are every function's, from [`transitive`].
+    pub fn finish(self, summaries: &[Summary]) -> (Function, LiftStats) {
+        let stats = self.stats;
+        (self.assemble(summaries), stats)
     }
 
     fn emit_body(&mut self) {
@@ -600,6 +625,7 @@ impl<'p> Lift<'p> {
             match self.global.get(&target) {
                 // Another lifted function has it: `enter` (or the caller's call loop) goes there directly.
                 Some(&(f, b)) => {
+                    self.edges.push(f);
                     self.cur.push(Instruction::I64Const(target as i64));
                     self.exit_raw(direct(f, b));
                 }
@@ -683,11 +709,11 @@ impl<'p> Lift<'p> {
     }
 
     /// BL to the entry of a lifted function: a Wasm call, so the callee's RET comes back here as a plain return
-    /// (continuing at the block after the BL when the callee returned to it). Registers are spilled around the
-    /// call. A callee that continues in another function (a tail call) is followed in a loop at the call site; any
-    /// other outcome (a syscall, an exit, a return elsewhere, as longjmp does) is passed up to our own caller.
-    /// Past [`MAX_CALL_DEPTH`] nested calls the call goes through `enter` instead (no Wasm stack growth).
-    /// Returns false if `target` is not a lifted function's entry.
+    /// (continuing at the block after the BL when the callee returned to it). The registers the callee may read are
+    /// stored before the call and those it may write reloaded after it ([`Summary`]). A callee that continues in
+    /// another function (a tail call) is followed in a loop at the call site; any other outcome (a syscall, an exit, a
+    /// return elsewhere, as longjmp does) is passed up to our own caller. Past [`MAX_CALL_DEPTH`] nested calls the call
+    /// goes through `enter` instead (no Wasm stack growth). Returns false if `target` is not a lifted function's entry.
     fn call_lifted(&mut self, target: u64) -> bool {
         use Instruction as I;
         use wasm_encoder::BlockType::Empty;
@@ -701,7 +727,8 @@ impl<'p> Lift<'p> {
             self.temp(ValType::I64),
         );
         let pc_addr = state_addr(offsets::PC);
-        self.mark(Mark::Spill);
+        self.edges.push(f);
+        self.mark(Mark::Spill(f));
         self.cur.extend([
             I::GlobalGet(G_DEPTH),
             I::I32Const(MAX_CALL_DEPTH),
@@ -739,7 +766,7 @@ impl<'p> Lift<'p> {
             I::I32Sub,
             I::GlobalSet(G_DEPTH),
         ]);
-        self.mark(Mark::Reload);
+        self.mark(Mark::Reload(f));
         self.known = None;
         self.vparts = [None; 32];
         self.cur.extend([
@@ -872,7 +899,7 @@ impl<'p> Lift<'p> {
         self.unsupported = true;
     }
 
-    fn assemble(self) -> Function {
+    fn assemble(self, summaries: &[Summary]) -> Function {
         // $status (the i64 result) and $npc, then the registers.
         let mut locals = vec![ValType::I64, ValType::I64];
         locals.extend(std::iter::repeat_n(ValType::I64, 33));
@@ -948,43 +975,45 @@ impl<'p> Lift<'p> {
             while let Some(&&(_, m)) = marks.peek().filter(|(p, _)| *p == at) {
                 marks.next();
                 // A register this function never writes still holds what the prologue (or the last reload)
-                // read from the state: only written ones need storing before a call.
+                // read from the state: only written ones need storing before a call, and only those the
+                // callee may read; after it, only those it may have written need loading.
                 let set = match m {
-                    Mark::Spill => self.writes,
-                    Mark::Reload => used,
+                    Mark::Spill(c) => self.writes & summaries[c as usize].used,
+                    Mark::Reload(c) => used & summaries[c as usize].writes,
                 };
                 for r in (0..33u8).filter(|r| set & (1 << r) != 0) {
                     let addr = Instruction::I32Const(state_addr(gpr_offset(r)));
                     match m {
-                        Mark::Spill if r == NZCV => store_nzcv(&mut f),
-                        Mark::Reload if r == NZCV => {
+                        Mark::Spill(_) if r == NZCV => store_nzcv(&mut f),
+                        Mark::Reload(_) if r == NZCV => {
                             f.instruction(&addr);
                             f.instruction(&Instruction::I64Load(memarg(3)));
                             f.instruction(&Instruction::LocalSet(L_FA));
                             f.instruction(&Instruction::I32Const(FlagKind::Value as i32));
                             f.instruction(&Instruction::LocalSet(L_FK));
                         }
-                        Mark::Spill => {
+                        Mark::Spill(_) => {
                             f.instruction(&addr);
                             f.instruction(&Instruction::LocalGet(L_REGS + r as u32));
                             f.instruction(&Instruction::I64Store(memarg(3)));
                         }
-                        Mark::Reload => {
+                        Mark::Reload(_) => {
                             f.instruction(&addr);
                             f.instruction(&Instruction::I64Load(memarg(3)));
                             f.instruction(&Instruction::LocalSet(L_REGS + r as u32));
                         }
                     }
                 }
-                // V registers: only those this function writes can differ from the state before a call; any it
-                // uses may have been changed by the callee.
+                // V registers: the same.
                 match m {
-                    Mark::Spill => {
-                        vregs(self.vwrites).for_each(|r| store_v(&mut f, r));
+                    Mark::Spill(c) => {
+                        vregs(self.vwrites & summaries[c as usize].vused)
+                            .for_each(|r| store_v(&mut f, r));
                         store_fuel(&mut f);
                     }
-                    Mark::Reload => {
-                        vregs(vused).for_each(|r| load_v(&mut f, r));
+                    Mark::Reload(c) => {
+                        vregs(vused & summaries[c as usize].vwrites)
+                            .for_each(|r| load_v(&mut f, r));
                         // The callee may have changed FPCR or cleared FPSR.
                         fast_mode(&mut f);
                         load_fuel(&mut f);
@@ -1017,13 +1046,65 @@ impl<'p> Lift<'p> {
     }
 }
 
-/// A placeholder in the body for code that depends on the registers the whole function uses.
+/// A placeholder in the body for code that depends on the registers the whole function uses and on what the
+/// called function (its index) may touch ([`Summary`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mark {
-    /// Store the register locals this function writes to the state (before calling another lifted function).
-    Spill,
-    /// Load them back (after it returns).
-    Reload,
+    /// Store the register locals this function writes and the callee may read to the state (before calling
+    /// another lifted function).
+    Spill(u32),
+    /// Load those this function uses and the callee may write back (after it returns).
+    Reload(u32),
+}
+
+/// The guest registers a lifted function uses (loads in its prologue or after its calls: it reads them, or
+/// writes them and stores them back in its epilogue) and writes, as bit sets: X0..X30, SP and NZCV in `used` /
+/// `writes` (bit 32 = NZCV), V0..V31 in `vused` / `vwrites`. After [`transitive`], the sets also cover every
+/// function it may call or continue in, which is what a call site needs: registers outside the callee's
+/// `used` need no spill before the call, registers outside its `writes` no reload after it.
+///
+/// This is exact for what runs inside the Wasm call: any other way out of the callee (a syscall, a fallback to
+/// the interpreter, an unknown branch target, a return elsewhere) makes every lifted frame on the Wasm stack
+/// leave through its own epilogue, which stores what it wrote, before the runtime looks at the state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub used: u64,
+    pub writes: u64,
+    pub vused: u32,
+    pub vwrites: u32,
+}
+
+impl Summary {
+    fn union(self, o: Summary) -> Summary {
+        Summary {
+            used: self.used | o.used,
+            writes: self.writes | o.writes,
+            vused: self.vused | o.vused,
+            vwrites: self.vwrites | o.vwrites,
+        }
+    }
+}
+
+/// Closes each function's own [`Summary`] over `edges[f]` (the functions f calls or continues in): the
+/// least fixpoint, so recursion converges.
+pub fn transitive(own: &[Summary], edges: &[Vec<u32>]) -> Vec<Summary> {
+    let mut s = own.to_vec();
+    loop {
+        let mut changed = false;
+        for f in 0..s.len() {
+            let mut acc = s[f];
+            for &g in &edges[f] {
+                acc = acc.union(s[g as usize]);
+            }
+            if acc != s[f] {
+                s[f] = acc;
+                changed = true;
+            }
+        }
+        if !changed {
+            return s;
+        }
+    }
 }
 
 /// Result of a lifted function that continues in another one: [`DIRECT`] in the low byte, the function in
@@ -1074,6 +1155,25 @@ fn state_addr(offset: usize) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_close_over_calls_and_cycles() {
+        let own = |used: u64, writes: u64| Summary {
+            used,
+            writes,
+            vused: 0,
+            vwrites: 0,
+        };
+        // 0 calls 1, 1 and 2 call each other, 3 calls nothing.
+        let s = transitive(
+            &[own(1, 0), own(2, 2), own(4, 0), own(8, 8)],
+            &[vec![1], vec![2], vec![1, 1], vec![]],
+        );
+        assert_eq!(s[0], own(7, 2));
+        assert_eq!(s[1], own(6, 2));
+        assert_eq!(s[2], own(6, 2));
+        assert_eq!(s[3], own(8, 8));
+    }
 
     /// One-instruction blocks at 0x1000, 0x1004, … from the words.
     fn plan(words: &[u32]) -> (FnPlan, HashMap<u64, usize>) {
