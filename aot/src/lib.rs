@@ -19,7 +19,7 @@ pub mod jump_table;
 pub mod lift;
 mod module;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Profiled targets of one indirect branch that lifted code compares against before asking the runtime.
 const MAX_DEVIRT: usize = 16;
@@ -100,6 +100,12 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
     let mut entries = BTreeSet::new();
     // Profiled targets of BR/BLR sites, most frequent first (a few per site: a compare chain in Lift).
     let mut site_targets: BTreeMap<u64, BTreeMap<u64, u64>> = BTreeMap::new();
+    // Where an earlier bundle's code handed control back: floating-point slow paths there call the helper.
+    let handed_back: HashSet<u64> = input
+        .profiles
+        .iter()
+        .flat_map(|p| p.aot_misses.keys().copied())
+        .collect();
     for p in input.profiles {
         roots.extend(p.call_targets.keys().copied());
         entries.extend(p.blocks.keys().copied());
@@ -181,6 +187,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
                 &global,
                 &callees,
                 &indirect,
+                &handed_back,
                 module::nzcv_index(total),
                 input.fused_madd,
             );

@@ -280,7 +280,14 @@ impl Guest {
                 Ok(Status::Budget) => return Ok(Exit::Budget),
                 // A pc the bundle has no code for, or an instruction left to the interpreter.
                 Ok(Status::Continue) => {}
-                Ok(Status::Interp) => tracing::trace!("AOT fallback at {:#x}", self.cpu.pc),
+                // An instruction left to the interpreter: a miss too, so the next build knows this pc hands
+                // control back (a floating-point slow path there then calls the helper instead).
+                Ok(Status::Interp) => {
+                    tracing::trace!("AOT fallback at {:#x}", self.cpu.pc);
+                    if let Some(aot) = self.aot.as_deref_mut() {
+                        aot.note_miss(self.cpu.pc);
+                    }
+                }
                 Err(e) if e.starts_with("lockstep: ") => {
                     eprintln!("elfrun: {e}");
                     return Err(self.killed(libc::SIGABRT));

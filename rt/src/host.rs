@@ -90,9 +90,15 @@ pub fn engine() -> wasmer::Engine {
             llvm.non_volatile_memops(true);
             wasmer::sys::EngineBuilder::new(llvm).engine().into()
         }
-        _ => wasmer::sys::EngineBuilder::new(wasmer::sys::Cranelift::default())
-            .engine()
-            .into(),
+        _ => {
+            let mut cl = wasmer::sys::Cranelift::default();
+            // A developer's window into the generated code (docs/aot.md): per function, the CLIF before
+            // optimisation, the object code and its disassembly.
+            if let Some(dir) = std::env::var_os("ELFRUN_CLIF_DIR") {
+                cl.callbacks(wasmer_compiler_cranelift::CraneliftCallbacks::new(dir.into()).ok());
+            }
+            wasmer::sys::EngineBuilder::new(cl).engine().into()
+        }
     }
 }
 

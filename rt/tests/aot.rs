@@ -390,6 +390,38 @@ fn calls_move_the_registers_the_callees_use() {
     );
 }
 
+/// A floating-point slow path inside a loop leaves for the interpreter (instead of a helper call, which would
+/// make Cranelift reload the memory base before every access of the loop); the run records the pc as an AOT
+/// miss, and the next build calls the helper there. fp_slow_loop.S takes the slow path 1,000 times.
+#[test]
+fn fp_slow_paths_in_loops_hand_back_once_then_call_the_helper() {
+    let d = fresh_dir("fp_slow_loop");
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let run = |args: &[&str]| elfrun_cached(&d.join("cache"), args);
+    let bin = common::build("fp_slow_loop.S", &["-nostdlib"]);
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s], &[]);
+    let mut fallbacks = Vec::new();
+    for round in ["1", "2"] {
+        let bundle = s(&format!("b{round}.bundle"));
+        let built = run(&["build", "-q", "--scope", "all", "-o", &bundle, bin_s]);
+        assert_success(&built);
+        let json = s(&format!("s{round}.json"));
+        let aot = run(&[
+            "--tier",
+            "aot",
+            "--bundle",
+            &bundle,
+            "--stats-file",
+            &json,
+            bin_s,
+        ]);
+        assert_eq!(common::status(&aot), common::status(&want), "round {round}");
+        fallbacks.push(stats(Path::new(&json))["aot_fallbacks"].as_u64().unwrap());
+    }
+    assert_eq!(fallbacks, [1000, 0]);
+}
+
 /// `--tier auto` checks the bundle when the program starts but loads it only once the guest has run long enough
 /// (`elfrun::tier::DEFERRED_LOAD_AFTER` instructions): a short run stays in the interpreter, a long one moves to
 /// lifted code midway; both are right.

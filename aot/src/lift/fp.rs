@@ -456,6 +456,23 @@ fn fused_muladd(c: &mut Code<'_>, ty: FpTy, a: u32, b: u32, m: u32) -> u32 {
 impl Lift<'_> {
     /// Where the fast paths emit: the current instruction's code and the function's temps, with the state's
     /// FPCR and FPSR.
+    /// The slow path of a fast-path operation: the helper `call`, or (see [`Lift::fp_slow_exits`]) leaving
+    /// for the interpreter at this instruction, which then runs it from scratch (the instruction's register
+    /// writes are still pending; an FPSR flag a lane before set again is set again). `emit` and `emit_quiet`
+    /// place it directly inside their result block.
+    fn fp_slow(&mut self, call: [I<'static>; 5]) -> Vec<I<'static>> {
+        if !self.fp_slow_exits() {
+            return call.to_vec();
+        }
+        vec![
+            I::I64Const(self.pc as i64),
+            I::LocalSet(super::L_NPC),
+            I::I64Const(crate::abi::Status::Interp as i64),
+            I::LocalSet(super::L_STATUS),
+            I::Br(self.exit_depth() + 1),
+        ]
+    }
+
     fn fp_code(&mut self) -> Code<'_> {
         let (fpcr, fpsr) = fpscr_addrs(STATE_ADDR);
         self.uses_fast_fp = true;
@@ -479,15 +496,15 @@ impl Lift<'_> {
         ty: FpTy,
         ops: [u32; 3],
     ) -> Option<u32> {
-        let mut c = self.fp_code();
         let operand = |used: bool, x: u32| if used { I::LocalGet(x) } else { I::I64Const(0) };
-        let slow = [
+        let slow = self.fp_slow([
             I::I32Const(call.encode()),
             I::LocalGet(ops[0]),
             operand(op != FastOp::Sqrt, ops[1]),
             operand(op == FastOp::MulAdd, ops[2]),
             I::Call(FP_FUNC),
-        ];
+        ]);
+        let mut c = self.fp_code();
         emit(&mut c, op, ty, ops, &slow)
     }
 
@@ -501,14 +518,14 @@ impl Lift<'_> {
         a: u32,
         b: u32,
     ) -> Option<u32> {
-        let mut c = self.fp_code();
-        let slow = [
+        let slow = self.fp_slow([
             I::I32Const(call.encode()),
             I::LocalGet(a),
             I::LocalGet(b),
             I::I64Const(0),
             I::Call(FP_FUNC),
-        ];
+        ]);
+        let mut c = self.fp_code();
         emit_quiet(&mut c, op, ty, a, b, &slow)
     }
 }

@@ -36,7 +36,7 @@ mod prims;
 
 pub use fp::{FastOp, QuietOp, probe_module, probe_module_quiet};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use elfrun_interp::Insn;
 use elfrun_interp::state::offsets;
@@ -282,6 +282,9 @@ pub struct Lift<'p> {
     callees: &'p HashMap<u64, (u32, u32)>,
     /// Profiled targets of indirect branches (BR, BLR) by site, most frequent first.
     indirect: &'p HashMap<u64, Vec<u64>>,
+    /// Pcs where lifted code of an earlier bundle handed control back (profiled AOT misses): a floating-point
+    /// slow path there calls the helper even inside a loop ([`Lift::fp_slow_exits`]).
+    handed_back: &'p HashSet<u64>,
     /// Lifted functions this one calls or continues in (direct transfers), in any order, repeats allowed.
     edges: Vec<u32>,
     /// Where register spills (before a call) and reloads (after it) go: positions in `cur` / `body`, filled in
@@ -343,6 +346,7 @@ impl<'p> Lift<'p> {
         global: &'p HashMap<u64, (u32, u32)>,
         callees: &'p HashMap<u64, (u32, u32)>,
         indirect: &'p HashMap<u64, Vec<u64>>,
+        handed_back: &'p HashSet<u64>,
         nzcv_func: u32,
         fused_madd: bool,
     ) -> Lift<'p> {
@@ -369,6 +373,7 @@ impl<'p> Lift<'p> {
             global,
             callees,
             indirect,
+            handed_back,
             edges: Vec::new(),
             cur_marks: Vec::new(),
             body_marks: Vec::new(),
@@ -587,6 +592,20 @@ impl<'p> Lift<'p> {
                 }
             }
         }
+    }
+
+    /// Whether a floating-point slow path here leaves for the interpreter instead of calling the helper: inside
+    /// a guest loop, unless an earlier run handed control back at this instruction. A call anywhere in a loop
+    /// is a memory fence to Cranelift's alias analysis, which then reloads the guest memory's base (three
+    /// dependent loads) before every access of the loop instead of once; slow paths are rare (NaN, infinity,
+    /// denormal or huge operands, a rounding mode other than to nearest, flush-to-zero), and the pcs where they
+    /// are not come back from the run as AOT misses, so the next build calls the helper there.
+    fn fp_slow_exits(&self) -> bool {
+        !self.handed_back.contains(&self.pc)
+            && self
+                .labels
+                .iter()
+                .any(|l| matches!(*l, Label::Head(_)) || matches!(*l, Label::Node(n) if n != 0))
     }
 
     /// Label depth of `$exit` from the current emission point: the ifs the current primitive opened, then the
