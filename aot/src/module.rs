@@ -113,26 +113,33 @@ pub fn nzcv_index(n: usize) -> u32 {
 }
 
 /// `nzcv(kind, a, b) -> NZCV`: the flags the lazy representation stands for (see `lift::FlagKind`), computed as
-/// the ARM ARM's AddWithCarry / logical-flags rules do.
+/// the ARM ARM's AddWithCarry / logical-flags rules do ([`nzcv_expr`]).
 fn nzcv_function() -> Function {
+    let mut f = Function::new([(2, ValType::I64)]);
+    for i in nzcv_expr(0, 1, 2, 3, 4) {
+        f.instruction(&i);
+    }
+    f.instruction(&Instruction::End);
+    f
+}
+
+/// The body of the `nzcv` helper as one expression (a `block` leaving the i64 NZCV): the flags kind in i32 local
+/// `kind`, the operands in i64 locals `a`, `b` (changed: the 32-bit kinds mask them), and two i64 scratch
+/// locals. Lifted code inlines it where it needs NZCV inside a loop: a call there would make Cranelift reload
+/// the memory base before every access of the loop (see `Lift::fp_slow_exits`).
+pub(crate) fn nzcv_expr(kind: u32, a: u32, b: u32, r: u32, top: u32) -> Vec<Instruction<'static>> {
     use crate::lift::FlagKind as K;
     use Instruction as I;
     use wasm_encoder::BlockType::Empty;
-    let (kind, a, b) = (0, 1, 2);
-    let (r, top) = (3, 4); // locals: the difference / result, and the sign bit's position
-    let mut f = Function::new([(2, ValType::I64)]);
-    let mut emit = |is: &[I<'static>]| {
-        for i in is {
-            f.instruction(i);
-        }
-    };
+    let mut out = vec![I::Block(wasm_encoder::BlockType::Result(ValType::I64))];
+    let mut emit = |is: &[I<'static>]| out.extend_from_slice(is);
     // Value: already NZCV.
     emit(&[
         I::LocalGet(kind),
         I::I32Eqz,
         I::If(Empty),
         I::LocalGet(a),
-        I::Return,
+        I::Br(1),
         I::End,
     ]);
     // 32-bit kinds: work on the zero-extended low halves, sign bit 31.
@@ -178,7 +185,7 @@ fn nzcv_function() -> Function {
         I::I64Const(30),
         I::I64Shl,
         I::I64Or,
-        I::Return,
+        I::Br(1),
         I::End,
     ]);
     // Sub: r = a - b at the width; N = sign(r), Z = r == 0, C = a >= b (unsigned: no borrow),
@@ -233,7 +240,7 @@ fn nzcv_function() -> Function {
         I::I64Or,
         I::End,
     ]);
-    f
+    out
 }
 
 /// `enter(func, block) -> status`: runs table[func](block), following direct transfers between lifted functions

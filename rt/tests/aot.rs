@@ -294,100 +294,73 @@ fn a_recovered_jump_table_is_exact_when_the_table_changes_at_run_time() {
 /// agrees.
 #[test]
 fn structured_loops_are_entered_correctly_everywhere() {
-    let d = dir().join("loops");
-    std::fs::create_dir_all(&d).unwrap();
-    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
-    let run = |args: &[&str]| elfrun_cached(&d.join("cache"), args);
-    let bin = common::build("loops.S", &["-nostdlib"]);
-    let bin_s = bin.to_str().unwrap();
-    let want = common::qemu(&[bin_s], &[]);
+    let (want, st) = lifted_matches_qemu("loops");
     assert_eq!(want.stdout, b"....");
-    let built = run(&[
-        "build",
-        "-q",
-        "--scope",
-        "all",
-        "-o",
-        &s("loops.bundle"),
-        bin_s,
-    ]);
-    assert_success(&built);
-    let aot = run(&[
-        "--tier",
-        "aot",
-        "--bundle",
-        &s("loops.bundle"),
-        "--stats-file",
-        &s("loops.json"),
-        bin_s,
-    ]);
-    assert_eq!(aot.stdout, want.stdout);
-    assert_eq!(common::status(&aot), common::status(&want));
-    let st = stats(&d.join("loops.json"));
-    assert_eq!(st["interp_instructions"].as_u64(), Some(0), "{st}");
     // Entries: the start, one after each of the 5 syscalls, and after budget exits (300,000 inner back edges).
     let (entries, syscalls) = (
         st["aot_entries"].as_u64().unwrap(),
         st["syscalls"].as_u64().unwrap(),
     );
     assert!(entries >= syscalls + 2, "no budget exit: {st}");
-    let checked = run(&["--lockstep", "--bundle", &s("loops.bundle"), bin_s]);
+}
+
+/// Builds `runtime_guest/{name}.S` (no libc), lifts everything static discovery finds (`--scope all`), runs
+/// it in lifted code and under `--lockstep`, and checks output and status against qemu's and that no
+/// instruction was interpreted. Returns qemu's output and the AOT run's `--stats-file`.
+fn lifted_matches_qemu(name: &str) -> (Output, serde_json::Value) {
+    let d = fresh_dir(name);
+    let s = |file: &str| d.join(file).to_str().unwrap().to_string();
+    let run = |args: &[&str]| elfrun_cached(&d.join("cache"), args);
+    let bin = common::build(&format!("{name}.S"), &["-nostdlib"]);
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s], &[]);
+    let bundle = s("b.bundle");
+    assert_success(&run(&[
+        "build", "-q", "--scope", "all", "-o", &bundle, bin_s,
+    ]));
+    let json = s("stats.json");
+    let aot = run(&[
+        "--tier",
+        "aot",
+        "--bundle",
+        &bundle,
+        "--stats-file",
+        &json,
+        bin_s,
+    ]);
+    assert_eq!(aot.stdout, want.stdout);
+    assert_eq!(common::status(&aot), common::status(&want));
+    let st = stats(Path::new(&json));
+    assert_eq!(st["interp_instructions"].as_u64(), Some(0), "{st}");
+    let checked = run(&["--lockstep", "--bundle", &bundle, bin_s]);
     assert_eq!(
         common::status(&checked),
         common::status(&want),
         "{}",
         String::from_utf8_lossy(&checked.stderr)
     );
+    (want, st)
 }
 
 /// Calls between lifted functions move only the registers the callee (with everything it calls or continues in)
 /// may read or write (`Summary` in aot/src/lift/mod.rs): calls.S keeps values in registers across calls that
 /// do not touch them while a callee makes a syscall and runs into budget exits, and passes registers, flags and
-/// a V register through two levels of calls, a recursion and a tail call. Output and status match qemu's, with
-/// no instruction interpreted, and `--lockstep` finds no difference.
+/// a V register through two levels of calls, a recursion and a tail call.
 #[test]
 fn calls_move_the_registers_the_callees_use() {
-    let d = fresh_dir("calls");
-    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
-    let run = |args: &[&str]| elfrun_cached(&d.join("cache"), args);
-    let bin = common::build("calls.S", &["-nostdlib"]);
-    let bin_s = bin.to_str().unwrap();
-    let want = common::qemu(&[bin_s], &[]);
+    let (want, st) = lifted_matches_qemu("calls");
     assert_eq!(want.stdout, b"ok\n");
-    let built = run(&[
-        "build",
-        "-q",
-        "--scope",
-        "all",
-        "-o",
-        &s("calls.bundle"),
-        bin_s,
-    ]);
-    assert_success(&built);
-    let aot = run(&[
-        "--tier",
-        "aot",
-        "--bundle",
-        &s("calls.bundle"),
-        "--stats-file",
-        &s("calls.json"),
-        bin_s,
-    ]);
-    assert_eq!(aot.stdout, want.stdout);
-    assert_eq!(common::status(&aot), common::status(&want));
-    let st = stats(&d.join("calls.json"));
-    assert_eq!(st["interp_instructions"].as_u64(), Some(0), "{st}");
     assert!(
         st["aot_entries"].as_u64().unwrap() > st["syscalls"].as_u64().unwrap() + 2,
         "no budget exit: {st}"
     );
-    let checked = run(&["--lockstep", "--bundle", &s("calls.bundle"), bin_s]);
-    assert_eq!(
-        common::status(&checked),
-        common::status(&want),
-        "{}",
-        String::from_utf8_lossy(&checked.stderr)
-    );
+}
+
+/// Conditions at the start of a block inside a loop, on flags of every lazily kept kind (flags_loop.S): lifted
+/// code materialises NZCV there with the `nzcv` helper's code inlined.
+#[test]
+fn flags_read_at_block_starts_inside_loops() {
+    lifted_matches_qemu("flags_loop");
 }
 
 /// A floating-point slow path inside a loop leaves for the interpreter (instead of a helper call, which would

@@ -601,11 +601,14 @@ impl<'p> Lift<'p> {
     /// denormal or huge operands, a rounding mode other than to nearest, flush-to-zero), and the pcs where they
     /// are not come back from the run as AOT misses, so the next build calls the helper there.
     fn fp_slow_exits(&self) -> bool {
-        !self.handed_back.contains(&self.pc)
-            && self
-                .labels
-                .iter()
-                .any(|l| matches!(*l, Label::Head(_)) || matches!(*l, Label::Node(n) if n != 0))
+        !self.handed_back.contains(&self.pc) && self.in_loop()
+    }
+
+    /// Whether the code being emitted is inside a guest loop (a loop node other than the function's root).
+    fn in_loop(&self) -> bool {
+        self.labels
+            .iter()
+            .any(|l| matches!(*l, Label::Head(_)) || matches!(*l, Label::Node(n) if n != 0))
     }
 
     /// Label depth of `$exit` from the current emission point: the ifs the current primitive opened, then the

@@ -111,33 +111,37 @@ impl Lift<'_> {
     }
 
     /// NZCV as a value (PSTATE layout): this instruction's pending flags, else the block's last write (both
-    /// known at lift time), else the flag locals, materialised by the module's `nzcv` helper.
+    /// known at lift time), else the flag locals, materialised by the module's `nzcv` helper — or, inside a
+    /// guest loop, by its code inlined (a call would be a memory fence there, see `Lift::fp_slow_exits`).
     fn nzcv_value(&mut self) -> u32 {
-        match self.pending_flags.or(self.known) {
+        let (kind, a, b) = match self.pending_flags.or(self.known) {
             Some(Flags {
                 kind: FlagKind::Value,
                 a,
                 ..
-            }) => a,
-            Some(f) => {
-                let b = f.b.map_or(I::I64Const(0), I::LocalGet);
-                self.v([
-                    I::I32Const(f.kind as i32),
-                    I::LocalGet(f.a),
-                    b,
-                    I::Call(self.nzcv_func),
-                ])
-            }
+            }) => return a,
+            Some(f) => (
+                I::I32Const(f.kind as i32),
+                I::LocalGet(f.a),
+                f.b.map_or(I::I64Const(0), I::LocalGet),
+            ),
             None => {
                 self.reads |= 1 << NZCV;
-                self.v([
-                    I::LocalGet(L_FK),
-                    I::LocalGet(L_FA),
-                    I::LocalGet(L_FB),
-                    I::Call(self.nzcv_func),
-                ])
+                (I::LocalGet(L_FK), I::LocalGet(L_FA), I::LocalGet(L_FB))
             }
+        };
+        if !self.in_loop() {
+            return self.v([kind, a, b, I::Call(self.nzcv_func)]);
         }
+        // The helper's body on copies of the operands (it masks them for the 32-bit kinds).
+        let k = self.temp(ValType::I32);
+        let [ca, cb, r, top] = [(); 4].map(|_| self.temp(ValType::I64));
+        self.cur
+            .extend([kind, I::LocalSet(k), a, I::LocalSet(ca), b, I::LocalSet(cb)]);
+        self.cur.extend(crate::module::nzcv_expr(k, ca, cb, r, top));
+        let t = self.temp(ValType::I64);
+        self.cur.push(I::LocalSet(t));
+        t
     }
 
     /// A comparison of `a` and `b` at the flags' width: `op64` on the i64s, or `op32` on their low halves.
