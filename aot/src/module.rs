@@ -74,7 +74,7 @@ pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
         shared: false,
     });
 
-    let first = 1; // after the imported helper
+    let first = crate::lift::FIRST_LIFTED; // after the imported helper
     let enter_index = first + n;
     let mut exports = ExportSection::new();
     exports.export(EXPORT_ENTER, ExportKind::Func, enter_index);

@@ -75,6 +75,8 @@ pub struct LiftStats {
 
 /// Index of the imported floating-point helper in the module's function space.
 pub const FP_FUNC: u32 = 0;
+/// Function index of lifted function 0 (table slot 0); lifted function `f` is `FIRST_LIFTED + f`.
+pub const FIRST_LIFTED: u32 = 1;
 /// The module's global counting nested calls between lifted functions.
 pub const G_DEPTH: u32 = 0;
 /// Nested calls between lifted functions before calls go through `enter` (bounds the Wasm stack).
@@ -760,10 +762,19 @@ impl<'p> Lift<'p> {
             I::I32Const(1),
             I::I32Add,
             I::GlobalSet(G_DEPTH),
-            I::I32Const(f as i32),
-            I::LocalSet(cf),
+            // The callee is known: a direct call. Only where it continues in another function (a tail call)
+            // does the loop below follow through the table.
             I::I32Const(b as i32),
-            I::LocalSet(cb),
+            I::Call(FIRST_LIFTED + f),
+            I::LocalTee(r),
+            I::I64Const(0xff),
+            I::I64And,
+            I::I64Const(DIRECT),
+            I::I64Eq,
+            I::If(Empty),
+        ]);
+        self.cur.extend(unpack_direct(r, cf, cb));
+        self.cur.extend([
             I::Loop(Empty),
             I::LocalGet(cb),
             I::LocalGet(cf),
@@ -781,6 +792,7 @@ impl<'p> Lift<'p> {
         self.cur.extend(unpack_direct(r, cf, cb));
         self.cur.extend([
             I::Br(1),
+            I::End,
             I::End,
             I::End,
             I::GlobalGet(G_DEPTH),

@@ -7,7 +7,8 @@
 //   levels) and writes x10, v5 and the flags, which `main` reads after `outer` returns (reload through two
 //   levels);
 // - `fact` is recursive (the sets of a call cycle);
-// - `writer` is reached only by a tail call (`b`) from `hop`: a function `hop` continues in.
+// - `writer` is a function of its own (`main` calls it) that `hop` continues in by a tail call (`b`): the
+//   call site's loop follows the transfer.
 // Writes "ok\n" from inside `inner`; the exit status is a checksum of everything.
     .text
     .global _start
@@ -42,6 +43,8 @@ round:
     mov     x0, x19
     bl      hop
     add     x23, x23, x0
+    bl      writer                  // also called: its own function, so `hop` continues in another one
+    eor     x23, x23, x0
     subs    x24, x24, #1
     b.ne    round
     eor     x0, x21, x22
