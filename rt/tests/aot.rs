@@ -304,6 +304,27 @@ fn structured_loops_are_entered_correctly_everywhere() {
     assert!(entries >= syscalls + 2, "no budget exit: {st}");
 }
 
+/// `elfrun build --scope all` of `bin` into `bundle`, then a run in lifted code writing its statistics to `json`;
+/// `cache` is the cache directory (profile, artifacts) of both.
+fn build_all_and_run_aot(cache: &Path, bundle: &str, json: &str, bin: &str) -> Output {
+    assert_success(&elfrun_cached(
+        cache,
+        &["build", "-q", "--scope", "all", "-o", bundle, bin],
+    ));
+    elfrun_cached(
+        cache,
+        &[
+            "--tier",
+            "aot",
+            "--bundle",
+            bundle,
+            "--stats-file",
+            json,
+            bin,
+        ],
+    )
+}
+
 /// Builds `runtime_guest/{name}.S` (no libc), lifts everything static discovery finds (`--scope all`), runs
 /// it in lifted code and under `--lockstep`, and checks output and status against qemu's and that no
 /// instruction was interpreted. Returns qemu's output and the AOT run's `--stats-file`.
@@ -314,20 +335,8 @@ fn lifted_matches_qemu(name: &str) -> (Output, serde_json::Value) {
     let bin = common::build(&format!("{name}.S"), &["-nostdlib"]);
     let bin_s = bin.to_str().unwrap();
     let want = common::qemu(&[bin_s], &[]);
-    let bundle = s("b.bundle");
-    assert_success(&run(&[
-        "build", "-q", "--scope", "all", "-o", &bundle, bin_s,
-    ]));
-    let json = s("stats.json");
-    let aot = run(&[
-        "--tier",
-        "aot",
-        "--bundle",
-        &bundle,
-        "--stats-file",
-        &json,
-        bin_s,
-    ]);
+    let (bundle, json) = (s("b.bundle"), s("stats.json"));
+    let aot = build_all_and_run_aot(&d.join("cache"), &bundle, &json, bin_s);
     assert_eq!(aot.stdout, want.stdout);
     assert_eq!(common::status(&aot), common::status(&want));
     let st = stats(Path::new(&json));
@@ -370,25 +379,13 @@ fn flags_read_at_block_starts_inside_loops() {
 fn fp_slow_paths_in_loops_hand_back_once_then_call_the_helper() {
     let d = fresh_dir("fp_slow_loop");
     let s = |name: &str| d.join(name).to_str().unwrap().to_string();
-    let run = |args: &[&str]| elfrun_cached(&d.join("cache"), args);
     let bin = common::build("fp_slow_loop.S", &["-nostdlib"]);
     let bin_s = bin.to_str().unwrap();
     let want = common::qemu(&[bin_s], &[]);
     let mut fallbacks = Vec::new();
     for round in ["1", "2"] {
-        let bundle = s(&format!("b{round}.bundle"));
-        let built = run(&["build", "-q", "--scope", "all", "-o", &bundle, bin_s]);
-        assert_success(&built);
-        let json = s(&format!("s{round}.json"));
-        let aot = run(&[
-            "--tier",
-            "aot",
-            "--bundle",
-            &bundle,
-            "--stats-file",
-            &json,
-            bin_s,
-        ]);
+        let (bundle, json) = (s(&format!("b{round}.bundle")), s(&format!("s{round}.json")));
+        let aot = build_all_and_run_aot(&d.join("cache"), &bundle, &json, bin_s);
         assert_eq!(common::status(&aot), common::status(&want), "round {round}");
         fallbacks.push(stats(Path::new(&json))["aot_fallbacks"].as_u64().unwrap());
     }

@@ -766,14 +766,8 @@ impl<'p> Lift<'p> {
             // does the loop below follow through the table.
             I::I32Const(b as i32),
             I::Call(FIRST_LIFTED + f),
-            I::LocalTee(r),
-            I::I64Const(0xff),
-            I::I64And,
-            I::I64Const(DIRECT),
-            I::I64Eq,
-            I::If(Empty),
         ]);
-        self.cur.extend(unpack_direct(r, cf, cb));
+        self.cur.extend(if_direct(r, cf, cb));
         self.cur.extend([
             I::Loop(Empty),
             I::LocalGet(cb),
@@ -782,14 +776,8 @@ impl<'p> Lift<'p> {
                 type_index: crate::module::TY_LIFTED,
                 table_index: 0,
             },
-            I::LocalTee(r),
-            I::I64Const(0xff),
-            I::I64And,
-            I::I64Const(DIRECT),
-            I::I64Eq,
-            I::If(Empty),
         ]);
-        self.cur.extend(unpack_direct(r, cf, cb));
+        self.cur.extend(if_direct(r, cf, cb));
         self.cur.extend([
             I::Br(1),
             I::End,
@@ -1147,6 +1135,22 @@ pub const DIRECT: i64 = 4;
 
 pub fn direct(func: u32, block: u32) -> i64 {
     DIRECT | (func as i64) << 8 | (block as i64) << 32
+}
+
+/// After a call to a lifted function (its result on the stack): keeps the result in local `r` and opens an
+/// `if` entered when it is a [`direct`] transfer, with the target unpacked into the i32 locals `func`, `block`.
+fn if_direct(r: u32, func: u32, block: u32) -> Vec<Instruction<'static>> {
+    use Instruction as I;
+    let mut code = vec![
+        I::LocalTee(r),
+        I::I64Const(0xff),
+        I::I64And,
+        I::I64Const(DIRECT),
+        I::I64Eq,
+        I::If(wasm_encoder::BlockType::Empty),
+    ];
+    code.extend(unpack_direct(r, func, block));
+    code
 }
 
 /// The inverse of [`direct`] in Wasm: the packed result in local `r` into the i32 locals `func` and `block`.
