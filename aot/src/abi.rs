@@ -39,6 +39,11 @@ pub enum Status {
     Interp = 2,
     /// Fuel ran out at pc; the runtime may deliver signals and re-enter.
     Budget = 3,
+    /// As `Interp`, for an instruction whose floating-point slow path was taken inside a loop, where lifted code
+    /// hands it back instead of calling the helper (`Lift::fp_slow_exits`). The next build calls the helper at
+    /// this pc; until then the runtime may interpret a longer stretch once the pc is hot. (4 is taken: the low
+    /// byte of a direct transfer between lifted functions.)
+    FpSlow = 5,
 }
 
 impl Status {
@@ -48,6 +53,7 @@ impl Status {
             1 => Status::Syscall,
             2 => Status::Interp,
             3 => Status::Budget,
+            5 => Status::FpSlow,
             _ => return None,
         })
     }

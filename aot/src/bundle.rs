@@ -13,7 +13,7 @@ pub const MAGIC: &[u8; 8] = b"ELFRUNBN";
 pub const FORMAT_VERSION: u32 = 1;
 /// Identifies the lifter's output conventions; a bundle made by another translator is rebuilt, not run.
 pub const TRANSLATOR: &str =
-    "lift-3 (registers in locals, lazy flags, direct calls, inline fp fast paths)";
+    "lift-4 (registers in locals, lazy flags, direct calls, inline fp fast paths, FpSlow status)";
 
 /// The translator string of a bundle built with or without [`crate::BuildInput::fused_madd`].
 pub fn translator(fused_madd: bool) -> String {

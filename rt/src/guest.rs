@@ -25,6 +25,10 @@ use crate::{loader, stack};
 
 /// Instructions run between checks for pending asynchronous events (signals from the host, timers).
 const BUDGET: u64 = 1 << 16;
+/// Floating-point slow-path hand-backs at one pc after which the interpreter runs [`FALLBACK_STRETCH`]
+/// instructions before lifted code is entered again (see `Guest::step_aot`).
+const HOT_FALLBACK: u64 = 64;
+const FALLBACK_STRETCH: u64 = 512;
 
 /// What the program should look like to itself.
 #[derive(Debug, Clone)]
@@ -281,11 +285,25 @@ impl Guest {
                 // A pc the bundle has no code for, or an instruction left to the interpreter.
                 Ok(Status::Continue) => {}
                 // An instruction left to the interpreter: a miss too, so the next build knows this pc hands
-                // control back (a floating-point slow path there then calls the helper instead).
+                // control back.
                 Ok(Status::Interp) => {
                     tracing::trace!("AOT fallback at {:#x}", self.cpu.pc);
                     if let Some(aot) = self.aot.as_deref_mut() {
                         aot.note_miss(self.cpu.pc);
+                    }
+                }
+                // A floating-point slow path taken in a loop: the next build calls the helper there. Where it
+                // is taken again and again (a non-default rounding mode, denormal data), going back and forth
+                // per instruction costs more than interpreting the loop: once the pc is hot the interpreter
+                // runs a longer stretch before lifted code is tried again. (Not for other hand-backs: an
+                // instruction no build can lift stays one short trip out of a loop that is otherwise lifted.)
+                Ok(Status::FpSlow) => {
+                    tracing::trace!("AOT floating-point slow path at {:#x}", self.cpu.pc);
+                    let pc = self.cpu.pc;
+                    if let Some(aot) = self.aot.as_deref_mut()
+                        && aot.note_miss(pc) > HOT_FALLBACK
+                    {
+                        return Ok(self.interpret(FALLBACK_STRETCH));
                     }
                 }
                 Err(e) if e.starts_with("lockstep: ") => {

@@ -47,7 +47,7 @@ pub struct TierStats {
     /// Returns from lifted code to the host loop (each is followed by a syscall, signal check or interpreter
     /// stretch).
     pub aot_exits: u64,
-    /// Instructions lifted code left to the interpreter (`Status::Interp`).
+    /// Instructions lifted code left to the interpreter (`Status::Interp`, `Status::FpSlow`).
     pub aot_fallbacks: u64,
     /// Block starts the interpreter ran in the AOT tier because the bundle had no code for them (where lifted code
     /// left, and the blocks the interpreter went on to), with counts: recorded into the profile.
@@ -450,9 +450,12 @@ impl Aot {
         start < self.code.1 && start.saturating_add(len) > self.code.0
     }
 
-    /// Counts a block the interpreter runs because the bundle has no entry for it.
-    pub fn note_miss(&mut self, pc: u64) {
-        *self.stats.aot_misses.entry(pc).or_default() += 1;
+    /// Counts a block the interpreter runs because the bundle has no entry for it (or an instruction lifted code
+    /// handed back); returns how often that happened at `pc` since the misses were last flushed.
+    pub fn note_miss(&mut self, pc: u64) -> u64 {
+        let n = self.stats.aot_misses.entry(pc).or_default();
+        *n += 1;
+        *n
     }
 
     /// Whether lifted code can be entered at `pc`.
@@ -492,7 +495,7 @@ impl Aot {
         };
         self.stats.aot_exits += 1;
         state_from_mem(cpu, mem);
-        if status == Status::Interp {
+        if matches!(status, Status::Interp | Status::FpSlow) {
             self.stats.aot_fallbacks += 1;
         }
         Ok(status)

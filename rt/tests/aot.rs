@@ -374,7 +374,8 @@ fn flags_read_at_block_starts_inside_loops() {
 
 /// A floating-point slow path inside a loop leaves for the interpreter (instead of a helper call, which would
 /// make Cranelift reload the memory base before every access of the loop); the run records the pc as an AOT
-/// miss, and the next build calls the helper there. fp_slow_loop.S takes the slow path 1,000 times.
+/// miss, and the next build calls the helper there. fp_slow_loop.S takes the slow path 1,000 times: once the pc
+/// is hot the runtime interprets a longer stretch instead of handing back per iteration.
 #[test]
 fn fp_slow_paths_in_loops_hand_back_once_then_call_the_helper() {
     let d = fresh_dir("fp_slow_loop");
@@ -389,7 +390,10 @@ fn fp_slow_paths_in_loops_hand_back_once_then_call_the_helper() {
         assert_eq!(common::status(&aot), common::status(&want), "round {round}");
         fallbacks.push(stats(Path::new(&json))["aot_fallbacks"].as_u64().unwrap());
     }
-    assert_eq!(fallbacks, [1000, 0]);
+    // Round 1 hands back until the pc is hot, then the interpreter runs the rest of the loop in one stretch
+    // (`HOT_FALLBACK` in rt/src/guest.rs); round 2 calls the helper.
+    assert!((1..1000).contains(&fallbacks[0]), "{fallbacks:?}");
+    assert_eq!(fallbacks[1], 0);
 }
 
 /// `--tier auto` checks the bundle when the program starts but loads it only once the guest has run long enough

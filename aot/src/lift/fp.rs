@@ -467,7 +467,7 @@ impl Lift<'_> {
         vec![
             I::I64Const(self.pc as i64),
             I::LocalSet(super::L_NPC),
-            I::I64Const(crate::abi::Status::Interp as i64),
+            I::I64Const(crate::abi::Status::FpSlow as i64),
             I::LocalSet(super::L_STATUS),
             I::Br(self.exit_depth() + 1),
         ]
