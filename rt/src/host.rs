@@ -95,7 +95,12 @@ pub fn engine() -> wasmer::Engine {
             // A developer's window into the generated code (docs/aot.md): per function, the CLIF before
             // optimisation, the object code and its disassembly.
             if let Some(dir) = std::env::var_os("ELFRUN_CLIF_DIR") {
-                cl.callbacks(wasmer_compiler_cranelift::CraneliftCallbacks::new(dir.into()).ok());
+                match wasmer_compiler_cranelift::CraneliftCallbacks::new(dir.clone().into()) {
+                    Ok(c) => {
+                        cl.callbacks(Some(c));
+                    }
+                    Err(e) => tracing::warn!("ELFRUN_CLIF_DIR {}: {e}", dir.to_string_lossy()),
+                }
             }
             wasmer::sys::EngineBuilder::new(cl).engine().into()
         }

@@ -454,8 +454,6 @@ fn fused_muladd(c: &mut Code<'_>, ty: FpTy, a: u32, b: u32, m: u32) -> u32 {
 }
 
 impl Lift<'_> {
-    /// Where the fast paths emit: the current instruction's code and the function's temps, with the state's
-    /// FPCR and FPSR.
     /// The slow path of a fast-path operation: the helper `call`, or (see [`Lift::fp_slow_exits`]) leaving
     /// for the interpreter at this instruction, which then runs it from scratch (the instruction's register
     /// writes are still pending; an FPSR flag a lane before set again is set again). `emit` and `emit_quiet`
@@ -473,6 +471,8 @@ impl Lift<'_> {
         ]
     }
 
+    /// Where the fast paths emit: the current instruction's code and the function's temps, with the state's
+    /// FPCR and FPSR.
     fn fp_code(&mut self) -> Code<'_> {
         let (fpcr, fpsr) = fpscr_addrs(STATE_ADDR);
         self.uses_fast_fp = true;
