@@ -610,7 +610,7 @@ impl<'p> Lift<'p> {
     fn in_loop(&self) -> bool {
         self.labels
             .iter()
-            .any(|l| matches!(*l, Label::Head(_)) || matches!(*l, Label::Node(n) if n != 0))
+            .any(|l| matches!(*l, Label::Head(_) | Label::Node(1..)))
     }
 
     /// Label depth of `$exit` from the current emission point: the ifs the current primitive opened, then the
@@ -967,8 +967,7 @@ impl<'p> Lift<'p> {
             }
         };
         let mut f = Function::new_with_locals_types(locals);
-        let used = self.reads | self.writes;
-        let vused = self.vreads | self.vwrites;
+        let Summary { used, vused, .. } = self.summary();
         let vregs = |set: u32| (0..32u8).filter(move |r| set & (1 << r) != 0);
         let load_v = |f: &mut Function, r: u8| {
             f.instruction(&Instruction::I32Const(state_addr(vreg_offset(r))));

@@ -19,7 +19,7 @@ use crate::abi::{FpCall, MEM_END, MEM_LOW, STATE_ADDR, Status};
 
 impl Lift<'_> {
     /// Runs `code` (which leaves one value of type `ty` on the stack) into a new local.
-    fn val<const N: usize>(&mut self, ty: ValType, code: [I<'static>; N]) -> u32 {
+    fn val(&mut self, ty: ValType, code: impl IntoIterator<Item = I<'static>>) -> u32 {
         let t = self.temp(ty);
         self.cur.extend(code);
         self.cur.push(I::LocalSet(t));
@@ -138,10 +138,7 @@ impl Lift<'_> {
         let [ca, cb, r, top] = [(); 4].map(|_| self.temp(ValType::I64));
         self.cur
             .extend([kind, I::LocalSet(k), a, I::LocalSet(ca), b, I::LocalSet(cb)]);
-        self.cur.extend(crate::module::nzcv_expr(k, ca, cb, r, top));
-        let t = self.temp(ValType::I64);
-        self.cur.push(I::LocalSet(t));
-        t
+        self.val(ValType::I64, crate::module::nzcv_expr(k, ca, cb, r, top))
     }
 
     /// A comparison of `a` and `b` at the flags' width: `op64` on the i64s, or `op32` on their low halves.
