@@ -219,13 +219,19 @@ pub fn emit(
         I::I32Eqz,
         I::BrIf(0), // $full
     ]);
+    // The cheap bodies branch to $slow themselves (one compare and branch per test: a combined boolean would
+    // be materialised with set-on-condition instructions); the others leave `ok` on the stack.
     let res = match (ty, op) {
-        (_, FastOp::MulAdd) if c.fused_madd => fused_muladd(c, ty, a, b, third),
-        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third).0,
-        (_, FastOp::MulAdd) => cheap_muladd_single(c, a, b, third),
-        _ => cheap(c, op, ty, a, b),
+        (_, FastOp::MulAdd) if c.fused_madd => {
+            let res = fused_muladd(c, ty, a, b, third);
+            c.emit([I::I32Eqz, I::BrIf(1)]);
+            res
+        }
+        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third, Some(1)).0,
+        (_, FastOp::MulAdd) => cheap_muladd_single(c, a, b, third, 1),
+        _ => cheap(c, op, ty, a, b, 1),
     };
-    c.emit([I::I32Eqz, I::BrIf(1), I::LocalGet(res), I::Br(2)]);
+    c.emit([I::LocalGet(res), I::Br(2)]);
     c.emit([
         I::End, // $full
         I::I32Const(fpcr),
@@ -238,7 +244,7 @@ pub fn emit(
     ]);
     // Each body sets `res` (i64) and `inexact` (i32 0/1) and leaves `ok` (i32) on the stack.
     let (res, inexact) = match (ty, op) {
-        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third),
+        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third, None),
         (_, FastOp::MulAdd) => muladd_single(c, a, b, third),
         (FpTy::D, _) => double(c, op, a, b),
         _ => single(c, op, a, b),
@@ -301,10 +307,10 @@ fn zero_exact(c: &mut Code<'_>, op: FastOp, double: bool, a: u32, b: u32) {
 }
 
 /// The body for FPSR.IXC already set, for the non-fused operations: Wasm's own correctly rounded
-/// (round-to-nearest-even) `f32`/`f64` operation. The rules for `ok` are those of the full bodies: a big result
-/// (no underflow, overflow or NaN possible) or an exact zero; a sum may be anything finite. Sets and returns the
-/// i64 result local; leaves `ok` on the stack.
-fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32) -> u32 {
+/// (round-to-nearest-even) `f32`/`f64` operation. The rules for taking the result are those of the full bodies:
+/// a big result (no underflow, overflow or NaN possible) or an exact zero; a sum may be anything finite.
+/// Otherwise it branches to `slow` (a label depth at the body's start). Sets and returns the i64 result local.
+fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32, slow: u32) -> u32 {
     let double = ty == FpTy::D;
     let it = if double { ValType::I64 } else { ValType::I32 };
     let operand = |v: u32| -> Vec<I<'static>> {
@@ -353,29 +359,34 @@ fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32) -> u32 {
     c.code.push(I::LocalSet(mag));
     if matches!(op, FastOp::Add | FastOp::Sub) {
         if double {
-            c.emit([I::LocalGet(mag), I::I64Const(D_INF), I::I64LtU]);
+            c.emit([I::LocalGet(mag), I::I64Const(D_INF), I::I64GeU]);
         } else {
-            c.emit([I::LocalGet(mag), I::I32Const(S_INF), I::I32LtU]);
+            c.emit([I::LocalGet(mag), I::I32Const(S_INF), I::I32GeU]);
         }
+        c.emit([I::BrIf(slow)]);
         return res;
     }
+    // block $ok: big → $ok; else a zero that is exact, or $slow.
+    c.emit([I::Block(BlockType::Empty)]);
     if double {
         c.emit(big_d(bits));
-        c.emit([I::LocalGet(mag), I::I64Eqz]);
+        c.emit([I::BrIf(0), I::LocalGet(mag), I::I64Const(0), I::I64Ne]);
     } else {
         c.emit(big_s(bits));
-        c.emit([I::LocalGet(mag), I::I32Eqz]);
+        c.emit([I::BrIf(0), I::LocalGet(mag), I::I32Const(0), I::I32Ne]);
     }
+    c.emit([I::BrIf(slow + 1)]);
     zero_exact(c, op, double, a, b);
-    c.emit([I::I32And, I::I32Or]);
+    c.emit([I::I32Eqz, I::BrIf(slow + 1), I::End]);
     res
 }
 
 /// The single-precision FMA for FPSR.IXC already set: the double sum `s = a + b·c` (the product is exact) rounds
 /// correctly to single unless it lies exactly halfway between two singles (then the double rounding may have
-/// created the tie: the full body's round-to-odd decides). `ok`: a big result and no tie, or a zero sum (two
-/// doubles' sum rounds to zero only when it is zero: exact, with IEEE's sign).
-fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> u32 {
+/// created the tie: the full body's round-to-odd decides). The result is taken if it is big and no tie, or a
+/// zero sum (two doubles' sum rounds to zero only when it is zero: exact, with IEEE's sign); otherwise the body
+/// branches to `slow` (a label depth at its start).
+fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32, slow: u32) -> u32 {
     let widen = |v: u32| {
         [
             I::LocalGet(v),
@@ -394,20 +405,27 @@ fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> u32 {
         [I::LocalGet(s), I::F32DemoteF64, I::I32ReinterpretF32],
     );
     let res = c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U]);
+    // block $ok { block $small { not big → $small; no tie → $ok; → $slow } a nonzero sum → $slow }
+    c.emit([I::Block(BlockType::Empty), I::Block(BlockType::Empty)]);
     c.emit(big_s(bits));
     c.emit([
-        // … and s is not halfway between two singles (the 29 bits below a single's last are 1000…0)
+        I::I32Eqz,
+        I::BrIf(0),
+        // s is not halfway between two singles (the 29 bits below a single's last are 1000…0)
         I::LocalGet(s),
         I::I64ReinterpretF64,
         I::I64Const(0x1fff_ffff),
         I::I64And,
         I::I64Const(0x1000_0000),
         I::I64Ne,
-        I::I32And,
+        I::BrIf(1),
+        I::Br(slow + 2),
+        I::End, // $small
         I::LocalGet(s),
         I::F64Const(Ieee64::new(0)),
-        I::F64Eq,
-        I::I32Or,
+        I::F64Ne,
+        I::BrIf(slow + 1),
+        I::End, // $ok
     ]);
     res
 }
@@ -854,9 +872,10 @@ fn single(c: &mut Code<'_>, op: FastOp, a: u32, b: u32) -> (u32, u32) {
 }
 
 /// `x + y` rounded to odd on f64 locals: the sum's bit pattern (i64 local) and its TwoSum error (f64 local).
-/// Rounding to odd: an inexact sum with an even significand moves one unit toward the exact value (away from
-/// zero when the error has the sum's sign). A non-finite error (overflow, ∞ or NaN in) is left for the caller
-/// to reject.
+/// Rounding to odd is truncation (toward zero) with the last bit set if inexact: a nonzero error of the other
+/// sign than the sum means the exact value is one unit closer to zero than the rounded sum (the bit pattern
+/// minus one), so `odd = (sum − (inexact ∧ signs differ)) | inexact`. A non-finite error (overflow, ∞ or NaN in)
+/// is left for the caller to reject.
 fn add_round_odd(c: &mut Code<'_>, x: u32, y: u32) -> (u32, u32) {
     let s = c.set(ValType::F64, [I::LocalGet(x), I::LocalGet(y), I::F64Add]);
     let e = c.temp(ValType::F64);
@@ -864,34 +883,30 @@ fn add_round_odd(c: &mut Code<'_>, x: u32, y: u32) -> (u32, u32) {
     c.code.extend(two_sum_tail());
     c.code.push(I::LocalSet(e));
     let sb = c.set(ValType::I64, [I::LocalGet(s), I::I64ReinterpretF64]);
+    let inexact = c.set(
+        ValType::I64,
+        [
+            I::LocalGet(e),
+            I::F64Const(Ieee64::new(0)),
+            I::F64Ne,
+            I::I64ExtendI32U,
+        ],
+    );
     let odd = c.set(
         ValType::I64,
         [
             I::LocalGet(sb),
-            // ±1 toward the exact value …
-            I::I64Const(1),
-            I::I64Const(-1),
+            I::LocalGet(inexact),
             I::LocalGet(e),
-            I::F64Const(Ieee64::new(0)),
-            I::F64Gt,
-            I::LocalGet(s),
-            I::F64Const(Ieee64::new(0)),
-            I::F64Gt,
-            I::I32Eq,
-            I::Select,
-            I::I64Const(0),
-            // … if inexact with an even significand.
-            I::LocalGet(e),
-            I::F64Const(Ieee64::new(0)),
-            I::F64Ne,
+            I::I64ReinterpretF64,
             I::LocalGet(sb),
-            I::I32WrapI64,
-            I::I32Const(1),
-            I::I32And,
-            I::I32Eqz,
-            I::I32And,
-            I::Select,
-            I::I64Add,
+            I::I64Xor,
+            I::I64Const(63),
+            I::I64ShrU,
+            I::I64And,
+            I::I64Sub,
+            I::LocalGet(inexact),
+            I::I64Or,
         ],
     );
     (odd, e)
@@ -970,28 +985,51 @@ fn muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> (u32, u32) {
 /// `ph + pl = b·c` (Veltkamp splits), `th + tl = a + ph` exactly, then `RN(th + RO(tl + pl))` (Boldo and
 /// Melquiond, IEEE TC 2008). The operands are kept within [2^-480, 2^481) (a may also be zero) and the result
 /// at or above 2^-900, so nothing overflows or underflows and every transformation is exact.
-fn muladd_double(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> (u32, u32) {
+///
+/// With `slow` (a label depth at the body's start), the body branches there when the fast path does not apply
+/// and leaves nothing on the stack (one compare and branch per test); without, it leaves `ok` on the stack.
+fn muladd_double(c: &mut Code<'_>, a: u32, b: u32, m: u32, slow: Option<u32>) -> (u32, u32) {
     const LO: i64 = 1023 - 480;
     const SPAN: i64 = 960;
     let f = |c: &mut Code<'_>, v: u32| c.set(ValType::F64, [I::LocalGet(v), I::F64ReinterpretI64]);
     let in_range = c.temp(ValType::I32);
-    c.emit(exp_minus(b, LO));
-    c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU]);
-    c.emit(exp_minus(m, LO));
-    c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU, I::I32And]);
-    c.emit(exp_minus(a, LO));
-    c.emit([
-        I::I64Sub,
-        I::I64Const(SPAN),
-        I::I64LtU,
-        I::LocalGet(a),
-        I::I64Const(1),
-        I::I64Shl,
-        I::I64Eqz,
-        I::I32Or,
-        I::I32And,
-        I::LocalSet(in_range),
-    ]);
+    if let Some(slow) = slow {
+        // block $a { b, c out of range → $slow; a in range → $a; a nonzero → $slow }
+        c.emit([I::Block(BlockType::Empty)]);
+        for v in [b, m] {
+            c.emit(exp_minus(v, LO));
+            c.emit([I::I64Sub, I::I64Const(SPAN), I::I64GeU, I::BrIf(slow + 1)]);
+        }
+        c.emit(exp_minus(a, LO));
+        c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU, I::BrIf(0)]);
+        c.emit([
+            I::LocalGet(a),
+            I::I64Const(1),
+            I::I64Shl,
+            I::I64Const(0),
+            I::I64Ne,
+            I::BrIf(slow + 1),
+            I::End,
+        ]);
+    } else {
+        c.emit(exp_minus(b, LO));
+        c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU]);
+        c.emit(exp_minus(m, LO));
+        c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU, I::I32And]);
+        c.emit(exp_minus(a, LO));
+        c.emit([
+            I::I64Sub,
+            I::I64Const(SPAN),
+            I::I64LtU,
+            I::LocalGet(a),
+            I::I64Const(1),
+            I::I64Shl,
+            I::I64Eqz,
+            I::I32Or,
+            I::I32And,
+            I::LocalSet(in_range),
+        ]);
+    }
     let x = f(c, a);
     let y = f(c, b);
     let z = f(c, m);
@@ -1066,13 +1104,12 @@ fn muladd_double(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> (u32, u32) {
     // ok: operands in range and the result's exponent in [2^-900, ∞) (so finite; every error term is then
     // finite too, as the operands' range bounds them).
     c.emit(exp_minus(res, 1023 - 900));
-    c.emit([
-        I::I64Sub,
-        I::I64Const(0x7ff - (1023 - 900)),
-        I::I64LtU,
-        I::LocalGet(in_range),
-        I::I32And,
-    ]);
+    c.emit([I::I64Sub, I::I64Const(0x7ff - (1023 - 900))]);
+    if let Some(slow) = slow {
+        c.emit([I::I64GeU, I::BrIf(slow)]);
+    } else {
+        c.emit([I::I64LtU, I::LocalGet(in_range), I::I32And]);
+    }
     (res, inexact)
 }
 
