@@ -190,6 +190,67 @@ impl Lift<'_> {
         if cond & 1 != 0 { self.b_not(r) } else { r }
     }
 
+    /// `ConditionHolds(cond)` on the flag locals, nothing being known at lift time (at a block start): when
+    /// `$fk` says SUBS/CMP (the common case), a direct comparison of `$fa` and `$fb`; otherwise on NZCV
+    /// materialised ([`Lift::cond_nzcv`]). The branch on `$fk` is predictable where the flags come from one
+    /// kind of instruction, and saves materialising all four flags to test one or two.
+    fn cond_lazy(&mut self, cond: u8) -> u32 {
+        self.reads |= 1 << NZCV;
+        let r = self.temp(ValType::I32);
+        let a = self.v([I::LocalGet(L_FA)]);
+        let b = self.v([I::LocalGet(L_FB)]);
+        self.depth += 2;
+        for kind in [FlagKind::Sub64, FlagKind::Sub32] {
+            self.cur.extend([
+                I::LocalGet(L_FK),
+                I::I32Const(kind as i32),
+                I::I32Eq,
+                I::If(BlockType::Empty),
+            ]);
+            let x = self.cond_sub(
+                cond,
+                Flags {
+                    kind,
+                    a,
+                    b: Some(b),
+                },
+            );
+            self.cur.extend([I::LocalGet(x), I::LocalSet(r), I::Else]);
+        }
+        let x = self.cond_nzcv(cond);
+        self.cur
+            .extend([I::LocalGet(x), I::LocalSet(r), I::End, I::End]);
+        self.depth -= 2;
+        r
+    }
+
+    /// `ConditionHolds(cond)` on NZCV as a value ([`Lift::nzcv_value`]).
+    fn cond_nzcv(&mut self, cond: u8) -> u32 {
+        let f = self.nzcv();
+        let r = match cond >> 1 {
+            0 => self.flag(f, 30),
+            1 => self.flag(f, 29),
+            2 => self.flag(f, 31),
+            3 => self.flag(f, 28),
+            4 => {
+                let (c, z) = (self.flag(f, 29), self.flag(f, 30));
+                self.b([I::LocalGet(c), I::LocalGet(z), I::I32Eqz, I::I32And])
+            }
+            5 | 6 => {
+                let (n, v) = (self.flag(f, 31), self.flag(f, 28));
+                let ge = self.b([I::LocalGet(n), I::LocalGet(v), I::I32Eq]);
+                if cond >> 1 == 5 {
+                    ge
+                } else {
+                    let z = self.flag(f, 30);
+                    self.b([I::LocalGet(ge), I::LocalGet(z), I::I32Eqz, I::I32And])
+                }
+            }
+            _ => return self.b([I::I32Const(1)]),
+        };
+        if cond & 1 != 0 { self.b_not(r) } else { r }
+    }
+
     /// `ConditionHolds(cond)` after ANDS/TST with result `r` (C = V = 0).
     fn cond_logic(&mut self, cond: u8, f: Flags) -> u32 {
         let w32 = f.kind == FlagKind::Logic32;
@@ -705,31 +766,10 @@ impl Sem for Lift<'_> {
             ) => {
                 return self.cond_logic(cond, f);
             }
-            _ => {}
+            Some(_) => {}
+            None => return self.cond_lazy(cond),
         }
-        let f = self.nzcv();
-        let r = match cond >> 1 {
-            0 => self.flag(f, 30),
-            1 => self.flag(f, 29),
-            2 => self.flag(f, 31),
-            3 => self.flag(f, 28),
-            4 => {
-                let (c, z) = (self.flag(f, 29), self.flag(f, 30));
-                self.b([I::LocalGet(c), I::LocalGet(z), I::I32Eqz, I::I32And])
-            }
-            5 | 6 => {
-                let (n, v) = (self.flag(f, 31), self.flag(f, 28));
-                let ge = self.b([I::LocalGet(n), I::LocalGet(v), I::I32Eq]);
-                if cond >> 1 == 5 {
-                    ge
-                } else {
-                    let z = self.flag(f, 30);
-                    self.b([I::LocalGet(ge), I::LocalGet(z), I::I32Eqz, I::I32And])
-                }
-            }
-            _ => return self.b([I::I32Const(1)]),
-        };
-        if cond & 1 != 0 { self.b_not(r) } else { r }
+        self.cond_nzcv(cond)
     }
 
     fn load(&mut self, addr: u32, size: u32) -> u32 {

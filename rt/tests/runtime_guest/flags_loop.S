@@ -1,5 +1,6 @@
-// Flags read at the start of a block, inside a loop (aot/src/lift/prims.rs, `nzcv_value`): lifted code does not
-// know there which instruction set them, so it materialises NZCV from the lazy flag locals — inline in a loop
+// Flags read at the start of a block, inside a loop (aot/src/lift/prims.rs, `cond_lazy`, `nzcv_value`): lifted
+// code does not know there which instruction set them, so a condition compares SUBS/CMP operands directly when
+// the flag-kind local says so, and otherwise materialises NZCV from the lazy flag locals — inline in a loop
 // (a call to the module's `nzcv` helper would be a memory fence there). Every flag-setting kind the lifter
 // keeps lazily (SUBS 64/32, ANDS 64/32, and ADDS, which is materialised) reaches conditions that need each
 // flag (EQ/NE: Z, HS/LO: C, MI/PL: N, VS/VC: V, HI/LS: C and Z, GE/LT: N and V, GT/LE: all), and an ADC
