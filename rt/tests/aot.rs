@@ -294,7 +294,7 @@ fn a_recovered_jump_table_is_exact_when_the_table_changes_at_run_time() {
 /// agrees.
 #[test]
 fn structured_loops_are_entered_correctly_everywhere() {
-    let (want, st) = lifted_matches_qemu("loops");
+    let (want, st, _) = lifted_matches_qemu("loops");
     assert_eq!(want.stdout, b"....");
     // Entries: the start, one after each of the 5 syscalls, and after budget exits (300,000 inner back edges).
     let (entries, syscalls) = (
@@ -328,7 +328,7 @@ fn build_all_and_run_aot(cache: &Path, bundle: &str, json: &str, bin: &str) -> O
 /// Builds `runtime_guest/{name}.S` (no libc), lifts everything static discovery finds (`--scope all`), runs
 /// it in lifted code and under `--lockstep`, and checks output and status against qemu's and that no
 /// instruction was interpreted. Returns qemu's output and the AOT run's `--stats-file`.
-fn lifted_matches_qemu(name: &str) -> (Output, serde_json::Value) {
+fn lifted_matches_qemu(name: &str) -> (Output, serde_json::Value, PathBuf) {
     let d = fresh_dir(name);
     let s = |file: &str| d.join(file).to_str().unwrap().to_string();
     let run = |args: &[&str]| elfrun_cached(&d.join("cache"), args);
@@ -348,7 +348,7 @@ fn lifted_matches_qemu(name: &str) -> (Output, serde_json::Value) {
         "{}",
         String::from_utf8_lossy(&checked.stderr)
     );
-    (want, st)
+    (want, st, bin)
 }
 
 /// Calls between lifted functions move only the registers the callee (with everything it calls or continues in)
@@ -357,7 +357,7 @@ fn lifted_matches_qemu(name: &str) -> (Output, serde_json::Value) {
 /// a V register through two levels of calls, a recursion and a tail call.
 #[test]
 fn calls_move_the_registers_the_callees_use() {
-    let (want, st) = lifted_matches_qemu("calls");
+    let (want, st, _) = lifted_matches_qemu("calls");
     assert_eq!(want.stdout, b"ok\n");
     assert!(
         st["aot_entries"].as_u64().unwrap() > st["syscalls"].as_u64().unwrap() + 2,
@@ -370,6 +370,38 @@ fn calls_move_the_registers_the_callees_use() {
 #[test]
 fn flags_read_at_block_starts_inside_loops() {
     lifted_matches_qemu("flags_loop");
+}
+
+/// Register values, address arithmetic and bounds checks are reused within a block (same_address.S: one address
+/// read and written, narrow then wide, writeback, a register reloaded or moved between accesses, a call in
+/// between); with an argument the program then faults on an address whose register was rewritten after a check,
+/// as under qemu (SIGSEGV).
+#[test]
+fn accesses_to_one_address_reuse_its_check_and_fault_when_it_changes() {
+    let (_, _, bin) = lifted_matches_qemu("same_address");
+    let d = dir().join("same_address");
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s, "fault"], &[]);
+    assert_eq!(common::status(&want), 139, "qemu: {want:?}");
+    let bundle = d.join("b.bundle");
+    let got = elfrun_cached(
+        &d.join("cache"),
+        &[
+            "--tier",
+            "aot",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            bin_s,
+            "fault",
+        ],
+    );
+    assert_eq!(
+        common::status(&got),
+        common::status(&want),
+        "{}",
+        String::from_utf8_lossy(&got.stderr)
+    );
+    assert_eq!(got.stdout, want.stdout);
 }
 
 /// A floating-point slow path inside a loop leaves for the interpreter (instead of a helper call, which would

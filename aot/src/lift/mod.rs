@@ -317,6 +317,14 @@ pub struct Lift<'p> {
     qparts: HashMap<u32, (u32, u32)>,
     /// The halves of V0..V31 as last written in this block, where known (reset at block starts and calls).
     vparts: [Option<(u32, u32)>; 32],
+    /// Values computed earlier in the block at its top level (so they dominate what follows), for reuse: the
+    /// locals holding X0..X30, SP and NZCV's register (`regs`), constants, and a few pure operations
+    /// (`pure`: address arithmetic); and the addresses already bounds-checked, with the widest access size
+    /// checked. A load and a store of the same address (`ldr x1, [x0]` … `str x2, [x0]`) check it once. Reset
+    /// where [`Lift::vparts`] is.
+    regs: [Option<u32>; 33],
+    pure: HashMap<(u8, u32, u64), u32>,
+    checked: HashMap<u32, u32>,
     pc: u64,
     block: usize,
     /// `if`s opened by the current primitive around code that may branch.
@@ -368,6 +376,9 @@ impl<'p> Lift<'p> {
             not_of: HashMap::new(),
             qparts: HashMap::new(),
             vparts: [None; 32],
+            regs: [None; 33],
+            pure: HashMap::new(),
+            checked: HashMap::new(),
             known: None,
             known_at_start: None,
             nzcv_func,
@@ -524,7 +535,7 @@ impl<'p> Lift<'p> {
         // Blocks are entered from several places: nothing is known about the flags or V registers but their
         // locals.
         self.known = None;
-        self.vparts = [None; 32];
+        self.forget_values();
         for &insn in &b.insns {
             self.pc = pc;
             self.cur.clear();
@@ -572,6 +583,26 @@ impl<'p> Lift<'p> {
         self.body.append(&mut self.cur);
     }
 
+    /// Forgets what is known about register and other values (a block start, or after a call reloaded the
+    /// registers).
+    fn forget_values(&mut self) {
+        self.vparts = [None; 32];
+        self.regs = [None; 33];
+        self.pure.clear();
+        self.checked.clear();
+    }
+
+    /// Whether code emitted now runs whenever the rest of the block does: no `if` or `block` of the current
+    /// instruction is open around it.
+    fn at_top(&self) -> bool {
+        self.depth == 0
+            && self.cur.iter().fold(0i32, |open, i| match i {
+                Instruction::Block(_) | Instruction::Loop(_) | Instruction::If(_) => open + 1,
+                Instruction::End => open - 1,
+                _ => open,
+            }) == 0
+    }
+
     fn mark(&mut self, m: Mark) {
         self.cur_marks.push((self.cur.len(), m));
     }
@@ -597,6 +628,7 @@ impl<'p> Lift<'p> {
             match slot {
                 RegSlot::Gpr(r) => {
                     self.writes |= 1 << r;
+                    self.regs[r as usize] = self.at_top().then_some(local);
                     self.cur.push(Instruction::LocalGet(local));
                     self.cur.push(Instruction::LocalSet(L_REGS + r as u32));
                 }
@@ -804,7 +836,7 @@ impl<'p> Lift<'p> {
         ]);
         self.mark(Mark::Reload(f));
         self.known = None;
-        self.vparts = [None; 32];
+        self.forget_values();
         self.cur.extend([
             I::LocalGet(r),
             I::I64Eqz,
@@ -1206,6 +1238,7 @@ fn state_addr(offset: usize) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::abi::{MEM_END, MEM_LOW};
 
     #[test]
     fn summaries_close_over_calls_and_cycles() {
@@ -1253,6 +1286,43 @@ mod tests {
     /// `b.ne` from block `from` to block `to` (one-instruction blocks).
     fn bne(from: i64, to: i64) -> u32 {
         0x5400_0001 | ((((to - from) as u32) & 0x7ffff) << 5)
+    }
+
+    /// One block: the second access of an address checks it again only because it is wider; the third reuses
+    /// the check; after the register is rewritten, the fourth checks again.
+    #[test]
+    fn bounds_checks_are_reused_within_a_block_for_the_same_address_and_width() {
+        let words = [
+            0x3940_0001u32, // ldrb w1, [x0]
+            0xf940_0002,    // ldr x2, [x0]
+            0xf900_0002,    // str x2, [x0]
+            0xaa03_03e0,    // mov x0, x3
+            0xf900_0002,    // str x2, [x0]
+            0xd65f_03c0,    // ret
+        ];
+        let p = FnPlan {
+            entry: 0x1000,
+            blocks: vec![BlockPlan {
+                start: 0x1000,
+                insns: words
+                    .iter()
+                    .map(|&w| elfrun_interp::decode::decode(w))
+                    .collect(),
+            }],
+        };
+        let (global, callees, indirect) = (HashMap::new(), HashMap::new(), HashMap::new());
+        let handed_back = HashSet::new();
+        let l = Lift::function(&p, &global, &callees, &indirect, &handed_back, 1, false);
+        // A check: `… i64.const (MEM_END - MEM_LOW - size); i64.gt_u; if …`.
+        let checks: Vec<u64> = (l.body.windows(2))
+            .filter_map(|w| match w {
+                [Instruction::I64Const(c), Instruction::I64GtU] => {
+                    Some(MEM_END - MEM_LOW - *c as u64)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(checks, [1, 8, 8], "bounds checks by access size");
     }
 
     #[test]

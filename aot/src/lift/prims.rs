@@ -43,7 +43,15 @@ impl Lift<'_> {
         match slot {
             RegSlot::Gpr(r) => {
                 self.reads |= 1 << r;
-                self.v([I::LocalGet(L_REGS + r as u32)])
+                if let Some(v) = self.regs[r as usize] {
+                    return v;
+                }
+                let top = self.at_top();
+                let v = self.v([I::LocalGet(L_REGS + r as u32)]);
+                if top {
+                    self.regs[r as usize] = Some(v);
+                }
+                v
             }
             RegSlot::Vec(r) => {
                 self.vreads |= 1 << r;
@@ -79,6 +87,14 @@ impl Lift<'_> {
     /// Bounds check of a `size`-byte access at `a`; on failure the interpreter takes the instruction over (and
     /// raises the fault). Leaves the 32-bit Wasm address on the stack.
     fn address(&mut self, a: u32, size: u32) {
+        if self.checked.get(&a).is_some_and(|&s| s >= size) {
+            self.cur.extend([I::LocalGet(a), I::I32WrapI64]);
+            return;
+        }
+        if self.at_top() {
+            let s = self.checked.entry(a).or_default();
+            *s = size.max(*s);
+        }
         let limit = MEM_END - MEM_LOW - size as u64;
         self.cur.extend([
             I::LocalGet(a),
@@ -92,6 +108,20 @@ impl Lift<'_> {
         self.exit(Status::Interp, self.pc);
         self.depth -= 1;
         self.cur.extend([I::End, I::LocalGet(a), I::I32WrapI64]);
+    }
+
+    /// `compute`'s value, or the one an earlier `pure` call with the same `key` computed at the block's top level
+    /// ([`Lift::at_top`]); `compute` emits a pure operation on the operands the key names.
+    fn pure(&mut self, key: (u8, u32, u64), compute: impl FnOnce(&mut Self) -> u32) -> u32 {
+        if let Some(&v) = self.pure.get(&key) {
+            return v;
+        }
+        let top = self.at_top();
+        let v = compute(self);
+        if top {
+            self.pure.insert(key, v);
+        }
+        v
     }
 
     /// Low 32 bits of `a` as an i32 on the stack.
@@ -461,9 +491,11 @@ impl Sem for Lift<'_> {
     }
 
     fn imm(&mut self, v: u64) -> u32 {
-        let t = self.v([I::I64Const(v as i64)]);
-        self.consts.insert(t, v);
-        t
+        self.pure((0, 0, v), |l| {
+            let t = l.v([I::I64Const(v as i64)]);
+            l.consts.insert(t, v);
+            t
+        })
     }
     fn x(&mut self, r: Reg) -> u32 {
         if r == 31 {
@@ -491,7 +523,9 @@ impl Sem for Lift<'_> {
     }
 
     fn add(&mut self, a: u32, b: u32) -> u32 {
-        self.v([I::LocalGet(a), I::LocalGet(b), I::I64Add])
+        self.pure((1, a, b as u64), |l| {
+            l.v([I::LocalGet(a), I::LocalGet(b), I::I64Add])
+        })
     }
     fn sub(&mut self, a: u32, b: u32) -> u32 {
         self.v([I::LocalGet(a), I::LocalGet(b), I::I64Sub])
@@ -527,7 +561,9 @@ impl Sem for Lift<'_> {
     }
     fn shl(&mut self, w: Width, a: u32, amount: u32) -> u32 {
         match w {
-            Width::W64 => self.v([I::LocalGet(a), I::LocalGet(amount), I::I64Shl]),
+            Width::W64 => self.pure((2, a, amount as u64), |l| {
+                l.v([I::LocalGet(a), I::LocalGet(amount), I::I64Shl])
+            }),
             Width::W32 => self.op32(a, amount, I::I32Shl),
         }
     }
@@ -577,7 +613,9 @@ impl Sem for Lift<'_> {
         }
         if bits == 32 {
             // A 32-bit move under Cranelift (an AND with 0xffff_ffff needs the mask from memory on x86).
-            return self.v([I::LocalGet(a), I::I32WrapI64, I::I64ExtendI32U]);
+            return self.pure((3, a, 32), |l| {
+                l.v([I::LocalGet(a), I::I32WrapI64, I::I64ExtendI32U])
+            });
         }
         self.v([
             I::LocalGet(a),
@@ -588,7 +626,9 @@ impl Sem for Lift<'_> {
     fn sext(&mut self, a: u32, bits: u32) -> u32 {
         match bits {
             64.. => a,
-            32 => self.v([I::LocalGet(a), I::I32WrapI64, I::I64ExtendI32S]),
+            32 => self.pure((4, a, 32), |l| {
+                l.v([I::LocalGet(a), I::I32WrapI64, I::I64ExtendI32S])
+            }),
             _ => {
                 let s = (64 - bits) as i64;
                 self.v([
