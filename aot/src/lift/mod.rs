@@ -318,9 +318,9 @@ pub struct Lift<'p> {
     /// The halves of V0..V31 as last written in this block, where known (reset at block starts and calls).
     vparts: [Option<(u32, u32)>; 32],
     /// Values computed earlier in the block at its top level (so they dominate what follows), for reuse: the
-    /// locals holding X0..X30, SP and NZCV's register (`regs`), constants, and a few pure operations
-    /// (`pure`: address arithmetic); and the addresses already bounds-checked, with the widest access size
-    /// checked. A load and a store of the same address (`ldr x1, [x0]` … `str x2, [x0]`) check it once. Reset
+    /// locals holding the registers' current values (`regs`, by [`RegSlot::Gpr`] number), constants and a few
+    /// pure operations (`pure`: address arithmetic); and the addresses already bounds-checked, with the
+    /// widest access size checked. A load and a store of the same address (`ldr x1, [x0]` … `str x2, [x0]`) check it once. Reset
     /// where [`Lift::vparts`] is.
     regs: [Option<u32>; 33],
     pure: HashMap<(u8, u32, u64), u32>,
