@@ -134,6 +134,19 @@ pub enum FlagKind {
     Logic32 = 4,
 }
 
+/// What a [`Lift::pure`] value is: with its operand locals (or register number, or constant) the key under
+/// which the block reuses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Pure {
+    /// A register's current value (by [`RegSlot::Gpr`] number): read, or as last written.
+    Reg,
+    Imm,
+    Add,
+    Shl64,
+    Zext32,
+    Sext32,
+}
+
 /// A flags write of an instruction (pending until it completes), or what is known at lift time about the flags
 /// in the current block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -317,13 +330,11 @@ pub struct Lift<'p> {
     qparts: HashMap<u32, (u32, u32)>,
     /// The halves of V0..V31 as last written in this block, where known (reset at block starts and calls).
     vparts: [Option<(u32, u32)>; 32],
-    /// Values computed earlier in the block at its top level (so they dominate what follows), for reuse: the
-    /// locals holding the registers' current values (`regs`, by [`RegSlot::Gpr`] number), constants and a few
-    /// pure operations (`pure`: address arithmetic); and the addresses already bounds-checked, with the
-    /// widest access size checked. A load and a store of the same address (`ldr x1, [x0]` … `str x2, [x0]`) check it once. Reset
-    /// where [`Lift::vparts`] is.
-    regs: [Option<u32>; 33],
-    pure: HashMap<(u8, u32, u64), u32>,
+    /// Values computed earlier in the block at its top level (so they dominate what follows), for reuse
+    /// (`pure`: registers' current values, constants, address arithmetic), and the addresses already
+    /// bounds-checked, with the widest access size checked. A load and a store of the same address
+    /// (`ldr x1, [x0]` … `str x2, [x0]`) check it once. Reset where [`Lift::vparts`] is.
+    pure: HashMap<(Pure, u32, u64), u32>,
     checked: HashMap<u32, u32>,
     pc: u64,
     block: usize,
@@ -376,7 +387,6 @@ impl<'p> Lift<'p> {
             not_of: HashMap::new(),
             qparts: HashMap::new(),
             vparts: [None; 32],
-            regs: [None; 33],
             pure: HashMap::new(),
             checked: HashMap::new(),
             known: None,
@@ -587,7 +597,6 @@ impl<'p> Lift<'p> {
     /// registers).
     fn forget_values(&mut self) {
         self.vparts = [None; 32];
-        self.regs = [None; 33];
         self.pure.clear();
         self.checked.clear();
     }
@@ -628,7 +637,12 @@ impl<'p> Lift<'p> {
             match slot {
                 RegSlot::Gpr(r) => {
                     self.writes |= 1 << r;
-                    self.regs[r as usize] = self.at_top().then_some(local);
+                    let key = (Pure::Reg, r as u32, 0);
+                    if self.at_top() {
+                        self.pure.insert(key, local);
+                    } else {
+                        self.pure.remove(&key);
+                    }
                     self.cur.push(Instruction::LocalGet(local));
                     self.cur.push(Instruction::LocalSet(L_REGS + r as u32));
                 }

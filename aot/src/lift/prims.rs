@@ -13,7 +13,8 @@ use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::fp::{FastOp, QuietOp};
 use super::{
-    FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, NZCV, RegSlot, memarg, state_addr,
+    FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, NZCV, Pure, RegSlot, memarg,
+    state_addr,
 };
 use crate::abi::{FpCall, MEM_END, MEM_LOW, STATE_ADDR, Status};
 
@@ -43,15 +44,9 @@ impl Lift<'_> {
         match slot {
             RegSlot::Gpr(r) => {
                 self.reads |= 1 << r;
-                if let Some(v) = self.regs[r as usize] {
-                    return v;
-                }
-                let top = self.at_top();
-                let v = self.v([I::LocalGet(L_REGS + r as u32)]);
-                if top {
-                    self.regs[r as usize] = Some(v);
-                }
-                v
+                self.pure((Pure::Reg, r as u32, 0), |l| {
+                    l.v([I::LocalGet(L_REGS + r as u32)])
+                })
             }
             RegSlot::Vec(r) => {
                 self.vreads |= 1 << r;
@@ -112,7 +107,7 @@ impl Lift<'_> {
 
     /// `compute`'s value, or the one an earlier `pure` call with the same `key` computed at the block's top level
     /// ([`Lift::at_top`]); `compute` emits a pure operation on the operands the key names.
-    fn pure(&mut self, key: (u8, u32, u64), compute: impl FnOnce(&mut Self) -> u32) -> u32 {
+    fn pure(&mut self, key: (Pure, u32, u64), compute: impl FnOnce(&mut Self) -> u32) -> u32 {
         if let Some(&v) = self.pure.get(&key) {
             return v;
         }
@@ -491,7 +486,7 @@ impl Sem for Lift<'_> {
     }
 
     fn imm(&mut self, v: u64) -> u32 {
-        self.pure((0, 0, v), |l| {
+        self.pure((Pure::Imm, 0, v), |l| {
             let t = l.v([I::I64Const(v as i64)]);
             l.consts.insert(t, v);
             t
@@ -523,7 +518,7 @@ impl Sem for Lift<'_> {
     }
 
     fn add(&mut self, a: u32, b: u32) -> u32 {
-        self.pure((1, a, b as u64), |l| {
+        self.pure((Pure::Add, a, b as u64), |l| {
             l.v([I::LocalGet(a), I::LocalGet(b), I::I64Add])
         })
     }
@@ -561,7 +556,7 @@ impl Sem for Lift<'_> {
     }
     fn shl(&mut self, w: Width, a: u32, amount: u32) -> u32 {
         match w {
-            Width::W64 => self.pure((2, a, amount as u64), |l| {
+            Width::W64 => self.pure((Pure::Shl64, a, amount as u64), |l| {
                 l.v([I::LocalGet(a), I::LocalGet(amount), I::I64Shl])
             }),
             Width::W32 => self.op32(a, amount, I::I32Shl),
@@ -613,7 +608,7 @@ impl Sem for Lift<'_> {
         }
         if bits == 32 {
             // A 32-bit move under Cranelift (an AND with 0xffff_ffff needs the mask from memory on x86).
-            return self.pure((3, a, 32), |l| {
+            return self.pure((Pure::Zext32, a, 0), |l| {
                 l.v([I::LocalGet(a), I::I32WrapI64, I::I64ExtendI32U])
             });
         }
@@ -626,7 +621,7 @@ impl Sem for Lift<'_> {
     fn sext(&mut self, a: u32, bits: u32) -> u32 {
         match bits {
             64.. => a,
-            32 => self.pure((4, a, 32), |l| {
+            32 => self.pure((Pure::Sext32, a, 0), |l| {
                 l.v([I::LocalGet(a), I::I32WrapI64, I::I64ExtendI32S])
             }),
             _ => {
