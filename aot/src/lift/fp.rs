@@ -227,7 +227,7 @@ pub fn emit(
             c.emit([I::I32Eqz, I::BrIf(1)]);
             res
         }
-        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third, Some(1)).0,
+        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third, 1).0,
         (_, FastOp::MulAdd) => cheap_muladd_single(c, a, b, third, 1),
         _ => cheap(c, op, ty, a, b, 1),
     };
@@ -242,9 +242,14 @@ pub fn emit(
         I::I64Ne,
         I::BrIf(0), // $slow
     ]);
-    // Each body sets `res` (i64) and `inexact` (i32 0/1) and leaves `ok` (i32) on the stack.
+    // Each body sets `res` (i64) and `inexact` (i32 0/1) and leaves `ok` (i32) on the stack — the double FMA
+    // branches to $slow itself, and leaves a constant `ok`.
     let (res, inexact) = match (ty, op) {
-        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third, None),
+        (FpTy::D, FastOp::MulAdd) => {
+            let r = muladd_double(c, a, b, third, 0);
+            c.emit([I::I32Const(1)]);
+            r
+        }
         (_, FastOp::MulAdd) => muladd_single(c, a, b, third),
         (FpTy::D, _) => double(c, op, a, b),
         _ => single(c, op, a, b),
@@ -986,50 +991,29 @@ fn muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32) -> (u32, u32) {
 /// Melquiond, IEEE TC 2008). The operands are kept within [2^-480, 2^481) (a may also be zero) and the result
 /// at or above 2^-900, so nothing overflows or underflows and every transformation is exact.
 ///
-/// With `slow` (a label depth at the body's start), the body branches there when the fast path does not apply
-/// and leaves nothing on the stack (one compare and branch per test); without, it leaves `ok` on the stack.
-fn muladd_double(c: &mut Code<'_>, a: u32, b: u32, m: u32, slow: Option<u32>) -> (u32, u32) {
+/// Where the fast path does not apply the body branches to `slow` (a label depth at its start), one compare and
+/// branch per test.
+fn muladd_double(c: &mut Code<'_>, a: u32, b: u32, m: u32, slow: u32) -> (u32, u32) {
     const LO: i64 = 1023 - 480;
     const SPAN: i64 = 960;
     let f = |c: &mut Code<'_>, v: u32| c.set(ValType::F64, [I::LocalGet(v), I::F64ReinterpretI64]);
-    let in_range = c.temp(ValType::I32);
-    if let Some(slow) = slow {
-        // block $a { b, c out of range → $slow; a in range → $a; a nonzero → $slow }
-        c.emit([I::Block(BlockType::Empty)]);
-        for v in [b, m] {
-            c.emit(exp_minus(v, LO));
-            c.emit([I::I64Sub, I::I64Const(SPAN), I::I64GeU, I::BrIf(slow + 1)]);
-        }
-        c.emit(exp_minus(a, LO));
-        c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU, I::BrIf(0)]);
-        c.emit([
-            I::LocalGet(a),
-            I::I64Const(1),
-            I::I64Shl,
-            I::I64Const(0),
-            I::I64Ne,
-            I::BrIf(slow + 1),
-            I::End,
-        ]);
-    } else {
-        c.emit(exp_minus(b, LO));
-        c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU]);
-        c.emit(exp_minus(m, LO));
-        c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU, I::I32And]);
-        c.emit(exp_minus(a, LO));
-        c.emit([
-            I::I64Sub,
-            I::I64Const(SPAN),
-            I::I64LtU,
-            I::LocalGet(a),
-            I::I64Const(1),
-            I::I64Shl,
-            I::I64Eqz,
-            I::I32Or,
-            I::I32And,
-            I::LocalSet(in_range),
-        ]);
+    // block $a { b, c out of range → $slow; a in range → $a; a nonzero → $slow }
+    c.emit([I::Block(BlockType::Empty)]);
+    for v in [b, m] {
+        c.emit(exp_minus(v, LO));
+        c.emit([I::I64Sub, I::I64Const(SPAN), I::I64GeU, I::BrIf(slow + 1)]);
     }
+    c.emit(exp_minus(a, LO));
+    c.emit([I::I64Sub, I::I64Const(SPAN), I::I64LtU, I::BrIf(0)]);
+    c.emit([
+        I::LocalGet(a),
+        I::I64Const(1),
+        I::I64Shl,
+        I::I64Const(0),
+        I::I64Ne,
+        I::BrIf(slow + 1),
+        I::End,
+    ]);
     let x = f(c, a);
     let y = f(c, b);
     let z = f(c, m);
@@ -1101,15 +1085,15 @@ fn muladd_double(c: &mut Code<'_>, a: u32, b: u32, m: u32, slow: Option<u32>) ->
         I::I32Or,
         I::LocalSet(inexact),
     ]);
-    // ok: operands in range and the result's exponent in [2^-900, ∞) (so finite; every error term is then
-    // finite too, as the operands' range bounds them).
+    // The result's exponent must be in [2^-900, ∞) (so finite; every error term is then finite too, as the
+    // operands' range bounds them).
     c.emit(exp_minus(res, 1023 - 900));
-    c.emit([I::I64Sub, I::I64Const(0x7ff - (1023 - 900))]);
-    if let Some(slow) = slow {
-        c.emit([I::I64GeU, I::BrIf(slow)]);
-    } else {
-        c.emit([I::I64LtU, I::LocalGet(in_range), I::I32And]);
-    }
+    c.emit([
+        I::I64Sub,
+        I::I64Const(0x7ff - (1023 - 900)),
+        I::I64GeU,
+        I::BrIf(slow),
+    ]);
     (res, inexact)
 }
 
