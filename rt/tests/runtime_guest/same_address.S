@@ -1,4 +1,4 @@
-// Accesses to one address within a block (aot/src/lift: `Lift::regs`, `pure`, `checked`): lifted code reuses
+// Accesses to one address within a block (aot/src/lift: `Lift::pure`, `checked`): lifted code reuses
 // register values, address arithmetic and bounds checks computed earlier in the block, so a load and a store of
 // the same address check it once. What must still be checked: a wider access of a checked address, an address
 // whose register was written in between (writeback, a move, a load into it), and anything after a call.
