@@ -23,6 +23,7 @@ use crate::a64::simd::vector::int::Bin;
 use crate::a64::simd::vector::long::Diff;
 use crate::a64::simd::vector::{Op as VOp, Vector};
 use crate::decode::Insn;
+use crate::sem::FpTy;
 
 /// An interpreter routine for one kind of instruction. It is only ever called with an instruction it was
 /// selected for by [`handler`].
@@ -39,17 +40,24 @@ pub fn handler(insn: &Insn) -> Handler {
         Insn::DpImm(DpImm::Bitfield { .. }) => dp_imm_bitfield,
         Insn::DpImm(_) => dp_imm,
         Insn::DpReg(DpReg::AddSubShifted {
-            sf, sub, set_flags, ..
-        }) => pick3!(dp_reg_add_sub_shifted, sf, sub, set_flags),
-        Insn::DpReg(DpReg::Logical { sf, op, invert, .. }) => {
-            let k = match op {
-                LogicOp::And => 0,
-                LogicOp::Orr => 1,
-                LogicOp::Eor => 2,
-                LogicOp::Ands => 3,
-            };
-            LOGICAL[sf as usize][k][invert as usize]
-        }
+            sf,
+            sub,
+            set_flags,
+            amount,
+            ..
+        }) => pick4!(dp_reg_add_sub_shifted, sf, sub, set_flags, amount == 0),
+        Insn::DpReg(DpReg::Logical {
+            sf,
+            op,
+            invert,
+            amount,
+            ..
+        }) => match op {
+            LogicOp::And => pick3!(dp_reg_logical[0], sf, invert, amount == 0),
+            LogicOp::Orr => pick3!(dp_reg_logical[1], sf, invert, amount == 0),
+            LogicOp::Eor => pick3!(dp_reg_logical[2], sf, invert, amount == 0),
+            LogicOp::Ands => pick3!(dp_reg_logical[3], sf, invert, amount == 0),
+        },
         Insn::DpReg(DpReg::AddSubExtended { .. }) => dp_reg_add_sub_extended,
         Insn::DpReg(DpReg::CondSelect { .. }) => dp_reg_cond_select,
         Insn::DpReg(DpReg::CondCompare { .. }) => dp_reg_cond_compare,
@@ -66,8 +74,14 @@ pub fn handler(insn: &Insn) -> Handler {
         Insn::LdSt(LdSt::Pair(p)) => pair_handler(&p),
         Insn::LdSt(_) => ldst,
         Insn::Fp(Fp::Dp1 { .. }) => fp_dp1,
-        Insn::Fp(Fp::Dp2 { .. }) => fp_dp2,
-        Insn::Fp(Fp::Dp3 { .. }) => fp_dp3,
+        Insn::Fp(Fp::Dp2 { ty, op, .. }) => fp_dp2_handler(ty, op),
+        Insn::Fp(Fp::Dp3 {
+            ty, neg_a, neg_n, ..
+        }) => match ty {
+            FpTy::S => pick2!(fp_dp3_k[false], neg_a, neg_n),
+            FpTy::D => pick2!(fp_dp3_k[true], neg_a, neg_n),
+            FpTy::H => fp_dp3,
+        },
         Insn::Fp(_) => fp,
         Insn::Simd(Simd::Vector(v)) => vector_handler(&v),
         Insn::Simd(_) => simd,
@@ -75,35 +89,47 @@ pub fn handler(insn: &Insn) -> Handler {
     }
 }
 
-/// `f::<a, b>` for two runtime booleans.
+/// `f::<a, b>` for two runtime booleans; `f[k, …]` puts constant arguments `k, …` first.
 macro_rules! pick2 {
-    ($f:ident, $a:expr, $b:expr) => {
+    ($f:ident $([$($k:literal),*])?, $a:expr, $b:expr) => {
         match ($a, $b) {
-            (false, false) => $f::<false, false> as Handler,
-            (false, true) => $f::<false, true>,
-            (true, false) => $f::<true, false>,
-            (true, true) => $f::<true, true>,
+            (false, false) => $f::<$($($k,)*)? false, false> as Handler,
+            (false, true) => $f::<$($($k,)*)? false, true>,
+            (true, false) => $f::<$($($k,)*)? true, false>,
+            (true, true) => $f::<$($($k,)*)? true, true>,
         }
     };
 }
 use pick2;
 
-/// `f::<a, b, c>` for three runtime booleans.
+/// `f::<a, b, c>` for three runtime booleans; `f[k, …]` puts constant arguments `k, …` first.
 macro_rules! pick3 {
-    ($f:ident, $a:expr, $b:expr, $c:expr) => {
+    ($f:ident $([$($k:literal),*])?, $a:expr, $b:expr, $c:expr) => {
         match ($a, $b, $c) {
-            (false, false, false) => $f::<false, false, false> as Handler,
-            (false, false, true) => $f::<false, false, true>,
-            (false, true, false) => $f::<false, true, false>,
-            (false, true, true) => $f::<false, true, true>,
-            (true, false, false) => $f::<true, false, false>,
-            (true, false, true) => $f::<true, false, true>,
-            (true, true, false) => $f::<true, true, false>,
-            (true, true, true) => $f::<true, true, true>,
+            (false, false, false) => $f::<$($($k,)*)? false, false, false> as Handler,
+            (false, false, true) => $f::<$($($k,)*)? false, false, true>,
+            (false, true, false) => $f::<$($($k,)*)? false, true, false>,
+            (false, true, true) => $f::<$($($k,)*)? false, true, true>,
+            (true, false, false) => $f::<$($($k,)*)? true, false, false>,
+            (true, false, true) => $f::<$($($k,)*)? true, false, true>,
+            (true, true, false) => $f::<$($($k,)*)? true, true, false>,
+            (true, true, true) => $f::<$($($k,)*)? true, true, true>,
         }
     };
 }
 use pick3;
+
+/// `f::<a, b, c, d>` for four runtime booleans.
+macro_rules! pick4 {
+    ($f:ident, $a:expr, $b:expr, $c:expr, $d:expr) => {
+        if $a {
+            pick3!($f[true], $b, $c, $d)
+        } else {
+            pick3!($f[false], $b, $c, $d)
+        }
+    };
+}
+use pick4;
 
 /// A handler for every instruction of one class: `$class` is both the `Insn` variant and the decoded type.
 macro_rules! class_handler {
@@ -170,7 +196,8 @@ fn dp_imm_add_sub<const SF: bool, const SUB: bool, const FLAGS: bool>(
     }
 }
 
-fn dp_reg_add_sub_shifted<const SF: bool, const SUB: bool, const FLAGS: bool>(
+/// `PLAIN`: the second operand is not shifted (amount 0), so the shift folds away.
+fn dp_reg_add_sub_shifted<const SF: bool, const SUB: bool, const FLAGS: bool, const PLAIN: bool>(
     ev: &mut Eval<'_>,
     insn: &Insn,
 ) {
@@ -188,7 +215,7 @@ fn dp_reg_add_sub_shifted<const SF: bool, const SUB: bool, const FLAGS: bool>(
             sub: SUB,
             set_flags: FLAGS,
             shift,
-            amount,
+            amount: if PLAIN { 0 } else { amount },
             rd,
             rn,
             rm,
@@ -531,7 +558,8 @@ static SINGLE_V: [[[Handler; 5]; 4]; 2] = [
 ];
 
 /// AND/ORR/EOR/ANDS (shifted register) by width, operation and inversion (BIC, ORN, EON, BICS).
-fn dp_reg_logical<const SF: bool, const OP: u8, const INVERT: bool>(
+/// `PLAIN`: the second operand is not shifted (amount 0), so the shift folds away.
+fn dp_reg_logical<const OP: u8, const SF: bool, const INVERT: bool, const PLAIN: bool>(
     ev: &mut Eval<'_>,
     insn: &Insn,
 ) {
@@ -554,7 +582,7 @@ fn dp_reg_logical<const SF: bool, const OP: u8, const INVERT: bool>(
             },
             invert: INVERT,
             shift,
-            amount,
+            amount: if PLAIN { 0 } else { amount },
             rd,
             rn,
             rm,
@@ -563,44 +591,64 @@ fn dp_reg_logical<const SF: bool, const OP: u8, const INVERT: bool>(
     }
 }
 
-static LOGICAL: [[[Handler; 2]; 4]; 2] = [
-    [
-        [
-            dp_reg_logical::<false, 0, false>,
-            dp_reg_logical::<false, 0, true>,
-        ],
-        [
-            dp_reg_logical::<false, 1, false>,
-            dp_reg_logical::<false, 1, true>,
-        ],
-        [
-            dp_reg_logical::<false, 2, false>,
-            dp_reg_logical::<false, 2, true>,
-        ],
-        [
-            dp_reg_logical::<false, 3, false>,
-            dp_reg_logical::<false, 3, true>,
-        ],
-    ],
-    [
-        [
-            dp_reg_logical::<true, 0, false>,
-            dp_reg_logical::<true, 0, true>,
-        ],
-        [
-            dp_reg_logical::<true, 1, false>,
-            dp_reg_logical::<true, 1, true>,
-        ],
-        [
-            dp_reg_logical::<true, 2, false>,
-            dp_reg_logical::<true, 2, true>,
-        ],
-        [
-            dp_reg_logical::<true, 3, false>,
-            dp_reg_logical::<true, 3, true>,
-        ],
-    ],
-];
+/// Scalar FMUL, FDIV, FADD, FSUB, FMAX, FMIN, FMAXNM, FMINNM, FNMUL by precision (single, double) and
+/// operation; half precision through the generic handler.
+fn fp_dp2_handler(ty: FpTy, op: u8) -> Handler {
+    macro_rules! by_op {
+        ($d:literal) => {
+            match op {
+                0 => fp_dp2_k::<$d, 0> as Handler,
+                1 => fp_dp2_k::<$d, 1>,
+                2 => fp_dp2_k::<$d, 2>,
+                3 => fp_dp2_k::<$d, 3>,
+                4 => fp_dp2_k::<$d, 4>,
+                5 => fp_dp2_k::<$d, 5>,
+                6 => fp_dp2_k::<$d, 6>,
+                7 => fp_dp2_k::<$d, 7>,
+                8 => fp_dp2_k::<$d, 8>,
+                _ => fp_dp2,
+            }
+        };
+    }
+    match ty {
+        FpTy::S => by_op!(false),
+        FpTy::D => by_op!(true),
+        FpTy::H => fp_dp2,
+    }
+}
+
+const fn fp_ty(double: bool) -> FpTy {
+    if double { FpTy::D } else { FpTy::S }
+}
+
+fn fp_dp2_k<const D: bool, const OP: u8>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::Fp(Fp::Dp2 { rd, rn, rm, .. }) = *insn {
+        Fp::Dp2 {
+            ty: fp_ty(D),
+            op: OP,
+            rd,
+            rn,
+            rm,
+        }
+        .exec(ev)
+    }
+}
+
+/// FMADD, FMSUB, FNMADD, FNMSUB by precision and the two negations.
+fn fp_dp3_k<const D: bool, const NEG_A: bool, const NEG_N: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::Fp(Fp::Dp3 { rd, rn, rm, ra, .. }) = *insn {
+        Fp::Dp3 {
+            ty: fp_ty(D),
+            neg_a: NEG_A,
+            neg_n: NEG_N,
+            rd,
+            rn,
+            rm,
+            ra,
+        }
+        .exec(ev)
+    }
+}
 
 /// Advanced SIMD vector instructions: one handler per operation family (the decoded form's `Op`); the hot
 /// floating-point arithmetic (FADD, FSUB, FMUL, FDIV, FMLA, FMLS) by operation, precision and register width,

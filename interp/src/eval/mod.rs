@@ -47,6 +47,26 @@ pub struct Eval<'a> {
     /// Set when the instruction must end the run (syscall, fault, …). Register and memory writes after a fault
     /// inside the same instruction are suppressed, so a faulting instruction has no architectural effect.
     exit: Option<Exit>,
+    /// NZCV as the last flag-setting instruction left them, computed only when something reads them; written
+    /// back to `cpu.nzcv` before the CPU state is handed back ([`Eval::sync_flags`]).
+    flags: Flags,
+}
+
+/// The operands NZCV derive from, when they have not been computed yet. Compares and `ANDS`/`TST` are
+/// mostly read by one conditional branch or select: from the operands such a condition is one host compare,
+/// where the PSTATE form costs building four bits and testing them again.
+#[derive(Clone, Copy, Debug)]
+enum Flags {
+    /// `cpu.nzcv` holds them.
+    Done,
+    /// `a − b` (SUBS, CMP) at 64 bits.
+    Sub64 { a: u64, b: u64 },
+    /// `a − b` at 32 bits.
+    Sub32 { a: u32, b: u32 },
+    /// A logical result at 64 bits: N and Z from it, C = V = 0.
+    Logic64(u64),
+    /// A logical result at 32 bits.
+    Logic32(u32),
 }
 
 impl<'a> Eval<'a> {
@@ -58,6 +78,7 @@ impl<'a> Eval<'a> {
             pc,
             next_pc: pc.wrapping_add(4),
             exit: None,
+            flags: Flags::Done,
         }
     }
 
@@ -68,6 +89,7 @@ impl<'a> Eval<'a> {
         self.next_pc = pc.wrapping_add(4);
         // Through the same specialised handler `run` uses, so every test of `step` covers it too.
         dispatch::handler(&insn)(self, &insn);
+        self.sync_flags();
         match self.exit {
             None => Ok(self.next_pc),
             Some(e) => {
@@ -136,16 +158,16 @@ pub fn run_with<R: Recorder>(
         // Only a block's last instruction can branch; anything before it falls through.
         ev.next_pc = block.end();
         let mut stopped = None;
-        for (i, op) in block.ops.iter().enumerate() {
+        for op in block.ops.iter() {
             ev.pc = ipc;
             (op.run)(&mut ev, &op.insn);
             if ev.exit.is_some() {
-                stopped = ev.exit.take().map(|e| (i, e));
+                stopped = ev.exit.take();
                 break;
             }
             ipc = ipc.wrapping_add(4);
         }
-        let Some((i, e)) = stopped else {
+        let Some(e) = stopped else {
             pc = ev.next_pc;
             executed += block.len() as u64;
             rec.completed(block, pc, ev.cpu.sp);
@@ -154,6 +176,7 @@ pub fn run_with<R: Recorder>(
         };
         // An SVC or `ic` completed (neither branches) and pc moves past it; anything else leaves pc on the
         // culprit.
+        let i = (ipc.wrapping_sub(block.start) / 4) as usize;
         let completed = matches!(e, Exit::Syscall | Exit::CodeInvalidated { .. });
         rec.stopped(id, completed && i + 1 == block.len());
         pc = if completed { ipc.wrapping_add(4) } else { ipc };
@@ -163,6 +186,7 @@ pub fn run_with<R: Recorder>(
         }
         break e;
     };
+    ev.sync_flags();
     ev.cpu.pc = pc;
     stats.instructions += executed;
     exit

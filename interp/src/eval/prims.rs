@@ -1,6 +1,6 @@
 //! `Sem` for `Eval`: every primitive computed directly on `u64` / `u128`.
 
-use super::{Eval, Exit};
+use super::{Eval, Exit, Flags};
 use crate::cpu_model;
 use crate::mem::{Fault, FaultKind};
 use crate::sem::*;
@@ -28,6 +28,20 @@ impl Eval<'_> {
     #[inline(always)]
     fn ok(&self) -> bool {
         self.exit.is_none()
+    }
+
+    /// Computes NZCV from pending operands into `cpu.nzcv`.
+    #[inline]
+    pub(super) fn sync_flags(&mut self) {
+        let nzcv = match self.flags {
+            Flags::Done => return,
+            Flags::Sub64 { a, b } => add_flags(Width::W64, a, !b, 1).1,
+            Flags::Sub32 { a, b } => add_flags(Width::W32, a as u64, !b as u64, 1).1,
+            Flags::Logic64(r) => flags(r >> 63 != 0, r == 0, false, false),
+            Flags::Logic32(r) => flags(r >> 31 != 0, r == 0, false, false),
+        };
+        self.cpu.nzcv = nzcv;
+        self.flags = Flags::Done;
     }
 
     #[inline(always)]
@@ -64,31 +78,32 @@ impl Sem for Eval<'_> {
     fn imm(&mut self, v: u64) -> u64 {
         v
     }
+    // Register numbers are 5-bit fields: one bounds test both finds register 31 (XZR or SP) and indexes.
     #[inline(always)]
     fn x(&mut self, r: Reg) -> u64 {
-        if r == 31 { 0 } else { self.cpu.x[r as usize] }
+        self.cpu.x.get(r as usize).copied().unwrap_or(0)
     }
     #[inline(always)]
     fn x_or_sp(&mut self, r: Reg) -> u64 {
-        if r == 31 {
-            self.cpu.sp
-        } else {
-            self.cpu.x[r as usize]
+        match self.cpu.x.get(r as usize) {
+            Some(v) => *v,
+            None => self.cpu.sp,
         }
     }
     #[inline(always)]
     fn set_x(&mut self, r: Reg, v: u64) {
-        if r != 31 && self.ok() {
-            self.cpu.x[r as usize] = v;
+        if self.ok()
+            && let Some(x) = self.cpu.x.get_mut(r as usize)
+        {
+            *x = v;
         }
     }
     #[inline(always)]
     fn set_x_or_sp(&mut self, r: Reg, v: u64) {
         if self.ok() {
-            if r == 31 {
-                self.cpu.sp = v
-            } else {
-                self.cpu.x[r as usize] = v
+            match self.cpu.x.get_mut(r as usize) {
+                Some(x) => *x = v,
+                None => self.cpu.sp = v,
             }
         }
     }
@@ -263,51 +278,62 @@ impl Sem for Eval<'_> {
 
     #[inline(always)]
     fn nzcv(&mut self) -> u64 {
+        self.sync_flags();
         self.cpu.nzcv
     }
     #[inline(always)]
     fn set_nzcv(&mut self, v: u64) {
         if self.ok() {
+            self.flags = Flags::Done;
             self.cpu.nzcv = v & 0xf000_0000;
         }
     }
     #[inline(always)]
     fn add_with_flags(&mut self, w: Width, a: u64, b: u64, carry_in: u64) -> u64 {
-        let (res, nzcv) = match w {
-            Width::W64 => {
-                let (s1, c1) = a.overflowing_add(b);
-                let (res, c2) = s1.overflowing_add(carry_in);
-                let c = c1 | c2;
-                let v = ((a ^ res) & (b ^ res)) >> 63 != 0;
-                (res, flags(res >> 63 != 0, res == 0, c, v))
+        // SUBS and CMP add the inverted operand and a carry of one: keep the operands, compute nothing.
+        if carry_in == 1 {
+            let res = a.wrapping_add(b).wrapping_add(1);
+            if self.ok() {
+                self.flags = match w {
+                    Width::W64 => Flags::Sub64 { a, b: !b },
+                    Width::W32 => Flags::Sub32 {
+                        a: a as u32,
+                        b: !b as u32,
+                    },
+                };
             }
-            Width::W32 => {
-                let (a, b, ci) = (a as u32, b as u32, carry_in as u32);
-                let (s1, c1) = a.overflowing_add(b);
-                let (res, c2) = s1.overflowing_add(ci);
-                let c = c1 | c2;
-                let v = ((a ^ res) & (b ^ res)) >> 31 != 0;
-                (res as u64, flags(res >> 31 != 0, res == 0, c, v))
-            }
-        };
+            return match w {
+                Width::W64 => res,
+                Width::W32 => res as u32 as u64,
+            };
+        }
+        let (res, nzcv) = add_flags(w, a, b, carry_in);
         self.set_nzcv(nzcv);
         res
     }
     #[inline(always)]
     fn set_logic_flags(&mut self, w: Width, result: u64) {
-        let (n, z) = match w {
-            Width::W64 => (result >> 63 != 0, result == 0),
-            Width::W32 => ((result >> 31) & 1 != 0, result as u32 == 0),
-        };
-        self.set_nzcv(flags(n, z, false, false));
+        if self.ok() {
+            self.flags = match w {
+                Width::W64 => Flags::Logic64(result),
+                Width::W32 => Flags::Logic32(result as u32),
+            };
+        }
     }
     #[inline(always)]
     fn carry(&mut self) -> u64 {
+        self.sync_flags();
         (self.cpu.nzcv >> 29) & 1
     }
     #[inline(always)]
     fn cond(&mut self, cond: u8) -> bool {
-        cond_holds(self.cpu.nzcv, cond)
+        match self.flags {
+            Flags::Done => cond_holds(self.cpu.nzcv, cond),
+            Flags::Sub64 { a, b } => sub_cond(a, b, a.wrapping_sub(b) as i64, cond),
+            Flags::Sub32 { a, b } => sub_cond(a, b, a.wrapping_sub(b) as i32, cond),
+            Flags::Logic64(r) => logic_cond(r as i64, cond),
+            Flags::Logic32(r) => logic_cond(r as i32, cond),
+        }
     }
 
     #[inline(always)]
@@ -554,7 +580,7 @@ impl Sem for Eval<'_> {
     }
     fn read_sysreg(&mut self, r: SysReg) -> u64 {
         match r {
-            SysReg::Nzcv => self.cpu.nzcv,
+            SysReg::Nzcv => self.nzcv(),
             SysReg::Fpcr => self.cpu.fpcr,
             SysReg::Fpsr => self.cpu.fpsr,
             SysReg::TpidrEl0 => self.cpu.tpidr_el0,
@@ -567,7 +593,7 @@ impl Sem for Eval<'_> {
             return;
         }
         match r {
-            SysReg::Nzcv => self.cpu.nzcv = v & 0xf000_0000,
+            SysReg::Nzcv => self.set_nzcv(v),
             SysReg::Fpcr => self.cpu.fpcr = v & cpu_model::FPCR_WRITABLE,
             SysReg::Fpsr => self.cpu.fpsr = v & cpu_model::FPSR_WRITABLE,
             SysReg::TpidrEl0 => self.cpu.tpidr_el0 = v,
@@ -791,6 +817,84 @@ static CRC32C_TABLE: [u32; 256] = crc_table(0x82F6_3B78);
 #[inline(always)]
 fn flags(n: bool, z: bool, c: bool, v: bool) -> u64 {
     (n as u64) << 31 | (z as u64) << 30 | (c as u64) << 29 | (v as u64) << 28
+}
+
+/// `a + b + carry_in` at width `w` and the NZCV it sets.
+#[inline(always)]
+fn add_flags(w: Width, a: u64, b: u64, carry_in: u64) -> (u64, u64) {
+    match w {
+        Width::W64 => {
+            let (s1, c1) = a.overflowing_add(b);
+            let (res, c2) = s1.overflowing_add(carry_in);
+            let c = c1 | c2;
+            let v = ((a ^ res) & (b ^ res)) >> 63 != 0;
+            (res, flags(res >> 63 != 0, res == 0, c, v))
+        }
+        Width::W32 => {
+            let (a, b, ci) = (a as u32, b as u32, carry_in as u32);
+            let (s1, c1) = a.overflowing_add(b);
+            let (res, c2) = s1.overflowing_add(ci);
+            let c = c1 | c2;
+            let v = ((a ^ res) & (b ^ res)) >> 31 != 0;
+            (res as u64, flags(res >> 31 != 0, res == 0, c, v))
+        }
+    }
+}
+
+/// `ConditionHolds` after `a − b` (SUBS/CMP), straight from the operands; `diff` is the signed difference at
+/// the operands' width (its sign is N).
+#[inline(always)]
+fn sub_cond<T: PartialOrd + Copy + Signed>(a: T, b: T, diff: T::S, cond: u8) -> bool {
+    let neg = diff < T::S::default();
+    let r = match cond >> 1 {
+        0 => a == b,
+        1 => a >= b,
+        2 => neg,
+        // V: the wrapped difference's sign is not the true one.
+        3 => (a.signed() < b.signed()) != neg,
+        4 => a > b,
+        5 => a.signed() >= b.signed(),
+        6 => a.signed() > b.signed(),
+        _ => true,
+    };
+    if cond & 1 != 0 && cond != 0xf { !r } else { r }
+}
+
+/// `ConditionHolds` after a logical operation with signed result `r` (C = V = 0).
+#[inline(always)]
+fn logic_cond<D: Copy + PartialOrd + Default>(r: D, cond: u8) -> bool {
+    let zero = D::default();
+    let r = match cond >> 1 {
+        0 => r == zero,
+        1 | 3 | 4 => false,
+        2 => r < zero,
+        5 => r >= zero,
+        6 => r > zero,
+        _ => true,
+    };
+    if cond & 1 != 0 && cond != 0xf { !r } else { r }
+}
+
+/// The same unsigned value read as two's complement.
+trait Signed {
+    type S: PartialOrd + Default + Copy;
+    fn signed(self) -> Self::S;
+}
+
+impl Signed for u64 {
+    type S = i64;
+    #[inline(always)]
+    fn signed(self) -> i64 {
+        self as i64
+    }
+}
+
+impl Signed for u32 {
+    type S = i32;
+    #[inline(always)]
+    fn signed(self) -> i32 {
+        self as i32
+    }
 }
 
 /// The ARM ARM's `ConditionHolds` on PSTATE-layout NZCV.
