@@ -50,7 +50,20 @@ pub struct Eval<'a> {
     /// NZCV as the last flag-setting instruction left them, computed only when something reads them; written
     /// back to `cpu.nzcv` before the CPU state is handed back ([`Eval::sync_flags`]).
     flags: Flags,
+    /// The general registers while instructions run, laid out so that a register number indexes them without
+    /// a test for register 31: X0–X30, then [`ZR`] (always zero), [`SP`], and [`SINK`] (where writes to XZR
+    /// go). Copied from and back to `cpu` around every `run` and `step`.
+    regs: [u64; 34],
 }
+
+/// Index in [`Eval::regs`] of the zero register, read by register number 31.
+const ZR: usize = 31;
+/// Index of SP, read and written by number 31 where it names SP.
+const SP: usize = 32;
+/// Index written by number 31 where it names XZR; never read.
+const SINK: usize = 33;
+// `x_or_sp` and `set_x_or_sp` step from ZR to SP by adding one.
+const _: () = assert!(SP == ZR + 1 && SINK == ZR + 2);
 
 /// The operands NZCV derive from, when they have not been computed yet. Compares and `ANDS`/`TST` are
 /// mostly read by one conditional branch or select: from the operands such a condition is one host compare,
@@ -72,14 +85,31 @@ enum Flags {
 impl<'a> Eval<'a> {
     pub fn new(cpu: &'a mut CpuState, mem: GuestMem) -> Eval<'a> {
         let pc = cpu.pc;
-        Eval {
+        let mut ev = Eval {
             cpu,
             mem,
             pc,
             next_pc: pc.wrapping_add(4),
             exit: None,
             flags: Flags::Done,
-        }
+            regs: [0; 34],
+        };
+        ev.load_regs();
+        ev
+    }
+
+    /// Takes the general registers from `cpu`.
+    fn load_regs(&mut self) {
+        self.regs[..ZR].copy_from_slice(&self.cpu.x);
+        self.regs[ZR] = 0;
+        self.regs[SP] = self.cpu.sp;
+    }
+
+    /// Hands the registers and NZCV back to `cpu`.
+    fn write_back(&mut self) {
+        self.cpu.x.copy_from_slice(&self.regs[..ZR]);
+        self.cpu.sp = self.regs[SP];
+        self.sync_flags();
     }
 
     /// Executes one decoded instruction at `pc`; returns where execution continues, or the exit it caused.
@@ -87,9 +117,11 @@ impl<'a> Eval<'a> {
     pub fn step(&mut self, insn: crate::Insn, pc: u64) -> Result<u64, Exit> {
         self.pc = pc;
         self.next_pc = pc.wrapping_add(4);
+        // `cpu` is public: whatever changed in it since the last step counts.
+        self.load_regs();
         // Through the same specialised handler `run` uses, so every test of `step` covers it too.
         dispatch::handler(&insn)(self, &insn);
-        self.sync_flags();
+        self.write_back();
         match self.exit {
             None => Ok(self.next_pc),
             Some(e) => {
@@ -170,7 +202,7 @@ pub fn run_with<R: Recorder>(
         let Some(e) = stopped else {
             pc = ev.next_pc;
             executed += block.len() as u64;
-            rec.completed(block, pc, ev.cpu.sp);
+            rec.completed(block, pc, ev.regs[SP]);
             prev = Some(id);
             continue;
         };
@@ -186,7 +218,7 @@ pub fn run_with<R: Recorder>(
         }
         break e;
     };
-    ev.sync_flags();
+    ev.write_back();
     ev.cpu.pc = pc;
     stats.instructions += executed;
     exit

@@ -1,6 +1,6 @@
 //! `Sem` for `Eval`: every primitive computed directly on `u64` / `u128`.
 
-use super::{Eval, Exit, Flags};
+use super::{Eval, Exit, Flags, SINK, ZR};
 use crate::cpu_model;
 use crate::mem::{Fault, FaultKind};
 use crate::sem::*;
@@ -78,33 +78,28 @@ impl Sem for Eval<'_> {
     fn imm(&mut self, v: u64) -> u64 {
         v
     }
-    // Register numbers are 5-bit fields: one bounds test both finds register 31 (XZR or SP) and indexes.
+    // `regs` is laid out so that no register access tests for number 31 (see `Eval::regs`).
     #[inline(always)]
     fn x(&mut self, r: Reg) -> u64 {
-        self.cpu.x.get(r as usize).copied().unwrap_or(0)
+        self.regs[r as usize & 31]
     }
     #[inline(always)]
     fn x_or_sp(&mut self, r: Reg) -> u64 {
-        match self.cpu.x.get(r as usize) {
-            Some(v) => *v,
-            None => self.cpu.sp,
-        }
+        let r = r as usize & 31;
+        self.regs[r + (r == ZR) as usize]
     }
     #[inline(always)]
     fn set_x(&mut self, r: Reg, v: u64) {
-        if self.ok()
-            && let Some(x) = self.cpu.x.get_mut(r as usize)
-        {
-            *x = v;
+        if self.ok() {
+            let r = r as usize & 31;
+            self.regs[r + (SINK - ZR) * (r == ZR) as usize] = v;
         }
     }
     #[inline(always)]
     fn set_x_or_sp(&mut self, r: Reg, v: u64) {
         if self.ok() {
-            match self.cpu.x.get_mut(r as usize) {
-                Some(x) => *x = v,
-                None => self.cpu.sp = v,
-            }
+            let r = r as usize & 31;
+            self.regs[r + (r == ZR) as usize] = v;
         }
     }
     #[inline(always)]
