@@ -2,7 +2,7 @@
 //! them only when one is read (`Eval`'s lazy NZCV). `Eval::step` writes NZCV back after every instruction, so
 //! stepping a program one instruction at a time is the PSTATE-form reference; running it as blocks keeps the
 //! flags pending across instructions and blocks. Every condition after every flag setter, read by CSINC,
-//! B.cond, ADC (the carry) and MRS NZCV, on edge operands at both widths, must give the same final state.
+//! B.cond, CCMP, ADC (the carry) and MRS NZCV, on edge operands at both widths, must give the same final state.
 
 use elfrun_interp::eval::{RunStats, run};
 use elfrun_interp::{BlockCache, CpuState, Eval, Exit, GuestMem, decode};
@@ -35,14 +35,17 @@ const EDGES: [u64; 12] = [
     0x1234_5678_9abc_def0,
 ];
 
-/// `setter; csinc x4, xzr, xzr, cond; b.cond +8; movz x5, #1; adc x6, x1, x2; mrs x7, nzcv; svc #0`.
-fn program(setter: u32, cond: u32) -> [u32; 7] {
+/// `setter; csinc x4, xzr, xzr, cond; b.cond +8; movz x5, #1; adc x6, x1, x2; ccmp x1, #3, #6, cond;
+/// adc x8, x1, x2; mrs x7, nzcv; svc #0`.
+fn program(setter: u32, cond: u32) -> [u32; 9] {
     [
         setter,
         0x9a9f_07e4 | cond << 12,
         0x5400_0040 | cond,
         0xd280_0025,
         0x9a02_0026,
+        0xfa43_0826 | cond << 12,
+        0x9a02_0028,
         0xd53b_4207,
         0xd400_0001,
     ]

@@ -198,11 +198,11 @@ impl BlockCache {
     #[inline]
     pub fn next(&mut self, from: BlockId, pc: u64, mem: &GuestMem) -> Result<BlockId, Fault> {
         let links = self.blocks[from as usize].links;
-        // Which of the two (a guest branch's direction) is picked without a host branch on it: one host
-        // branch serves every guest branch here, so it would mispredict wherever the guest's directions mix.
-        let (lpc, lid) = links[(links[1].0 == pc) as usize];
-        if lpc == pc {
-            return Ok(lid);
+        if links[0].0 == pc {
+            return Ok(links[0].1);
+        }
+        if links[1].0 == pc {
+            return Ok(links[1].1);
         }
         let id = self.lookup(pc, mem)?;
         let b = &mut self.blocks[from as usize];

@@ -59,8 +59,8 @@ pub fn handler(insn: &Insn) -> Handler {
             LogicOp::Ands => pick3!(dp_reg_logical[3], sf, invert, amount == 0),
         },
         Insn::DpReg(DpReg::AddSubExtended { .. }) => dp_reg_add_sub_extended,
-        Insn::DpReg(DpReg::CondSelect { .. }) => dp_reg_cond_select,
-        Insn::DpReg(DpReg::CondCompare { .. }) => dp_reg_cond_compare,
+        Insn::DpReg(DpReg::CondSelect { cond, .. }) => COND_SELECT[cond as usize & 15],
+        Insn::DpReg(DpReg::CondCompare { cond, .. }) => COND_COMPARE[cond as usize & 15],
         Insn::DpReg(DpReg::TwoSource { .. }) => dp_reg_two_source,
         Insn::DpReg(DpReg::ThreeSource { .. }) => dp_reg_three_source,
         Insn::DpReg(_) => dp_reg,
@@ -164,8 +164,6 @@ variant_handler!(dp_imm_logical, DpImm::Logical);
 variant_handler!(dp_imm_mov_wide, DpImm::MovWide);
 variant_handler!(dp_imm_bitfield, DpImm::Bitfield);
 variant_handler!(dp_reg_add_sub_extended, DpReg::AddSubExtended);
-variant_handler!(dp_reg_cond_select, DpReg::CondSelect);
-variant_handler!(dp_reg_cond_compare, DpReg::CondCompare);
 variant_handler!(dp_reg_two_source, DpReg::TwoSource);
 variant_handler!(dp_reg_three_source, DpReg::ThreeSource);
 variant_handler!(tbz, Branch::Tbz);
@@ -224,24 +222,69 @@ fn dp_reg_add_sub_shifted<const SF: bool, const SUB: bool, const FLAGS: bool, co
     }
 }
 
-static COND_BR: [Handler; 16] = [
-    cond_br::<0>,
-    cond_br::<1>,
-    cond_br::<2>,
-    cond_br::<3>,
-    cond_br::<4>,
-    cond_br::<5>,
-    cond_br::<6>,
-    cond_br::<7>,
-    cond_br::<8>,
-    cond_br::<9>,
-    cond_br::<10>,
-    cond_br::<11>,
-    cond_br::<12>,
-    cond_br::<13>,
-    cond_br::<14>,
-    cond_br::<15>,
-];
+/// `[f::<0>, …, f::<15>]`: a handler per condition code.
+macro_rules! by_cond {
+    ($f:ident) => {
+        [
+            $f::<0>, $f::<1>, $f::<2>, $f::<3>, $f::<4>, $f::<5>, $f::<6>, $f::<7>, $f::<8>,
+            $f::<9>, $f::<10>, $f::<11>, $f::<12>, $f::<13>, $f::<14>, $f::<15>,
+        ]
+    };
+}
+
+static COND_BR: [Handler; 16] = by_cond!(cond_br);
+static COND_SELECT: [Handler; 16] = by_cond!(dp_reg_cond_select);
+static COND_COMPARE: [Handler; 16] = by_cond!(dp_reg_cond_compare);
+
+/// CSEL/CSINC/CSINV/CSNEG per condition.
+fn dp_reg_cond_select<const COND: u8>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::DpReg(DpReg::CondSelect {
+        sf,
+        invert,
+        increment,
+        rd,
+        rn,
+        rm,
+        ..
+    }) = *insn
+    {
+        DpReg::CondSelect {
+            sf,
+            invert,
+            increment,
+            cond: COND,
+            rd,
+            rn,
+            rm,
+        }
+        .exec(ev)
+    }
+}
+
+/// CCMP/CCMN per condition.
+fn dp_reg_cond_compare<const COND: u8>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::DpReg(DpReg::CondCompare {
+        sf,
+        sub,
+        imm,
+        operand,
+        nzcv,
+        rn,
+        ..
+    }) = *insn
+    {
+        DpReg::CondCompare {
+            sf,
+            sub,
+            imm,
+            operand,
+            cond: COND,
+            nzcv,
+            rn,
+        }
+        .exec(ev)
+    }
+}
 
 fn cond_br<const COND: u8>(ev: &mut Eval<'_>, insn: &Insn) {
     if let Insn::Branch(Branch::CondBr { offset, .. }) = *insn {
