@@ -272,7 +272,8 @@ pub(crate) fn narrow<S: Sem>(s: &mut S, w: Width, v: S::V) -> S::V {
 }
 
 /// SBFM / BFM / UBFM (ARM ARM shared pseudocode, with `DecodeBitMasks(immediate = false)` folded in at decode
-/// time: every mask below is a constant).
+/// time: every mask below is a constant). Inlined so that the interpreter's handlers per operation fold it.
+#[inline(always)]
 fn bitfield<S: Sem>(s: &mut S, sf: bool, opc: u8, rd: Reg, rn: Reg, r: u32, imms: u32) {
     let w = Width::from_sf(sf);
     let size = w.bits();

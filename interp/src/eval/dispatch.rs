@@ -14,7 +14,7 @@
 use super::Eval;
 use crate::a64::branch::Branch;
 use crate::a64::dp_imm::DpImm;
-use crate::a64::dp_reg::{DpReg, LogicOp};
+use crate::a64::dp_reg::{DpReg, LogicOp, ThreeSrc};
 use crate::a64::fp::Fp;
 use crate::a64::ldst::{LdSt, Mode, Op, Pair, Single};
 use crate::a64::simd::Simd;
@@ -37,7 +37,17 @@ pub fn handler(insn: &Insn) -> Handler {
         }) => pick3!(dp_imm_add_sub, sf, sub, set_flags),
         Insn::DpImm(DpImm::Logical { .. }) => dp_imm_logical,
         Insn::DpImm(DpImm::MovWide { .. }) => dp_imm_mov_wide,
-        Insn::DpImm(DpImm::Bitfield { .. }) => dp_imm_bitfield,
+        Insn::DpImm(DpImm::Bitfield {
+            sf,
+            opc,
+            immr,
+            imms,
+            ..
+        }) => match opc {
+            0 => pick2!(dp_imm_bitfield_k[0], sf, imms >= immr),
+            1 => pick2!(dp_imm_bitfield_k[1], sf, imms >= immr),
+            _ => pick2!(dp_imm_bitfield_k[2], sf, imms >= immr),
+        },
         Insn::DpImm(_) => dp_imm,
         Insn::DpReg(DpReg::AddSubShifted {
             sf,
@@ -62,7 +72,13 @@ pub fn handler(insn: &Insn) -> Handler {
         Insn::DpReg(DpReg::CondSelect { cond, .. }) => COND_SELECT[cond as usize & 15],
         Insn::DpReg(DpReg::CondCompare { cond, .. }) => COND_COMPARE[cond as usize & 15],
         Insn::DpReg(DpReg::TwoSource { .. }) => dp_reg_two_source,
-        Insn::DpReg(DpReg::ThreeSource { .. }) => dp_reg_three_source,
+        Insn::DpReg(DpReg::ThreeSource { sf, op, sub, .. }) => match op {
+            ThreeSrc::Madd => pick2!(dp_reg_three_source_k[0], sf, sub),
+            ThreeSrc::Smaddl => pick2!(dp_reg_three_source_k[1], sf, sub),
+            ThreeSrc::Umaddl => pick2!(dp_reg_three_source_k[2], sf, sub),
+            ThreeSrc::Smulh => pick2!(dp_reg_three_source_k[3], sf, sub),
+            ThreeSrc::Umulh => pick2!(dp_reg_three_source_k[4], sf, sub),
+        },
         Insn::DpReg(_) => dp_reg,
         Insn::Branch(Branch::CondBr { cond, .. }) => COND_BR[cond as usize & 15],
         Insn::Branch(Branch::Cbz { sf, nonzero, .. }) => pick2!(cbz, sf, nonzero),
@@ -162,10 +178,8 @@ class_handler!(fp, Fp);
 class_handler!(simd, Simd);
 variant_handler!(dp_imm_logical, DpImm::Logical);
 variant_handler!(dp_imm_mov_wide, DpImm::MovWide);
-variant_handler!(dp_imm_bitfield, DpImm::Bitfield);
 variant_handler!(dp_reg_add_sub_extended, DpReg::AddSubExtended);
 variant_handler!(dp_reg_two_source, DpReg::TwoSource);
-variant_handler!(dp_reg_three_source, DpReg::ThreeSource);
 variant_handler!(tbz, Branch::Tbz);
 variant_handler!(b_imm, Branch::BImm);
 variant_handler!(br_reg, Branch::BrReg);
@@ -235,6 +249,54 @@ macro_rules! by_cond {
 static COND_BR: [Handler; 16] = by_cond!(cond_br);
 static COND_SELECT: [Handler; 16] = by_cond!(dp_reg_cond_select);
 static COND_COMPARE: [Handler; 16] = by_cond!(dp_reg_cond_compare);
+
+/// SBFM/BFM/UBFM per operation (`OPC` 0, 1, 2), width and form: `EXTRACT` (imms ≥ immr) takes a field to the
+/// bottom (LSR, ASR, UBFX, SBFX, sign and zero extensions), otherwise it is placed higher (LSL, UBFIZ, BFI).
+fn dp_imm_bitfield_k<const OPC: u8, const SF: bool, const EXTRACT: bool>(
+    ev: &mut Eval<'_>,
+    insn: &Insn,
+) {
+    if let Insn::DpImm(DpImm::Bitfield {
+        rd, rn, immr, imms, ..
+    }) = *insn
+        && (imms >= immr) == EXTRACT
+    {
+        DpImm::Bitfield {
+            sf: SF,
+            opc: OPC,
+            rd,
+            rn,
+            immr,
+            imms,
+        }
+        .exec(ev)
+    }
+}
+
+/// MADD/MSUB, SMADDL/SMSUBL, UMADDL/UMSUBL, SMULH, UMULH (`OP` in that order) per width and subtraction.
+fn dp_reg_three_source_k<const OP: u8, const SF: bool, const SUB: bool>(
+    ev: &mut Eval<'_>,
+    insn: &Insn,
+) {
+    if let Insn::DpReg(DpReg::ThreeSource { rd, rn, rm, ra, .. }) = *insn {
+        DpReg::ThreeSource {
+            sf: SF,
+            op: match OP {
+                0 => ThreeSrc::Madd,
+                1 => ThreeSrc::Smaddl,
+                2 => ThreeSrc::Umaddl,
+                3 => ThreeSrc::Smulh,
+                _ => ThreeSrc::Umulh,
+            },
+            sub: SUB,
+            rd,
+            rn,
+            rm,
+            ra,
+        }
+        .exec(ev)
+    }
+}
 
 /// CSEL/CSINC/CSINV/CSNEG per condition.
 fn dp_reg_cond_select<const COND: u8>(ev: &mut Eval<'_>, insn: &Insn) {
