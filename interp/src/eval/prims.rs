@@ -836,6 +836,13 @@ fn add_flags(w: Width, a: u64, b: u64, carry_in: u64) -> (u64, u64) {
     }
 }
 
+/// The last step of `ConditionHolds`: an odd condition is the even one's negation, except NV (0b1111), which
+/// holds like AL.
+#[inline(always)]
+fn odd_negates(cond: u8, r: bool) -> bool {
+    if cond & 1 != 0 && cond != 0xf { !r } else { r }
+}
+
 /// `ConditionHolds` after `a − b` (SUBS/CMP), straight from the operands; `diff` is the signed difference at
 /// the operands' width (its sign is N).
 #[inline(always)]
@@ -852,7 +859,7 @@ fn sub_cond<T: PartialOrd + Copy + Signed>(a: T, b: T, diff: T::S, cond: u8) -> 
         6 => a.signed() > b.signed(),
         _ => true,
     };
-    if cond & 1 != 0 && cond != 0xf { !r } else { r }
+    odd_negates(cond, r)
 }
 
 /// `ConditionHolds` after a logical operation with signed result `r` (C = V = 0).
@@ -867,7 +874,7 @@ fn logic_cond<D: Copy + PartialOrd + Default>(r: D, cond: u8) -> bool {
         6 => r > zero,
         _ => true,
     };
-    if cond & 1 != 0 && cond != 0xf { !r } else { r }
+    odd_negates(cond, r)
 }
 
 /// The same unsigned value read as two's complement.
@@ -909,7 +916,7 @@ pub fn cond_holds(nzcv: u64, cond: u8) -> bool {
         6 => n == v && !z,
         _ => true,
     };
-    if cond & 1 != 0 && cond != 0xf { !r } else { r }
+    odd_negates(cond, r)
 }
 
 /// A zero-extended `esize`-bit lane value, sign-extended.
