@@ -8,8 +8,10 @@
 //! restates what an instruction does. The hottest kinds get handlers specialised by constant generics: the
 //! handler rebuilds the decoded instruction with those fields replaced by the constants they are known to equal
 //! (it is only selected for instructions where they do), so after inlining the compiler folds away the branches
-//! on them — `B.cond` per condition, ADD/SUB per width / operation / flag setting, single-register loads and
-//! stores per operation, addressing mode and size.
+//! on them — `B.cond`, CSEL and CCMP per condition, ADD/SUB per width / operation / flag setting, logical and
+//! ADD/SUB register forms also for an unshifted operand, bitfield moves and multiplies per operation, scalar FP
+//! arithmetic per precision and operation, single-register loads and stores per operation, addressing mode and
+//! size.
 
 use super::Eval;
 use crate::a64::branch::Branch;
