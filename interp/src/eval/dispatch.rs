@@ -8,7 +8,7 @@
 //! restates what an instruction does. The hottest kinds get handlers specialised by constant generics: the
 //! handler rebuilds the decoded instruction with those fields replaced by the constants they are known to equal
 //! (it is only selected for instructions where they do), so after inlining the compiler folds away the branches
-//! on them — `B.cond`, CSEL and CCMP per condition, ADD/SUB per width / operation / flag setting, logical and
+//! on them — `B.cond`, CSEL and CCMP per condition, ADR/ADRP, ADD/SUB per width / operation / flag setting, logical and
 //! ADD/SUB register forms also for an unshifted operand, bitfield moves and multiplies per operation, scalar FP
 //! arithmetic per precision and operation, single-register loads and stores per operation, addressing mode and
 //! size.
@@ -37,6 +37,10 @@ pub fn handler(insn: &Insn) -> Handler {
         Insn::DpImm(DpImm::AddSub {
             sf, sub, set_flags, ..
         }) => pick3!(dp_imm_add_sub, sf, sub, set_flags),
+        Insn::DpImm(DpImm::Adr { page, .. }) => match page {
+            false => dp_imm_adr::<false>,
+            true => dp_imm_adr::<true>,
+        },
         Insn::DpImm(DpImm::Logical { .. }) => dp_imm_logical,
         Insn::DpImm(DpImm::MovWide { .. }) => dp_imm_mov_wide,
         Insn::DpImm(DpImm::Bitfield {
@@ -251,6 +255,18 @@ macro_rules! by_cond {
 static COND_BR: [Handler; 16] = by_cond!(cond_br);
 static COND_SELECT: [Handler; 16] = by_cond!(dp_reg_cond_select);
 static COND_COMPARE: [Handler; 16] = by_cond!(dp_reg_cond_compare);
+
+/// ADR / ADRP (`PAGE`): frequent in static code, where every global's address starts with an ADRP.
+fn dp_imm_adr<const PAGE: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::DpImm(DpImm::Adr { rd, offset, .. }) = *insn {
+        DpImm::Adr {
+            rd,
+            page: PAGE,
+            offset,
+        }
+        .exec(ev)
+    }
+}
 
 /// SBFM/BFM/UBFM per operation (`OPC` 0, 1, 2), width and form: `EXTRACT` (imms ≥ immr) takes a field to the
 /// bottom (LSR, ASR, UBFX, SBFX, sign and zero extensions), otherwise it is placed higher (LSL, UBFIZ, BFI).
