@@ -25,8 +25,8 @@ pub struct Block {
 }
 
 /// One predecoded instruction and the routine that executes it: the handler is chosen once, when the block is
-/// built, so running the instruction is one indirect call straight into code specialised for its kind
-/// (see [`super::dispatch`]).
+/// built, so running the instruction is one jump straight into code specialised for its kind, which then
+/// jumps on to the next op's (see [`super::dispatch`]).
 #[derive(Clone, Copy)]
 pub struct Op {
     pub run: Handler,

@@ -1,8 +1,13 @@
 //! Handler selection: which interpreter routine runs a decoded instruction.
 //!
 //! A block is predecoded once into [`Op`](super::block::Op)s, each carrying a plain function pointer chosen here.
-//! Running an instruction is then one indirect call into a small function made for its kind, instead of walking
-//! the nested `match` of [`crate::a64::exec`] (class, then variant, then operand forms) for every instruction.
+//! Running an instruction is then one jump into a small function made for its kind, instead of walking the
+//! nested `match` of [`crate::a64::exec`] (class, then variant, then operand forms) for every instruction.
+//! Handlers are threaded: each one ends by jumping to the next instruction's handler (see [`Handler`]), so
+//! the run loop only goes from block to block, and every jump between two instructions has its own entry in the
+//! host's branch predictor (a block's jump from `LDR` to `FMADD` is predicted apart from every other `LDR`'s).
+//! Every handler is a closure made by `th!` around the routine for its instruction, so profilers name them all
+//! `FnOnce::call_once`: read them by source line (`perf annotate`, `cg_annotate`).
 //!
 //! Every handler ends in the same generic semantics (`exec::<Eval>`); this module only selects code, it never
 //! restates what an instruction does. The hottest kinds get handlers specialised by constant generics: the
@@ -14,6 +19,7 @@
 //! size.
 
 use super::Eval;
+use super::block::Op as BlockOp;
 use crate::a64::branch::Branch;
 use crate::a64::dp_imm::DpImm;
 use crate::a64::dp_reg::{DpReg, LogicOp, ThreeSrc};
@@ -27,9 +33,34 @@ use crate::a64::simd::vector::{Op as VOp, Vector};
 use crate::decode::Insn;
 use crate::sem::FpTy;
 
-/// An interpreter routine for one kind of instruction. It is only ever called with an instruction it was
-/// selected for by [`handler`].
-pub type Handler = fn(&mut Eval<'_>, &Insn);
+/// An interpreter routine for one kind of instruction, called with the rest of its block: `ops[0]` is the
+/// instruction it was selected for by [`handler`]. It runs that instruction and then, unless the instruction
+/// stopped the run ([`Eval::exit`]) or was the block's last, calls the next instruction's routine itself —
+/// a tail call, so running a block is a chain of jumps from routine to routine (threaded code) with no loop
+/// around them; each jump is predicted where it is made, and the chain never grows deeper than a block.
+pub type Handler = fn(&mut Eval<'_>, &[BlockOp]);
+
+/// The handler that runs `body` (an interpreter routine for one instruction) and continues the block.
+macro_rules! th {
+    ($body:expr) => {
+        threaded(|ev, ops| {
+            if let [op, rest @ ..] = ops {
+                $body(ev, &op.insn);
+                if ev.exit.is_none()
+                    && let [next, ..] = rest
+                {
+                    ev.pc = ev.pc.wrapping_add(4);
+                    (next.run)(ev, rest)
+                }
+            }
+        })
+    };
+}
+
+/// Gives the closures of [`th`] the type of a handler.
+const fn threaded(h: Handler) -> Handler {
+    h
+}
 
 /// The handler for `insn`.
 pub fn handler(insn: &Insn) -> Handler {
@@ -38,11 +69,11 @@ pub fn handler(insn: &Insn) -> Handler {
             sf, sub, set_flags, ..
         }) => pick3!(dp_imm_add_sub, sf, sub, set_flags),
         Insn::DpImm(DpImm::Adr { page, .. }) => match page {
-            false => dp_imm_adr::<false>,
-            true => dp_imm_adr::<true>,
+            false => th!(dp_imm_adr::<false>),
+            true => th!(dp_imm_adr::<true>),
         },
-        Insn::DpImm(DpImm::Logical { .. }) => dp_imm_logical,
-        Insn::DpImm(DpImm::MovWide { .. }) => dp_imm_mov_wide,
+        Insn::DpImm(DpImm::Logical { .. }) => th!(dp_imm_logical),
+        Insn::DpImm(DpImm::MovWide { .. }) => th!(dp_imm_mov_wide),
         Insn::DpImm(DpImm::Bitfield {
             sf,
             opc,
@@ -54,7 +85,7 @@ pub fn handler(insn: &Insn) -> Handler {
             1 => pick2!(dp_imm_bitfield_k[1], sf, imms >= immr),
             _ => pick2!(dp_imm_bitfield_k[2], sf, imms >= immr),
         },
-        Insn::DpImm(_) => dp_imm,
+        Insn::DpImm(_) => th!(dp_imm),
         Insn::DpReg(DpReg::AddSubShifted {
             sf,
             sub,
@@ -74,10 +105,10 @@ pub fn handler(insn: &Insn) -> Handler {
             LogicOp::Eor => pick3!(dp_reg_logical[2], sf, invert, amount == 0),
             LogicOp::Ands => pick3!(dp_reg_logical[3], sf, invert, amount == 0),
         },
-        Insn::DpReg(DpReg::AddSubExtended { .. }) => dp_reg_add_sub_extended,
+        Insn::DpReg(DpReg::AddSubExtended { .. }) => th!(dp_reg_add_sub_extended),
         Insn::DpReg(DpReg::CondSelect { cond, .. }) => COND_SELECT[cond as usize & 15],
         Insn::DpReg(DpReg::CondCompare { cond, .. }) => COND_COMPARE[cond as usize & 15],
-        Insn::DpReg(DpReg::TwoSource { .. }) => dp_reg_two_source,
+        Insn::DpReg(DpReg::TwoSource { .. }) => th!(dp_reg_two_source),
         Insn::DpReg(DpReg::ThreeSource { sf, op, sub, .. }) => match op {
             ThreeSrc::Madd => pick2!(dp_reg_three_source_k[0], sf, sub),
             ThreeSrc::Smaddl => pick2!(dp_reg_three_source_k[1], sf, sub),
@@ -85,29 +116,29 @@ pub fn handler(insn: &Insn) -> Handler {
             ThreeSrc::Smulh => pick2!(dp_reg_three_source_k[3], sf, sub),
             ThreeSrc::Umulh => pick2!(dp_reg_three_source_k[4], sf, sub),
         },
-        Insn::DpReg(_) => dp_reg,
+        Insn::DpReg(_) => th!(dp_reg),
         Insn::Branch(Branch::CondBr { cond, .. }) => COND_BR[cond as usize & 15],
         Insn::Branch(Branch::Cbz { sf, nonzero, .. }) => pick2!(cbz, sf, nonzero),
-        Insn::Branch(Branch::Tbz { .. }) => tbz,
-        Insn::Branch(Branch::BImm { .. }) => b_imm,
-        Insn::Branch(Branch::BrReg { .. }) => br_reg,
-        Insn::Branch(_) => branch,
+        Insn::Branch(Branch::Tbz { .. }) => th!(tbz),
+        Insn::Branch(Branch::BImm { .. }) => th!(b_imm),
+        Insn::Branch(Branch::BrReg { .. }) => th!(br_reg),
+        Insn::Branch(_) => th!(branch),
         Insn::LdSt(LdSt::Single(s)) => single_handler(&s),
         Insn::LdSt(LdSt::Pair(p)) => pair_handler(&p),
-        Insn::LdSt(_) => ldst,
-        Insn::Fp(Fp::Dp1 { .. }) => fp_dp1,
+        Insn::LdSt(_) => th!(ldst),
+        Insn::Fp(Fp::Dp1 { .. }) => th!(fp_dp1),
         Insn::Fp(Fp::Dp2 { ty, op, .. }) => fp_dp2_handler(ty, op),
         Insn::Fp(Fp::Dp3 {
             ty, neg_a, neg_n, ..
         }) => match ty {
             FpTy::S => pick2!(fp_dp3_k[false], neg_a, neg_n),
             FpTy::D => pick2!(fp_dp3_k[true], neg_a, neg_n),
-            FpTy::H => fp_dp3,
+            FpTy::H => th!(fp_dp3),
         },
-        Insn::Fp(_) => fp,
+        Insn::Fp(_) => th!(fp),
         Insn::Simd(Simd::Vector(v)) => vector_handler(&v),
-        Insn::Simd(_) => simd,
-        Insn::Undefined(_) => undefined,
+        Insn::Simd(_) => th!(simd),
+        Insn::Undefined(_) => th!(undefined),
     }
 }
 
@@ -115,10 +146,10 @@ pub fn handler(insn: &Insn) -> Handler {
 macro_rules! pick2 {
     ($f:ident $([$($k:literal),*])?, $a:expr, $b:expr) => {
         match ($a, $b) {
-            (false, false) => $f::<$($($k,)*)? false, false> as Handler,
-            (false, true) => $f::<$($($k,)*)? false, true>,
-            (true, false) => $f::<$($($k,)*)? true, false>,
-            (true, true) => $f::<$($($k,)*)? true, true>,
+            (false, false) => th!($f::<$($($k,)*)? false, false>),
+            (false, true) => th!($f::<$($($k,)*)? false, true>),
+            (true, false) => th!($f::<$($($k,)*)? true, false>),
+            (true, true) => th!($f::<$($($k,)*)? true, true>),
         }
     };
 }
@@ -128,14 +159,14 @@ use pick2;
 macro_rules! pick3 {
     ($f:ident $([$($k:literal),*])?, $a:expr, $b:expr, $c:expr) => {
         match ($a, $b, $c) {
-            (false, false, false) => $f::<$($($k,)*)? false, false, false> as Handler,
-            (false, false, true) => $f::<$($($k,)*)? false, false, true>,
-            (false, true, false) => $f::<$($($k,)*)? false, true, false>,
-            (false, true, true) => $f::<$($($k,)*)? false, true, true>,
-            (true, false, false) => $f::<$($($k,)*)? true, false, false>,
-            (true, false, true) => $f::<$($($k,)*)? true, false, true>,
-            (true, true, false) => $f::<$($($k,)*)? true, true, false>,
-            (true, true, true) => $f::<$($($k,)*)? true, true, true>,
+            (false, false, false) => th!($f::<$($($k,)*)? false, false, false>),
+            (false, false, true) => th!($f::<$($($k,)*)? false, false, true>),
+            (false, true, false) => th!($f::<$($($k,)*)? false, true, false>),
+            (false, true, true) => th!($f::<$($($k,)*)? false, true, true>),
+            (true, false, false) => th!($f::<$($($k,)*)? true, false, false>),
+            (true, false, true) => th!($f::<$($($k,)*)? true, false, true>),
+            (true, true, false) => th!($f::<$($($k,)*)? true, true, false>),
+            (true, true, true) => th!($f::<$($($k,)*)? true, true, true>),
         }
     };
 }
@@ -246,8 +277,22 @@ fn dp_reg_add_sub_shifted<const SF: bool, const SUB: bool, const FLAGS: bool, co
 macro_rules! by_cond {
     ($f:ident) => {
         [
-            $f::<0>, $f::<1>, $f::<2>, $f::<3>, $f::<4>, $f::<5>, $f::<6>, $f::<7>, $f::<8>,
-            $f::<9>, $f::<10>, $f::<11>, $f::<12>, $f::<13>, $f::<14>, $f::<15>,
+            th!($f::<0>),
+            th!($f::<1>),
+            th!($f::<2>),
+            th!($f::<3>),
+            th!($f::<4>),
+            th!($f::<5>),
+            th!($f::<6>),
+            th!($f::<7>),
+            th!($f::<8>),
+            th!($f::<9>),
+            th!($f::<10>),
+            th!($f::<11>),
+            th!($f::<12>),
+            th!($f::<13>),
+            th!($f::<14>),
+            th!($f::<15>),
         ]
     };
 }
@@ -397,14 +442,14 @@ fn pair_handler(p: &Pair) -> Handler {
         Mode::Offset => 0,
         Mode::Pre => 1,
         Mode::Post => 2,
-        _ => return pair,
+        _ => return th!(pair),
     };
     match (p.op, p.size) {
         (Op::St, 2 | 3) => PAIR_GP[0][mode][p.size as usize - 2],
         (Op::Ld, 2 | 3) => PAIR_GP[1][mode][p.size as usize - 2],
         (Op::StV, 2..=4) => PAIR_V[0][mode][p.size as usize - 2],
         (Op::LdV, 2..=4) => PAIR_V[1][mode][p.size as usize - 2],
-        _ => pair,
+        _ => th!(pair),
     }
 }
 
@@ -421,9 +466,9 @@ fn pair_k<const OP: u8, const MODE: u8, const SIZE: u8>(ev: &mut Eval<'_>, insn:
 macro_rules! pair_gp {
     ($op:literal) => {
         [
-            [pair_k::<$op, 0, 2>, pair_k::<$op, 0, 3>],
-            [pair_k::<$op, 1, 2>, pair_k::<$op, 1, 3>],
-            [pair_k::<$op, 2, 2>, pair_k::<$op, 2, 3>],
+            [th!(pair_k::<$op, 0, 2>), th!(pair_k::<$op, 0, 3>)],
+            [th!(pair_k::<$op, 1, 2>), th!(pair_k::<$op, 1, 3>)],
+            [th!(pair_k::<$op, 2, 2>), th!(pair_k::<$op, 2, 3>)],
         ]
     };
 }
@@ -433,19 +478,19 @@ macro_rules! pair_v {
     ($op:literal) => {
         [
             [
-                pair_k::<$op, 0, 2>,
-                pair_k::<$op, 0, 3>,
-                pair_k::<$op, 0, 4>,
+                th!(pair_k::<$op, 0, 2>),
+                th!(pair_k::<$op, 0, 3>),
+                th!(pair_k::<$op, 0, 4>),
             ],
             [
-                pair_k::<$op, 1, 2>,
-                pair_k::<$op, 1, 3>,
-                pair_k::<$op, 1, 4>,
+                th!(pair_k::<$op, 1, 2>),
+                th!(pair_k::<$op, 1, 3>),
+                th!(pair_k::<$op, 1, 4>),
             ],
             [
-                pair_k::<$op, 2, 2>,
-                pair_k::<$op, 2, 3>,
-                pair_k::<$op, 2, 4>,
+                th!(pair_k::<$op, 2, 2>),
+                th!(pair_k::<$op, 2, 3>),
+                th!(pair_k::<$op, 2, 4>),
             ],
         ]
     };
@@ -462,7 +507,7 @@ fn single_handler(s: &Single) -> Handler {
         Mode::Pre => 1,
         Mode::Post => 2,
         Mode::Reg => 3,
-        Mode::Literal => return single_any,
+        Mode::Literal => return th!(single_any),
     };
     let size = s.size as usize;
     match s.op {
@@ -471,7 +516,7 @@ fn single_handler(s: &Single) -> Handler {
         Op::LdSx64 if size < 4 => SINGLE_GP[2][mode][size],
         Op::LdSx32 if size < 4 => SINGLE_GP[3][mode][size],
         Op::StV | Op::LdV if size < 5 => SINGLE_V[(s.op == Op::LdV) as usize][mode][size],
-        _ => single_any,
+        _ => th!(single_any),
     }
 }
 
@@ -513,106 +558,106 @@ fn single<const OP: u8, const MODE: u8, const SIZE: u8>(ev: &mut Eval<'_>, insn:
 static SINGLE_GP: [[[Handler; 4]; 4]; 4] = [
     [
         [
-            single::<0, 0, 0>,
-            single::<0, 0, 1>,
-            single::<0, 0, 2>,
-            single::<0, 0, 3>,
+            th!(single::<0, 0, 0>),
+            th!(single::<0, 0, 1>),
+            th!(single::<0, 0, 2>),
+            th!(single::<0, 0, 3>),
         ],
         [
-            single::<0, 1, 0>,
-            single::<0, 1, 1>,
-            single::<0, 1, 2>,
-            single::<0, 1, 3>,
+            th!(single::<0, 1, 0>),
+            th!(single::<0, 1, 1>),
+            th!(single::<0, 1, 2>),
+            th!(single::<0, 1, 3>),
         ],
         [
-            single::<0, 2, 0>,
-            single::<0, 2, 1>,
-            single::<0, 2, 2>,
-            single::<0, 2, 3>,
+            th!(single::<0, 2, 0>),
+            th!(single::<0, 2, 1>),
+            th!(single::<0, 2, 2>),
+            th!(single::<0, 2, 3>),
         ],
         [
-            single::<0, 3, 0>,
-            single::<0, 3, 1>,
-            single::<0, 3, 2>,
-            single::<0, 3, 3>,
-        ],
-    ],
-    [
-        [
-            single::<1, 0, 0>,
-            single::<1, 0, 1>,
-            single::<1, 0, 2>,
-            single::<1, 0, 3>,
-        ],
-        [
-            single::<1, 1, 0>,
-            single::<1, 1, 1>,
-            single::<1, 1, 2>,
-            single::<1, 1, 3>,
-        ],
-        [
-            single::<1, 2, 0>,
-            single::<1, 2, 1>,
-            single::<1, 2, 2>,
-            single::<1, 2, 3>,
-        ],
-        [
-            single::<1, 3, 0>,
-            single::<1, 3, 1>,
-            single::<1, 3, 2>,
-            single::<1, 3, 3>,
+            th!(single::<0, 3, 0>),
+            th!(single::<0, 3, 1>),
+            th!(single::<0, 3, 2>),
+            th!(single::<0, 3, 3>),
         ],
     ],
     [
         [
-            single::<2, 0, 0>,
-            single::<2, 0, 1>,
-            single::<2, 0, 2>,
-            single::<2, 0, 3>,
+            th!(single::<1, 0, 0>),
+            th!(single::<1, 0, 1>),
+            th!(single::<1, 0, 2>),
+            th!(single::<1, 0, 3>),
         ],
         [
-            single::<2, 1, 0>,
-            single::<2, 1, 1>,
-            single::<2, 1, 2>,
-            single::<2, 1, 3>,
+            th!(single::<1, 1, 0>),
+            th!(single::<1, 1, 1>),
+            th!(single::<1, 1, 2>),
+            th!(single::<1, 1, 3>),
         ],
         [
-            single::<2, 2, 0>,
-            single::<2, 2, 1>,
-            single::<2, 2, 2>,
-            single::<2, 2, 3>,
+            th!(single::<1, 2, 0>),
+            th!(single::<1, 2, 1>),
+            th!(single::<1, 2, 2>),
+            th!(single::<1, 2, 3>),
         ],
         [
-            single::<2, 3, 0>,
-            single::<2, 3, 1>,
-            single::<2, 3, 2>,
-            single::<2, 3, 3>,
+            th!(single::<1, 3, 0>),
+            th!(single::<1, 3, 1>),
+            th!(single::<1, 3, 2>),
+            th!(single::<1, 3, 3>),
         ],
     ],
     [
         [
-            single::<3, 0, 0>,
-            single::<3, 0, 1>,
-            single::<3, 0, 2>,
-            single::<3, 0, 3>,
+            th!(single::<2, 0, 0>),
+            th!(single::<2, 0, 1>),
+            th!(single::<2, 0, 2>),
+            th!(single::<2, 0, 3>),
         ],
         [
-            single::<3, 1, 0>,
-            single::<3, 1, 1>,
-            single::<3, 1, 2>,
-            single::<3, 1, 3>,
+            th!(single::<2, 1, 0>),
+            th!(single::<2, 1, 1>),
+            th!(single::<2, 1, 2>),
+            th!(single::<2, 1, 3>),
         ],
         [
-            single::<3, 2, 0>,
-            single::<3, 2, 1>,
-            single::<3, 2, 2>,
-            single::<3, 2, 3>,
+            th!(single::<2, 2, 0>),
+            th!(single::<2, 2, 1>),
+            th!(single::<2, 2, 2>),
+            th!(single::<2, 2, 3>),
         ],
         [
-            single::<3, 3, 0>,
-            single::<3, 3, 1>,
-            single::<3, 3, 2>,
-            single::<3, 3, 3>,
+            th!(single::<2, 3, 0>),
+            th!(single::<2, 3, 1>),
+            th!(single::<2, 3, 2>),
+            th!(single::<2, 3, 3>),
+        ],
+    ],
+    [
+        [
+            th!(single::<3, 0, 0>),
+            th!(single::<3, 0, 1>),
+            th!(single::<3, 0, 2>),
+            th!(single::<3, 0, 3>),
+        ],
+        [
+            th!(single::<3, 1, 0>),
+            th!(single::<3, 1, 1>),
+            th!(single::<3, 1, 2>),
+            th!(single::<3, 1, 3>),
+        ],
+        [
+            th!(single::<3, 2, 0>),
+            th!(single::<3, 2, 1>),
+            th!(single::<3, 2, 2>),
+            th!(single::<3, 2, 3>),
+        ],
+        [
+            th!(single::<3, 3, 0>),
+            th!(single::<3, 3, 1>),
+            th!(single::<3, 3, 2>),
+            th!(single::<3, 3, 3>),
         ],
     ],
 ];
@@ -620,62 +665,62 @@ static SINGLE_GP: [[[Handler; 4]; 4]; 4] = [
 static SINGLE_V: [[[Handler; 5]; 4]; 2] = [
     [
         [
-            single::<4, 0, 0>,
-            single::<4, 0, 1>,
-            single::<4, 0, 2>,
-            single::<4, 0, 3>,
-            single::<4, 0, 4>,
+            th!(single::<4, 0, 0>),
+            th!(single::<4, 0, 1>),
+            th!(single::<4, 0, 2>),
+            th!(single::<4, 0, 3>),
+            th!(single::<4, 0, 4>),
         ],
         [
-            single::<4, 1, 0>,
-            single::<4, 1, 1>,
-            single::<4, 1, 2>,
-            single::<4, 1, 3>,
-            single::<4, 1, 4>,
+            th!(single::<4, 1, 0>),
+            th!(single::<4, 1, 1>),
+            th!(single::<4, 1, 2>),
+            th!(single::<4, 1, 3>),
+            th!(single::<4, 1, 4>),
         ],
         [
-            single::<4, 2, 0>,
-            single::<4, 2, 1>,
-            single::<4, 2, 2>,
-            single::<4, 2, 3>,
-            single::<4, 2, 4>,
+            th!(single::<4, 2, 0>),
+            th!(single::<4, 2, 1>),
+            th!(single::<4, 2, 2>),
+            th!(single::<4, 2, 3>),
+            th!(single::<4, 2, 4>),
         ],
         [
-            single::<4, 3, 0>,
-            single::<4, 3, 1>,
-            single::<4, 3, 2>,
-            single::<4, 3, 3>,
-            single::<4, 3, 4>,
+            th!(single::<4, 3, 0>),
+            th!(single::<4, 3, 1>),
+            th!(single::<4, 3, 2>),
+            th!(single::<4, 3, 3>),
+            th!(single::<4, 3, 4>),
         ],
     ],
     [
         [
-            single::<5, 0, 0>,
-            single::<5, 0, 1>,
-            single::<5, 0, 2>,
-            single::<5, 0, 3>,
-            single::<5, 0, 4>,
+            th!(single::<5, 0, 0>),
+            th!(single::<5, 0, 1>),
+            th!(single::<5, 0, 2>),
+            th!(single::<5, 0, 3>),
+            th!(single::<5, 0, 4>),
         ],
         [
-            single::<5, 1, 0>,
-            single::<5, 1, 1>,
-            single::<5, 1, 2>,
-            single::<5, 1, 3>,
-            single::<5, 1, 4>,
+            th!(single::<5, 1, 0>),
+            th!(single::<5, 1, 1>),
+            th!(single::<5, 1, 2>),
+            th!(single::<5, 1, 3>),
+            th!(single::<5, 1, 4>),
         ],
         [
-            single::<5, 2, 0>,
-            single::<5, 2, 1>,
-            single::<5, 2, 2>,
-            single::<5, 2, 3>,
-            single::<5, 2, 4>,
+            th!(single::<5, 2, 0>),
+            th!(single::<5, 2, 1>),
+            th!(single::<5, 2, 2>),
+            th!(single::<5, 2, 3>),
+            th!(single::<5, 2, 4>),
         ],
         [
-            single::<5, 3, 0>,
-            single::<5, 3, 1>,
-            single::<5, 3, 2>,
-            single::<5, 3, 3>,
-            single::<5, 3, 4>,
+            th!(single::<5, 3, 0>),
+            th!(single::<5, 3, 1>),
+            th!(single::<5, 3, 2>),
+            th!(single::<5, 3, 3>),
+            th!(single::<5, 3, 4>),
         ],
     ],
 ];
@@ -720,23 +765,23 @@ fn fp_dp2_handler(ty: FpTy, op: u8) -> Handler {
     macro_rules! by_op {
         ($d:literal) => {
             match op {
-                0 => fp_dp2_k::<$d, 0> as Handler,
-                1 => fp_dp2_k::<$d, 1>,
-                2 => fp_dp2_k::<$d, 2>,
-                3 => fp_dp2_k::<$d, 3>,
-                4 => fp_dp2_k::<$d, 4>,
-                5 => fp_dp2_k::<$d, 5>,
-                6 => fp_dp2_k::<$d, 6>,
-                7 => fp_dp2_k::<$d, 7>,
-                8 => fp_dp2_k::<$d, 8>,
-                _ => fp_dp2,
+                0 => th!(fp_dp2_k::<$d, 0>),
+                1 => th!(fp_dp2_k::<$d, 1>),
+                2 => th!(fp_dp2_k::<$d, 2>),
+                3 => th!(fp_dp2_k::<$d, 3>),
+                4 => th!(fp_dp2_k::<$d, 4>),
+                5 => th!(fp_dp2_k::<$d, 5>),
+                6 => th!(fp_dp2_k::<$d, 6>),
+                7 => th!(fp_dp2_k::<$d, 7>),
+                8 => th!(fp_dp2_k::<$d, 8>),
+                _ => th!(fp_dp2),
             }
         };
     }
     match ty {
         FpTy::S => by_op!(false),
         FpTy::D => by_op!(true),
-        FpTy::H => fp_dp2,
+        FpTy::H => th!(fp_dp2),
     }
 }
 
@@ -787,11 +832,11 @@ fn vector_handler(v: &Vector) -> Handler {
                 FBin::Fdiv => 3,
                 FBin::Fmla => 4,
                 FBin::Fmls => 5,
-                _ => return vector_fbin_any,
+                _ => return th!(vector_fbin_any),
             };
             VECTOR_FBIN[k][(v.size == 3) as usize][v.q as usize]
         }
-        VOp::FBin(_) => vector_fbin_any,
+        VOp::FBin(_) => th!(vector_fbin_any),
         VOp::Pair(o) if !v.scalar && v.size < 4 => {
             let k = match o {
                 Bin::Add => 0,
@@ -799,27 +844,27 @@ fn vector_handler(v: &Vector) -> Handler {
                 Bin::Umin => 2,
                 Bin::Smax => 3,
                 Bin::Smin => 4,
-                _ => return vector_any,
+                _ => return th!(vector_any),
             };
             VECTOR_PAIR[k][v.size as usize][v.q as usize]
         }
-        VOp::Perm(_) => vector_perm,
-        VOp::Bin(_) => vector_bin,
-        VOp::Un(_) => vector_un,
+        VOp::Perm(_) => th!(vector_perm),
+        VOp::Bin(_) => th!(vector_bin),
+        VOp::Un(_) => th!(vector_un),
         VOp::Diff(o) if !v.scalar && v.size < 3 => {
             let k = match o {
                 Diff::Smull => 0,
                 Diff::Umull => 1,
                 Diff::Smlal => 2,
                 Diff::Umlal => 3,
-                _ => return vector_diff,
+                _ => return th!(vector_diff),
             };
             VECTOR_DIFF[k][v.size as usize][v.q as usize]
         }
-        VOp::Diff(_) => vector_diff,
-        VOp::Resize(_) => vector_resize,
-        VOp::Shift(_) => vector_shift,
-        _ => vector_any,
+        VOp::Diff(_) => th!(vector_diff),
+        VOp::Resize(_) => th!(vector_resize),
+        VOp::Shift(_) => th!(vector_shift),
+        _ => th!(vector_any),
     }
 }
 
@@ -884,45 +929,63 @@ fn vector_fbin<const OP: usize, const DOUBLE: bool, const Q: bool>(ev: &mut Eval
 static VECTOR_FBIN: [[[Handler; 2]; 2]; 6] = [
     [
         [
-            vector_fbin::<0, false, false>,
-            vector_fbin::<0, false, true>,
+            th!(vector_fbin::<0, false, false>),
+            th!(vector_fbin::<0, false, true>),
         ],
-        [vector_fbin::<0, true, false>, vector_fbin::<0, true, true>],
+        [
+            th!(vector_fbin::<0, true, false>),
+            th!(vector_fbin::<0, true, true>),
+        ],
     ],
     [
         [
-            vector_fbin::<1, false, false>,
-            vector_fbin::<1, false, true>,
+            th!(vector_fbin::<1, false, false>),
+            th!(vector_fbin::<1, false, true>),
         ],
-        [vector_fbin::<1, true, false>, vector_fbin::<1, true, true>],
+        [
+            th!(vector_fbin::<1, true, false>),
+            th!(vector_fbin::<1, true, true>),
+        ],
     ],
     [
         [
-            vector_fbin::<2, false, false>,
-            vector_fbin::<2, false, true>,
+            th!(vector_fbin::<2, false, false>),
+            th!(vector_fbin::<2, false, true>),
         ],
-        [vector_fbin::<2, true, false>, vector_fbin::<2, true, true>],
+        [
+            th!(vector_fbin::<2, true, false>),
+            th!(vector_fbin::<2, true, true>),
+        ],
     ],
     [
         [
-            vector_fbin::<3, false, false>,
-            vector_fbin::<3, false, true>,
+            th!(vector_fbin::<3, false, false>),
+            th!(vector_fbin::<3, false, true>),
         ],
-        [vector_fbin::<3, true, false>, vector_fbin::<3, true, true>],
+        [
+            th!(vector_fbin::<3, true, false>),
+            th!(vector_fbin::<3, true, true>),
+        ],
     ],
     [
         [
-            vector_fbin::<4, false, false>,
-            vector_fbin::<4, false, true>,
+            th!(vector_fbin::<4, false, false>),
+            th!(vector_fbin::<4, false, true>),
         ],
-        [vector_fbin::<4, true, false>, vector_fbin::<4, true, true>],
+        [
+            th!(vector_fbin::<4, true, false>),
+            th!(vector_fbin::<4, true, true>),
+        ],
     ],
     [
         [
-            vector_fbin::<5, false, false>,
-            vector_fbin::<5, false, true>,
+            th!(vector_fbin::<5, false, false>),
+            th!(vector_fbin::<5, false, true>),
         ],
-        [vector_fbin::<5, true, false>, vector_fbin::<5, true, true>],
+        [
+            th!(vector_fbin::<5, true, false>),
+            th!(vector_fbin::<5, true, true>),
+        ],
     ],
 ];
 
@@ -939,16 +1002,16 @@ macro_rules! vector_diff_row {
     ($op:literal) => {
         [
             [
-                vector_diff_k::<$op, 0, false>,
-                vector_diff_k::<$op, 0, true>,
+                th!(vector_diff_k::<$op, 0, false>),
+                th!(vector_diff_k::<$op, 0, true>),
             ],
             [
-                vector_diff_k::<$op, 1, false>,
-                vector_diff_k::<$op, 1, true>,
+                th!(vector_diff_k::<$op, 1, false>),
+                th!(vector_diff_k::<$op, 1, true>),
             ],
             [
-                vector_diff_k::<$op, 2, false>,
-                vector_diff_k::<$op, 2, true>,
+                th!(vector_diff_k::<$op, 2, false>),
+                th!(vector_diff_k::<$op, 2, true>),
             ],
         ]
     };
@@ -969,33 +1032,93 @@ fn vector_pair<const OP: usize, const SIZE: u8, const Q: bool>(ev: &mut Eval<'_>
 
 static VECTOR_PAIR: [[[Handler; 2]; 4]; 5] = [
     [
-        [vector_pair::<0, 0, false>, vector_pair::<0, 0, true>],
-        [vector_pair::<0, 1, false>, vector_pair::<0, 1, true>],
-        [vector_pair::<0, 2, false>, vector_pair::<0, 2, true>],
-        [vector_pair::<0, 3, false>, vector_pair::<0, 3, true>],
+        [
+            th!(vector_pair::<0, 0, false>),
+            th!(vector_pair::<0, 0, true>),
+        ],
+        [
+            th!(vector_pair::<0, 1, false>),
+            th!(vector_pair::<0, 1, true>),
+        ],
+        [
+            th!(vector_pair::<0, 2, false>),
+            th!(vector_pair::<0, 2, true>),
+        ],
+        [
+            th!(vector_pair::<0, 3, false>),
+            th!(vector_pair::<0, 3, true>),
+        ],
     ],
     [
-        [vector_pair::<1, 0, false>, vector_pair::<1, 0, true>],
-        [vector_pair::<1, 1, false>, vector_pair::<1, 1, true>],
-        [vector_pair::<1, 2, false>, vector_pair::<1, 2, true>],
-        [vector_pair::<1, 3, false>, vector_pair::<1, 3, true>],
+        [
+            th!(vector_pair::<1, 0, false>),
+            th!(vector_pair::<1, 0, true>),
+        ],
+        [
+            th!(vector_pair::<1, 1, false>),
+            th!(vector_pair::<1, 1, true>),
+        ],
+        [
+            th!(vector_pair::<1, 2, false>),
+            th!(vector_pair::<1, 2, true>),
+        ],
+        [
+            th!(vector_pair::<1, 3, false>),
+            th!(vector_pair::<1, 3, true>),
+        ],
     ],
     [
-        [vector_pair::<2, 0, false>, vector_pair::<2, 0, true>],
-        [vector_pair::<2, 1, false>, vector_pair::<2, 1, true>],
-        [vector_pair::<2, 2, false>, vector_pair::<2, 2, true>],
-        [vector_pair::<2, 3, false>, vector_pair::<2, 3, true>],
+        [
+            th!(vector_pair::<2, 0, false>),
+            th!(vector_pair::<2, 0, true>),
+        ],
+        [
+            th!(vector_pair::<2, 1, false>),
+            th!(vector_pair::<2, 1, true>),
+        ],
+        [
+            th!(vector_pair::<2, 2, false>),
+            th!(vector_pair::<2, 2, true>),
+        ],
+        [
+            th!(vector_pair::<2, 3, false>),
+            th!(vector_pair::<2, 3, true>),
+        ],
     ],
     [
-        [vector_pair::<3, 0, false>, vector_pair::<3, 0, true>],
-        [vector_pair::<3, 1, false>, vector_pair::<3, 1, true>],
-        [vector_pair::<3, 2, false>, vector_pair::<3, 2, true>],
-        [vector_pair::<3, 3, false>, vector_pair::<3, 3, true>],
+        [
+            th!(vector_pair::<3, 0, false>),
+            th!(vector_pair::<3, 0, true>),
+        ],
+        [
+            th!(vector_pair::<3, 1, false>),
+            th!(vector_pair::<3, 1, true>),
+        ],
+        [
+            th!(vector_pair::<3, 2, false>),
+            th!(vector_pair::<3, 2, true>),
+        ],
+        [
+            th!(vector_pair::<3, 3, false>),
+            th!(vector_pair::<3, 3, true>),
+        ],
     ],
     [
-        [vector_pair::<4, 0, false>, vector_pair::<4, 0, true>],
-        [vector_pair::<4, 1, false>, vector_pair::<4, 1, true>],
-        [vector_pair::<4, 2, false>, vector_pair::<4, 2, true>],
-        [vector_pair::<4, 3, false>, vector_pair::<4, 3, true>],
+        [
+            th!(vector_pair::<4, 0, false>),
+            th!(vector_pair::<4, 0, true>),
+        ],
+        [
+            th!(vector_pair::<4, 1, false>),
+            th!(vector_pair::<4, 1, true>),
+        ],
+        [
+            th!(vector_pair::<4, 2, false>),
+            th!(vector_pair::<4, 2, true>),
+        ],
+        [
+            th!(vector_pair::<4, 3, false>),
+            th!(vector_pair::<4, 3, true>),
+        ],
     ],
 ];

@@ -120,7 +120,8 @@ impl<'a> Eval<'a> {
         // `cpu` is public: whatever changed in it since the last step counts.
         self.load_regs();
         // Through the same specialised handler `run` uses, so every test of `step` covers it too.
-        dispatch::handler(&insn)(self, &insn);
+        let op = Op::new(insn);
+        (op.run)(self, core::slice::from_ref(&op));
         self.write_back();
         match self.exit {
             None => Ok(self.next_pc),
@@ -186,20 +187,16 @@ pub fn run_with<R: Recorder>(
         };
         let block = cache.block(id);
         rec.enter(id, block);
-        let mut ipc = block.start;
         // Only a block's last instruction can branch; anything before it falls through.
         ev.next_pc = block.end();
-        let mut stopped = None;
-        for op in block.ops.iter() {
-            ev.pc = ipc;
-            (op.run)(&mut ev, &op.insn);
-            if ev.exit.is_some() {
-                stopped = ev.exit.take();
-                break;
-            }
-            ipc = ipc.wrapping_add(4);
+        ev.pc = block.start;
+        // The first handler runs the whole block (see `Handler`); `ev.pc` is left at the last instruction
+        // run, the one that stopped the run if one did.
+        if let Some(first) = block.ops.first() {
+            (first.run)(&mut ev, &block.ops);
         }
-        let Some(e) = stopped else {
+        let ipc = ev.pc;
+        let Some(e) = ev.exit.take() else {
             pc = ev.next_pc;
             executed += block.len() as u64;
             rec.completed(block, pc, ev.regs[SP]);
