@@ -34,21 +34,29 @@ use crate::decode::Insn;
 use crate::sem::FpTy;
 
 /// An interpreter routine for one kind of instruction, called with the rest of its block: `ops[0]` is the
-/// instruction it was selected for by [`handler`]. It runs that instruction and then, unless the instruction
-/// stopped the run ([`Eval::exit`]) or was the block's last, calls the next instruction's routine itself —
-/// a tail call, so running a block is a chain of jumps from routine to routine (threaded code) with no loop
-/// around them; each jump is predicted where it is made, and the chain never grows deeper than a block.
+/// instruction it was selected for by [`handler`]. It runs that instruction and then, unless it was the block's
+/// last, calls the next instruction's routine itself — a tail call, so running a block is a chain of jumps from
+/// routine to routine (threaded code) with no loop around them; each jump is predicted where it is made, and
+/// the chain never grows deeper than a block. A routine entered after the instruction before it stopped the
+/// run ([`Eval::exit`]) returns at once, leaving `pc` on that instruction.
 pub type Handler = fn(&mut Eval<'_>, &[BlockOp]);
 
 /// The handler that runs `body` (an interpreter routine for one instruction) and continues the block.
+///
+/// The test for a stopped run is made on entry, not before the jump: the instruction before stopped it, and
+/// `pc` steps back to it. Knowing that nothing has stopped the run when `body` starts lets the compiler drop
+/// the same test from every register write of an instruction that cannot stop it (they are suppressed after
+/// a fault) and from the jump on.
 macro_rules! th {
     ($body:expr) => {
         threaded(|ev, ops| {
+            if ev.exit.is_some() {
+                ev.pc = ev.pc.wrapping_sub(4);
+                return;
+            }
             if let [op, rest @ ..] = ops {
                 $body(ev, &op.insn);
-                if ev.exit.is_none()
-                    && let [next, ..] = rest
-                {
+                if let [next, ..] = rest {
                     ev.pc = ev.pc.wrapping_add(4);
                     (next.run)(ev, rest)
                 }
