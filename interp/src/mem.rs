@@ -28,7 +28,13 @@ pub struct GuestMem {
     base: *mut u8,
     low: u64,
     len: u64,
+    /// `len - low`, at least [`MIN_SPAN`].
+    span: u64,
 }
+
+/// The smallest accessible part a [`GuestMem`] may have: the largest single access (16 bytes), so that the
+/// bounds check of an access of constant size is one subtraction and one compare (see `check`).
+pub const MIN_SPAN: u64 = 16;
 
 // SAFETY: the region is shared guest memory; concurrent guest accesses are the guest's business, exactly as
 // on hardware. Accesses are bounds-checked against `len`.
@@ -38,8 +44,21 @@ unsafe impl Sync for GuestMem {}
 impl GuestMem {
     /// # Safety
     /// `base..base + len` must stay valid for reads and writes for as long as this view (or any copy) is used.
+    ///
+    /// # Panics
+    /// If `len - low` is less than [`MIN_SPAN`].
     pub unsafe fn new(base: *mut u8, low: u64, len: u64) -> GuestMem {
-        GuestMem { base, low, len }
+        let span = len.saturating_sub(low);
+        assert!(
+            span >= MIN_SPAN,
+            "guest memory of {span} bytes above its guard"
+        );
+        GuestMem {
+            base,
+            low,
+            len,
+            span,
+        }
     }
 
     /// Lowest accessible address.
@@ -56,9 +75,15 @@ impl GuestMem {
         self.len <= self.low
     }
 
+    /// The host address of `addr..addr + size` if all of it is accessible.
+    ///
+    /// `addr - low` wraps to more than `span - size` for an address below `low`, so one compare covers both
+    /// ends; `span - size` cannot wrap for the sizes of single accesses (at most [`MIN_SPAN`], and constants in
+    /// the hot paths, where the second test folds away).
     #[inline(always)]
     fn check(&self, addr: u64, size: u64) -> Result<*mut u8, Fault> {
-        if addr >= self.low && addr < self.len && size <= self.len - addr {
+        let off = addr.wrapping_sub(self.low);
+        if off <= self.span.wrapping_sub(size) && (size <= MIN_SPAN || size <= self.span) {
             // SAFETY: addr + size <= len, inside the region.
             Ok(unsafe { self.base.add(addr as usize) })
         } else {
@@ -208,5 +233,61 @@ impl GuestMem {
     /// The pointer is valid as long as the region is.
     pub fn host_ptr(&self, addr: u64, len: u64) -> Result<*mut u8, Fault> {
         self.check(addr, len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    const LOW: u64 = 0x1000;
+    const LEN: u64 = 0x3000;
+
+    /// Whether `addr..addr + size` lies inside `LOW..LEN`, computed without wrapping.
+    fn inside(addr: u64, size: u64) -> bool {
+        addr >= LOW && (addr as u128 + size as u128) <= LEN as u128
+    }
+
+    #[test]
+    fn every_access_size_is_allowed_exactly_inside_the_space() {
+        let mut backing = vec![0u8; LEN as usize];
+        // SAFETY: `backing` outlives `mem`, used only in this test.
+        let mem = unsafe { GuestMem::new(backing.as_mut_ptr(), LOW, LEN) };
+        let mut addrs = vec![0, 1, u64::MAX, u64::MAX - 15, 1 << 63];
+        for edge in [LOW, LEN] {
+            addrs.extend((0..40).map(|d| edge.wrapping_add(d).wrapping_sub(20)));
+        }
+        for &addr in &addrs {
+            for size in [1u32, 2, 4, 8] {
+                let ok = inside(addr, size as u64);
+                assert_eq!(mem.load(addr, size).is_ok(), ok, "load {size} at {addr:#x}");
+                assert_eq!(
+                    mem.store(addr, 0, size).is_ok(),
+                    ok,
+                    "store {size} at {addr:#x}"
+                );
+            }
+            let ok = inside(addr, 16);
+            assert_eq!(mem.load_u128(addr).is_ok(), ok, "load 16 at {addr:#x}");
+            assert_eq!(mem.store_u128(addr, 0).is_ok(), ok, "store 16 at {addr:#x}");
+            for len in [0u64, 17, 0x800, LEN - LOW, LEN - LOW + 1, LEN, u64::MAX] {
+                let ok = inside(addr, len);
+                assert_eq!(
+                    mem.fill(addr, len, 0).is_ok(),
+                    ok,
+                    "fill {len} at {addr:#x}"
+                );
+                assert_eq!(mem.host_ptr(addr, len).is_ok(), ok, "{len} at {addr:#x}");
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "above its guard")]
+    fn a_space_smaller_than_the_largest_access_is_refused() {
+        let mut backing = vec![0u8; 32];
+        // SAFETY: never used: `new` panics.
+        let _ = unsafe { GuestMem::new(backing.as_mut_ptr(), 20, 32) };
     }
 }
