@@ -16,7 +16,7 @@
 //! on them — `B.cond`, CSEL and CCMP per condition, ADR/ADRP, ADD/SUB per width / operation / flag setting, logical and
 //! ADD/SUB register forms also for an unshifted operand, bitfield moves and multiplies per operation, scalar FP
 //! arithmetic per precision and operation, single-register loads and stores per operation, addressing mode and
-//! size.
+//! size (a register offset as it is or scaled by the access size being modes of their own).
 
 use super::Eval;
 use super::block::Op as BlockOp;
@@ -24,7 +24,7 @@ use crate::a64::branch::Branch;
 use crate::a64::dp_imm::DpImm;
 use crate::a64::dp_reg::{DpReg, LogicOp, ThreeSrc};
 use crate::a64::fp::Fp;
-use crate::a64::ldst::{LdSt, Mode, Op, Pair, Single};
+use crate::a64::ldst::{Ext, Imm32, LdSt, Mode, Op, Pair, Single};
 use crate::a64::simd::Simd;
 use crate::a64::simd::vector::float::FBin;
 use crate::a64::simd::vector::int::Bin;
@@ -514,6 +514,8 @@ fn single_handler(s: &Single) -> Handler {
         Mode::Offset => 0,
         Mode::Pre => 1,
         Mode::Post => 2,
+        Mode::Reg if s.ext == Ext::Lsl && s.imm.get() == s.size as i32 => SCALED,
+        Mode::Reg if s.ext == Ext::Lsl && s.imm.get() == 0 => UNSCALED,
         Mode::Reg => 3,
         Mode::Literal => return th!(single_any),
     };
@@ -554,184 +556,67 @@ const fn ldst_mode(mode: u8) -> Mode {
     }
 }
 
+/// The `mode` of single-register handlers for a register offset shifted left by the access size's log2
+/// (`ldr d0, [x1, x2, lsl #3]`: array indexing), whose extension and shift are then constants too.
+const SCALED: usize = 4;
+/// The `mode` for a register offset as it is (`ldrb w0, [x1, x2]`, `ldr s0, [x1, x2]`).
+const UNSCALED: usize = 5;
+
 fn single<const OP: u8, const MODE: u8, const SIZE: u8>(ev: &mut Eval<'_>, insn: &Insn) {
     if let Insn::LdSt(LdSt::Single(mut s)) = *insn {
         s.op = ldst_op(OP);
         s.mode = ldst_mode(MODE);
         s.size = SIZE;
+        if MODE as usize == SCALED {
+            s.ext = Ext::Lsl;
+            s.imm = Imm32::new(SIZE as i32);
+        } else if MODE as usize == UNSCALED {
+            s.ext = Ext::Lsl;
+            s.imm = Imm32::new(0);
+        }
         s.exec(ev)
     }
 }
 
-static SINGLE_GP: [[[Handler; 4]; 4]; 4] = [
-    [
+/// `[mode][size]` handlers of one general-purpose operation, sizes 1, 2, 4, 8 bytes. Modes: offset, pre- and
+/// post-index, register offset, and the register offset [`SCALED`] and [`UNSCALED`].
+macro_rules! single_gp {
+    ($op:literal) => {
         [
-            th!(single::<0, 0, 0>),
-            th!(single::<0, 0, 1>),
-            th!(single::<0, 0, 2>),
-            th!(single::<0, 0, 3>),
-        ],
-        [
-            th!(single::<0, 1, 0>),
-            th!(single::<0, 1, 1>),
-            th!(single::<0, 1, 2>),
-            th!(single::<0, 1, 3>),
-        ],
-        [
-            th!(single::<0, 2, 0>),
-            th!(single::<0, 2, 1>),
-            th!(single::<0, 2, 2>),
-            th!(single::<0, 2, 3>),
-        ],
-        [
-            th!(single::<0, 3, 0>),
-            th!(single::<0, 3, 1>),
-            th!(single::<0, 3, 2>),
-            th!(single::<0, 3, 3>),
-        ],
-    ],
-    [
-        [
-            th!(single::<1, 0, 0>),
-            th!(single::<1, 0, 1>),
-            th!(single::<1, 0, 2>),
-            th!(single::<1, 0, 3>),
-        ],
-        [
-            th!(single::<1, 1, 0>),
-            th!(single::<1, 1, 1>),
-            th!(single::<1, 1, 2>),
-            th!(single::<1, 1, 3>),
-        ],
-        [
-            th!(single::<1, 2, 0>),
-            th!(single::<1, 2, 1>),
-            th!(single::<1, 2, 2>),
-            th!(single::<1, 2, 3>),
-        ],
-        [
-            th!(single::<1, 3, 0>),
-            th!(single::<1, 3, 1>),
-            th!(single::<1, 3, 2>),
-            th!(single::<1, 3, 3>),
-        ],
-    ],
-    [
-        [
-            th!(single::<2, 0, 0>),
-            th!(single::<2, 0, 1>),
-            th!(single::<2, 0, 2>),
-            th!(single::<2, 0, 3>),
-        ],
-        [
-            th!(single::<2, 1, 0>),
-            th!(single::<2, 1, 1>),
-            th!(single::<2, 1, 2>),
-            th!(single::<2, 1, 3>),
-        ],
-        [
-            th!(single::<2, 2, 0>),
-            th!(single::<2, 2, 1>),
-            th!(single::<2, 2, 2>),
-            th!(single::<2, 2, 3>),
-        ],
-        [
-            th!(single::<2, 3, 0>),
-            th!(single::<2, 3, 1>),
-            th!(single::<2, 3, 2>),
-            th!(single::<2, 3, 3>),
-        ],
-    ],
-    [
-        [
-            th!(single::<3, 0, 0>),
-            th!(single::<3, 0, 1>),
-            th!(single::<3, 0, 2>),
-            th!(single::<3, 0, 3>),
-        ],
-        [
-            th!(single::<3, 1, 0>),
-            th!(single::<3, 1, 1>),
-            th!(single::<3, 1, 2>),
-            th!(single::<3, 1, 3>),
-        ],
-        [
-            th!(single::<3, 2, 0>),
-            th!(single::<3, 2, 1>),
-            th!(single::<3, 2, 2>),
-            th!(single::<3, 2, 3>),
-        ],
-        [
-            th!(single::<3, 3, 0>),
-            th!(single::<3, 3, 1>),
-            th!(single::<3, 3, 2>),
-            th!(single::<3, 3, 3>),
-        ],
-    ],
-];
+            single_row!($op, 0, [0, 1, 2, 3]),
+            single_row!($op, 1, [0, 1, 2, 3]),
+            single_row!($op, 2, [0, 1, 2, 3]),
+            single_row!($op, 3, [0, 1, 2, 3]),
+            single_row!($op, 4, [0, 1, 2, 3]),
+            single_row!($op, 5, [0, 1, 2, 3]),
+        ]
+    };
+}
 
-static SINGLE_V: [[[Handler; 5]; 4]; 2] = [
-    [
+/// The same for a SIMD&FP operation, sizes 1 to 16 bytes.
+macro_rules! single_v {
+    ($op:literal) => {
         [
-            th!(single::<4, 0, 0>),
-            th!(single::<4, 0, 1>),
-            th!(single::<4, 0, 2>),
-            th!(single::<4, 0, 3>),
-            th!(single::<4, 0, 4>),
-        ],
-        [
-            th!(single::<4, 1, 0>),
-            th!(single::<4, 1, 1>),
-            th!(single::<4, 1, 2>),
-            th!(single::<4, 1, 3>),
-            th!(single::<4, 1, 4>),
-        ],
-        [
-            th!(single::<4, 2, 0>),
-            th!(single::<4, 2, 1>),
-            th!(single::<4, 2, 2>),
-            th!(single::<4, 2, 3>),
-            th!(single::<4, 2, 4>),
-        ],
-        [
-            th!(single::<4, 3, 0>),
-            th!(single::<4, 3, 1>),
-            th!(single::<4, 3, 2>),
-            th!(single::<4, 3, 3>),
-            th!(single::<4, 3, 4>),
-        ],
-    ],
-    [
-        [
-            th!(single::<5, 0, 0>),
-            th!(single::<5, 0, 1>),
-            th!(single::<5, 0, 2>),
-            th!(single::<5, 0, 3>),
-            th!(single::<5, 0, 4>),
-        ],
-        [
-            th!(single::<5, 1, 0>),
-            th!(single::<5, 1, 1>),
-            th!(single::<5, 1, 2>),
-            th!(single::<5, 1, 3>),
-            th!(single::<5, 1, 4>),
-        ],
-        [
-            th!(single::<5, 2, 0>),
-            th!(single::<5, 2, 1>),
-            th!(single::<5, 2, 2>),
-            th!(single::<5, 2, 3>),
-            th!(single::<5, 2, 4>),
-        ],
-        [
-            th!(single::<5, 3, 0>),
-            th!(single::<5, 3, 1>),
-            th!(single::<5, 3, 2>),
-            th!(single::<5, 3, 3>),
-            th!(single::<5, 3, 4>),
-        ],
-    ],
-];
+            single_row!($op, 0, [0, 1, 2, 3, 4]),
+            single_row!($op, 1, [0, 1, 2, 3, 4]),
+            single_row!($op, 2, [0, 1, 2, 3, 4]),
+            single_row!($op, 3, [0, 1, 2, 3, 4]),
+            single_row!($op, 4, [0, 1, 2, 3, 4]),
+            single_row!($op, 5, [0, 1, 2, 3, 4]),
+        ]
+    };
+}
+
+/// `single::<op, mode, size>` for each size.
+macro_rules! single_row {
+    ($op:literal, $mode:literal, [$($size:literal),*]) => {
+        [$(th!(single::<$op, $mode, $size>)),*]
+    };
+}
+
+static SINGLE_GP: [[[Handler; 4]; 6]; 4] =
+    [single_gp!(0), single_gp!(1), single_gp!(2), single_gp!(3)];
+static SINGLE_V: [[[Handler; 5]; 6]; 2] = [single_v!(4), single_v!(5)];
 
 /// AND/ORR/EOR/ANDS (shifted register) by width, operation and inversion (BIC, ORN, EON, BICS).
 /// `PLAIN`: the second operand is not shifted (amount 0), so the shift folds away.

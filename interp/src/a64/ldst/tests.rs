@@ -148,6 +148,11 @@ fn sign_extension_and_register_offsets() {
     t.set(2, 0xffff_ffff_0000_0003);
     t.ok(0x38624801); // ldrb w1, [x0, w2, uxtw]
     assert_eq!(t.x(1), 0x95);
+    t.set(2, 3);
+    t.ok(0xf8626801); // ldr x1, [x0, x2]: unscaled, unaligned
+    assert_eq!(t.x(1), 0xc6bf_b8b1_aaa3_9c95);
+    t.ok(0xbc626802); // ldr s2, [x0, x2]
+    assert_eq!(t.cpu.v[2], 0xaaa3_9c95);
 }
 
 #[test]
