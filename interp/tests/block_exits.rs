@@ -2,7 +2,7 @@
 //! jumps to the next), so an instruction in the middle of a block that faults or invalidates code (`ic ivau`)
 //! must still leave `pc` on itself (or just past the `ic`), its own and every later instruction's effects
 //! suppressed, the earlier ones' kept, and the instruction count exact; likewise SVC and undefined
-//! instructions, which end their blocks.
+//! instructions, which end their blocks. And a write to XZR in a block must not be read back.
 
 use elfrun_interp::eval::{RunStats, run};
 use elfrun_interp::{BlockCache, CpuState, Exit, GuestMem};
@@ -117,4 +117,24 @@ fn an_ic_ivau_mid_block_stops_just_past_itself() {
     assert_eq!(cpu.pc, CODE + 8);
     assert_eq!(n, 2);
     assert_eq!((cpu.x[0], cpu.x[3]), (1, 0));
+}
+
+/// Writes to XZR go to the zero register's slot, which must read as zero again by the next instruction.
+#[test]
+fn writes_to_xzr_leave_it_reading_zero() {
+    const ORR_XZR_X1_X1: u32 = 0xaa01_003f;
+    const ADD_X4_XZR_X1: u32 = 0x8b01_03e4;
+    const SUBS_XZR_X1_X2: u32 = 0xeb02_003f;
+    const MOV_X5_XZR: u32 = 0xaa1f_03e5;
+    let words = [
+        ORR_XZR_X1_X1,
+        ADD_X4_XZR_X1,
+        SUBS_XZR_X1_X2,
+        MOV_X5_XZR,
+        SVC,
+    ];
+    let (exit, cpu, _) = run_words(&words, 0x77);
+    assert_eq!(exit, Exit::Syscall);
+    // x1 = 0x1111 (see `run_words`).
+    assert_eq!((cpu.x[4], cpu.x[5]), (0x1111, 0));
 }

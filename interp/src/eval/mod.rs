@@ -51,19 +51,18 @@ pub struct Eval<'a> {
     /// back to `cpu.nzcv` before the CPU state is handed back ([`Eval::sync_flags`]).
     flags: Flags,
     /// The general registers while instructions run, laid out so that a register number indexes them without
-    /// a test for register 31: X0–X30, then [`ZR`] (always zero), [`SP`], and [`SINK`] (where writes to XZR
-    /// go). Copied from and back to `cpu` around every `run` and `step`.
-    regs: [u64; 34],
+    /// a test for register 31 on most accesses: X0–X30, then [`ZR`] (zero whenever an instruction reads it: a
+    /// write to XZR stores there and then zero), then [`SP`]. Copied from and back to `cpu` around every `run`
+    /// and `step`.
+    regs: [u64; 33],
 }
 
-/// Index in [`Eval::regs`] of the zero register, read by register number 31.
+/// Index in [`Eval::regs`] of the zero register, read (and written) by register number 31.
 const ZR: usize = 31;
 /// Index of SP, read and written by number 31 where it names SP.
 const SP: usize = 32;
-/// Index written by number 31 where it names XZR; never read.
-const SINK: usize = 33;
 // `x_or_sp` and `set_x_or_sp` step from ZR to SP by adding one.
-const _: () = assert!(SP == ZR + 1 && SINK == ZR + 2);
+const _: () = assert!(SP == ZR + 1);
 
 /// The operands NZCV derive from, when they have not been computed yet. Compares and `ANDS`/`TST` are
 /// mostly read by one conditional branch or select: from the operands such a condition is one host compare,
@@ -92,7 +91,7 @@ impl<'a> Eval<'a> {
             next_pc: pc.wrapping_add(4),
             exit: None,
             flags: Flags::Done,
-            regs: [0; 34],
+            regs: [0; 33],
         };
         ev.load_regs();
         ev
