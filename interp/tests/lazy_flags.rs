@@ -2,7 +2,8 @@
 //! them only when one is read (`Eval`'s lazy NZCV). `Eval::step` writes NZCV back after every instruction, so
 //! stepping a program one instruction at a time is the PSTATE-form reference; running it as blocks keeps the
 //! flags pending across instructions and blocks. Every condition after every flag setter, read by CSINC,
-//! B.cond, CCMP, ADC (the carry) and MRS NZCV, on edge operands at both widths, must give the same final state.
+//! B.cond, CCMP, ADC (the carry) and MRS NZCV, on edge operands at both widths, must give the same final state;
+//! and so must every compare directly followed by the B.cond that ends its block (run as one handler).
 
 use elfrun_interp::eval::{RunStats, run};
 use elfrun_interp::{BlockCache, CpuState, Eval, Exit, GuestMem, decode};
@@ -10,7 +11,7 @@ use elfrun_interp::{BlockCache, CpuState, Eval, Exit, GuestMem, decode};
 const CODE: u64 = 0x1000;
 
 /// The flag-setting instructions, all `Xd/Wd = 3, n = 1, m = 2`.
-const SETTERS: [(&str, u32); 7] = [
+const SETTERS: [(&str, u32); 8] = [
     ("subs x3, x1, x2", 0xeb02_0023),
     ("subs w3, w1, w2", 0x6b02_0023),
     ("ands x3, x1, x2", 0xea02_0023),
@@ -18,6 +19,7 @@ const SETTERS: [(&str, u32); 7] = [
     ("adds x3, x1, x2", 0xab02_0023),
     ("sbcs x3, x1, x2", 0xfa02_0023),
     ("subs x3, x1, #1", 0xf100_0423),
+    ("subs w3, w1, #1", 0x7100_0423),
 ];
 
 const EDGES: [u64; 12] = [
@@ -46,6 +48,18 @@ fn program(setter: u32, cond: u32) -> [u32; 9] {
         0x9a02_0026,
         0xfa43_0826 | cond << 12,
         0x9a02_0028,
+        0xd53b_4207,
+        0xd400_0001,
+    ]
+}
+
+/// `setter; b.cond +8; movz x5, #1; mrs x7, nzcv; svc #0`: the compare and the branch that ends the block run
+/// as one handler when the setter is a CMP/SUBS (see `dispatch::pair_handler_for`).
+fn compare_and_branch(setter: u32, cond: u32) -> [u32; 5] {
+    [
+        setter,
+        0x5400_0040 | cond,
+        0xd280_0025,
         0xd53b_4207,
         0xd400_0001,
     ]
@@ -105,12 +119,16 @@ fn pending_flags_give_every_condition_as_computed_flags_do() {
     let mut compared = 0;
     for (name, setter) in SETTERS {
         for cond in 0..16 {
-            let words = program(setter, cond);
-            for a in EDGES {
+            let long = program(setter, cond);
+            let short = compare_and_branch(setter, cond);
+            for (words, a) in [&long[..], &short[..]]
+                .into_iter()
+                .flat_map(|w| EDGES.map(|a| (w, a)))
+            {
                 for b in EDGES {
                     for carry in [false, true] {
-                        let want = stepped(&words, start(a, b, carry));
-                        let got = as_blocks(&words, start(a, b, carry));
+                        let want = stepped(words, start(a, b, carry));
+                        let got = as_blocks(words, start(a, b, carry));
                         assert_eq!(
                             got, want,
                             "{name}, cond {cond:#x}, x1 = {a:#x}, x2 = {b:#x}, carry in {carry}"
@@ -121,5 +139,8 @@ fn pending_flags_give_every_condition_as_computed_flags_do() {
             }
         }
     }
-    assert_eq!(compared, SETTERS.len() * 16 * EDGES.len() * EDGES.len() * 2);
+    assert_eq!(
+        compared,
+        SETTERS.len() * 16 * 2 * EDGES.len() * EDGES.len() * 2
+    );
 }

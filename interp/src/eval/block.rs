@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use crate::decode::{Insn, decode};
 use crate::mem::{Fault, GuestMem};
 
-use super::dispatch::{Handler, handler};
+use super::dispatch::{Handler, handler, pair_handler_for};
 
 /// Longest block the predecoder builds; longer straight-line runs are split.
 pub const MAX_BLOCK_INSNS: usize = 64;
@@ -104,6 +104,11 @@ impl Block {
                 break;
             }
             at = at.wrapping_add(4);
+        }
+        if let [.., a, b] = &mut ops[..]
+            && let Some(h) = pair_handler_for(&a.insn, &b.insn)
+        {
+            a.run = h;
         }
         Ok(Block::new(pc, ops, term))
     }

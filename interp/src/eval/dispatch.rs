@@ -281,6 +281,93 @@ fn dp_reg_add_sub_shifted<const SF: bool, const SUB: bool, const FLAGS: bool, co
     }
 }
 
+/// The handler for a block's last two instructions together, where they are a compare and the `B.cond` that
+/// reads it (a loop's tail, most often): CMP/SUBS with an immediate or an unshifted register. The pair runs
+/// as one routine, the condition straight from the compare's operands; the branch keeps its own op (and
+/// handler, for [`Eval::step`]) but the pair's routine does not go on to it.
+pub fn pair_handler_for(first: &Insn, last: &Insn) -> Option<Handler> {
+    let Insn::Branch(Branch::CondBr { cond, .. }) = *last else {
+        return None;
+    };
+    let cond = cond as usize & 15;
+    match *first {
+        Insn::DpImm(DpImm::AddSub {
+            sf,
+            sub: true,
+            set_flags: true,
+            ..
+        }) => Some(CMP_IMM_BCOND[sf as usize][cond]),
+        Insn::DpReg(DpReg::AddSubShifted {
+            sf,
+            sub: true,
+            set_flags: true,
+            amount: 0,
+            ..
+        }) => Some(CMP_REG_BCOND[sf as usize][cond]),
+        _ => None,
+    }
+}
+
+/// The handler that runs `body` on the two instructions of `ops` (a block's last two).
+macro_rules! th_pair {
+    ($body:expr) => {
+        threaded(|ev, ops| {
+            if ev.exit.is_some() {
+                ev.pc = ev.pc.wrapping_sub(4);
+                return;
+            }
+            if let [a, b] = ops {
+                $body(ev, &a.insn, &b.insn);
+            }
+        })
+    };
+}
+
+fn cmp_imm_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b: &Insn) {
+    dp_imm_add_sub::<SF, true, true>(ev, a);
+    ev.pc = ev.pc.wrapping_add(4);
+    cond_br::<COND>(ev, b);
+}
+
+fn cmp_reg_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b: &Insn) {
+    dp_reg_add_sub_shifted::<SF, true, true, true>(ev, a);
+    ev.pc = ev.pc.wrapping_add(4);
+    cond_br::<COND>(ev, b);
+}
+
+/// `[f::<sf, 0>, …, f::<sf, 15>]` as pair handlers.
+macro_rules! pair_by_cond {
+    ($f:ident, $sf:literal) => {
+        [
+            th_pair!($f::<$sf, 0>),
+            th_pair!($f::<$sf, 1>),
+            th_pair!($f::<$sf, 2>),
+            th_pair!($f::<$sf, 3>),
+            th_pair!($f::<$sf, 4>),
+            th_pair!($f::<$sf, 5>),
+            th_pair!($f::<$sf, 6>),
+            th_pair!($f::<$sf, 7>),
+            th_pair!($f::<$sf, 8>),
+            th_pair!($f::<$sf, 9>),
+            th_pair!($f::<$sf, 10>),
+            th_pair!($f::<$sf, 11>),
+            th_pair!($f::<$sf, 12>),
+            th_pair!($f::<$sf, 13>),
+            th_pair!($f::<$sf, 14>),
+            th_pair!($f::<$sf, 15>),
+        ]
+    };
+}
+
+static CMP_IMM_BCOND: [[Handler; 16]; 2] = [
+    pair_by_cond!(cmp_imm_bcond, false),
+    pair_by_cond!(cmp_imm_bcond, true),
+];
+static CMP_REG_BCOND: [[Handler; 16]; 2] = [
+    pair_by_cond!(cmp_reg_bcond, false),
+    pair_by_cond!(cmp_reg_bcond, true),
+];
+
 /// `[f::<0>, …, f::<15>]`: a handler per condition code.
 macro_rules! by_cond {
     ($f:ident) => {
