@@ -16,7 +16,7 @@
 //! on them — `B.cond`, CSEL and CCMP per condition, ADR/ADRP, ADD/SUB per width / operation / flag setting, logical and
 //! ADD/SUB register forms also for an unshifted operand, bitfield moves and multiplies per operation, scalar FP
 //! arithmetic per precision and operation, single-register loads and stores per operation, addressing mode and
-//! size (a register offset as it is or scaled by the access size being modes of their own).
+//! size (each extension of a register offset, scaled by the access size or not, a mode of its own).
 
 use super::Eval;
 use super::block::Op as BlockOp;
@@ -601,10 +601,10 @@ fn single_handler(s: &Single) -> Handler {
         Mode::Offset => 0,
         Mode::Pre => 1,
         Mode::Post => 2,
-        Mode::Reg if s.ext == Ext::Lsl && s.imm.get() == s.size as i32 => SCALED,
-        Mode::Reg if s.ext == Ext::Lsl && s.imm.get() == 0 => UNSCALED,
-        Mode::Reg => 3,
-        Mode::Literal => return th!(single_any),
+        // The shift is the size's log2 or nothing (S).
+        Mode::Reg if s.imm.get() == s.size as i32 => reg_mode(s.ext, true),
+        Mode::Reg if s.imm.get() == 0 => reg_mode(s.ext, false),
+        Mode::Reg | Mode::Literal => return th!(single_any),
     };
     let size = s.size as usize;
     match s.op {
@@ -634,6 +634,8 @@ const fn ldst_op(op: u8) -> Op {
     }
 }
 
+/// Handler modes 0..=2 are offset, pre- and post-index; from 3 on a register offset, by extension and shift
+/// (see [`reg_mode`]).
 const fn ldst_mode(mode: u8) -> Mode {
     match mode {
         0 => Mode::Offset,
@@ -643,53 +645,61 @@ const fn ldst_mode(mode: u8) -> Mode {
     }
 }
 
-/// The `mode` of single-register handlers for a register offset shifted left by the access size's log2
-/// (`ldr d0, [x1, x2, lsl #3]`: array indexing), whose extension and shift are then constants too.
-const SCALED: usize = 4;
-/// The `mode` for a register offset as it is (`ldrb w0, [x1, x2]`, `ldr s0, [x1, x2]`).
-const UNSCALED: usize = 5;
+const REG_EXTS: [Ext; 3] = [Ext::Uxtw, Ext::Lsl, Ext::Sxtw];
+
+/// The handler mode of a register offset with extension `ext`, `scaled` (shifted left by the access size's
+/// log2: `ldr d0, [x1, x2, lsl #3]`, `ldr w0, [x1, w2, sxtw #2]`) or not: all six forms are modes of their
+/// own, so the extension and shift are constants.
+fn reg_mode(ext: Ext, scaled: bool) -> usize {
+    let e = match ext {
+        Ext::Uxtw => 0,
+        Ext::Lsl => 1,
+        Ext::Sxtw => 2,
+    };
+    3 + 2 * e + scaled as usize
+}
 
 fn single<const OP: u8, const MODE: u8, const SIZE: u8>(ev: &mut Eval<'_>, insn: &Insn) {
     if let Insn::LdSt(LdSt::Single(mut s)) = *insn {
         s.op = ldst_op(OP);
         s.mode = ldst_mode(MODE);
         s.size = SIZE;
-        if MODE as usize == SCALED {
-            s.ext = Ext::Lsl;
-            s.imm = Imm32::new(SIZE as i32);
-        } else if MODE as usize == UNSCALED {
-            s.ext = Ext::Lsl;
-            s.imm = Imm32::new(0);
+        if MODE >= 3 {
+            let m = (MODE - 3) as usize;
+            s.ext = REG_EXTS[m / 2];
+            s.imm = Imm32::new(if m % 2 == 1 { SIZE as i32 } else { 0 });
         }
         s.exec(ev)
     }
 }
 
-/// `[mode][size]` handlers of one general-purpose operation, sizes 1, 2, 4, 8 bytes. Modes: offset, pre- and
-/// post-index, register offset, and the register offset [`SCALED`] and [`UNSCALED`].
+/// `[mode][size]` handlers of one general-purpose operation, sizes 1, 2, 4, 8 bytes.
 macro_rules! single_gp {
     ($op:literal) => {
-        [
-            single_row!($op, 0, [0, 1, 2, 3]),
-            single_row!($op, 1, [0, 1, 2, 3]),
-            single_row!($op, 2, [0, 1, 2, 3]),
-            single_row!($op, 3, [0, 1, 2, 3]),
-            single_row!($op, 4, [0, 1, 2, 3]),
-            single_row!($op, 5, [0, 1, 2, 3]),
-        ]
+        single_modes!($op, [0, 1, 2, 3])
     };
 }
 
 /// The same for a SIMD&FP operation, sizes 1 to 16 bytes.
 macro_rules! single_v {
     ($op:literal) => {
+        single_modes!($op, [0, 1, 2, 3, 4])
+    };
+}
+
+/// `[mode][size]` handlers of operation `$op` for the given sizes.
+macro_rules! single_modes {
+    ($op:literal, $sizes:tt) => {
         [
-            single_row!($op, 0, [0, 1, 2, 3, 4]),
-            single_row!($op, 1, [0, 1, 2, 3, 4]),
-            single_row!($op, 2, [0, 1, 2, 3, 4]),
-            single_row!($op, 3, [0, 1, 2, 3, 4]),
-            single_row!($op, 4, [0, 1, 2, 3, 4]),
-            single_row!($op, 5, [0, 1, 2, 3, 4]),
+            single_row!($op, 0, $sizes),
+            single_row!($op, 1, $sizes),
+            single_row!($op, 2, $sizes),
+            single_row!($op, 3, $sizes),
+            single_row!($op, 4, $sizes),
+            single_row!($op, 5, $sizes),
+            single_row!($op, 6, $sizes),
+            single_row!($op, 7, $sizes),
+            single_row!($op, 8, $sizes),
         ]
     };
 }
@@ -701,9 +711,9 @@ macro_rules! single_row {
     };
 }
 
-static SINGLE_GP: [[[Handler; 4]; 6]; 4] =
+static SINGLE_GP: [[[Handler; 4]; 9]; 4] =
     [single_gp!(0), single_gp!(1), single_gp!(2), single_gp!(3)];
-static SINGLE_V: [[[Handler; 5]; 6]; 2] = [single_v!(4), single_v!(5)];
+static SINGLE_V: [[[Handler; 5]; 9]; 2] = [single_v!(4), single_v!(5)];
 
 /// AND/ORR/EOR/ANDS (shifted register) by width, operation and inversion (BIC, ORN, EON, BICS).
 /// `PLAIN`: the second operand is not shifted (amount 0), so the shift folds away.
