@@ -14,7 +14,8 @@
 //! handler rebuilds the decoded instruction with those fields replaced by the constants they are known to equal
 //! (it is only selected for instructions where they do), so after inlining the compiler folds away the branches
 //! on them — `B.cond`, CSEL and CCMP per condition, ADR/ADRP, ADD/SUB per width / operation / flag setting, logical and
-//! ADD/SUB register forms also for an unshifted operand, bitfield moves and multiplies per operation, scalar FP
+//! ADD/SUB register forms also for an unshifted operand, logical immediates, divisions and shifts by a register
+//! per operation and width, bitfield moves and multiplies per operation, scalar FP
 //! arithmetic per precision and operation, single-register loads and stores per operation, addressing mode and
 //! size (each extension of a register offset, scaled by the access size or not, a mode of its own).
 
@@ -22,7 +23,7 @@ use super::Eval;
 use super::block::Op as BlockOp;
 use crate::a64::branch::Branch;
 use crate::a64::dp_imm::DpImm;
-use crate::a64::dp_reg::{DpReg, LogicOp, ThreeSrc};
+use crate::a64::dp_reg::{DpReg, LogicOp, ThreeSrc, TwoSrc};
 use crate::a64::fp::Fp;
 use crate::a64::ldst::{Ext, Imm32, LdSt, Mode, Op, Pair, Single};
 use crate::a64::simd::Simd;
@@ -80,7 +81,12 @@ pub fn handler(insn: &Insn) -> Handler {
             false => th!(dp_imm_adr::<false>),
             true => th!(dp_imm_adr::<true>),
         },
-        Insn::DpImm(DpImm::Logical { .. }) => th!(dp_imm_logical),
+        Insn::DpImm(DpImm::Logical { sf, opc, .. }) => match opc {
+            0 => pick1!(dp_imm_logical_k[0], sf),
+            1 => pick1!(dp_imm_logical_k[1], sf),
+            2 => pick1!(dp_imm_logical_k[2], sf),
+            _ => pick1!(dp_imm_logical_k[3], sf),
+        },
         Insn::DpImm(DpImm::MovWide { .. }) => th!(dp_imm_mov_wide),
         Insn::DpImm(DpImm::Bitfield {
             sf,
@@ -116,7 +122,15 @@ pub fn handler(insn: &Insn) -> Handler {
         Insn::DpReg(DpReg::AddSubExtended { .. }) => th!(dp_reg_add_sub_extended),
         Insn::DpReg(DpReg::CondSelect { cond, .. }) => COND_SELECT[cond as usize & 15],
         Insn::DpReg(DpReg::CondCompare { cond, .. }) => COND_COMPARE[cond as usize & 15],
-        Insn::DpReg(DpReg::TwoSource { .. }) => th!(dp_reg_two_source),
+        Insn::DpReg(DpReg::TwoSource { sf, op, .. }) => match op {
+            TwoSrc::Udiv => pick1!(dp_reg_two_source_k[0], sf),
+            TwoSrc::Sdiv => pick1!(dp_reg_two_source_k[1], sf),
+            TwoSrc::Lslv => pick1!(dp_reg_two_source_k[2], sf),
+            TwoSrc::Lsrv => pick1!(dp_reg_two_source_k[3], sf),
+            TwoSrc::Asrv => pick1!(dp_reg_two_source_k[4], sf),
+            TwoSrc::Rorv => pick1!(dp_reg_two_source_k[5], sf),
+            TwoSrc::Crc32 { .. } => th!(dp_reg_two_source),
+        },
         Insn::DpReg(DpReg::ThreeSource { sf, op, sub, .. }) => match op {
             ThreeSrc::Madd => pick2!(dp_reg_three_source_k[0], sf, sub),
             ThreeSrc::Smaddl => pick2!(dp_reg_three_source_k[1], sf, sub),
@@ -149,6 +163,17 @@ pub fn handler(insn: &Insn) -> Handler {
         Insn::Undefined(_) => th!(undefined),
     }
 }
+
+/// `f::<a>` for a runtime boolean; `f[k, …]` puts constant arguments `k, …` first.
+macro_rules! pick1 {
+    ($f:ident $([$($k:literal),*])?, $a:expr) => {
+        match $a {
+            false => th!($f::<$($($k,)*)? false>),
+            true => th!($f::<$($($k,)*)? true>),
+        }
+    };
+}
+use pick1;
 
 /// `f::<a, b>` for two runtime booleans; `f[k, …]` puts constant arguments `k, …` first.
 macro_rules! pick2 {
@@ -221,7 +246,6 @@ class_handler!(branch, Branch);
 class_handler!(ldst, LdSt);
 class_handler!(fp, Fp);
 class_handler!(simd, Simd);
-variant_handler!(dp_imm_logical, DpImm::Logical);
 variant_handler!(dp_imm_mov_wide, DpImm::MovWide);
 variant_handler!(dp_reg_add_sub_extended, DpReg::AddSubExtended);
 variant_handler!(dp_reg_two_source, DpReg::TwoSource);
@@ -432,6 +456,42 @@ fn dp_imm_bitfield_k<const OPC: u8, const SF: bool, const EXTRACT: bool>(
 }
 
 /// MADD/MSUB, SMADDL/SMSUBL, UMADDL/UMSUBL, SMULH, UMULH (`OP` in that order) per width and subtraction.
+/// AND/ORR/EOR/ANDS with an immediate by operation and width.
+fn dp_imm_logical_k<const OPC: u8, const SF: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::DpImm(DpImm::Logical { rd, rn, enc, .. }) = *insn {
+        DpImm::Logical {
+            sf: SF,
+            opc: OPC,
+            rd,
+            rn,
+            enc,
+        }
+        .exec(ev)
+    }
+}
+
+/// UDIV, SDIV and the shifts by a register (LSLV, LSRV, ASRV, RORV) by operation and width; CRC32 goes
+/// through the generic handler.
+fn dp_reg_two_source_k<const OP: u8, const SF: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::DpReg(DpReg::TwoSource { rd, rn, rm, .. }) = *insn {
+        DpReg::TwoSource {
+            sf: SF,
+            op: match OP {
+                0 => TwoSrc::Udiv,
+                1 => TwoSrc::Sdiv,
+                2 => TwoSrc::Lslv,
+                3 => TwoSrc::Lsrv,
+                4 => TwoSrc::Asrv,
+                _ => TwoSrc::Rorv,
+            },
+            rd,
+            rn,
+            rm,
+        }
+        .exec(ev)
+    }
+}
+
 fn dp_reg_three_source_k<const OP: u8, const SF: bool, const SUB: bool>(
     ev: &mut Eval<'_>,
     insn: &Insn,
