@@ -455,7 +455,6 @@ fn dp_imm_bitfield_k<const OPC: u8, const SF: bool, const EXTRACT: bool>(
     }
 }
 
-/// MADD/MSUB, SMADDL/SMSUBL, UMADDL/UMSUBL, SMULH, UMULH (`OP` in that order) per width and subtraction.
 /// AND/ORR/EOR/ANDS with an immediate by operation and width.
 fn dp_imm_logical_k<const OPC: u8, const SF: bool>(ev: &mut Eval<'_>, insn: &Insn) {
     if let Insn::DpImm(DpImm::Logical { rd, rn, enc, .. }) = *insn {
@@ -492,6 +491,7 @@ fn dp_reg_two_source_k<const OP: u8, const SF: bool>(ev: &mut Eval<'_>, insn: &I
     }
 }
 
+/// MADD/MSUB, SMADDL/SMSUBL, UMADDL/UMSUBL, SMULH, UMULH (`OP` in that order) per width and subtraction.
 fn dp_reg_three_source_k<const OP: u8, const SF: bool, const SUB: bool>(
     ev: &mut Eval<'_>,
     insn: &Insn,
