@@ -11,7 +11,7 @@ use elfrun_interp::{BlockCache, CpuState, Eval, Exit, GuestMem, decode};
 const CODE: u64 = 0x1000;
 
 /// The flag-setting instructions, all `Xd/Wd = 3, n = 1, m = 2`.
-const SETTERS: [(&str, u32); 8] = [
+const SETTERS: [(&str, u32); 10] = [
     ("subs x3, x1, x2", 0xeb02_0023),
     ("subs w3, w1, w2", 0x6b02_0023),
     ("ands x3, x1, x2", 0xea02_0023),
@@ -20,6 +20,8 @@ const SETTERS: [(&str, u32); 8] = [
     ("sbcs x3, x1, x2", 0xfa02_0023),
     ("subs x3, x1, #1", 0xf100_0423),
     ("subs w3, w1, #1", 0x7100_0423),
+    ("ands x3, x1, #0xff", 0xf240_1c23),
+    ("ands w3, w1, #1", 0x7200_0023),
 ];
 
 const EDGES: [u64; 12] = [
@@ -54,7 +56,7 @@ fn program(setter: u32, cond: u32) -> [u32; 9] {
 }
 
 /// `setter; b.cond +8; movz x5, #1; mrs x7, nzcv; svc #0`: the compare and the branch that ends the block run
-/// as one handler when the setter is a CMP/SUBS (see `dispatch::pair_handler_for`).
+/// as one handler when the setter is a CMP/SUBS or TST/ANDS (see `dispatch::pair_handler_for`).
 fn compare_and_branch(setter: u32, cond: u32) -> [u32; 5] {
     [
         setter,

@@ -306,9 +306,9 @@ fn dp_reg_add_sub_shifted<const SF: bool, const SUB: bool, const FLAGS: bool, co
 }
 
 /// The handler for a block's last two instructions together, where they are a compare and the `B.cond` that
-/// reads it (a loop's tail, most often): CMP/SUBS with an immediate or an unshifted register. The pair runs
-/// as one routine, the condition straight from the compare's operands; the branch keeps its own op (and
-/// handler, for [`Eval::step`]) but the pair's routine does not go on to it.
+/// reads it (a loop's tail, most often): CMP/SUBS with an immediate or an unshifted register, or TST/ANDS
+/// likewise. The pair runs as one routine, the condition straight from the compare's operands; the branch
+/// keeps its own op (and handler, for [`Eval::step`]) but the pair's routine does not go on to it.
 pub fn pair_handler_for(first: &Insn, last: &Insn) -> Option<Handler> {
     let Insn::Branch(Branch::CondBr { cond, .. }) = *last else {
         return None;
@@ -328,6 +328,14 @@ pub fn pair_handler_for(first: &Insn, last: &Insn) -> Option<Handler> {
             amount: 0,
             ..
         }) => Some(CMP_REG_BCOND[sf as usize][cond]),
+        Insn::DpImm(DpImm::Logical { sf, opc: 3, .. }) => Some(TST_IMM_BCOND[sf as usize][cond]),
+        Insn::DpReg(DpReg::Logical {
+            sf,
+            op: LogicOp::Ands,
+            invert: false,
+            amount: 0,
+            ..
+        }) => Some(TST_REG_BCOND[sf as usize][cond]),
         _ => None,
     }
 }
@@ -355,6 +363,18 @@ fn cmp_imm_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b:
 
 fn cmp_reg_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b: &Insn) {
     dp_reg_add_sub_shifted::<SF, true, true, true>(ev, a);
+    ev.pc = ev.pc.wrapping_add(4);
+    cond_br::<COND>(ev, b);
+}
+
+fn tst_imm_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b: &Insn) {
+    dp_imm_logical_k::<3, SF>(ev, a);
+    ev.pc = ev.pc.wrapping_add(4);
+    cond_br::<COND>(ev, b);
+}
+
+fn tst_reg_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b: &Insn) {
+    dp_reg_logical::<3, SF, false, true>(ev, a);
     ev.pc = ev.pc.wrapping_add(4);
     cond_br::<COND>(ev, b);
 }
@@ -390,6 +410,14 @@ static CMP_IMM_BCOND: [[Handler; 16]; 2] = [
 static CMP_REG_BCOND: [[Handler; 16]; 2] = [
     pair_by_cond!(cmp_reg_bcond, false),
     pair_by_cond!(cmp_reg_bcond, true),
+];
+static TST_IMM_BCOND: [[Handler; 16]; 2] = [
+    pair_by_cond!(tst_imm_bcond, false),
+    pair_by_cond!(tst_imm_bcond, true),
+];
+static TST_REG_BCOND: [[Handler; 16]; 2] = [
+    pair_by_cond!(tst_reg_bcond, false),
+    pair_by_cond!(tst_reg_bcond, true),
 ];
 
 /// `[f::<0>, …, f::<15>]`: a handler per condition code.
