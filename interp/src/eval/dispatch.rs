@@ -39,7 +39,7 @@ use crate::sem::FpTy;
 /// last, calls the next instruction's routine itself — a tail call, so running a block is a chain of jumps from
 /// routine to routine (threaded code) with no loop around them; each jump is predicted where it is made, and
 /// the chain never grows deeper than a block. A routine entered after the instruction before it stopped the
-/// run ([`Eval::exit`]) returns at once, leaving `pc` on that instruction.
+/// run (`Eval::exit` set) returns at once, leaving `pc` on that instruction.
 pub type Handler = fn(&mut Eval<'_>, &[BlockOp]);
 
 /// The handler that runs `body` (an interpreter routine for one instruction) and continues the block.
