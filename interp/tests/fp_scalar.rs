@@ -93,8 +93,8 @@ fn exact_engine_matches_qemu() {
 }
 
 /// The same qemu-checked edge cases through `Eval` with FPSR.IXC already set on entry, as it is in nearly every
-/// running program: the softfp fast paths then take their cheap forms (host arithmetic, the host FMA where it
-/// exists, no exactness test), which must give qemu's result and qemu's flags plus the sticky IXC.
+/// running program: the softfp fast paths then take their cheap forms (host arithmetic, no exactness test),
+/// which must give qemu's result and qemu's flags plus the sticky IXC.
 #[test]
 fn cheap_paths_with_ixc_set_match_qemu() {
     const IXC: u64 = 1 << 4;

@@ -306,11 +306,20 @@ pub fn binop_cheap_d(op: Op, a: u64, b: u64) -> Option<u64> {
     big_d(r).then_some(r)
 }
 
-/// `a + b·c` with one rounding when [`cheap`] holds, on the host's fused multiply-add instruction if it has one
-/// (else `None`: the emulated fast paths above still apply).
+/// `a + b·c` with one rounding when [`cheap`] holds. The product is exact in double and the double sum `s`
+/// is one rounding of the exact result; rounding `s` to single then gives the single rounding of the exact
+/// result unless `s` lies exactly halfway between two singles (a single's midpoint is a double and rounding is
+/// monotonic, so `s` cannot cross one, only land on it): that case, rare, gives `None` and the exact path
+/// above decides. No call, so the common case stays inline and light in the handler.
 #[inline(always)]
 pub fn muladd_cheap_s(a: u32, b: u32, c: u32) -> Option<u32> {
-    let r = hw::fma_s(f32::from_bits(b), f32::from_bits(c), f32::from_bits(a))?.to_bits();
+    let s = f32::from_bits(b) as f64 * f32::from_bits(c) as f64 + f32::from_bits(a) as f64;
+    // The 29 bits below a normal single's last significand bit: exactly one half.
+    if s.to_bits() & 0x1fff_ffff == 0x1000_0000 {
+        return None;
+    }
+    let r = (s as f32).to_bits();
+    // Normal results only: the halfway test is for a normal single's spacing.
     big_s(r).then_some(r)
 }
 
@@ -321,7 +330,8 @@ pub fn muladd_cheap_d(a: u64, b: u64, c: u64) -> Option<u64> {
     big_d(r).then_some(r)
 }
 
-/// The host's fused multiply-add, where the CPU has one (x86-64 with FMA3, detected once at run time).
+/// The host's double-precision fused multiply-add, where the CPU has one (x86-64 with FMA3, detected once at
+/// run time). Single precision needs none: see [`muladd_cheap_s`].
 mod hw {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     #[inline(always)]
@@ -335,37 +345,14 @@ mod hw {
     }
 
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    #[inline(always)]
-    pub fn fma_s(x: f32, y: f32, z: f32) -> Option<f32> {
-        if std::is_x86_feature_detected!("fma") {
-            // SAFETY: as in `fma_d`.
-            Some(unsafe { fma_s_fma3(x, y, z) })
-        } else {
-            None
-        }
-    }
-
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
     #[target_feature(enable = "fma")]
     fn fma_d_fma3(x: f64, y: f64, z: f64) -> f64 {
-        x.mul_add(y, z)
-    }
-
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    #[target_feature(enable = "fma")]
-    fn fma_s_fma3(x: f32, y: f32, z: f32) -> f32 {
         x.mul_add(y, z)
     }
 
     #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
     #[inline(always)]
     pub fn fma_d(_: f64, _: f64, _: f64) -> Option<f64> {
-        None
-    }
-
-    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
-    #[inline(always)]
-    pub fn fma_s(_: f32, _: f32, _: f32) -> Option<f32> {
         None
     }
 }

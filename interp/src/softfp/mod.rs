@@ -6,7 +6,8 @@
 //! it, [`convert`] the conversions, [`estimate`] FRECPE/FRSQRTE/FRECPX; `fast` and `fast_misc` are the fast
 //! paths: in round-to-nearest mode the common cases run on host `f32`/`f64` arithmetic with cheap exactness
 //! tests for the flags (a double FMA from Dekker's exact product and a sum rounded to odd; no host FMA is
-//! needed), cheaper still once FPSR.IXC is set (no exactness test at all; FMA on the host's instruction when
+//! needed), cheaper still once FPSR.IXC is set (no exactness test at all; a single FMA as a double
+//! multiply-add with a test for a sum halfway between two singles, a double FMA on the host's instruction when
 //! it has one), falling back to the exact engine for anything unusual (NaNs, infinities, results near underflow
 //! or overflow, denormals under FZ, directed rounding). Each `*_exact` entry point runs the engine alone;
 //! tests hold both paths to qemu and to each other.

@@ -207,3 +207,55 @@ fn other_fast_paths_agree_with_exact_engine() {
         }
     }
 }
+
+/// The cheap forms run only with FPSR.IXC already set (as in nearly every running program): the fused
+/// multiply-adds against the exact engine there, on random operands (all ranges, cancellations) and on sums
+/// whose double rounding lands exactly halfway between two singles, where rounding the double sum again would
+/// pick the wrong single (e.g. 4097² = 16785409, halfway between 16785408 and 16785410, plus a tiny addend
+/// that the double sum loses).
+#[test]
+fn cheap_muladds_with_ixc_set_agree_with_exact_engine() {
+    let ixc_run = |op: &dyn Fn(&mut Fpscr<'_>) -> u64| {
+        let mut fpsr = engine::IXC as u64;
+        let r = op(&mut Fpscr {
+            fpcr: 0,
+            fpsr: &mut fpsr,
+        });
+        (r, fpsr)
+    };
+    let mut rng = Rng(0x6a09_e667_f3bc_c909);
+    let mut cases = alloc::vec::Vec::new();
+    for ty in [FpTy::S, FpTy::D] {
+        let f = engine::fmt(ty);
+        let mid = f.bias() as i64;
+        for i in 0..30_000u32 {
+            let (center, spread) = match i % 3 {
+                0 => (mid, 40),
+                1 => (mid / 2, 3),
+                _ => (mid + mid / 2, 3),
+            };
+            let (a, b, c) = (
+                rng.value(ty, center, spread),
+                rng.value(ty, center, spread),
+                rng.value(ty, center, spread),
+            );
+            cases.push((ty, a, b, c));
+        }
+    }
+    let s = |v: f32| v.to_bits() as u64;
+    for (m, tiny) in [
+        (4097.0f32, 2f32.powi(-30)),
+        (8191.0, 2f32.powi(-40)),
+        (3.0, 2f32.powi(-60)),
+    ] {
+        // m·m is an odd integer of 25 significant bits where m has 13 (4097, 8191): a single midpoint.
+        for (sign, t) in [(1.0f32, tiny), (-1.0, -tiny), (1.0, -tiny), (-1.0, tiny)] {
+            cases.push((FpTy::S, s(t), s(sign * m), s(m)));
+        }
+    }
+    for (ty, a, b, c) in cases {
+        let fast = ixc_run(&|fs| muladd(fs, ty, a, b, c));
+        let exact = ixc_run(&|fs| muladd_exact(fs, ty, a, b, c));
+        assert_eq!(fast, exact, "fma {ty:?} {a:x} + {b:x}·{c:x} with IXC set");
+    }
+}
