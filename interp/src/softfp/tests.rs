@@ -243,14 +243,15 @@ fn cheap_muladds_with_ixc_set_agree_with_exact_engine() {
         }
     }
     let s = |v: f32| v.to_bits() as u64;
-    for (m, tiny) in [
-        (4097.0f32, 2f32.powi(-30)),
-        (8191.0, 2f32.powi(-40)),
-        (3.0, 2f32.powi(-60)),
+    // b·c is an odd integer of 25 significant bits (each factor has 12 to 14): a midpoint between two singles,
+    // which a tiny addend moves off in the exact sum but not in the double one.
+    for (b, c, tiny) in [
+        (4097.0f32, 4097.0f32, 2f32.powi(-30)),
+        (2049.0, 8193.0, 2f32.powi(-40)),
+        (4099.0, 4097.0, 2f32.powi(-60)),
     ] {
-        // m·m is an odd integer of 25 significant bits where m has 13 (4097, 8191): a single midpoint.
         for (sign, t) in [(1.0f32, tiny), (-1.0, -tiny), (1.0, -tiny), (-1.0, tiny)] {
-            cases.push((FpTy::S, s(t), s(sign * m), s(m)));
+            cases.push((FpTy::S, s(t), s(sign * b), s(c)));
         }
     }
     for (ty, a, b, c) in cases {
