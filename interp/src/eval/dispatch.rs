@@ -340,84 +340,63 @@ pub fn pair_handler_for(first: &Insn, last: &Insn) -> Option<Handler> {
     }
 }
 
-/// The handler that runs `body` on the two instructions of `ops` (a block's last two).
+/// The handler for a block's last two instructions when they are a flag setter (`setter`, one of this file's
+/// routines) and a `B.cond` on `cond`: the setter, then the branch from the next pc, in one routine.
 macro_rules! th_pair {
-    ($body:expr) => {
+    ($setter:expr, $cond:literal) => {
         threaded(|ev, ops| {
             if ev.exit.is_some() {
                 ev.pc = ev.pc.wrapping_sub(4);
                 return;
             }
             if let [a, b] = ops {
-                $body(ev, &a.insn, &b.insn);
+                $setter(ev, &a.insn);
+                ev.pc = ev.pc.wrapping_add(4);
+                cond_br::<$cond>(ev, &b.insn);
             }
         })
     };
 }
 
-fn cmp_imm_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b: &Insn) {
-    dp_imm_add_sub::<SF, true, true>(ev, a);
-    ev.pc = ev.pc.wrapping_add(4);
-    cond_br::<COND>(ev, b);
-}
-
-fn cmp_reg_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b: &Insn) {
-    dp_reg_add_sub_shifted::<SF, true, true, true>(ev, a);
-    ev.pc = ev.pc.wrapping_add(4);
-    cond_br::<COND>(ev, b);
-}
-
-fn tst_imm_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b: &Insn) {
-    dp_imm_logical_k::<3, SF>(ev, a);
-    ev.pc = ev.pc.wrapping_add(4);
-    cond_br::<COND>(ev, b);
-}
-
-fn tst_reg_bcond<const SF: bool, const COND: u8>(ev: &mut Eval<'_>, a: &Insn, b: &Insn) {
-    dp_reg_logical::<3, SF, false, true>(ev, a);
-    ev.pc = ev.pc.wrapping_add(4);
-    cond_br::<COND>(ev, b);
-}
-
-/// `[f::<sf, 0>, …, f::<sf, 15>]` as pair handlers.
+/// `setter` followed by a `B.cond` on each condition, as pair handlers.
 macro_rules! pair_by_cond {
-    ($f:ident, $sf:literal) => {
+    ($setter:expr) => {
         [
-            th_pair!($f::<$sf, 0>),
-            th_pair!($f::<$sf, 1>),
-            th_pair!($f::<$sf, 2>),
-            th_pair!($f::<$sf, 3>),
-            th_pair!($f::<$sf, 4>),
-            th_pair!($f::<$sf, 5>),
-            th_pair!($f::<$sf, 6>),
-            th_pair!($f::<$sf, 7>),
-            th_pair!($f::<$sf, 8>),
-            th_pair!($f::<$sf, 9>),
-            th_pair!($f::<$sf, 10>),
-            th_pair!($f::<$sf, 11>),
-            th_pair!($f::<$sf, 12>),
-            th_pair!($f::<$sf, 13>),
-            th_pair!($f::<$sf, 14>),
-            th_pair!($f::<$sf, 15>),
+            th_pair!($setter, 0),
+            th_pair!($setter, 1),
+            th_pair!($setter, 2),
+            th_pair!($setter, 3),
+            th_pair!($setter, 4),
+            th_pair!($setter, 5),
+            th_pair!($setter, 6),
+            th_pair!($setter, 7),
+            th_pair!($setter, 8),
+            th_pair!($setter, 9),
+            th_pair!($setter, 10),
+            th_pair!($setter, 11),
+            th_pair!($setter, 12),
+            th_pair!($setter, 13),
+            th_pair!($setter, 14),
+            th_pair!($setter, 15),
         ]
     };
 }
 
 static CMP_IMM_BCOND: [[Handler; 16]; 2] = [
-    pair_by_cond!(cmp_imm_bcond, false),
-    pair_by_cond!(cmp_imm_bcond, true),
+    pair_by_cond!(dp_imm_add_sub::<false, true, true>),
+    pair_by_cond!(dp_imm_add_sub::<true, true, true>),
 ];
 static CMP_REG_BCOND: [[Handler; 16]; 2] = [
-    pair_by_cond!(cmp_reg_bcond, false),
-    pair_by_cond!(cmp_reg_bcond, true),
+    pair_by_cond!(dp_reg_add_sub_shifted::<false, true, true, true>),
+    pair_by_cond!(dp_reg_add_sub_shifted::<true, true, true, true>),
 ];
 static TST_IMM_BCOND: [[Handler; 16]; 2] = [
-    pair_by_cond!(tst_imm_bcond, false),
-    pair_by_cond!(tst_imm_bcond, true),
+    pair_by_cond!(dp_imm_logical_k::<3, false>),
+    pair_by_cond!(dp_imm_logical_k::<3, true>),
 ];
 static TST_REG_BCOND: [[Handler; 16]; 2] = [
-    pair_by_cond!(tst_reg_bcond, false),
-    pair_by_cond!(tst_reg_bcond, true),
+    pair_by_cond!(dp_reg_logical::<3, false, false, true>),
+    pair_by_cond!(dp_reg_logical::<3, true, false, true>),
 ];
 
 /// `[f::<0>, …, f::<15>]`: a handler per condition code.

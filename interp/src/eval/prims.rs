@@ -78,15 +78,14 @@ impl Sem for Eval<'_> {
     fn imm(&mut self, v: u64) -> u64 {
         v
     }
-    // `regs` is laid out so that no register access tests for number 31 (see `Eval::regs`).
+    // `regs` is laid out so that only the accesses where number 31 names SP test for it (see `Eval::regs`).
     #[inline(always)]
     fn x(&mut self, r: Reg) -> u64 {
         self.regs[r as usize & 31]
     }
     #[inline(always)]
     fn x_or_sp(&mut self, r: Reg) -> u64 {
-        let r = r as usize & 31;
-        self.regs[r + (r == ZR) as usize]
+        self.regs[sp_slot(r)]
     }
     #[inline(always)]
     fn set_x(&mut self, r: Reg, v: u64) {
@@ -100,8 +99,7 @@ impl Sem for Eval<'_> {
     #[inline(always)]
     fn set_x_or_sp(&mut self, r: Reg, v: u64) {
         if self.ok() {
-            let r = r as usize & 31;
-            self.regs[r + (r == ZR) as usize] = v;
+            self.regs[sp_slot(r)] = v;
         }
     }
     #[inline(always)]
@@ -836,6 +834,13 @@ fn add_flags(w: Width, a: u64, b: u64, carry_in: u64) -> (u64, u64) {
             (res as u64, flags(res >> 31 != 0, res == 0, c, v))
         }
     }
+}
+
+/// The slot in `Eval::regs` of register number `r` where 31 names SP: SP sits just after the zero register.
+#[inline(always)]
+fn sp_slot(r: Reg) -> usize {
+    let r = r as usize & 31;
+    r + (r == ZR) as usize
 }
 
 /// The last step of `ConditionHolds`: an odd condition is the even one's negation, except NV (0b1111), which
