@@ -18,6 +18,7 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use elfrun_interp::BlockCache;
 use elfrun_interp::eval::{Counters, IndirectKind, Sink};
 use elfrun_profiles::{IndirectSite, MergeOutcome, Profile};
 use sha2::{Digest, Sha256};
@@ -100,9 +101,10 @@ impl Recording {
     }
 
     /// What was counted since the last flush, as a profile (and resets the counters).
-    pub fn take_profile(&mut self, instructions_now: u64) -> Profile {
+    /// `cache` is the guest's block cache, where block entries are counted.
+    pub fn take_profile(&mut self, cache: &mut BlockCache, instructions_now: u64) -> Profile {
         let mut p = Profile::new(self.elf_sha, ELFRUN_VERSION);
-        self.counters.drain(&mut ProfileSink(&mut p));
+        self.counters.drain(cache, &mut ProfileSink(&mut p));
         p.record_run(instructions_now.saturating_sub(self.instructions_flushed));
         if self.run_counted {
             p.runs = 0;
@@ -144,7 +146,7 @@ impl Guest {
         let Some(rec) = self.recording.as_deref_mut() else {
             return;
         };
-        let profile = rec.take_profile(instructions);
+        let profile = rec.take_profile(&mut self.cache, instructions);
         match elfrun_profiles::merge_into_file(&rec.path, &profile) {
             Ok(MergeOutcome::Replaced { reason }) => {
                 tracing::warn!("replaced the profile {}: {reason}", rec.path.display())
@@ -162,7 +164,7 @@ impl Guest {
     pub fn profile_after_fork(&mut self) {
         let instructions = self.stats.instructions;
         if let Some(rec) = self.recording.as_deref_mut() {
-            rec.counters.reset();
+            rec.counters.reset(&mut self.cache);
             rec.run_counted = false;
             rec.instructions_flushed = instructions;
         }

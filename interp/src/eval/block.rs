@@ -1,6 +1,7 @@
 //! Predecoded basic blocks and the cache that maps guest pcs to them.
 
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use crate::decode::{Insn, decode};
 use crate::mem::{Fault, GuestMem};
@@ -22,6 +23,9 @@ pub struct Block {
     /// The last two blocks control went to from here, as (pc, id): a branch's two ways usually, so the run loop
     /// finds its next block without the cache's table (see [`BlockCache::next`]). `EMPTY` pcs when unused.
     links: [(u64, BlockId); 2],
+    /// Entries counted by a recording run ([`super::Counters`]): kept here, in the header the run loop reads
+    /// anyway, so counting is one increment; the recorder collects them with [`BlockCache::take_counts`].
+    entries: Cell<u64>,
 }
 
 /// One predecoded instruction and the routine that executes it: the handler is chosen once, when the block is
@@ -119,7 +123,14 @@ impl Block {
             ops,
             term,
             links: NO_LINKS,
+            entries: Cell::new(0),
         }
+    }
+
+    /// Counts one entry (profile recording).
+    #[inline(always)]
+    pub fn count_entry(&self) {
+        self.entries.set(self.entries.get().wrapping_add(1));
     }
 
     /// Number of instructions.
@@ -163,6 +174,29 @@ pub struct BlockCache {
     all: alloc::collections::BTreeMap<u64, BlockId>,
     /// Blocks decoded so far (a measure of decode work).
     pub built: u64,
+    /// Counts of blocks dropped since the recorder last collected them ([`BlockCache::take_counts`]).
+    retired: Vec<BlockCount>,
+}
+
+/// A block's recorded entries, as [`BlockCache::take_counts`] hands them out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockCount {
+    pub start: u64,
+    /// Length in instructions: a block rebuilt after its code changed may have another.
+    pub len: u32,
+    pub term: Term,
+    pub entries: u64,
+}
+
+impl BlockCount {
+    fn of(b: &Block) -> BlockCount {
+        BlockCount {
+            start: b.start,
+            len: b.len() as u32,
+            term: b.term,
+            entries: b.entries.get(),
+        }
+    }
 }
 
 impl Default for BlockCache {
@@ -179,6 +213,7 @@ impl BlockCache {
             fast: alloc::vec![(EMPTY, 0); FAST_SLOTS],
             all: Default::default(),
             built: 0,
+            retired: Vec::new(),
         }
     }
 
@@ -253,12 +288,17 @@ impl BlockCache {
         let end = addr.saturating_add(len);
         let blocks = &mut self.blocks;
         let free = &mut self.free;
+        let retired = &mut self.retired;
         self.all.retain(|_, id| {
             let b = &mut blocks[*id as usize];
             let hit = b.start < end && b.end() > addr;
             if hit {
+                if b.entries.get() > 0 {
+                    retired.push(BlockCount::of(b));
+                }
                 b.start = EMPTY;
                 b.ops = Vec::new();
+                b.entries.set(0);
                 free.push(*id);
             }
             !hit
@@ -274,8 +314,42 @@ impl BlockCache {
         }
     }
 
-    /// Drops everything (e.g. after `execve`).
+    /// Drops every block (e.g. after `execve`); their recorded counts stay for [`BlockCache::take_counts`].
     pub fn clear(&mut self) {
+        let mut retired = core::mem::take(&mut self.retired);
+        retired.extend(
+            self.live_blocks()
+                .filter(|b| b.entries.get() > 0)
+                .map(BlockCount::of),
+        );
         *self = BlockCache::new();
+        self.retired = retired;
+    }
+
+    fn live_blocks(&self) -> impl Iterator<Item = &Block> {
+        self.blocks.iter().filter(|b| b.start != EMPTY)
+    }
+
+    /// Hands every non-zero entry count recorded since the last call to `f` (blocks dropped meanwhile first, in
+    /// no particular order) and sets them back to zero.
+    pub fn take_counts(&mut self, mut f: impl FnMut(BlockCount)) {
+        for c in self.retired.drain(..) {
+            f(c);
+        }
+        for b in self.live_blocks() {
+            if b.entries.get() > 0 {
+                f(BlockCount::of(b));
+                b.entries.set(0);
+            }
+        }
+    }
+
+    /// Adds `block` as if decoded at its start (tests of what runs over the cache without guest memory).
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, block: Block) -> BlockId {
+        self.blocks.push(block);
+        let id = (self.blocks.len() - 1) as BlockId;
+        self.all.insert(self.blocks[id as usize].start, id);
+        id
     }
 }

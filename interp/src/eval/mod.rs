@@ -7,7 +7,7 @@ mod dispatch;
 mod prims;
 mod record;
 
-pub use block::{Block, BlockCache, BlockId, MAX_BLOCK_INSNS, Op, Term};
+pub use block::{Block, BlockCache, BlockCount, BlockId, MAX_BLOCK_INSNS, Op, Term};
 pub use dispatch::Handler;
 pub use record::{Counters, IndirectKind, NoRecord, Recorder, Sink};
 
@@ -171,21 +171,20 @@ pub fn run_with<R: Recorder>(
     let mut ev = Eval::new(cpu, mem);
     let mut pc = ev.cpu.pc;
     let mut executed = 0u64;
-    // The block just completed, whose links lead to the next one.
-    let mut prev: Option<BlockId> = None;
+    // The block to run next: found in the links of the one before it, once there is one.
+    let mut next = match budget {
+        0 => None,
+        _ => cache.lookup(pc, &mem).ok(),
+    };
     let exit = loop {
         if executed >= budget {
             break Exit::Budget;
         }
-        let found = match prev {
-            Some(from) => cache.next(from, pc, &mem),
-            None => cache.lookup(pc, &mem),
-        };
-        let Ok(id) = found else {
+        let Some(id) = next else {
             break Exit::FetchFault;
         };
         let block = cache.block(id);
-        rec.enter(id, block);
+        rec.enter(block);
         // Only a block's last instruction can branch; anything before it falls through.
         ev.next_pc = block.end();
         ev.pc = block.start;
@@ -205,14 +204,14 @@ pub fn run_with<R: Recorder>(
             pc = ev.next_pc;
             executed += block.len() as u64;
             rec.completed(block, pc, ev.regs[SP]);
-            prev = Some(id);
+            next = cache.next(id, pc, &mem).ok();
             continue;
         };
         // An SVC or `ic` completed (neither branches) and pc moves past it; anything else leaves pc on the
         // culprit.
         let i = (ipc.wrapping_sub(block.start) / 4) as usize;
         let completed = matches!(e, Exit::Syscall | Exit::CodeInvalidated { .. });
-        rec.stopped(id, completed && i + 1 == block.len());
+        rec.stopped(block, completed && i + 1 == block.len());
         pc = if completed { ipc.wrapping_add(4) } else { ipc };
         executed += i as u64 + completed as u64;
         if let Exit::CodeInvalidated { addr } = e {

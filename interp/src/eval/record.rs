@@ -3,8 +3,10 @@
 //! [`Counters`], the recorder `elfrun --record` uses.
 //!
 //! What `Counters` collects, per guest binary image:
-//! - block entries (+ length), in a slot per [`BlockId`] (an array index, one compare and an add on the hot
-//!   path; a slot's hot part is 16 bytes so the slots of a program's hot code stay in the host's L1 cache);
+//! - block entries (+ length), counted in the [`Block`] itself (one increment in the header the run loop reads
+//!   anyway; a slot table of its own cost ~30 host instructions per block, mostly in registers the run loop
+//!   then spilled) and collected from the [`BlockCache`] when drained, together with the counts of blocks the
+//!   cache dropped meanwhile;
 //! - calls: `BL` targets are static, so they are derived from the entry counts of blocks ending in `BL`
 //!   (minus the entries that stopped early, counted on the cold path); `BLR` targets are counted per execution;
 //! - indirect branch sites (`BR`, `BLR`, and `RET` that did not return to its caller) with target histograms, in a
@@ -23,19 +25,19 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use super::block::{Block, BlockId, Term};
+use super::block::{Block, BlockCache, Term};
 
 /// Hooks the run loop calls. All are inlined; [`NoRecord`]'s are empty.
 pub trait Recorder {
     /// Whether this recorder records anything (lets the run loop skip bookkeeping at compile time).
     const ACTIVE: bool;
-    /// Block `id` is about to run.
-    fn enter(&mut self, id: BlockId, block: &Block);
+    /// `block` is about to run.
+    fn enter(&mut self, block: &Block);
     /// The block ran to its end and control continues at `next`; `sp` is the stack pointer now.
     fn completed(&mut self, block: &Block, next: u64, sp: u64);
-    /// Block `id` stopped before completing its last instruction (fault, undefined instruction, `ic ivau`, or the
+    /// `block` stopped before completing its last instruction (fault, undefined instruction, `ic ivau`, or the
     /// exit of a syscall, which is the block's last instruction and does complete: `completed_last` says so).
-    fn stopped(&mut self, id: BlockId, completed_last: bool);
+    fn stopped(&mut self, block: &Block, completed_last: bool);
 }
 
 /// Records nothing.
@@ -45,11 +47,11 @@ pub struct NoRecord;
 impl Recorder for NoRecord {
     const ACTIVE: bool = false;
     #[inline(always)]
-    fn enter(&mut self, _id: BlockId, _block: &Block) {}
+    fn enter(&mut self, _block: &Block) {}
     #[inline(always)]
     fn completed(&mut self, _block: &Block, _next: u64, _sp: u64) {}
     #[inline(always)]
-    fn stopped(&mut self, _id: BlockId, _completed_last: bool) {}
+    fn stopped(&mut self, _block: &Block, _completed_last: bool) {}
 }
 
 /// Kind of an indirect branch site recorded by [`Counters`].
@@ -63,60 +65,14 @@ pub enum IndirectKind {
     RetNotToCaller,
 }
 
-/// The counted part of a per-block-id slot: which block holds the id ([`key`]) and its entries.
-/// `key == EMPTY_KEY` marks an unused slot.
-#[derive(Clone, Copy, Debug)]
-struct Hot {
-    key: u64,
-    entries: u64,
-}
-
-/// The rest of a slot, touched only when a block is first entered, stops early, or is drained.
-#[derive(Clone, Copy, Debug)]
-struct Cold {
-    /// Entries that did not complete the block's last instruction.
-    incomplete: u64,
-    term: Term,
-}
-
-/// A block's identity in one word: its start (guest addresses have at most 48 significant bits) and its
-/// length in instructions (at most [`super::block::MAX_BLOCK_INSNS`]). A block rebuilt after its code changed
-/// may have another length: it is another block to the profile.
-#[inline(always)]
-fn key(block: &Block) -> u64 {
-    block.start ^ ((block.len() as u64) << 56)
-}
-
-fn key_start(key: u64) -> u64 {
-    key & ((1 << 56) - 1)
-}
-
-fn key_len(key: u64) -> u32 {
-    (key >> 56) as u32
-}
-
-const EMPTY_KEY: u64 = u64::MAX;
-const EMPTY_HOT: Hot = Hot {
-    key: EMPTY_KEY,
-    entries: 0,
-};
-const EMPTY_COLD: Cold = Cold {
-    incomplete: 0,
-    term: Term::Other,
-};
-
 /// Deepest shadow stack kept; deeper calls drop the oldest half (a program that never returns from its calls).
 const MAX_SHADOW: usize = 4096;
 
 /// The recorder of `elfrun --record`. See the module docs.
 #[derive(Debug, Default)]
 pub struct Counters {
-    hot: Vec<Hot>,
-    cold: Vec<Cold>,
-    /// Counts of blocks whose slot was taken over by another block (cache invalidation reused the id).
-    retired: BTreeMap<u64, (u32, u64)>,
-    /// Direct call targets of retired blocks.
-    retired_calls: BTreeMap<u64, u64>,
+    /// Entries that did not complete the block's last instruction, by (start, length in instructions).
+    incomplete: BTreeMap<(u64, u32), u64>,
     indirect: PairTable,
     /// (return address, SP at the call) of the calls not yet returned from, innermost last.
     shadow: Vec<(u64, u64)>,
@@ -127,22 +83,15 @@ impl Recorder for Counters {
     const ACTIVE: bool = true;
 
     #[inline(always)]
-    fn enter(&mut self, id: BlockId, block: &Block) {
-        let i = id as usize;
-        if let Some(s) = self.hot.get_mut(i)
-            && s.key == key(block)
-        {
-            s.entries += 1;
-            return;
-        }
-        self.claim(i, block);
+    fn enter(&mut self, block: &Block) {
+        block.count_entry();
     }
 
     #[inline(always)]
     fn completed(&mut self, block: &Block, next: u64, sp: u64) {
         // Most blocks end in something else than a call, return or indirect branch: one predictable test
         // instead of a jump table.
-        if block.term == Term::Other {
+        if let Term::Other = block.term {
             return;
         }
         match block.term {
@@ -168,9 +117,13 @@ impl Recorder for Counters {
     }
 
     #[cold]
-    fn stopped(&mut self, id: BlockId, completed_last: bool) {
-        if !completed_last && let Some(s) = self.cold.get_mut(id as usize) {
-            s.incomplete += 1;
+    fn stopped(&mut self, block: &Block, completed_last: bool) {
+        if !completed_last {
+            let c = self
+                .incomplete
+                .entry((block.start, block.len() as u32))
+                .or_insert(0);
+            *c = c.saturating_add(1);
         }
     }
 }
@@ -178,38 +131,6 @@ impl Recorder for Counters {
 impl Counters {
     pub fn new() -> Counters {
         Counters::default()
-    }
-
-    /// First entry of `block` under id `i` (or the id now names another block): move the old counts aside.
-    #[cold]
-    #[inline(never)]
-    fn claim(&mut self, i: usize, block: &Block) {
-        if i >= self.hot.len() {
-            self.hot.resize(i + 1, EMPTY_HOT);
-            self.cold.resize(i + 1, EMPTY_COLD);
-        }
-        let old_hot = core::mem::replace(
-            &mut self.hot[i],
-            Hot {
-                key: key(block),
-                entries: 1,
-            },
-        );
-        let old_cold = core::mem::replace(
-            &mut self.cold[i],
-            Cold {
-                incomplete: 0,
-                term: block.term,
-            },
-        );
-        if old_hot.key != EMPTY_KEY {
-            retire(
-                &mut self.retired,
-                &mut self.retired_calls,
-                &old_hot,
-                &old_cold,
-            );
-        }
     }
 
     #[inline(always)]
@@ -242,28 +163,41 @@ impl Counters {
         *c = c.saturating_add(1);
     }
 
-    /// Forgets all counts (not the shadow stack): after `fork` the child records only its own part.
-    pub fn reset(&mut self) {
-        for s in &mut self.hot {
-            s.entries = 0;
-        }
-        for s in &mut self.cold {
-            s.incomplete = 0;
-        }
-        self.retired.clear();
-        self.retired_calls.clear();
+    /// Forgets all counts (not the shadow stack), the entries counted in `cache`'s blocks included: after
+    /// `fork` the child records only its own part.
+    pub fn reset(&mut self, cache: &mut BlockCache) {
+        cache.take_counts(|_| {});
+        self.incomplete.clear();
         self.indirect = PairTable::default();
         self.aot_misses.clear();
     }
 
-    /// Hands every non-zero count to `sink`, then [`reset`](Counters::reset)s. Blocks come in no particular
-    /// order (the profile sorts them).
-    pub fn drain(&mut self, sink: &mut impl Sink) {
-        let mut blocks = core::mem::take(&mut self.retired);
-        let mut calls = core::mem::take(&mut self.retired_calls);
-        for (h, c) in self.hot.iter().zip(&self.cold) {
-            if h.key != EMPTY_KEY && h.entries > 0 {
-                retire(&mut blocks, &mut calls, h, c);
+    /// Hands every non-zero count to `sink` (block entries from `cache`, where the run loop counted them), then
+    /// [`reset`](Counters::reset)s. Blocks come in no particular order (the profile sorts them).
+    pub fn drain(&mut self, cache: &mut BlockCache, sink: &mut impl Sink) {
+        // A block dropped and rebuilt with the same code comes twice: add up first, so that its incomplete
+        // entries are taken off its calls once.
+        let mut counted: BTreeMap<(u64, u32), (u64, Term)> = BTreeMap::new();
+        cache.take_counts(|c| {
+            let e = counted.entry((c.start, c.len)).or_insert((0, c.term));
+            *e = (e.0.saturating_add(c.entries), c.term);
+        });
+        // Rebuilt at the same start with another length (its code changed): one block to the profile, of the
+        // longest length.
+        let mut blocks: BTreeMap<u64, (u32, u64)> = BTreeMap::new();
+        let mut calls: BTreeMap<u64, u64> = BTreeMap::new();
+        for (&(start, len), &(entries, term)) in &counted {
+            let b = blocks.entry(start).or_insert((0, 0));
+            b.0 = b.0.max(len);
+            b.1 = b.1.saturating_add(entries);
+            // BL targets are static: a block ending in BL called its target once per completed entry.
+            if let Term::Call { target } = term {
+                let incomplete = self.incomplete.get(&(start, len)).copied().unwrap_or(0);
+                let done = entries.saturating_sub(incomplete);
+                if done > 0 {
+                    let c = calls.entry(target).or_insert(0);
+                    *c = c.saturating_add(done);
+                }
             }
         }
         for (pc, (len, entries)) in blocks {
@@ -281,28 +215,7 @@ impl Counters {
         for (&pc, &count) in &self.aot_misses {
             sink.aot_miss(pc, count);
         }
-        self.reset();
-    }
-}
-
-fn retire(
-    blocks: &mut BTreeMap<u64, (u32, u64)>,
-    calls: &mut BTreeMap<u64, u64>,
-    h: &Hot,
-    c: &Cold,
-) {
-    if h.entries == 0 {
-        return;
-    }
-    let b = blocks.entry(key_start(h.key)).or_insert((0, 0));
-    b.0 = b.0.max(key_len(h.key));
-    b.1 = b.1.saturating_add(h.entries);
-    if let Term::Call { target } = c.term {
-        let done = h.entries.saturating_sub(c.incomplete);
-        if done > 0 {
-            let c = calls.entry(target).or_insert(0);
-            *c = c.saturating_add(done);
-        }
+        self.reset(cache);
     }
 }
 
@@ -416,11 +329,18 @@ mod tests {
         }
     }
 
-    fn drain(c: &mut Counters) -> Collect {
+    fn drain(c: &mut Counters, cache: &mut BlockCache) -> Collect {
         let mut s = Collect::default();
-        c.drain(&mut s);
+        c.drain(cache, &mut s);
         s.indirect.sort();
+        s.blocks.sort();
         s
+    }
+
+    /// A block run to its end (entered, then left for `next` with stack pointer `sp`).
+    fn run(c: &mut Counters, b: &Block, next: u64, sp: u64) {
+        c.enter(b);
+        c.completed(b, next, sp);
     }
 
     #[test]
@@ -444,31 +364,25 @@ mod tests {
     #[test]
     fn calls_returns_and_indirect_sites() {
         let mut c = Counters::new();
-        let caller = block(0x1000, 3, Term::Call { target: 0x2000 });
-        let callee = block(0x2000, 2, Term::Return);
-        let icall = block(0x3000, 1, Term::CallIndirect);
-        let jump = block(0x4000, 4, Term::JumpIndirect);
+        let mut cache = BlockCache::new();
+        let caller = cache.insert(block(0x1000, 3, Term::Call { target: 0x2000 }));
+        let callee = cache.insert(block(0x2000, 2, Term::Return));
+        let icall = cache.insert(block(0x3000, 1, Term::CallIndirect));
+        let jump = cache.insert(block(0x4000, 4, Term::JumpIndirect));
+        let b = |id| cache.block(id);
         let sp = 0x8000;
         for _ in 0..5 {
-            c.enter(0, &caller);
-            c.completed(&caller, 0x2000, sp);
-            c.enter(1, &callee);
-            c.completed(&callee, 0x100c, sp); // back to the caller: not recorded
+            run(&mut c, b(caller), 0x2000, sp);
+            run(&mut c, b(callee), 0x100c, sp); // back to the caller: not recorded
         }
-        c.enter(2, &icall);
-        c.completed(&icall, 0x2000, sp);
-        c.enter(1, &callee);
-        c.completed(&callee, 0x3004, sp);
-        c.enter(3, &jump);
-        c.completed(&jump, 0x5000, sp);
-        c.enter(3, &jump);
-        c.completed(&jump, 0x6000, sp);
+        run(&mut c, b(icall), 0x2000, sp);
+        run(&mut c, b(callee), 0x3004, sp);
+        run(&mut c, b(jump), 0x5000, sp);
+        run(&mut c, b(jump), 0x6000, sp);
         c.aot_miss(0x7000);
-        let s = drain(&mut c);
-        let mut blocks = s.blocks.clone();
-        blocks.sort();
+        let s = drain(&mut c, &mut cache);
         assert_eq!(
-            blocks,
+            s.blocks,
             [
                 (0x1000, 3, 5),
                 (0x2000, 2, 6),
@@ -487,7 +401,7 @@ mod tests {
         );
         assert_eq!(s.aot, [(0x7000, 1)]);
         // Drained means reset.
-        let s = drain(&mut c);
+        let s = drain(&mut c, &mut cache);
         assert!(
             s.blocks.is_empty() && s.calls.is_empty() && s.indirect.is_empty() && s.aot.is_empty()
         );
@@ -499,60 +413,61 @@ mod tests {
         let outer = block(0x1000, 1, Term::Call { target: 0x2000 });
         let inner = block(0x2000, 1, Term::Call { target: 0x3000 });
         let ret = block(0x3000, 1, Term::Return);
+        let mut cache = BlockCache::new();
         // outer calls at sp 0x8000, inner at 0x7f00; then a RET with sp back at 0x8000 to outer's return address:
         // the inner frame was abandoned (longjmp by BR); an ordinary return.
-        c.enter(0, &outer);
-        c.completed(&outer, 0x2000, 0x8000);
-        c.enter(1, &inner);
-        c.completed(&inner, 0x3000, 0x7f00);
-        c.enter(2, &ret);
-        c.completed(&ret, 0x1004, 0x8000);
-        assert!(drain(&mut c).indirect.is_empty());
+        run(&mut c, &outer, 0x2000, 0x8000);
+        run(&mut c, &inner, 0x3000, 0x7f00);
+        run(&mut c, &ret, 0x1004, 0x8000);
+        assert!(drain(&mut c, &mut cache).indirect.is_empty());
         // A RET to an address no call pushed: recorded.
-        c.enter(0, &outer);
-        c.completed(&outer, 0x2000, 0x8000);
-        c.enter(2, &ret);
-        c.completed(&ret, 0x9999, 0x8000);
+        run(&mut c, &outer, 0x2000, 0x8000);
+        run(&mut c, &ret, 0x9999, 0x8000);
         assert_eq!(
-            drain(&mut c).indirect,
+            drain(&mut c, &mut cache).indirect,
             [(0x3000, IndirectKind::RetNotToCaller, 0x9999, 1)]
         );
     }
 
     #[test]
-    fn stopped_blocks_do_not_count_calls_and_reused_ids_keep_counts() {
+    fn stopped_blocks_do_not_count_calls_and_dropped_blocks_keep_counts() {
         let mut c = Counters::new();
-        let call = block(0x1000, 4, Term::Call { target: 0x2000 });
-        c.enter(0, &call);
-        c.completed(&call, 0x2000, 0);
-        c.enter(0, &call);
-        c.stopped(0, false); // faulted inside: the BL did not run
-        // Id 0 now names another block (the old one was invalidated): the old counts are kept.
-        let other = block(0x5000, 2, Term::Other);
-        c.enter(0, &other);
-        // Rebuilt at the same start with another length (its code changed): counted apart, merged when
-        // drained (the longest length, the entries summed).
-        let longer = block(0x5000, 3, Term::Other);
-        c.enter(0, &longer);
-        c.enter(0, &longer);
-        let s = drain(&mut c);
-        let mut blocks = s.blocks.clone();
-        blocks.sort();
-        assert_eq!(blocks, [(0x1000, 4, 2), (0x5000, 3, 3)]);
-        assert_eq!(s.calls, [(0x2000, 1)]);
+        let mut cache = BlockCache::new();
+        let call = cache.insert(block(0x1000, 4, Term::Call { target: 0x2000 }));
+        run(&mut c, cache.block(call), 0x2000, 0);
+        c.enter(cache.block(call));
+        c.stopped(cache.block(call), false); // faulted inside: the BL did not run
+        let other = cache.insert(block(0x5000, 2, Term::Other));
+        c.enter(cache.block(other));
+        // Both dropped (their code changed), then rebuilt: the counts of the dropped ones are kept. The call
+        // block comes back as it was (same code), the other one longer: counted apart, merged when drained
+        // (the longest length, the entries summed).
+        cache.invalidate(0x1000, 0x5000);
+        let call = cache.insert(block(0x1000, 4, Term::Call { target: 0x2000 }));
+        let longer = cache.insert(block(0x5000, 3, Term::Other));
+        run(&mut c, cache.block(call), 0x2000, 0);
+        c.enter(cache.block(longer));
+        c.enter(cache.block(longer));
+        let s = drain(&mut c, &mut cache);
+        assert_eq!(s.blocks, [(0x1000, 4, 3), (0x5000, 3, 3)]);
+        // Three entries of the BL block, one of which stopped before its BL.
+        assert_eq!(s.calls, [(0x2000, 2)]);
+        // A cleared cache (execve) keeps the counts too.
+        c.enter(cache.block(longer));
+        cache.clear();
+        assert_eq!(drain(&mut c, &mut cache).blocks, [(0x5000, 3, 1)]);
     }
 
     #[test]
     fn reset_forgets_counts_but_not_calls_in_flight() {
         let mut c = Counters::new();
-        let call = block(0x1000, 1, Term::Call { target: 0x2000 });
-        let ret = block(0x2000, 1, Term::Return);
-        c.enter(0, &call);
-        c.completed(&call, 0x2000, 0x8000);
-        c.reset(); // fork: the child returns from the call the parent made
-        c.enter(1, &ret);
-        c.completed(&ret, 0x1004, 0x8000);
-        let s = drain(&mut c);
+        let mut cache = BlockCache::new();
+        let call = cache.insert(block(0x1000, 1, Term::Call { target: 0x2000 }));
+        let ret = cache.insert(block(0x2000, 1, Term::Return));
+        run(&mut c, cache.block(call), 0x2000, 0x8000);
+        c.reset(&mut cache); // fork: the child returns from the call the parent made
+        run(&mut c, cache.block(ret), 0x1004, 0x8000);
+        let s = drain(&mut c, &mut cache);
         assert_eq!(s.blocks, [(0x2000, 1, 1)]);
         assert!(s.calls.is_empty() && s.indirect.is_empty());
     }
