@@ -316,18 +316,10 @@ impl BlockCache {
 
     /// Drops every block (e.g. after `execve`); their recorded counts stay for [`BlockCache::take_counts`].
     pub fn clear(&mut self) {
-        let mut retired = core::mem::take(&mut self.retired);
-        retired.extend(
-            self.live_blocks()
-                .filter(|b| b.entries.get() > 0)
-                .map(BlockCount::of),
-        );
+        let mut kept = Vec::new();
+        self.take_counts(|c| kept.push(c));
         *self = BlockCache::new();
-        self.retired = retired;
-    }
-
-    fn live_blocks(&self) -> impl Iterator<Item = &Block> {
-        self.blocks.iter().filter(|b| b.start != EMPTY)
+        self.retired = kept;
     }
 
     /// Hands every non-zero entry count recorded since the last call to `f` (blocks dropped meanwhile first, in
@@ -336,7 +328,7 @@ impl BlockCache {
         for c in self.retired.drain(..) {
             f(c);
         }
-        for b in self.live_blocks() {
+        for b in self.blocks.iter().filter(|b| b.start != EMPTY) {
             if b.entries.get() > 0 {
                 f(BlockCount::of(b));
                 b.entries.set(0);
