@@ -88,7 +88,10 @@ pub fn engine() -> wasmer::Engine {
             // else writes the guest memory while it runs (no guest threads; the host only inside calls), so
             // plain accesses are what AArch64's plain loads and stores are.
             llvm.non_volatile_memops(true);
-            wasmer::sys::EngineBuilder::new(llvm).engine().into()
+            wasmer::sys::EngineBuilder::new(llvm)
+                .set_target(Some(target()))
+                .engine()
+                .into()
         }
         _ => {
             let mut cl = wasmer::sys::Cranelift::default();
@@ -102,9 +105,28 @@ pub fn engine() -> wasmer::Engine {
                     Err(e) => tracing::warn!("ELFRUN_CLIF_DIR {}: {e}", dir.to_string_lossy()),
                 }
             }
-            wasmer::sys::EngineBuilder::new(cl).engine().into()
+            wasmer::sys::EngineBuilder::new(cl)
+                .set_target(Some(target()))
+                .engine()
+                .into()
         }
     }
+}
+
+/// What [`engine`] compiles for: this host with its CPU features, less FMA3 when `ELFRUN_FMA=0` — the engine
+/// then computes relaxed multiply-adds unfused and `elfrun build` lifts FMADD/FMLA with their exact emulation,
+/// as on a CPU without FMA (a bundle for such a machine; the tests use it to check the unfused engine's side).
+pub fn target() -> wasmer::sys::Target {
+    use wasmer::sys::{CpuFeature, Target, Triple};
+    let mut features = CpuFeature::for_host();
+    match std::env::var("ELFRUN_FMA").as_deref() {
+        Ok("0") => {
+            features.remove(CpuFeature::FMA);
+        }
+        Ok("1") | Ok("") | Err(_) => {}
+        Ok(v) => tracing::warn!("ELFRUN_FMA={v:?} ignored: expected 0 or 1"),
+    }
+    Target::new(Triple::host(), features)
 }
 
 /// Whether [`engine`] computes relaxed multiply-adds fused, with one rounding: it compiles and runs

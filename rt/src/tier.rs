@@ -221,7 +221,7 @@ mod artifact {
         h.update(bundle_sum);
         h.update(b"wasmer 7.4.2 ");
         h.update(engine_id.as_bytes());
-        h.update(format!("{:?}", wasmer::sys::CpuFeature::for_host()).as_bytes());
+        h.update(format!("{:?}", crate::host::target().cpu_features()).as_bytes());
         elfrun_profiles::hex(h.finalize().as_slice())
     }
 

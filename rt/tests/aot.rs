@@ -494,20 +494,23 @@ fn bad_bundles_are_refused_and_bad_artifacts_recompiled() {
     std::fs::write(d.join("flipped.bundle"), &flipped).unwrap();
     std::fs::write(d.join("truncated.bundle"), &good[..good.len() - 100]).unwrap();
     // The same module, labelled as relying on fused relaxed multiply-adds: an engine that does not fuse them
-    // (Cranelift) must not compile it.
+    // (Cranelift for a CPU without FMA3, as `ELFRUN_FMA=0` makes it) must not compile it.
     let mut fused = elfrun_aot::bundle::Bundle::decode(&good).unwrap();
     fused.translator = elfrun_aot::bundle::translator(true);
     std::fs::write(d.join("fused.bundle"), fused.encode()).unwrap();
-
-    if !elfrun::host::fuses_madd() {
-        let required = run(&["--tier", "aot", "--bundle", &s("fused.bundle"), bin_s]);
-        let err = String::from_utf8_lossy(&required.stderr);
-        assert_eq!(common::status(&required), 126, "{err}");
-        assert!(
-            err.contains("fused multiply-adds") && err.contains("elfrun build"),
-            "{err}"
-        );
-    }
+    let required = Command::new(env!("CARGO_BIN_EXE_elfrun"))
+        .args(["--tier", "aot", "--bundle", &s("fused.bundle"), bin_s])
+        .env("XDG_CACHE_HOME", &cache)
+        .env("ELFRUN_ENGINE", "cranelift")
+        .env("ELFRUN_FMA", "0")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&required.stderr);
+    assert_eq!(common::status(&required), 126, "{err}");
+    assert!(
+        err.contains("fused multiply-adds") && err.contains("elfrun build"),
+        "{err}"
+    );
 
     for (bundle, why) in [
         ("flipped.bundle", "checksum"),

@@ -319,9 +319,10 @@ fn single_ops() {
 }
 
 /// The multiply-add fast path on the engine's relaxed multiply-add. Where the engine fuses it (the verdict of
-/// `elfrun::host::fuses_madd`, which `elfrun build` follows: LLVM on a CPU with FMA), that path must pass every
-/// check the exact emulation passes. Where it does not (Cranelift), the verdict is confirmed instead: the
-/// path gives results other than the fused ones on cancellations, so a bundle must never use it there.
+/// `elfrun::host::fuses_madd`, which `elfrun build` follows: either engine on a CPU with FMA3, Cranelift through
+/// the patch in `vendor/`), that path must pass every check the exact emulation passes. Where it does not (no
+/// FMA3), the verdict is confirmed instead: the path gives results other than the fused ones on cancellations,
+/// so a bundle must never use it there. (`aot.rs` checks the refusal of such a bundle under `ELFRUN_FMA=0`.)
 #[test]
 fn fused_muladd() {
     for ty in [FpTy::D, FpTy::S] {
