@@ -220,6 +220,8 @@ mod artifact {
         h.update(MAGIC);
         h.update(bundle_sum);
         h.update(b"wasmer 7.4.2 ");
+        // Our patch of its Cranelift compiler (vendor/README.md) changes the code it generates.
+        h.update(wasmer_compiler_cranelift::ELFRUN_PATCH.as_bytes());
         h.update(engine_id.as_bytes());
         h.update(format!("{:?}", crate::host::target().cpu_features()).as_bytes());
         elfrun_profiles::hex(h.finalize().as_slice())

@@ -67,6 +67,10 @@ pub use crate::trampoline::make_trampoline_function_call;
 /// Version number of this crate.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// elfrun: what its patch of this crate changes in generated code (vendor/README.md). Part of elfrun's artifact
+/// cache key, so that code compiled before a change of the patch is not loaded after it.
+pub const ELFRUN_PATCH: &str = "elfrun 1: fused relaxed madd where the ISA has FMA";
+
 /// Offset applied to user-defined trap codes to avoid colliding with
 /// Cranelift-reserved values.
 const TRAP_USER_OFFSET: u8 = 32;
