@@ -3,7 +3,9 @@
 //!
 //! Runners, in the order they run within a round (references first):
 //! - `native`: the x86-64 build, the speed and checksum reference;
-//! - `wasm`: the wasm32-wasi build under Node's WASI (V8, optimising tier only), the from-source Wasm reference;
+//! - `wasm`: the wasm32-wasi build in wasmer with elfrun's own engine (`wasi-run`, compiled ahead like elfrun's
+//!   bundles), the from-source Wasm reference;
+//! - `wasm-v8`: the same build under Node's WASI (V8, optimising tier only), another engine's view of it;
 //! - `qemu`: the AArch64 build under qemu-aarch64, the emulator to beat and the bit-exact reference;
 //! - `elfrun`: the AArch64 build under `elfrun run`.
 //!
@@ -21,7 +23,10 @@ use crate::verify::{self, Signature, Verdict};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunnerKind {
     Native,
+    /// The wasm32-wasi build in wasmer with elfrun's engine (`wasi-run`).
     Wasm,
+    /// The wasm32-wasi build under Node.js (V8).
+    WasmV8,
     Qemu,
     /// elfrun's interpreter (`--tier interp`).
     Elfrun,
@@ -32,9 +37,10 @@ pub enum RunnerKind {
 }
 
 impl RunnerKind {
-    pub const ALL: [RunnerKind; 6] = [
+    pub const ALL: [RunnerKind; 7] = [
         RunnerKind::Native,
         RunnerKind::Wasm,
+        RunnerKind::WasmV8,
         RunnerKind::Qemu,
         RunnerKind::Elfrun,
         RunnerKind::ElfrunRecord,
@@ -42,9 +48,10 @@ impl RunnerKind {
     ];
 
     /// The runners measured when none are named (recording overhead is asked for explicitly).
-    pub const DEFAULT: [RunnerKind; 5] = [
+    pub const DEFAULT: [RunnerKind; 6] = [
         RunnerKind::Native,
         RunnerKind::Wasm,
+        RunnerKind::WasmV8,
         RunnerKind::Qemu,
         RunnerKind::Elfrun,
         RunnerKind::ElfrunAot,
@@ -54,6 +61,7 @@ impl RunnerKind {
         match self {
             RunnerKind::Native => "native",
             RunnerKind::Wasm => "wasm",
+            RunnerKind::WasmV8 => "wasm-v8",
             RunnerKind::Qemu => "qemu",
             RunnerKind::Elfrun => "elfrun",
             RunnerKind::ElfrunRecord => "elfrun-record",
@@ -64,7 +72,7 @@ impl RunnerKind {
     pub fn target(self) -> Target {
         match self {
             RunnerKind::Native => Target::Native,
-            RunnerKind::Wasm => Target::Wasm32Wasi,
+            RunnerKind::Wasm | RunnerKind::WasmV8 => Target::Wasm32Wasi,
             RunnerKind::Qemu
             | RunnerKind::Elfrun
             | RunnerKind::ElfrunRecord
@@ -89,6 +97,8 @@ pub struct Config {
     pub elfrun: PathBuf,
     pub qemu: PathBuf,
     pub node: PathBuf,
+    /// The wasm runner (`wasi-run`, built with elfrun-bench).
+    pub wasi_run: PathBuf,
     pub timeout: Duration,
 }
 
@@ -112,6 +122,24 @@ fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<S
     Ok(match kind {
         RunnerKind::Native => (exe.to_path_buf(), vec![cfg.scale.clone()]),
         RunnerKind::Wasm => {
+            let run = tool(
+                &cfg.wasi_run,
+                "`cargo build --release -p elfrun-bench` builds it next to elfrun-bench",
+            )?;
+            // Compiled (and cached beside the module) before the timed runs, as `elfrun build` does for bundles.
+            let out = std::process::Command::new(&run)
+                .args(["--compile".as_ref(), exe.as_os_str()])
+                .output()
+                .map_err(|e| format!("running {}: {e}", run.display()))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "wasi-run --compile failed: {}",
+                    last_lines(&String::from_utf8_lossy(&out.stderr), 3)
+                ));
+            }
+            (run, vec![exe_s, cfg.scale.clone()])
+        }
+        RunnerKind::WasmV8 => {
             let script = crate::programs::manifest_dir().join("runners/wasi-run.mjs");
             (
                 tool(&cfg.node, "Node.js runs the Wasm builds; --node PATH")?,

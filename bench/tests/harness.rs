@@ -35,11 +35,18 @@ fn bench(dir: &PathBuf, extra: &[&str]) -> (bool, String, String) {
 }
 
 #[test]
-fn native_and_qemu_verify() {
+fn native_wasm_and_qemu_verify() {
     let dir = scratch("ok");
     let (ok, table, err) = bench(
         &dir,
-        &["--only", "primes,intmix", "--runners", "native,qemu"],
+        &[
+            "--only",
+            "primes,intmix",
+            "--runners",
+            "native,wasm,qemu",
+            "--wasi-run",
+            env!("CARGO_BIN_EXE_wasi-run"),
+        ],
     );
     assert!(ok, "harness failed:\n{table}\n{err}");
     for p in ["primes", "intmix"] {
@@ -56,10 +63,18 @@ fn native_and_qemu_verify() {
                 .unwrap();
             assert!(q.ends_with("| ok |"), "{q}");
         }
+        // The from-source Wasm build, run by wasi-run in wasmer, prints native's checksum.
+        if have("clang") && std::path::Path::new("/usr/lib/wasm32-wasi").exists() {
+            let w = table
+                .lines()
+                .find(|l| l.starts_with(&format!("| {p} | wasm |")))
+                .unwrap();
+            assert!(w.ends_with("| ok |"), "{w}");
+        }
     }
     let csv = std::fs::read_to_string(dir.join("r.csv")).unwrap();
     assert!(csv.starts_with("program,runner,rounds,median_s"));
-    assert_eq!(csv.lines().count(), 1 + 4);
+    assert_eq!(csv.lines().count(), 1 + 6);
     // The bar chart: one bar per measured row (native always; qemu where it ran and verified).
     let svg = std::fs::read_to_string(dir.join("results.svg")).unwrap();
     assert!(svg.trim_end().ends_with("</svg>"));

@@ -16,14 +16,15 @@ const USAGE: &str = "\
 usage: elfrun-bench [options]
 
 Builds bench/programs/*.c for aarch64 (static), x86-64 and wasm32-wasi, runs each under native, wasm
-(Node WASI), qemu-aarch64 and `elfrun run` in alternating rounds, verifies every checksum against
-native's, and prints a markdown table of median wall times and writes CSV and an SVG bar chart.
+(wasmer with elfrun's engine, via wasi-run), wasm-v8 (Node WASI), qemu-aarch64 and `elfrun run` in
+alternating rounds, verifies every checksum against native's, and prints a markdown table of median wall
+times and writes CSV and an SVG bar chart.
 With --builds, measures `elfrun build` and bundle loading instead (see below).
 
 options:
   --only NAME[,NAME]     only these programs (primes, mlp, linpack, intmix, memstr; with --builds also
                          busybox, bash-static); repeatable
-  --runners R[,R]        runners: native, wasm, qemu, elfrun, elfrun-record, elfrun-aot (default: all but
+  --runners R[,R]        runners: native, wasm, wasm-v8, qemu, elfrun, elfrun-record, elfrun-aot (default: all but
                          elfrun-record, which measures the recording overhead against elfrun)
   --rounds N             timed runs per runner and program (default 5; --builds: 3); the first also verifies
   --scale S              work scale passed to every program as argv[1] (default 1 = ~1 s natively)
@@ -32,7 +33,8 @@ options:
   --svg FILE             write the bar chart (% of native, log scale) here (default <build-dir>/results.svg)
   --elfrun PATH          elfrun binary (default $ELFRUN, else target/release/elfrun)
   --qemu PATH            qemu-aarch64 binary (default qemu-aarch64-static)
-  --node PATH            Node.js for the wasm runner (default node)
+  --node PATH            Node.js for the wasm-v8 runner (default node)
+  --wasi-run PATH        the wasm runner (default: wasi-run next to this binary)
   --build-dir DIR        build outputs (default $CARGO_TARGET_DIR/elfrun-bench or target/elfrun-bench)
   --timeout SECS         kill a run after this long (default 600)
   -h, --help             this text
@@ -58,6 +60,13 @@ fn default_elfrun() -> PathBuf {
     target.join("release/elfrun")
 }
 
+/// `wasi-run`, built by the same `cargo build` next to this binary.
+fn default_wasi_run() -> PathBuf {
+    std::env::current_exe()
+        .map(|e| e.with_file_name("wasi-run"))
+        .unwrap_or_else(|_| "wasi-run".into())
+}
+
 /// What the command line asked for.
 #[derive(Debug)]
 struct Options {
@@ -79,6 +88,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         elfrun: default_elfrun(),
         qemu: "qemu-aarch64-static".into(),
         node: "node".into(),
+        wasi_run: default_wasi_run(),
         timeout: Duration::from_secs(600),
     };
     let mut only: Vec<String> = Vec::new();
@@ -142,6 +152,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--elfrun" => cfg.elfrun = value()?.into(),
             "--qemu" => cfg.qemu = value()?.into(),
             "--node" => cfg.node = value()?.into(),
+            "--wasi-run" => cfg.wasi_run = value()?.into(),
             "--build-dir" => cfg.build_dir = value()?.into(),
             "--timeout" => {
                 let secs: f64 = value()?
