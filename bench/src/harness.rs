@@ -99,6 +99,8 @@ pub struct Config {
     pub node: PathBuf,
     /// The wasm runner (`wasi-run`, built with elfrun-bench).
     pub wasi_run: PathBuf,
+    /// The corpus directory (`root/bin/busybox` for the real-program workload).
+    pub corpus: PathBuf,
     pub timeout: Duration,
 }
 
@@ -113,14 +115,19 @@ pub fn which(cmd: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// The command line that runs `exe` under `kind`, or why it cannot run here.
-fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<String>), String> {
+/// The command line that runs `exe` with `args` under `kind`, or why it cannot run here.
+fn command(
+    cfg: &Config,
+    kind: RunnerKind,
+    exe: &Path,
+    args: &[String],
+) -> Result<(PathBuf, Vec<String>), String> {
     let exe_s = exe.display().to_string();
     let tool = |p: &Path, hint: &str| {
         which(p).ok_or_else(|| format!("skipped: {} not found ({hint})", p.display()))
     };
     Ok(match kind {
-        RunnerKind::Native => (exe.to_path_buf(), vec![cfg.scale.clone()]),
+        RunnerKind::Native => (exe.to_path_buf(), args.to_vec()),
         RunnerKind::Wasm => {
             let run = tool(
                 &cfg.wasi_run,
@@ -137,7 +144,7 @@ fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<S
                     last_lines(&String::from_utf8_lossy(&out.stderr), 3)
                 ));
             }
-            (run, vec![exe_s, cfg.scale.clone()])
+            (run, [&[exe_s][..], args].concat())
         }
         RunnerKind::WasmV8 => {
             let script = crate::programs::manifest_dir().join("runners/wasi-run.mjs");
@@ -150,26 +157,26 @@ fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<S
                     "--no-liftoff".into(),
                     script.display().to_string(),
                     exe_s,
-                    cfg.scale.clone(),
-                ],
+                ]
+                .into_iter()
+                .chain(args.iter().cloned())
+                .collect(),
             )
         }
         RunnerKind::Qemu => (
             tool(&cfg.qemu, "--qemu PATH")?,
-            vec![exe_s, cfg.scale.clone()],
+            [&[exe_s][..], args].concat(),
         ),
         RunnerKind::Elfrun => (
             tool(
                 &cfg.elfrun,
                 "`cargo build --release -p elfrun`, or --elfrun PATH",
             )?,
-            vec![
-                "run".into(),
-                "--tier".into(),
-                "interp".into(),
-                exe_s,
-                cfg.scale.clone(),
-            ],
+            [
+                &["run".into(), "--tier".into(), "interp".into(), exe_s][..],
+                args,
+            ]
+            .concat(),
         ),
         RunnerKind::ElfrunRecord => {
             let stem = exe
@@ -183,16 +190,19 @@ fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<S
                     &cfg.elfrun,
                     "`cargo build --release -p elfrun`, or --elfrun PATH",
                 )?,
-                vec![
-                    "run".into(),
-                    "--tier".into(),
-                    "interp".into(),
-                    "--record".into(),
-                    "--profile".into(),
-                    profile.display().to_string(),
-                    exe_s,
-                    cfg.scale.clone(),
-                ],
+                [
+                    &[
+                        "run".into(),
+                        "--tier".into(),
+                        "interp".into(),
+                        "--record".into(),
+                        "--profile".into(),
+                        profile.display().to_string(),
+                        exe_s,
+                    ][..],
+                    args,
+                ]
+                .concat(),
             )
         }
         RunnerKind::ElfrunAot => {
@@ -200,26 +210,34 @@ fn command(cfg: &Config, kind: RunnerKind, exe: &Path) -> Result<(PathBuf, Vec<S
                 &cfg.elfrun,
                 "`cargo build --release -p elfrun`, or --elfrun PATH",
             )?;
-            let bundle = prepare_aot(cfg, &elfrun, exe)?;
+            let bundle = prepare_aot(cfg, &elfrun, exe, args)?;
             (
                 elfrun,
-                vec![
-                    "run".into(),
-                    "--tier".into(),
-                    "aot".into(),
-                    "--bundle".into(),
-                    bundle.display().to_string(),
-                    exe_s,
-                    cfg.scale.clone(),
-                ],
+                [
+                    &[
+                        "run".into(),
+                        "--tier".into(),
+                        "aot".into(),
+                        "--bundle".into(),
+                        bundle.display().to_string(),
+                        exe_s,
+                    ][..],
+                    args,
+                ]
+                .concat(),
             )
         }
     })
 }
 
-/// The AOT runner's preparation (not timed): record a profile of the program at the benchmark's scale, build its
-/// bundle from it. Returns the bundle's path.
-fn prepare_aot(cfg: &Config, elfrun: &Path, exe: &Path) -> Result<PathBuf, String> {
+/// The AOT runner's preparation (not timed): record a profile of the program with the benchmark's arguments,
+/// build its bundle from it. Returns the bundle's path.
+fn prepare_aot(
+    cfg: &Config,
+    elfrun: &Path,
+    exe: &Path,
+    args: &[String],
+) -> Result<PathBuf, String> {
     let stem = exe
         .file_name()
         .unwrap_or_default()
@@ -243,13 +261,16 @@ fn prepare_aot(cfg: &Config, elfrun: &Path, exe: &Path) -> Result<PathBuf, Strin
             ))
         }
     };
-    run(&[
+    let record: Vec<&std::ffi::OsStr> = [
         "--record".as_ref(),
         "--profile".as_ref(),
         profile.as_os_str(),
         exe.as_os_str(),
-        cfg.scale.as_ref(),
-    ])?;
+    ]
+    .into_iter()
+    .chain(args.iter().map(|a| a.as_ref()))
+    .collect();
+    run(&record)?;
     run(&[
         "build".as_ref(),
         "-q".as_ref(),
@@ -276,6 +297,8 @@ struct Active {
 pub fn measure_program(cfg: &Config, program: &Program) -> Vec<Row> {
     let mut runners: Vec<Active> = Vec::new();
     let mut rows_done: Vec<Row> = Vec::new();
+    // The checksum known without a run (the busybox workload's), once any runner could be prepared.
+    let mut reference: Option<Result<Option<String>, String>> = None;
     for &kind in &cfg.runners {
         let mut row = Row {
             program: program.name.into(),
@@ -285,17 +308,31 @@ pub fn measure_program(cfg: &Config, program: &Program) -> Vec<Row> {
             peak_rss_kib: 0,
             status: "ok".into(),
         };
-        let prepared = programs::build(&cfg.build_dir, program, kind.target())
-            .map_err(|e| format!("skipped: build failed: {}", e.lines().next().unwrap_or("")))
-            .and_then(|exe| command(cfg, kind, &exe));
+        let prepared = programs::prepare(
+            &cfg.build_dir,
+            &cfg.corpus,
+            program,
+            kind.target(),
+            &cfg.scale,
+        )
+        .map_err(|e| format!("skipped: {}", e.lines().next().unwrap_or("")))
+        .and_then(|(exe, args)| {
+            let (cmd, argv) = command(cfg, kind, &exe, &args)?;
+            Ok((cmd, argv, args))
+        });
         match prepared {
-            Ok((cmd, args)) => runners.push(Active {
-                kind,
-                cmd,
-                args,
-                row,
-                live: true,
-            }),
+            Ok((cmd, args, program_args)) => {
+                if reference.is_none() {
+                    reference = Some(programs::reference_checksum(program, &program_args));
+                }
+                runners.push(Active {
+                    kind,
+                    cmd,
+                    args,
+                    row,
+                    live: true,
+                })
+            }
             Err(why) => {
                 eprintln!("{}: {}: {why}", program.name, kind.name());
                 row.status = why;
@@ -305,12 +342,22 @@ pub fn measure_program(cfg: &Config, program: &Program) -> Vec<Row> {
     }
 
     let scratch = cfg.build_dir.join("runs");
-    let mut checksum_ref: Option<String> = None;
+    let mut checksum_ref: Option<String> = match reference {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
+            eprintln!("{}: no reference checksum: {e}", program.name);
+            None
+        }
+        None => None,
+    };
     let mut exact_refs: Vec<(Target, Signature)> = Vec::new();
     for round in 0..cfg.rounds {
         for a in runners.iter_mut().filter(|a| a.live) {
             let run = match measure::run(&a.cmd, &a.args, &scratch, cfg.timeout) {
-                Ok(r) => r,
+                Ok(mut r) => {
+                    r.stdout = programs::checksum_output(program, &r.stdout);
+                    r
+                }
                 Err(e) => {
                     a.row.status = format!("FAILED (cannot run {}: {e})", a.cmd.display());
                     a.live = false;

@@ -169,3 +169,59 @@ fn wrong_checksum_is_reported_and_fails_the_run() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The real-program workload: the corpus's AArch64 busybox-static running `md5sum` over a generated file, each
+/// runner's hash checked against coreutils' `md5sum` of the file. A fake elfrun printing another hash fails.
+#[test]
+fn busybox_md5sum_is_checked_against_coreutils() {
+    let corpus = elfrun_bench::builds::default_corpus();
+    if !corpus.join("root/bin/busybox").is_file() || !have("qemu-aarch64-static") {
+        eprintln!("skipped: no corpus busybox or no qemu-aarch64-static");
+        return;
+    }
+    let dir = scratch("md5");
+    let (ok, table, err) = bench(
+        &dir,
+        &["--only", "bb-md5sum", "--runners", "native,wasm,qemu"],
+    );
+    assert!(ok, "harness failed:\n{table}\n{err}");
+    let row = |t: &str, r: &str| {
+        t.lines()
+            .find(|l| l.starts_with(&format!("| bb-md5sum | {r} |")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row(&table, "qemu").ends_with("| ok |"), "{table}");
+    assert!(
+        row(&table, "wasm").contains("skipped: busybox has no Wasm build"),
+        "{table}"
+    );
+    if have("busybox") {
+        assert!(row(&table, "native").ends_with("| ok |"), "{table}");
+    }
+
+    let fake = dir.join("fake-elfrun");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho '0123456789abcdef0123456789abcdef  input'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (ok, table, _) = bench(
+        &dir,
+        &[
+            "--only",
+            "bb-md5sum",
+            "--runners",
+            "elfrun",
+            "--elfrun",
+            fake.to_str().unwrap(),
+        ],
+    );
+    assert!(!ok, "a wrong hash must fail the run:\n{table}");
+    assert!(
+        row(&table, "elfrun").contains("CHECKSUM MISMATCH (got 0123456789abcdef"),
+        "{table}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

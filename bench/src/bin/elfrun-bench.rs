@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use elfrun_bench::builds::{self, BuildConfig};
 use elfrun_bench::harness::{self, Config, RunnerKind};
-use elfrun_bench::{programs, report};
+use elfrun_bench::programs::{self, Source};
+use elfrun_bench::report;
 
 const USAGE: &str = "\
 usage: elfrun-bench [options]
@@ -18,12 +19,13 @@ usage: elfrun-bench [options]
 Builds bench/programs/*.c for aarch64 (static), x86-64 and wasm32-wasi, runs each under native, wasm
 (wasmer with elfrun's engine, via wasi-run), wasm-v8 (Node WASI), qemu-aarch64 and `elfrun run` in
 alternating rounds, verifies every checksum against native's, and prints a markdown table of median wall
-times and writes CSV and an SVG bar chart.
+times and writes CSV and an SVG bar chart. bb-md5sum is a real program: the corpus's busybox-static (and
+Debian's x86-64 busybox as native) running md5sum over a generated file of scale x 512 MiB.
 With --builds, measures `elfrun build` and bundle loading instead (see below).
 
 options:
-  --only NAME[,NAME]     only these programs (primes, mlp, linpack, intmix, memstr; with --builds also
-                         busybox, bash-static); repeatable
+  --only NAME[,NAME]     only these programs (primes, mlp, linpack, intmix, memstr, bb-md5sum; with
+                         --builds also busybox, bash-static); repeatable
   --runners R[,R]        runners: native, wasm, wasm-v8, qemu, elfrun, elfrun-record, elfrun-aot (default: all but
                          elfrun-record, which measures the recording overhead against elfrun)
   --rounds N             timed runs per runner and program (default 5; --builds: 3); the first also verifies
@@ -37,6 +39,8 @@ options:
   --wasi-run PATH        the wasm runner (default: wasi-run next to this binary)
   --build-dir DIR        build outputs (default $CARGO_TARGET_DIR/elfrun-bench or target/elfrun-bench)
   --timeout SECS         kill a run after this long (default 600)
+  --corpus DIR           corpus directory holding root/bin/busybox (bb-md5sum's AArch64 binary; also
+                         --builds' subjects), default $ELFRUN_CORPUS, else ~/.cache/elfrun-corpus
   -h, --help             this text
 
 build and load benchmark:
@@ -89,6 +93,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         qemu: "qemu-aarch64-static".into(),
         node: "node".into(),
         wasi_run: default_wasi_run(),
+        corpus: builds::default_corpus(),
         timeout: Duration::from_secs(600),
     };
     let mut only: Vec<String> = Vec::new();
@@ -178,10 +183,14 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     cfg.programs.retain(|p| wanted(p.name));
     cfg.rounds = rounds.unwrap_or(if builds_mode { 3 } else { 5 });
+    if let Some(c) = &corpus {
+        cfg.corpus = c.clone();
+    }
     let builds = builds_mode.then(|| {
-        let corpus = corpus.unwrap_or_else(builds::default_corpus);
+        let corpus = cfg.corpus.clone();
         let mut subjects = Vec::new();
-        for p in &cfg.programs {
+        // The busybox workload's binary is a corpus subject of its own here.
+        for p in cfg.programs.iter().filter(|p| p.source == Source::C) {
             match builds::bench_subject(&cfg.build_dir, p, &cfg.scale) {
                 Ok(s) => subjects.push(s),
                 Err(e) => eprintln!(
