@@ -34,6 +34,30 @@ fn bench(dir: &PathBuf, extra: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// Runs `program` under only the `elfrun` runner, with a fake elfrun (a shell script in `dir`) that prints
+/// `output` whatever it is asked: the harness must not accept it.
+fn bench_with_fake_elfrun(dir: &PathBuf, program: &str, output: &str) -> (bool, String, String) {
+    let fake = dir.join("fake-elfrun");
+    std::fs::write(&fake, format!("#!/bin/sh\necho '{output}'\n")).unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let runners = if program == "primes" {
+        "native,elfrun"
+    } else {
+        "elfrun"
+    };
+    bench(
+        dir,
+        &[
+            "--only",
+            program,
+            "--runners",
+            runners,
+            "--elfrun",
+            fake.to_str().unwrap(),
+        ],
+    )
+}
+
 #[test]
 fn native_wasm_and_qemu_verify() {
     let dir = scratch("ok");
@@ -143,20 +167,8 @@ fn wrong_checksum_is_reported_and_fails_the_run() {
         return; // the fake runner needs the aarch64 build to exist
     }
     let dir = scratch("bad");
-    let fake = dir.join("fake-elfrun");
-    std::fs::write(&fake, "#!/bin/sh\necho 'checksum primes deadbeef'\n").unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (ok, table, err) = bench(
-        &dir,
-        &[
-            "--only",
-            "primes",
-            "--runners",
-            "native,elfrun",
-            "--elfrun",
-            fake.to_str().unwrap(),
-        ],
-    );
+    // With native's run as the reference.
+    let (ok, table, err) = bench_with_fake_elfrun(&dir, "primes", "checksum primes deadbeef");
     assert!(!ok, "a mismatch must fail the run:\n{table}");
     let row = table
         .lines()
@@ -200,24 +212,9 @@ fn busybox_md5sum_is_checked_against_coreutils() {
         assert!(row(&table, "native").ends_with("| ok |"), "{table}");
     }
 
-    let fake = dir.join("fake-elfrun");
-    std::fs::write(
-        &fake,
-        "#!/bin/sh\necho '0123456789abcdef0123456789abcdef  input'\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (ok, table, _) = bench(
-        &dir,
-        &[
-            "--only",
-            "bb-md5sum",
-            "--runners",
-            "elfrun",
-            "--elfrun",
-            fake.to_str().unwrap(),
-        ],
-    );
+    // Without a native run: coreutils' hash is the reference.
+    let (ok, table, _) =
+        bench_with_fake_elfrun(&dir, "bb-md5sum", "0123456789abcdef0123456789abcdef  input");
     assert!(!ok, "a wrong hash must fail the run:\n{table}");
     assert!(
         row(&table, "elfrun").contains("CHECKSUM MISMATCH (got 0123456789abcdef"),
