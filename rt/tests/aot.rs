@@ -374,34 +374,34 @@ fn flags_read_at_block_starts_inside_loops() {
 
 /// Register values, address arithmetic and bounds checks are reused within a block (same_address.S: one address
 /// read and written, narrow then wide, writeback, a register reloaded or moved between accesses, a call in
-/// between); with an argument the program then faults on an address whose register was rewritten after a check,
-/// as under qemu (SIGSEGV).
+/// between; accesses near one base covered by one check's window); with an argument the program then faults on
+/// an address whose register was rewritten after a check, and with two on an access past 4 GiB through a base
+/// whose window would reach there, as under qemu (SIGSEGV).
 #[test]
 fn accesses_to_one_address_reuse_its_check_and_fault_when_it_changes() {
     let (_, _, bin) = lifted_matches_qemu("same_address");
     let d = dir().join("same_address");
     let bin_s = bin.to_str().unwrap();
-    let want = common::qemu(&[bin_s, "fault"], &[]);
-    assert_eq!(common::status(&want), 139, "qemu: {want:?}");
     let bundle = d.join("b.bundle");
-    let got = elfrun_cached(
-        &d.join("cache"),
-        &[
-            "--tier",
-            "aot",
-            "--bundle",
-            bundle.to_str().unwrap(),
-            bin_s,
-            "fault",
-        ],
-    );
-    assert_eq!(
-        common::status(&got),
-        common::status(&want),
-        "{}",
-        String::from_utf8_lossy(&got.stderr)
-    );
-    assert_eq!(got.stdout, want.stdout);
+    for args in [&["fault"][..], &["fault", "window"][..]] {
+        let want = common::qemu(&[&[bin_s][..], args].concat(), &[]);
+        assert_eq!(common::status(&want), 139, "qemu {args:?}: {want:?}");
+        let got = elfrun_cached(
+            &d.join("cache"),
+            &[
+                &["--tier", "aot", "--bundle", bundle.to_str().unwrap(), bin_s][..],
+                args,
+            ]
+            .concat(),
+        );
+        assert_eq!(
+            common::status(&got),
+            common::status(&want),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+        assert_eq!(got.stdout, want.stdout, "{args:?}");
+    }
 }
 
 /// A floating-point slow path inside a loop leaves for the interpreter (instead of a helper call, which would

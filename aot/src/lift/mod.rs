@@ -156,6 +156,12 @@ struct Flags {
     b: Option<u32>,
 }
 
+/// How far around a base-plus-constant access the first bounds check of its base reaches ([`Lift::windows`]):
+/// later accesses of the block within this many bytes of it need no check of their own. It only changes where
+/// lifted code gives an access to the interpreter, never what happens: an access this close to the ends of the
+/// guest memory (nothing is mapped in its low 64 KiB; the stack ends 64 KiB below its top) goes there anyway.
+pub(crate) const CHECK_WINDOW: i64 = 4096;
+
 /// A Wasm memory argument for the state/fuel words (absolute address in the constant, offset 0).
 pub(crate) fn memarg(align: u32) -> MemArg {
     MemArg {
@@ -336,6 +342,12 @@ pub struct Lift<'p> {
     /// (`ldr x1, [x0]` … `str x2, [x0]`) check it once. Reset where [`Lift::vparts`] is.
     pure: HashMap<(Pure, u32, u64), u32>,
     checked: HashMap<u32, u32>,
+    /// Addresses computed as a base plus a constant (`add` with a constant operand): address local → (base
+    /// local, offset). Locals are never reused, so entries stay true.
+    based: HashMap<u32, (u32, i64)>,
+    /// Per base local, the window of offsets `[lo, hi)` around it already checked at the block's top level
+    /// ([`CHECK_WINDOW`]). Reset where [`Lift::checked`] is.
+    windows: HashMap<u32, (i64, i64)>,
     pc: u64,
     block: usize,
     /// `if`s opened by the current primitive around code that may branch.
@@ -389,6 +401,8 @@ impl<'p> Lift<'p> {
             vparts: [None; 32],
             pure: HashMap::new(),
             checked: HashMap::new(),
+            based: HashMap::new(),
+            windows: HashMap::new(),
             known: None,
             known_at_start: None,
             nzcv_func,
@@ -599,6 +613,7 @@ impl<'p> Lift<'p> {
         self.vparts = [None; 32];
         self.pure.clear();
         self.checked.clear();
+        self.windows.clear();
     }
 
     /// Whether code emitted now runs whenever the rest of the block does: no `if` or `block` of the current
@@ -1306,14 +1321,19 @@ mod tests {
     /// the check; after the register is rewritten, the fourth checks again.
     #[test]
     fn bounds_checks_are_reused_within_a_block_for_the_same_address_and_width() {
-        let words = [
+        let spans = check_spans(&[
             0x3940_0001u32, // ldrb w1, [x0]
             0xf940_0002,    // ldr x2, [x0]
             0xf900_0002,    // str x2, [x0]
             0xaa03_03e0,    // mov x0, x3
             0xf900_0002,    // str x2, [x0]
             0xd65f_03c0,    // ret
-        ];
+        ]);
+        assert_eq!(spans, [1, 8, 8], "bounds checks by access size");
+    }
+
+    /// The bounds checks of one block (`… i64.const (MEM_END - MEM_LOW - span); i64.gt_u; if …`), as spans.
+    fn check_spans(words: &[u32]) -> Vec<u64> {
         let p = FnPlan {
             entry: 0x1000,
             blocks: vec![BlockPlan {
@@ -1327,16 +1347,33 @@ mod tests {
         let (global, callees, indirect) = (HashMap::new(), HashMap::new(), HashMap::new());
         let handed_back = HashSet::new();
         let l = Lift::function(&p, &global, &callees, &indirect, &handed_back, 1, false);
-        // A check: `… i64.const (MEM_END - MEM_LOW - size); i64.gt_u; if …`.
-        let checks: Vec<u64> = (l.body.windows(2))
+        l.body
+            .windows(2)
             .filter_map(|w| match w {
                 [Instruction::I64Const(c), Instruction::I64GtU] => {
                     Some(MEM_END - MEM_LOW - *c as u64)
                 }
                 _ => None,
             })
-            .collect();
-        assert_eq!(checks, [1, 8, 8], "bounds checks by access size");
+            .collect()
+    }
+
+    /// Accesses at constant offsets from one base register share the first one's check of a window of
+    /// `CHECK_WINDOW` bytes either side; one beyond it checks a window of its own, and so does an access after the
+    /// base register is written.
+    #[test]
+    fn accesses_near_one_base_share_a_window_check() {
+        let window = 8 + 2 * CHECK_WINDOW as u64;
+        let spans = check_spans(&[
+            0xf940_0401, // ldr x1, [x0, #8]
+            0xf940_0802, // ldr x2, [x0, #16]
+            0xf85f_8003, // ldur x3, [x0, #-8]
+            0xf93f_fc04, // ldr x4, [x0, #32760]
+            0x9100_2000, // add x0, x0, #8
+            0xf940_0405, // ldr x5, [x0, #8]
+            0xd65f_03c0, // ret
+        ]);
+        assert_eq!(spans, [window, window, window]);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::fp::{FastOp, QuietOp};
 use super::{
-    FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, NZCV, Pure, RegSlot, memarg,
-    state_addr,
+    CHECK_WINDOW, FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, NZCV, Pure, RegSlot,
+    memarg, state_addr,
 };
 use crate::abi::{FpCall, MEM_END, MEM_LOW, STATE_ADDR, Status};
 
@@ -85,6 +85,38 @@ impl Lift<'_> {
         if self.checked.get(&a).is_some_and(|&s| s >= size) {
             self.cur.extend([I::LocalGet(a), I::I32WrapI64]);
             return;
+        }
+        // A base register plus a constant: one check of a window around the first such access covers the
+        // block's later accesses near the same base (a frame's slots off SP, a struct's fields, bytes of a
+        // buffer). Failing it leaves for the interpreter at this instruction, which then runs from here exactly
+        // as the individual checks would have (the window only widens what sends an access there).
+        if let Some(&(base, off)) = self.based.get(&a) {
+            let end = off + size as i64;
+            if self
+                .windows
+                .get(&base)
+                .is_some_and(|&(lo, hi)| lo <= off && end <= hi)
+            {
+                self.cur.extend([I::LocalGet(a), I::I32WrapI64]);
+                return;
+            }
+            if self.at_top() && off.unsigned_abs() < 1 << 32 {
+                let (lo, hi) = (off - CHECK_WINDOW, end + CHECK_WINDOW);
+                self.windows.insert(base, (lo, hi));
+                self.cur.extend([
+                    I::LocalGet(base),
+                    I::I64Const(MEM_LOW as i64 - lo),
+                    I::I64Sub,
+                    I::I64Const((MEM_END - MEM_LOW) as i64 - (hi - lo)),
+                    I::I64GtU,
+                    I::If(BlockType::Empty),
+                ]);
+                self.depth += 1;
+                self.exit(Status::Interp, self.pc);
+                self.depth -= 1;
+                self.cur.extend([I::End, I::LocalGet(a), I::I32WrapI64]);
+                return;
+            }
         }
         if self.at_top() {
             let s = self.checked.entry(a).or_default();
@@ -518,9 +550,15 @@ impl Sem for Lift<'_> {
     }
 
     fn add(&mut self, a: u32, b: u32) -> u32 {
-        self.pure((Pure::Add, a, b as u64), |l| {
+        let sum = self.pure((Pure::Add, a, b as u64), |l| {
             l.v([I::LocalGet(a), I::LocalGet(b), I::I64Add])
-        })
+        });
+        if let Some(&c) = self.consts.get(&b) {
+            self.based.insert(sum, (a, c as i64));
+        } else if let Some(&c) = self.consts.get(&a) {
+            self.based.insert(sum, (b, c as i64));
+        }
+        sum
     }
     fn sub(&mut self, a: u32, b: u32) -> u32 {
         self.v([I::LocalGet(a), I::LocalGet(b), I::I64Sub])

@@ -4,6 +4,9 @@
 // whose register was written in between (writeback, a move, a load into it), and anything after a call.
 // Without arguments the program only makes valid accesses and exits with a checksum; with one (argc > 1) it
 // then makes the same address invalid in three ways and must die of SIGSEGV at the first (exit status 139).
+// With two (argc > 2) it reads the top of the stack area, then 32 bytes past 4 GiB through the same base
+// register: the window one check covers (`CHECK_WINDOW`) must not reach past the end of guest memory, where a
+// 32-bit Wasm address would wrap to low memory instead of faulting; it must die of SIGSEGV too.
     .text
     .global _start
 _start:
@@ -59,12 +62,23 @@ loop:
     b.ne    loop
     cmp     x24, #1
     b.eq    done
+    cmp     x24, #2
+    b.ne    window
     // Invalid after a check: the register is rewritten (a move from a null pointer), so the access is checked
     // again and faults.
     ldrb    w1, [x9]
     mov     x9, #0x10
     ldrb    w1, [x9]
     add     x19, x19, x1
+    b       done
+window:
+    mov     x9, #0xfff0
+    movk    x9, #0xffff, lsl #16    // 4 GiB - 16
+    mov     x10, #-0x10000
+    ldr     x1, [x9, x10]           // 0xfffefff0: the stack's top page (elfrun), unmapped under qemu
+    ldr     x2, [x9, #32]           // 4 GiB + 16: outside guest memory
+    add     x19, x19, x1
+    add     x19, x19, x2
 done:
     eor     x0, x19, x19, lsr #32
     eor     x0, x0, x0, lsr #16
