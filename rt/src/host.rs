@@ -124,7 +124,10 @@ pub fn target() -> wasmer::sys::Target {
             features.remove(CpuFeature::FMA);
         }
         Ok("1") | Ok("") | Err(_) => {}
-        Ok(v) => tracing::warn!("ELFRUN_FMA={v:?} ignored: expected 0 or 1"),
+        Ok(v) => {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| tracing::warn!("ELFRUN_FMA={v:?} ignored: expected 0 or 1"));
+        }
     }
     Target::new(Triple::host(), features)
 }

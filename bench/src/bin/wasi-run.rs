@@ -59,7 +59,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     match run(&path, &argv, compile_only) {
-        Ok(status) => ExitCode::from(status.min(255) as u8),
+        // As a Linux process's status: the low 8 bits.
+        Ok(status) => ExitCode::from(status as u8),
         Err(e) => {
             eprintln!("wasi-run: {}: {e}", path.display());
             ExitCode::from(1)
