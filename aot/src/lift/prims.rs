@@ -103,18 +103,8 @@ impl Lift<'_> {
             if self.at_top() && off.unsigned_abs() < 1 << 32 {
                 let (lo, hi) = (off - CHECK_WINDOW, end + CHECK_WINDOW);
                 self.windows.insert(base, (lo, hi));
-                self.cur.extend([
-                    I::LocalGet(base),
-                    I::I64Const(MEM_LOW as i64 - lo),
-                    I::I64Sub,
-                    I::I64Const((MEM_END - MEM_LOW) as i64 - (hi - lo)),
-                    I::I64GtU,
-                    I::If(BlockType::Empty),
-                ]);
-                self.depth += 1;
-                self.exit(Status::Interp, self.pc);
-                self.depth -= 1;
-                self.cur.extend([I::End, I::LocalGet(a), I::I32WrapI64]);
+                self.check_range(base, lo, hi - lo);
+                self.cur.extend([I::LocalGet(a), I::I32WrapI64]);
                 return;
             }
         }
@@ -122,19 +112,25 @@ impl Lift<'_> {
             let s = self.checked.entry(a).or_default();
             *s = size.max(*s);
         }
-        let limit = MEM_END - MEM_LOW - size as u64;
+        self.check_range(a, 0, size as i64);
+        self.cur.extend([I::LocalGet(a), I::I32WrapI64]);
+    }
+
+    /// Leaves for the interpreter at this instruction unless `[v + lo, v + lo + span)` lies within guest memory
+    /// (`MEM_LOW..MEM_END`; `v + lo` wrapping below zero fails too).
+    fn check_range(&mut self, v: u32, lo: i64, span: i64) {
         self.cur.extend([
-            I::LocalGet(a),
-            I::I64Const(MEM_LOW as i64),
+            I::LocalGet(v),
+            I::I64Const(MEM_LOW as i64 - lo),
             I::I64Sub,
-            I::I64Const(limit as i64),
+            I::I64Const((MEM_END - MEM_LOW) as i64 - span),
             I::I64GtU,
             I::If(BlockType::Empty),
         ]);
         self.depth += 1;
         self.exit(Status::Interp, self.pc);
         self.depth -= 1;
-        self.cur.extend([I::End, I::LocalGet(a), I::I32WrapI64]);
+        self.cur.push(I::End);
     }
 
     /// `compute`'s value, or the one an earlier `pure` call with the same `key` computed at the block's top level
