@@ -134,7 +134,7 @@ pub fn target() -> wasmer::sys::Target {
 
 /// Whether [`engine`] computes relaxed multiply-adds fused, with one rounding: it compiles and runs
 /// [`elfrun_aot::fused_madd_probe`] (once per process) on operands whose fused and unfused results differ.
-/// wasmer's Cranelift does not fuse them; its LLVM backend does on a CPU with FMA.
+/// Both engines do on a CPU with FMA3 (Cranelift through our patch in `vendor/`); neither does under `ELFRUN_FMA=0`.
 pub fn fuses_madd() -> bool {
     static FUSES: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *FUSES.get_or_init(|| {
