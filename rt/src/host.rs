@@ -43,7 +43,7 @@ impl std::fmt::Debug for HostMemory {
 pub enum EngineKind {
     /// wasmer's Cranelift backend: compiles a profiled bundle in about a second.
     Cranelift,
-    /// wasmer's LLVM backend (build feature `llvm`): faster code (fused multiply-adds among others), but
+    /// wasmer's LLVM backend (build feature `llvm`): faster code, but
     /// compiling takes minutes even for a small program's bundle (see docs/aot.md).
     Llvm,
 }

@@ -320,8 +320,8 @@ pub fn precompile(bundle: &ReadBundle) -> Result<(), String> {
 fn check_engine(read: &ReadBundle) -> Result<(), String> {
     if read.bundle.translator == bundle::translator(true) && !crate::host::fuses_madd() {
         return Err(
-            "the bundle was built for an engine with fused multiply-adds (ELFRUN_ENGINE=llvm); this engine \
-             does not fuse them: rebuild it with `elfrun build`"
+            "the bundle was built for an engine with fused multiply-adds (a CPU with FMA3); this engine \
+             does not fuse them (no FMA3, or ELFRUN_FMA=0): rebuild it with `elfrun build`"
                 .to_string(),
         );
     }
