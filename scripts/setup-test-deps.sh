@@ -5,7 +5,8 @@
 #
 # Installs (apt): the AArch64 cross gcc with static glibc, qemu-user-static (the reference emulator for every
 # differential test), clang/lld/wasi-libc/libclang-rt wasm32 (the from-source Wasm baseline of the benchmarks),
-# busybox-static for the host (the native column of the bb-md5sum benchmark) and file. `apt-get update` runs once, and only when something is missing.
+# a host busybox (busybox-static unless one is installed: the native column of the bb-md5sum benchmark) and
+# file. `apt-get update` runs once, and only when something is missing.
 # Fetches Debian's arm64 busybox-static and bash-static and unpacks them into
 # ${ELFRUN_CORPUS:-$HOME/.cache/elfrun-corpus}/root (bin/busybox, bin/bash-static), the guest-program corpus.
 # With --busybox-suite also fetches busybox's source for its test suites (scripts/setup-busybox-suite.sh).
@@ -18,8 +19,10 @@ CORPUS=${ELFRUN_CORPUS:-$HOME/.cache/elfrun-corpus}
 export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static clang lld wasi-libc
-      libclang-rt-14-dev-wasm32 busybox-static file)
+      libclang-rt-14-dev-wasm32 file)
 ((busybox_suite)) && PKGS+=(dpkg-dev)
+# Any host busybox serves; busybox-static only where there is none (it conflicts with Debian's `busybox`).
+command -v busybox >/dev/null || PKGS+=(busybox-static)
 
 missing=()
 for p in "${PKGS[@]}"; do
