@@ -29,6 +29,8 @@ Examples:
   ELFRUN_ENGINE=cranelift elfrun build ./prog
                                       compile bundles with Cranelift (the default unless built with the
                                       `llvm` feature, which makes LLVM the default: slower builds, faster code)
+  ELFRUN_FMA=0 elfrun build ./prog    compile for this CPU without FMA3: exact multiply-add emulation, a
+                                      bundle that also runs where the CPU has no fused multiply-add
 
 binfmt_misc: register elfrun with flags PF and as interpreter a link named `elfrun-binfmt` (or a wrapper
 running `elfrun --binfmt-p`). The kernel then calls `elfrun-binfmt /full/path/of/program ARGV0 ARG1...`:
