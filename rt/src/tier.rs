@@ -206,14 +206,16 @@ fn fp_helper(
 }
 
 /// The artifact cache: wasmer's compiled form of a bundle's module, keyed by everything that must match for it
-/// to be loadable, and framed by our own hash (BLAKE3; wasmer does not verify what it deserializes).
-mod artifact {
+/// to be loadable, and framed by our own hash (BLAKE3; wasmer does not verify what it deserializes). Public for
+/// the benchmarks' `wasi-run`, which caches its compiled modules the same way.
+pub mod artifact {
     use super::*;
 
     /// `ELFRUNAR` framed the payload with a SHA-256; `ELFRUNA2` with a BLAKE3 hash, about twice as fast to
     /// check on every process start (an artifact is several times the size of its module).
     const MAGIC: &[u8; 8] = b"ELFRUNA2";
 
+    /// The key of the compiled form of a module whose bytes (or bundle file) have checksum `bundle_sum`.
     pub fn key(bundle_sum: &[u8; 32], engine_id: &str) -> String {
         let mut h = Sha256::new();
         // The frame's format too: elfruns that frame artifacts differently must not overwrite each other's.
@@ -243,6 +245,7 @@ mod artifact {
         Some(bytes::Bytes::from_owner(map).slice(40..))
     }
 
+    /// Writes `payload` framed to `path` (by rename: a reader sees the old file or the new one).
     pub fn write(path: &Path, payload: &[u8]) -> std::io::Result<()> {
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;

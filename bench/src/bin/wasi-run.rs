@@ -6,8 +6,9 @@
 //! wasi-run [--compile] MODULE.wasm [ARGS...]
 //! ```
 //!
-//! `--compile` only compiles MODULE into its cache file (`MODULE.wasmer`, checked by a SHA-256 of the module, the
-//! engine and the CPU features) and exits. A run loads the cache file when it matches and compiles otherwise.
+//! `--compile` only compiles MODULE into its cache file beside it (`MODULE.<key>.wasmer`, named and framed as
+//! elfrun's artifact cache: the module's SHA-256, the engine and the CPU features in the key, a hash of the
+//! payload checked before loading) and exits. A run loads the cache file when it is there and intact.
 //!
 //! WASI preview 1 is implemented only as far as the benchmark programs need it: arguments, writes to stdout and
 //! stderr, `fd_fdstat_get`/`fd_seek`/`fd_close` on them, and `proc_exit`. Any other import makes instantiation
@@ -17,6 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use elfrun::tier::artifact;
 use sha2::{Digest, Sha256};
 use wasmer::{
     Function, FunctionEnv, FunctionEnvMut, Instance, Memory, MemoryView, Module, RuntimeError,
@@ -117,35 +119,26 @@ fn run(path: &Path, argv: &[String], compile_only: bool) -> Result<u32, String> 
     }
 }
 
-/// The module from its cache file when that was made from these bytes by this engine on this CPU, else compiled
-/// (and the cache file written).
+/// The module from its cache file when that was made from these bytes by this engine on this CPU (elfrun's
+/// artifact key, in the file name) and is intact (elfrun's artifact frame), else compiled and the file written.
 fn load_or_compile(store: &Store, path: &Path, wasm: &[u8]) -> Result<Module, String> {
-    let mut h = Sha256::new();
-    h.update(wasm);
-    h.update(store.engine().deterministic_id().as_bytes());
-    h.update(format!("{:?}", elfrun::host::target()).as_bytes());
-    let key = h.finalize();
+    let key = artifact::key(
+        &Sha256::digest(wasm).into(),
+        &store.engine().deterministic_id(),
+    );
     let mut cache = path.as_os_str().to_owned();
-    cache.push(".wasmer");
+    cache.push(format!(".{}.wasmer", &key[..16]));
     let cache = PathBuf::from(cache);
-    if let Ok(bytes) = std::fs::read(&cache)
-        && bytes.len() > key.len()
-        && bytes[..key.len()] == key[..]
-    {
-        // SAFETY: the file holds what `Module::serialize` wrote for these module bytes with this engine and CPU
-        // (checked by the key above); only this tool writes it.
-        if let Ok(m) = unsafe { Module::deserialize(store, &bytes[key.len()..]) } {
+    if let Some(bytes) = artifact::read(&cache) {
+        // SAFETY: the frame's hash checked that the file is byte for byte what `Module::serialize` wrote for
+        // these module bytes with this engine and CPU (the key in its name).
+        if let Ok(m) = unsafe { Module::deserialize_unchecked(store, bytes) } {
             return Ok(m);
         }
     }
     let module = Module::new(store, wasm).map_err(|e| e.to_string())?;
     if let Ok(ser) = module.serialize() {
-        let tmp = cache.with_extension("wasmer.tmp");
-        let mut bytes = key.to_vec();
-        bytes.extend_from_slice(&ser);
-        if std::fs::write(&tmp, &bytes).is_ok() {
-            let _ = std::fs::rename(&tmp, &cache);
-        }
+        let _ = artifact::write(&cache, &ser);
     }
     Ok(module)
 }
