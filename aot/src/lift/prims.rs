@@ -90,7 +90,10 @@ impl Lift<'_> {
         // block's later accesses near the same base (a frame's slots off SP, a struct's fields, bytes of a
         // buffer). Failing it leaves for the interpreter at this instruction, which then runs from here exactly
         // as the individual checks would have (the window only widens what sends an access there).
-        if let Some(&(base, off)) = self.based.get(&a) {
+        // (Offsets beyond ±4 GiB, which no access in guest memory has, are left to the exact check.)
+        if let Some(&(base, off)) = self.based.get(&a)
+            && off.unsigned_abs() < 1 << 32
+        {
             let end = off + size as i64;
             if self
                 .windows
@@ -100,7 +103,7 @@ impl Lift<'_> {
                 self.cur.extend([I::LocalGet(a), I::I32WrapI64]);
                 return;
             }
-            if self.at_top() && off.unsigned_abs() < 1 << 32 {
+            if self.at_top() {
                 let (lo, hi) = (off - CHECK_WINDOW, end + CHECK_WINDOW);
                 self.windows.insert(base, (lo, hi));
                 self.check_range(base, lo, hi - lo);
