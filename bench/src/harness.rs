@@ -126,8 +126,15 @@ fn command(
     let tool = |p: &Path, hint: &str| {
         which(p).ok_or_else(|| format!("skipped: {} not found ({hint})", p.display()))
     };
-    Ok(match kind {
-        RunnerKind::Native => (exe.to_path_buf(), args.to_vec()),
+    let elfrun = || {
+        tool(
+            &cfg.elfrun,
+            "`cargo build --release -p elfrun`, or --elfrun PATH",
+        )
+    };
+    // Each runner's command and what goes before the program's own arguments.
+    let (cmd, mut argv): (PathBuf, Vec<String>) = match kind {
+        RunnerKind::Native => (exe.to_path_buf(), Vec::new()),
         RunnerKind::Wasm => {
             let run = tool(
                 &cfg.wasi_run,
@@ -144,7 +151,7 @@ fn command(
                     last_lines(&String::from_utf8_lossy(&out.stderr), 3)
                 ));
             }
-            (run, [&[exe_s][..], args].concat())
+            (run, vec![exe_s])
         }
         RunnerKind::WasmV8 => {
             let script = crate::programs::manifest_dir().join("runners/wasi-run.mjs");
@@ -157,26 +164,13 @@ fn command(
                     "--no-liftoff".into(),
                     script.display().to_string(),
                     exe_s,
-                ]
-                .into_iter()
-                .chain(args.iter().cloned())
-                .collect(),
+                ],
             )
         }
-        RunnerKind::Qemu => (
-            tool(&cfg.qemu, "--qemu PATH")?,
-            [&[exe_s][..], args].concat(),
-        ),
+        RunnerKind::Qemu => (tool(&cfg.qemu, "--qemu PATH")?, vec![exe_s]),
         RunnerKind::Elfrun => (
-            tool(
-                &cfg.elfrun,
-                "`cargo build --release -p elfrun`, or --elfrun PATH",
-            )?,
-            [
-                &["run".into(), "--tier".into(), "interp".into(), exe_s][..],
-                args,
-            ]
-            .concat(),
+            elfrun()?,
+            vec!["run".into(), "--tier".into(), "interp".into(), exe_s],
         ),
         RunnerKind::ElfrunRecord => {
             let stem = exe
@@ -186,48 +180,36 @@ fn command(
                 .into_owned();
             let profile = cfg.build_dir.join(format!("{stem}.record-bench.profile"));
             (
-                tool(
-                    &cfg.elfrun,
-                    "`cargo build --release -p elfrun`, or --elfrun PATH",
-                )?,
-                [
-                    &[
-                        "run".into(),
-                        "--tier".into(),
-                        "interp".into(),
-                        "--record".into(),
-                        "--profile".into(),
-                        profile.display().to_string(),
-                        exe_s,
-                    ][..],
-                    args,
-                ]
-                .concat(),
+                elfrun()?,
+                vec![
+                    "run".into(),
+                    "--tier".into(),
+                    "interp".into(),
+                    "--record".into(),
+                    "--profile".into(),
+                    profile.display().to_string(),
+                    exe_s,
+                ],
             )
         }
         RunnerKind::ElfrunAot => {
-            let elfrun = tool(
-                &cfg.elfrun,
-                "`cargo build --release -p elfrun`, or --elfrun PATH",
-            )?;
+            let elfrun = elfrun()?;
             let bundle = prepare_aot(cfg, &elfrun, exe, args)?;
             (
                 elfrun,
-                [
-                    &[
-                        "run".into(),
-                        "--tier".into(),
-                        "aot".into(),
-                        "--bundle".into(),
-                        bundle.display().to_string(),
-                        exe_s,
-                    ][..],
-                    args,
-                ]
-                .concat(),
+                vec![
+                    "run".into(),
+                    "--tier".into(),
+                    "aot".into(),
+                    "--bundle".into(),
+                    bundle.display().to_string(),
+                    exe_s,
+                ],
             )
         }
-    })
+    };
+    argv.extend_from_slice(args);
+    Ok((cmd, argv))
 }
 
 /// The AOT runner's preparation (not timed): record a profile of the program with the benchmark's arguments,
@@ -297,8 +279,6 @@ struct Active {
 pub fn measure_program(cfg: &Config, program: &Program) -> Vec<Row> {
     let mut runners: Vec<Active> = Vec::new();
     let mut rows_done: Vec<Row> = Vec::new();
-    // The checksum known without a run (the busybox workload's), once any runner could be prepared.
-    let mut reference: Option<Result<Option<String>, String>> = None;
     for &kind in &cfg.runners {
         let mut row = Row {
             program: program.name.into(),
@@ -316,23 +296,15 @@ pub fn measure_program(cfg: &Config, program: &Program) -> Vec<Row> {
             &cfg.scale,
         )
         .map_err(|e| format!("skipped: {}", e.lines().next().unwrap_or("")))
-        .and_then(|(exe, args)| {
-            let (cmd, argv) = command(cfg, kind, &exe, &args)?;
-            Ok((cmd, argv, args))
-        });
+        .and_then(|(exe, args)| command(cfg, kind, &exe, &args));
         match prepared {
-            Ok((cmd, args, program_args)) => {
-                if reference.is_none() {
-                    reference = Some(programs::reference_checksum(program, &program_args));
-                }
-                runners.push(Active {
-                    kind,
-                    cmd,
-                    args,
-                    row,
-                    live: true,
-                })
-            }
+            Ok((cmd, args)) => runners.push(Active {
+                kind,
+                cmd,
+                args,
+                row,
+                live: true,
+            }),
             Err(why) => {
                 eprintln!("{}: {}: {why}", program.name, kind.name());
                 row.status = why;
@@ -342,13 +314,14 @@ pub fn measure_program(cfg: &Config, program: &Program) -> Vec<Row> {
     }
 
     let scratch = cfg.build_dir.join("runs");
-    let mut checksum_ref: Option<String> = match reference {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => {
+    // Known without a run for the busybox workload; otherwise native's run sets it.
+    let mut checksum_ref = if runners.is_empty() {
+        None
+    } else {
+        programs::reference_checksum(&cfg.build_dir, program, &cfg.scale).unwrap_or_else(|e| {
             eprintln!("{}: no reference checksum: {e}", program.name);
             None
-        }
-        None => None,
+        })
     };
     let mut exact_refs: Vec<(Target, Signature)> = Vec::new();
     for round in 0..cfg.rounds {

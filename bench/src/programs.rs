@@ -177,22 +177,25 @@ pub fn prepare(
     }
 }
 
-/// The checksum every run of `program` (with `args`, from [`prepare`]) must print, where it is known without
-/// running a build: coreutils' `md5sum` of the busybox workload's input. C programs: `None` (their native run
-/// is the reference).
-pub fn reference_checksum(program: &Program, args: &[String]) -> Result<Option<String>, String> {
+/// The checksum every run of `program` at `scale` must print, where it is known without running a build:
+/// coreutils' `md5sum` of the busybox workload's input. C programs: `None` (their native run is the reference).
+pub fn reference_checksum(
+    build_dir: &Path,
+    program: &Program,
+    scale: &str,
+) -> Result<Option<String>, String> {
     match program.source {
         Source::C => Ok(None),
         Source::BusyboxMd5sum => {
-            let file = args.last().ok_or("no input file")?;
+            let file = md5sum_input(build_dir, scale)?;
             let out = Command::new("md5sum")
-                .arg(file)
+                .arg(&file)
                 .output()
                 .map_err(|e| format!("cannot run md5sum: {e}"))?;
             let text = String::from_utf8_lossy(&out.stdout);
             match text.split_whitespace().next() {
                 Some(h) if out.status.success() => Ok(Some(h.to_string())),
-                _ => Err(format!("md5sum {file} failed")),
+                _ => Err(format!("md5sum {} failed", file.display())),
             }
         }
     }

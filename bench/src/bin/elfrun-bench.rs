@@ -39,8 +39,9 @@ options:
   --wasi-run PATH        the wasm runner (default: wasi-run next to this binary)
   --build-dir DIR        build outputs (default $CARGO_TARGET_DIR/elfrun-bench or target/elfrun-bench)
   --timeout SECS         kill a run after this long (default 600)
-  --corpus DIR           corpus directory holding root/bin/busybox (bb-md5sum's AArch64 binary; also
-                         --builds' subjects), default $ELFRUN_CORPUS, else ~/.cache/elfrun-corpus
+  --corpus DIR           corpus directory holding root/bin/{busybox,bash-static} (bb-md5sum's AArch64
+                         busybox; --builds' corpus subjects), default $ELFRUN_CORPUS, else
+                         ~/.cache/elfrun-corpus
   -h, --help             this text
 
 build and load benchmark:
@@ -49,8 +50,6 @@ build and load benchmark:
                          profile recorded at --scale (`--scope profiled`), each with a fresh private
                          XDG_CACHE_HOME; report Wasm and compiled artifact sizes, build wall/CPU time and peak
                          RSS, and the median bundle_load_ms of trivially short runs; write <build-dir>/builds.csv
-  --corpus DIR           corpus directory holding root/bin/{busybox,bash-static}
-                         (default $ELFRUN_CORPUS, else ~/.cache/elfrun-corpus)
   --load-runs N          load-time runs per bundle (default 5)
 ";
 
@@ -101,7 +100,6 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let mut svg = None;
     let mut rounds = None;
     let mut builds_mode = false;
-    let mut corpus = None;
     let mut load_runs = 5;
     let mut basis = report::Basis::Wall;
     let mut it = args.iter();
@@ -153,7 +151,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--csv" => csv = Some(PathBuf::from(value()?)),
             "--svg" => svg = Some(PathBuf::from(value()?)),
             "--builds" => builds_mode = true,
-            "--corpus" => corpus = Some(PathBuf::from(value()?)),
+            "--corpus" => cfg.corpus = value()?.into(),
             "--elfrun" => cfg.elfrun = value()?.into(),
             "--qemu" => cfg.qemu = value()?.into(),
             "--node" => cfg.node = value()?.into(),
@@ -183,11 +181,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     cfg.programs.retain(|p| wanted(p.name));
     cfg.rounds = rounds.unwrap_or(if builds_mode { 3 } else { 5 });
-    if let Some(c) = &corpus {
-        cfg.corpus = c.clone();
-    }
     let builds = builds_mode.then(|| {
-        let corpus = cfg.corpus.clone();
+        let corpus = &cfg.corpus;
         let mut subjects = Vec::new();
         // The busybox workload's binary is a corpus subject of its own here.
         for p in cfg.programs.iter().filter(|p| p.source == Source::C) {
@@ -201,7 +196,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
         }
         for name in corpus_names.into_iter().filter(|n| wanted(n)) {
-            match builds::corpus_subject(&corpus, name) {
+            match builds::corpus_subject(corpus, name) {
                 Some(s) => subjects.push(s),
                 None => eprintln!(
                     "elfrun-bench: {name}: skipped: not in the corpus {} (--corpus DIR)",
