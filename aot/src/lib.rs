@@ -82,6 +82,8 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 pub struct Built {
     pub bundle: Bundle,
     pub discovery: discover::DiscoveryStats,
+    /// Guest loops that also run as SIMD128 vectors (`lift::vector`).
+    pub vector_loops: u64,
 }
 
 /// Builds the bundle for `input`.
@@ -205,9 +207,11 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         .collect();
 
     let mut bodies = Vec::with_capacity(total);
+    let mut vector_loops = 0;
     for (f, s) in lifted {
         stats.lifted += s.lifted;
         stats.fallback += s.fallback;
+        vector_loops += s.vector_loops;
         bodies.push(f);
     }
     let wasm = module::assemble(bodies);
@@ -225,6 +229,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
     Ok(Built {
         bundle,
         discovery: found.stats,
+        vector_loops,
     })
 }
 

@@ -34,6 +34,8 @@ pub struct Built {
     pub bundle: Bundle,
     /// Where discovery found the functions (roots per source, jump tables).
     pub discovery: DiscoveryStats,
+    /// Guest loops that also run as SIMD128 vectors.
+    pub vector_loops: u64,
     pub lift_ms: f64,
     pub compile_ms: f64,
     pub profiles_used: usize,
@@ -47,7 +49,7 @@ impl Built {
         let total = (s.lifted + s.fallback).max(1);
         format!(
             "elfrun: discovery: {}\nelfrun: built {} ({} profile(s), {}): {} functions, {} blocks, {} instructions ({:.2}% lifted, {} left to the \
-             interpreter), {:.1} MiB of Wasm; lifting {:.0} ms, compiling {:.0} ms",
+             interpreter, {} loops vectorised), {:.1} MiB of Wasm; lifting {:.0} ms, compiling {:.0} ms",
             self.discovery.summary(),
             self.path.display(),
             self.profiles_used,
@@ -60,6 +62,7 @@ impl Built {
             s.lifted + s.fallback,
             100.0 * s.lifted as f64 / total as f64,
             s.fallback,
+            self.vector_loops,
             self.bundle.wasm.len() as f64 / (1 << 20) as f64,
             self.lift_ms,
             self.compile_ms
@@ -131,7 +134,11 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
             b.set_position(done as u64);
         }
     };
-    let elfrun_aot::Built { bundle, discovery } = elfrun_aot::build(
+    let elfrun_aot::Built {
+        bundle,
+        discovery,
+        vector_loops,
+    } = elfrun_aot::build(
         &BuildInput {
             elf: &elf,
             bias,
@@ -169,6 +176,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
         path: out,
         bundle,
         discovery,
+        vector_loops,
         lift_ms,
         compile_ms: started.elapsed().as_secs_f64() * 1e3,
         profiles_used: profiles.len(),

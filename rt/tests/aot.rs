@@ -404,6 +404,53 @@ fn accesses_to_one_address_reuse_its_check_and_fault_when_it_changes() {
     }
 }
 
+/// Float loops also run as SIMD128 vectors in front of their scalar loops (aot/src/lift/vector.rs;
+/// vector_loops.S): f32 and f64 multiply-adds, a remainder for the scalar loop and a loop the vectors finish,
+/// a load after a store through one base, a register limit on either side of the compare, and a loop whose bases
+/// are 4 bytes apart (a true dependence: scalar). Arrays, V registers, NZCV and FPSR after each loop match
+/// qemu's, also under `--lockstep`; with `special` an underflowing product and ∞ − ∞ are left to the scalar
+/// loop's slow paths (UFC, IOC, the default NaN), and with `fault` a read crossing the 4 GiB end of guest
+/// memory dies of SIGSEGV as under qemu.
+#[test]
+fn float_loops_run_as_vectors_exactly() {
+    let (_, _, bin) = lifted_matches_qemu("vector_loops");
+    let d = dir().join("vector_loops");
+    let bin_s = bin.to_str().unwrap();
+    let bundle = d.join("b.bundle");
+    let bundle_s = bundle.to_str().unwrap();
+    // Every loop but the fill loop is vectorised; without fused multiply-adds only the one that has none.
+    let built = elfrun_cached(
+        &d.join("cache"),
+        &["build", "--scope", "all", "-o", bundle_s, bin_s],
+    );
+    assert_success(&built);
+    let summary = String::from_utf8_lossy(&built.stderr);
+    let fused = std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains(" fma "))
+        && std::env::var("ELFRUN_FMA").as_deref() != Ok("0");
+    let want_loops = if fused { 6 } else { 1 };
+    assert!(
+        summary.contains(&format!(" {want_loops} loops vectorised")),
+        "{summary}"
+    );
+    for args in [&["special"][..], &["fault"][..]] {
+        let want = common::qemu(&[&[bin_s][..], args].concat(), &[]);
+        for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
+            let got = elfrun_cached(
+                &d.join("cache"),
+                &[tier, &["--bundle", bundle_s, bin_s][..], args].concat(),
+            );
+            assert_eq!(
+                common::status(&got),
+                common::status(&want),
+                "{tier:?} {args:?}: {}",
+                String::from_utf8_lossy(&got.stderr)
+            );
+            assert_eq!(got.stdout, want.stdout, "{tier:?} {args:?}");
+        }
+    }
+    assert_eq!(common::status(&common::qemu(&[bin_s, "fault"], &[])), 139);
+}
+
 /// A floating-point slow path inside a loop leaves for the interpreter (instead of a helper call, which would
 /// make Cranelift reload the memory base before every access of the loop); the run records the pc as an AOT
 /// miss, and the next build calls the helper there. fp_slow_loop.S takes the slow path 1,000 times: once the pc

@@ -33,6 +33,7 @@
 
 mod fp;
 mod prims;
+mod vector;
 
 pub use fp::{FastOp, QuietOp, probe_module, probe_module_quiet};
 
@@ -71,6 +72,8 @@ pub struct LiftStats {
     pub lifted: u64,
     /// Instructions left to the interpreter (an exit with [`Status::Interp`]).
     pub fallback: u64,
+    /// Loops that also run as SIMD128 vectors ([`vector`]).
+    pub vector_loops: u64,
 }
 
 /// Index of the imported floating-point helper in the module's function space.
@@ -210,6 +213,9 @@ enum Label {
     },
     /// The `loop` around the code of loop header block `b`.
     Head(usize),
+    /// The `block` around a vectorised loop header's vector and scalar loops ([`vector`]): the vector loops
+    /// leave it when they ran the guest loop to its end.
+    Skip,
 }
 
 /// The loop nodes of `plan`: a node per block that a later (or the same) block branches back to directly,
@@ -540,6 +546,17 @@ impl<'p> Lift<'p> {
             .extend([Instruction::I32Const(0), Instruction::LocalSet(L_ENTER)]);
         // A loop header's own code is a `loop` too: its branch back to itself (the commonest hot loop) continues
         // there without passing its node's dispatch again.
+        let vector = if head {
+            vector::recognise(&self.plan.blocks[i], self.fused_madd)
+        } else {
+            None
+        };
+        if let Some(v) = &vector {
+            self.body
+                .push(Instruction::Block(wasm_encoder::BlockType::Empty));
+            self.labels.push(Label::Skip);
+            self.emit_vector_loop(v);
+        }
         if head {
             self.body
                 .push(Instruction::Loop(wasm_encoder::BlockType::Empty));
@@ -549,6 +566,18 @@ impl<'p> Lift<'p> {
         if head {
             self.labels.pop();
             self.body.push(Instruction::End);
+        }
+        if vector.is_some() {
+            // Where the vector loops ran the guest loop to its end: its fall-through.
+            self.labels.pop();
+            self.body.push(Instruction::End);
+            self.known = None;
+            self.forget_values();
+            self.cur.clear();
+            self.cur_marks.clear();
+            self.depth = 0;
+            self.goto(self.plan.blocks[i].end());
+            self.flush();
         }
     }
 

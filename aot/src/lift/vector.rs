@@ -1,0 +1,741 @@
+//! Vectorised self-loops: a guest loop that works element by element on arrays of floats — one block branching
+//! back to itself, as `h[j] += x * w[j]` (MLP layers) and `y[i] += a * x[i]` (LINPACK's daxpy) compile to —
+//! runs whole vectors of iterations in SIMD128 before its scalar code, which finishes it.
+//!
+//! ```text
+//! loop:  ldr   s1, [x3, x0]            ;; loads and stores of one element at base + (index << shift)
+//!        ldr   s0, [x1, x0]
+//!        fmadd s0, s1, s2, s0          ;; FMUL/FADD/FSUB/FMADD/FMSUB/FNMADD/FNMSUB of that precision
+//!        str   s0, [x1, x0]
+//!        add   x0, x0, #4              ;; the index: one ADD of a constant, then a compare with a
+//!        cmp   x0, #0x100              ;; constant or a register the loop does not write, and B.NE back
+//!        b.ne  loop
+//! ```
+//!
+//! [`recognise`] accepts exactly this shape: every V register an operation reads is either computed earlier in
+//! the same iteration or not written by the loop at all (then it is the same in every lane); no register but
+//! the index and V registers is written; the index steps by one element. The loop lifted normally stays as it
+//! was; in front of it (where the loop is entered, not on its back edge) [`Lift::emit_vector_loop`] emits a Wasm
+//! loop that runs `lanes` iterations at a time while all of this holds:
+//!
+//! * **Semantics stay bit-exact.** The floating-point fast mode is on (FPCR rounds to nearest without
+//!   flush-to-zero and FPSR.IXC is already set; `fp.rs`): then an operation whose result is *big* (finite and
+//!   above the smallest normal) is correctly rounded by Wasm and raises no flag the state does not already
+//!   hold. Every lane of every result is tested; if any is not big, nothing of that group of iterations has
+//!   been stored and the scalar loop takes over from it (and handles the NaN, the underflow or the flags
+//!   exactly). Fused multiply-adds need `relaxed_madd` to be fused ([`crate::BuildInput::fused_madd`]).
+//! * **Memory order is kept.** Stores are made after the whole group is computed, in program order; a load
+//!   through the base register of an earlier store of the iteration takes the stored vector. Accesses through
+//!   different base registers must be at least a group's span apart (checked once, the bases do not change), so
+//!   no lane reads what another lane of the group writes.
+//! * **Bounds**: each access's whole span is checked per group; one that fails goes to the scalar loop, which
+//!   then faults at exactly the element the interpreter would.
+//! * **The loop's end**: a group runs only if the index stays different from the limit through all of its
+//!   iterations and beyond (at the compare's width), so the scalar loop always runs the last iteration(s) and
+//!   leaves the loop as it would have. Fuel is paid per iteration.
+//!
+//! After each group the state is what the scalar loop leaves after its last iteration: the index advanced, the
+//! flags of its compare (kind, index, limit) and every V register the body writes holding its last lane's value
+//! (upper bits zero, as scalar writes leave them).
+
+use elfrun_interp::Insn;
+use elfrun_interp::a64::branch::Branch;
+use elfrun_interp::a64::dp_imm::DpImm;
+use elfrun_interp::a64::dp_reg::DpReg;
+use elfrun_interp::a64::fp::Fp;
+use elfrun_interp::a64::ldst::{Ext, LdSt, Mode, Op};
+use elfrun_interp::sem::{FpTy, Reg};
+use wasm_encoder::{BlockType, Instruction as I, ValType};
+
+use super::{BlockPlan, FlagKind, L_FA, L_FB, L_FK, L_FPFAST, L_FUEL, L_REGS, L_VREGS, Lift, NZCV};
+use crate::abi::{MEM_END, MEM_LOW};
+use crate::lift::memarg;
+
+/// The index register is compared with this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Limit {
+    Imm(u64),
+    Reg(Reg),
+}
+
+/// One operation of the loop body, in program order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum VOp {
+    /// LDR of one element into V register `rt` from `base + (index << shift)`.
+    Load { rt: Reg, base: Reg },
+    /// STR of one element of V register `rt` there.
+    Store { rt: Reg, base: Reg },
+    /// FMUL (0), FADD (2), FSUB (3).
+    Dp2 { op: u8, rd: Reg, rn: Reg, rm: Reg },
+    /// `rd = ±ra + (±rn) · rm`, fused.
+    Dp3 {
+        neg_a: bool,
+        neg_n: bool,
+        rd: Reg,
+        rn: Reg,
+        rm: Reg,
+        ra: Reg,
+    },
+}
+
+/// A recognised loop ([`recognise`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct VLoop {
+    /// Element precision (S or D).
+    pub ty: FpTy,
+    /// The index register and its step per iteration.
+    pub index: Reg,
+    pub step: u64,
+    /// Shift of the index in the addresses (0 or log2 of the element size).
+    pub shift: u8,
+    /// The compare is on the low 32 bits.
+    pub w32: bool,
+    pub limit: Limit,
+    /// The compare is `CMP limit, index` (the flags are those of limit − index).
+    pub swapped: bool,
+    pub ops: Vec<VOp>,
+}
+
+impl VLoop {
+    fn esize(&self) -> u64 {
+        if self.ty == FpTy::S { 4 } else { 8 }
+    }
+    fn lanes(&self) -> u64 {
+        16 / self.esize()
+    }
+}
+
+/// The vectorisable loop `b` is, if it is one (see the module documentation); `fused`: FMADD and its negated
+/// forms may be vectorised (the engine's `relaxed_madd` is fused).
+pub(super) fn recognise(b: &BlockPlan, fused: bool) -> Option<VLoop> {
+    let n = b.insns.len();
+    if n < 4 {
+        return None;
+    }
+    let br_pc = b.end() - 4;
+    let Insn::Branch(Branch::CondBr { cond: 1, offset }) = b.insns[n - 1] else {
+        return None;
+    };
+    if br_pc.wrapping_add(offset as i64 as u64) != b.start {
+        return None;
+    }
+    let Insn::DpImm(DpImm::AddSub {
+        sf: true,
+        sub: false,
+        set_flags: false,
+        rd: index,
+        rn,
+        imm: step,
+    }) = b.insns[n - 3]
+    else {
+        return None;
+    };
+    if index == 31 || rn != index || step == 0 {
+        return None;
+    }
+    // CMP index, #imm / CMP index, Xm / CMP Xm, index.
+    let (w32, limit, swapped) = match b.insns[n - 2] {
+        Insn::DpImm(DpImm::AddSub {
+            sf,
+            sub: true,
+            set_flags: true,
+            rd: 31,
+            rn,
+            imm,
+        }) if rn == index => (!sf, Limit::Imm(imm as u64), false),
+        Insn::DpReg(DpReg::AddSubShifted {
+            sf,
+            sub: true,
+            set_flags: true,
+            amount: 0,
+            rd: 31,
+            rn,
+            rm,
+            ..
+        }) if (rn == index) != (rm == index) => {
+            let (other, swapped) = if rn == index { (rm, false) } else { (rn, true) };
+            // Register 31 is XZR here.
+            let limit = if other == 31 {
+                Limit::Imm(0)
+            } else {
+                Limit::Reg(other)
+            };
+            (!sf, limit, swapped)
+        }
+        _ => return None,
+    };
+    let mut ty = None;
+    let mut shift = None;
+    let mut same = |t: FpTy, s: Option<u8>| {
+        let ok = *ty.get_or_insert(t) == t && s.is_none_or(|s| *shift.get_or_insert(s) == s);
+        ok.then_some(())
+    };
+    let mut ops = Vec::new();
+    for &insn in &b.insns[..n - 3] {
+        let op = match insn {
+            Insn::LdSt(LdSt::Single(s))
+                if matches!(s.op, Op::LdV | Op::StV)
+                    && s.mode == Mode::Reg
+                    && s.ext == Ext::Lsl
+                    && s.rm == index
+                    && s.rn != index
+                    && matches!(s.size, 2 | 3) =>
+            {
+                let t = if s.size == 2 { FpTy::S } else { FpTy::D };
+                let sh = s.imm.get() as u8;
+                // One element per iteration: the address steps by the element size.
+                if step.checked_shl(sh as u32) != Some(1 << s.size) {
+                    return None;
+                }
+                same(t, Some(sh))?;
+                if s.op == Op::LdV {
+                    VOp::Load {
+                        rt: s.rt,
+                        base: s.rn,
+                    }
+                } else {
+                    VOp::Store {
+                        rt: s.rt,
+                        base: s.rn,
+                    }
+                }
+            }
+            Insn::Fp(Fp::Dp2 {
+                ty: t,
+                op: op @ (0 | 2 | 3),
+                rd,
+                rn,
+                rm,
+            }) => {
+                same(t, None)?;
+                VOp::Dp2 { op, rd, rn, rm }
+            }
+            Insn::Fp(Fp::Dp3 {
+                ty: t,
+                neg_a,
+                neg_n,
+                rd,
+                rn,
+                rm,
+                ra,
+            }) if fused => {
+                same(t, None)?;
+                VOp::Dp3 {
+                    neg_a,
+                    neg_n,
+                    rd,
+                    rn,
+                    rm,
+                    ra,
+                }
+            }
+            _ => return None,
+        };
+        ops.push(op);
+    }
+    let (ty, shift) = (ty?, shift?);
+    if !matches!(ty, FpTy::S | FpTy::D) || !ops.iter().any(|o| matches!(o, VOp::Store { .. })) {
+        return None;
+    }
+    // V registers: read only after this iteration computed them, or never written by the loop.
+    let written: u32 = ops
+        .iter()
+        .filter_map(|o| o.def())
+        .fold(0, |m, r| m | 1 << r);
+    let mut defined = 0u32;
+    for o in &ops {
+        if o.uses()
+            .iter()
+            .any(|&r| written & (1 << r) != 0 && defined & (1 << r) == 0)
+        {
+            return None;
+        }
+        if let Some(d) = o.def() {
+            defined |= 1 << d;
+        }
+    }
+    Some(VLoop {
+        ty,
+        index,
+        step: step as u64,
+        shift,
+        w32,
+        limit,
+        swapped,
+        ops,
+    })
+}
+
+impl VOp {
+    /// The V register written.
+    fn def(&self) -> Option<Reg> {
+        match *self {
+            VOp::Load { rt, .. } => Some(rt),
+            VOp::Store { .. } => None,
+            VOp::Dp2 { rd, .. } | VOp::Dp3 { rd, .. } => Some(rd),
+        }
+    }
+    /// The V registers read.
+    fn uses(&self) -> Vec<Reg> {
+        match *self {
+            VOp::Load { .. } => vec![],
+            VOp::Store { rt, .. } => vec![rt],
+            VOp::Dp2 { rn, rm, .. } => vec![rn, rm],
+            VOp::Dp3 { rn, rm, ra, .. } => vec![rn, rm, ra],
+        }
+    }
+    fn base(&self) -> Option<(Reg, bool)> {
+        match *self {
+            VOp::Load { base, .. } => Some((base, false)),
+            VOp::Store { base, .. } => Some((base, true)),
+            _ => None,
+        }
+    }
+}
+
+/// Vectors per iteration of the main vector loop; a second loop of one vector per iteration does what is left.
+const UNROLL: u64 = 4;
+
+impl Lift<'_> {
+    /// Emits the vector loops of `v` into the body, in front of the scalar loop of its block (see the module
+    /// documentation). They fall through to the scalar loop, or, when they ran the loop to its end, branch out of
+    /// the enclosing `block` (depth 0 where this code is emitted: [`Label::Skip`](super::Label)).
+    pub(super) fn emit_vector_loop(&mut self, v: &VLoop) {
+        let d = v.ty == FpTy::D;
+        let x = |r: Reg| L_REGS + r as u32;
+        self.uses_fast_fp = true;
+        self.uses_fuel = true;
+        self.reads |= 1 << v.index;
+        self.writes |= 1 << v.index | 1 << NZCV;
+        let start = self.temp(ValType::I64);
+        let mut code = vec![
+            I::LocalGet(x(v.index)),
+            I::LocalSet(start),
+            I::Block(BlockType::Empty), // $done
+            I::LocalGet(L_FPFAST),
+            I::I32Eqz,
+            I::BrIf(0),
+        ];
+        // Different bases at least a group's span apart where either is stored through (the span of the main
+        // loop's groups covers the small loop's).
+        let span = (16 * UNROLL) as i64;
+        let bases: Vec<(Reg, bool)> = v.ops.iter().filter_map(|o| o.base()).collect();
+        let mut pairs = Vec::new();
+        for (i, &(p, ps)) in bases.iter().enumerate() {
+            self.reads |= 1 << p;
+            for &(q, qs) in &bases[i + 1..] {
+                if p != q && (ps || qs) && !pairs.contains(&(p.min(q), p.max(q))) {
+                    pairs.push((p.min(q), p.max(q)));
+                }
+            }
+        }
+        for (p, q) in pairs {
+            code.extend([
+                I::LocalGet(x(p)),
+                I::LocalGet(x(q)),
+                I::I64Sub,
+                I::I64Const(span - 1),
+                I::I64Add,
+                I::I64Const(2 * span - 1),
+                I::I64LtU,
+                I::BrIf(0),
+            ]);
+        }
+        // Registers the loop reads but does not write: one vector of copies each, made once.
+        let written: u32 = v
+            .ops
+            .iter()
+            .filter_map(|o| o.def())
+            .fold(0, |m, r| m | 1 << r);
+        let mut splat = [None; 32];
+        for o in &v.ops {
+            for r in o.uses() {
+                if written & (1 << r) == 0 && splat[r as usize].is_none() {
+                    self.vreads |= 1 << r;
+                    let t = self.temp(ValType::V128);
+                    code.push(I::LocalGet(L_VREGS + r as u32));
+                    code.extend(if d {
+                        [I::F64x2ExtractLane(0), I::F64x2Splat]
+                    } else {
+                        [I::F32x4ExtractLane(0), I::F32x4Splat]
+                    });
+                    code.push(I::LocalSet(t));
+                    splat[r as usize] = Some(t);
+                }
+            }
+        }
+        let limit = match v.limit {
+            Limit::Imm(c) => I::I64Const(c as i64),
+            Limit::Reg(r) => {
+                self.reads |= 1 << r;
+                I::LocalGet(x(r))
+            }
+        };
+        // The V registers written, as of the last complete group.
+        let committed: Vec<(Reg, u32)> = (0..32u8)
+            .filter(|r| written & (1 << r) != 0)
+            .map(|r| (r, self.temp(ValType::V128)))
+            .collect();
+        code.push(I::Block(BlockType::Empty)); // $big_done
+        self.group_loop(&mut code, v, UNROLL, &splat, &committed, &limit);
+        code.push(I::End);
+        self.group_loop(&mut code, v, 1, &splat, &committed, &limit);
+        code.push(I::End); // $done
+        // If any group ran, the state its last iteration leaves: the flags of its compare and the V registers
+        // holding their last lanes (upper bits zero, as scalar writes leave them). Set here rather than per
+        // group: the scalar loop that follows rewrites them before it reads them, only an exit before that (or
+        // the code after the loop, if the groups ended it) sees them.
+        code.extend([
+            I::LocalGet(x(v.index)),
+            I::LocalGet(start),
+            I::I64Ne,
+            I::If(BlockType::Empty),
+            I::I32Const(if v.w32 {
+                FlagKind::Sub32
+            } else {
+                FlagKind::Sub64
+            } as i32),
+            I::LocalSet(L_FK),
+        ]);
+        let (a, b) = if v.swapped {
+            (limit.clone(), I::LocalGet(x(v.index)))
+        } else {
+            (I::LocalGet(x(v.index)), limit.clone())
+        };
+        code.extend([a, I::LocalSet(L_FA), b, I::LocalSet(L_FB)]);
+        let last: Vec<u8> = if d {
+            (8..16).chain(16..24).collect()
+        } else {
+            (12..16).chain(16..28).collect()
+        };
+        let last: [u8; 16] = last.try_into().expect("16 lanes");
+        for &(r, c) in &committed {
+            self.vwrites |= 1 << r;
+            code.extend([
+                I::LocalGet(c),
+                I::V128Const(0),
+                I::I8x16Shuffle(last),
+                I::LocalSet(L_VREGS + r as u32),
+            ]);
+        }
+        // The groups reached the limit: the loop is done (B.NE falls through), past the scalar loop.
+        code.extend([limit, I::LocalGet(x(v.index)), I::I64Sub]);
+        if v.w32 {
+            code.push(I::I32WrapI64);
+        } else {
+            code.extend([I::I64Const(0), I::I64Ne]);
+        }
+        code.extend([I::I32Eqz, I::BrIf(1), I::End]);
+        self.body.extend(code);
+        self.stats.vector_loops += 1;
+    }
+
+    /// One vector loop: groups of `u` vectors of iterations while they can run (else `br 1`, out of the
+    /// enclosing block). `splat`: the vectors of registers the loop does not write; `committed`: where the
+    /// written V registers' vectors go after each complete group.
+    fn group_loop(
+        &mut self,
+        code: &mut Vec<I<'static>>,
+        v: &VLoop,
+        u: u64,
+        splat: &[Option<u32>; 32],
+        committed: &[(Reg, u32)],
+        limit: &I<'static>,
+    ) {
+        let d = v.ty == FpTy::D;
+        let x = |r: Reg| L_REGS + r as u32;
+        let iters = v.lanes() * u;
+        let group = iters * v.step;
+        let span = 16 * u as i64;
+        code.push(I::Loop(BlockType::Empty));
+        // One test for everything that lets the group run at all: the loop goes on through the whole group
+        // (limit - index ≥ group at the compare's width, so its last compare may end the loop), fuel is left
+        // for it, and every access's span lies in guest memory (one address per base register).
+        code.extend([limit.clone(), I::LocalGet(x(v.index)), I::I64Sub]);
+        if v.w32 {
+            code.extend([I::I32WrapI64, I::I32Const(group as i32), I::I32LtU]);
+        } else {
+            code.extend([I::I64Const(group as i64), I::I64LtU]);
+        }
+        code.extend([
+            I::LocalGet(L_FUEL),
+            I::I32Const(iters as i32),
+            I::I32LeU,
+            I::I32Or,
+        ]);
+        let mut addr: Vec<(Reg, u32)> = Vec::new();
+        for o in &v.ops {
+            let Some((b, _)) = o.base() else { continue };
+            if addr.iter().any(|&(r, _)| r == b) {
+                continue;
+            }
+            let a = self.temp(ValType::I64);
+            code.push(I::LocalGet(x(b)));
+            code.push(I::LocalGet(x(v.index)));
+            if v.shift != 0 {
+                code.extend([I::I64Const(v.shift as i64), I::I64Shl]);
+            }
+            code.extend([
+                I::I64Add,
+                I::LocalTee(a),
+                I::I64Const(MEM_LOW as i64),
+                I::I64Sub,
+                I::I64Const((MEM_END - MEM_LOW) as i64 - span),
+                I::I64GtU,
+                I::I32Or,
+            ]);
+            addr.push((b, a));
+        }
+        code.push(I::BrIf(1));
+        let addr_of = |b: Reg| addr.iter().find(|&&(r, _)| r == b).unwrap().1;
+        // The body, vector k of the group at byte offset 16·k: each V register's current vector. Memory is
+        // not written until every result is known to be exact, so a load reads what was there before the group
+        // — unless the iteration stored through the same base before it (then it takes the stored vector).
+        let mut stores: Vec<(Reg, u64, u32)> = Vec::new();
+        let mut results = Vec::new();
+        let mut val: [Option<u32>; 32] = *splat;
+        for k in 0..u {
+            let mut stored: Vec<(Reg, u32)> = Vec::new();
+            for o in &v.ops {
+                match *o {
+                    VOp::Load { rt, base } => {
+                        let q = match stored.iter().rev().find(|&&(b, _)| b == base) {
+                            Some(&(_, q)) => q,
+                            None => {
+                                let q = self.temp(ValType::V128);
+                                code.extend([
+                                    I::LocalGet(addr_of(base)),
+                                    I::I32WrapI64,
+                                    I::V128Load(vec_memarg(16 * k)),
+                                    I::LocalSet(q),
+                                ]);
+                                q
+                            }
+                        };
+                        val[rt as usize] = Some(q);
+                    }
+                    VOp::Store { rt, base } => {
+                        let q = val[rt as usize].expect("recognise: defined or invariant");
+                        stored.push((base, q));
+                        stores.push((base, 16 * k, q));
+                    }
+                    VOp::Dp2 { op, rd, rn, rm } => {
+                        let (a, b) = (val[rn as usize].unwrap(), val[rm as usize].unwrap());
+                        code.extend([I::LocalGet(a), I::LocalGet(b)]);
+                        code.push(match (op, d) {
+                            (0, false) => I::F32x4Mul,
+                            (2, false) => I::F32x4Add,
+                            (3, false) => I::F32x4Sub,
+                            (0, true) => I::F64x2Mul,
+                            (2, true) => I::F64x2Add,
+                            _ => I::F64x2Sub,
+                        });
+                        let q = self.temp(ValType::V128);
+                        code.push(I::LocalSet(q));
+                        results.push(q);
+                        val[rd as usize] = Some(q);
+                    }
+                    VOp::Dp3 {
+                        neg_a,
+                        neg_n,
+                        rd,
+                        rn,
+                        rm,
+                        ra,
+                    } => {
+                        let neg = if d { I::F64x2Neg } else { I::F32x4Neg };
+                        code.push(I::LocalGet(val[rn as usize].unwrap()));
+                        if neg_n {
+                            code.push(neg.clone());
+                        }
+                        code.push(I::LocalGet(val[rm as usize].unwrap()));
+                        code.push(I::LocalGet(val[ra as usize].unwrap()));
+                        if neg_a {
+                            code.push(neg);
+                        }
+                        code.push(if d {
+                            I::F64x2RelaxedMadd
+                        } else {
+                            I::F32x4RelaxedMadd
+                        });
+                        let q = self.temp(ValType::V128);
+                        code.push(I::LocalSet(q));
+                        results.push(q);
+                        val[rd as usize] = Some(q);
+                    }
+                }
+            }
+        }
+        // Every lane of every result big, or the scalar loop takes the group over.
+        if !results.is_empty() {
+            for (k, &q) in results.iter().enumerate() {
+                code.extend(is_big(q, d));
+                if k > 0 {
+                    code.push(I::V128And);
+                }
+            }
+            code.extend([
+                if d { I::I64x2AllTrue } else { I::I32x4AllTrue },
+                I::I32Eqz,
+                I::BrIf(1),
+            ]);
+        }
+        for (b, off, q) in stores {
+            code.extend([
+                I::LocalGet(addr_of(b)),
+                I::I32WrapI64,
+                I::LocalGet(q),
+                I::V128Store(vec_memarg(off)),
+            ]);
+        }
+        code.extend([
+            I::LocalGet(x(v.index)),
+            I::I64Const(group as i64),
+            I::I64Add,
+            I::LocalSet(x(v.index)),
+            I::LocalGet(L_FUEL),
+            I::I32Const(iters as i32),
+            I::I32Sub,
+            I::LocalSet(L_FUEL),
+        ]);
+        for &(r, c) in committed {
+            code.extend([I::LocalGet(val[r as usize].unwrap()), I::LocalSet(c)]);
+        }
+        code.extend([I::Br(0), I::End]);
+    }
+}
+
+/// A guest-memory access at a constant offset from the address on the stack (which the bounds check covered).
+fn vec_memarg(offset: u64) -> wasm_encoder::MemArg {
+    wasm_encoder::MemArg {
+        offset,
+        ..memarg(0)
+    }
+}
+
+/// Whether every lane of the vector in local `q` is big (finite, magnitude above the smallest normal): a mask.
+fn is_big(q: u32, d: bool) -> Vec<I<'static>> {
+    // The magnitude's bits compare as signed integers: above the smallest normal's and below infinity's.
+    if d {
+        vec![
+            I::LocalGet(q),
+            I::V128Const(i64x2(i64::MAX)),
+            I::V128And,
+            I::V128Const(i64x2(0x0010_0000_0000_0000)),
+            I::I64x2GtS,
+            I::V128Const(i64x2(0x7ff0_0000_0000_0000)),
+            I::LocalGet(q),
+            I::V128Const(i64x2(i64::MAX)),
+            I::V128And,
+            I::I64x2GtS,
+            I::V128And,
+        ]
+    } else {
+        vec![
+            I::LocalGet(q),
+            I::V128Const(i32x4(i32::MAX)),
+            I::V128And,
+            I::V128Const(i32x4(0x0080_0000)),
+            I::I32x4GtS,
+            I::V128Const(i32x4(0x7f80_0000)),
+            I::LocalGet(q),
+            I::V128Const(i32x4(i32::MAX)),
+            I::V128And,
+            I::I32x4GtS,
+            I::V128And,
+        ]
+    }
+}
+
+fn i64x2(v: i64) -> i128 {
+    let v = v as u64 as u128;
+    (v | v << 64) as i128
+}
+
+fn i32x4(v: i32) -> i128 {
+    let v = v as u32 as u128;
+    (v | v << 32 | v << 64 | v << 96) as i128
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A block of `words` at 0x1000 that ends in a branch back to its start.
+    fn block(words: &[u32]) -> BlockPlan {
+        BlockPlan {
+            start: 0x1000,
+            insns: words.iter().map(|&w| elfrun_interp::decode(w)).collect(),
+        }
+    }
+
+    #[test]
+    fn mlp_and_daxpy_loops_are_recognised() {
+        // ldr s1, [x3, x0]; ldr s0, [x1, x0]; fmadd s0, s1, s2, s0; str s0, [x1, x0]; add x0, x0, #4;
+        // cmp x0, #0x100; b.ne
+        let mlp = [
+            0xbc606861, 0xbc606820, 0x1f020020, 0xbc206820, 0x91001000, 0xf104001f, 0x54ffff41,
+        ];
+        let v = recognise(&block(&mlp), true).expect("the MLP loop");
+        assert_eq!(
+            (v.ty, v.index, v.step, v.shift, v.w32, v.limit, v.swapped),
+            (FpTy::S, 0, 4, 0, false, Limit::Imm(0x100), false)
+        );
+        assert_eq!(
+            v.ops,
+            [
+                VOp::Load { rt: 1, base: 3 },
+                VOp::Load { rt: 0, base: 1 },
+                VOp::Dp3 {
+                    neg_a: false,
+                    neg_n: false,
+                    rd: 0,
+                    rn: 1,
+                    rm: 2,
+                    ra: 0
+                },
+                VOp::Store { rt: 0, base: 1 },
+            ]
+        );
+        // Without a fused relaxed_madd the multiply-add stays scalar.
+        assert_eq!(recognise(&block(&mlp), false), None);
+        // ldr d2, [x2, x0, lsl #3]; ldr d1, [x1, x0, lsl #3]; fmadd d1, d3, d2, d1; str d1, [x1, x0, lsl #3];
+        // add x0, x0, #1; cmp w0, #0x12c; b.ne
+        let daxpy = [
+            0xfc607842, 0xfc607821, 0x1f420461, 0xfc207821, 0x91000400, 0x7104b01f, 0x54ffff41,
+        ];
+        let v = recognise(&block(&daxpy), true).expect("daxpy");
+        assert_eq!(
+            (v.ty, v.step, v.shift, v.w32, v.limit),
+            (FpTy::D, 1, 3, true, Limit::Imm(0x12c))
+        );
+        // ldr s0, [x1, x0]; fmul s1, s0, s2; str s1, [x2, x0]; add x0, x0, #4; cmp x5, x0; b.ne
+        let swapped = [
+            0xbc606820, 0x1e220801, 0xbc206841, 0x91001000, 0xeb0000bf, 0x54ffff61,
+        ];
+        let v = recognise(&block(&swapped), false).expect("cmp limit, index");
+        assert_eq!((v.limit, v.swapped), (Limit::Reg(5), true));
+    }
+
+    #[test]
+    fn loops_that_are_not_elementwise_stay_scalar() {
+        // A reduction: fadd s1, s1, s0 reads the s1 of the iteration before.
+        let reduction = [
+            0xbc606820, 0x1e202821, 0xbc206841, 0x91001000, 0xf104001f, 0x54ffff61,
+        ];
+        assert_eq!(recognise(&block(&reduction), true), None);
+        // ldr s0, [x1, x0, lsl #2] with x0 stepping by 4: every fourth element.
+        let strided = [
+            0xbc607820, 0x1e220801, 0xbc207841, 0x91001000, 0xeb0000bf, 0x54ffff61,
+        ];
+        assert_eq!(recognise(&block(&strided), true), None);
+        // The MLP loop branching elsewhere than to its start.
+        let elsewhere = [
+            0xbc606861, 0xbc606820, 0x1f020020, 0xbc206820, 0x91001000, 0xf104001f, 0x54ffff21,
+        ];
+        assert_eq!(recognise(&block(&elsewhere), true), None);
+        // No store: nothing to vectorise.
+        let no_store = [0xbc606820, 0x1e220801, 0x91001000, 0xf104001f, 0x54ffff81];
+        assert_eq!(recognise(&block(&no_store), true), None);
+    }
+}

@@ -1,0 +1,202 @@
+// Float loops that lifted code also runs as SIMD128 vectors (aot/src/lift/vector.rs), checked against qemu:
+// an MLP-style f32 multiply-add with a remainder for the scalar loop, a daxpy-style f64 loop with a 32-bit
+// compare that the vectors run to its end, a loop mixing FMUL/FNMADD/FMSUB/FSUB/FADD with a load after a store
+// through the same base and a register limit, a loop whose store and load bases are 4 bytes apart (a true
+// dependence: it must stay scalar) and an f32 loop without fused operations, compared `cmp limit, index`. After each loop the V registers, the index and NZCV are saved; at the end
+// the arrays and the saved registers (with FPSR) are written to stdout.
+//
+// With the argument `special`, one product underflows and one multiply-add is invalid (∞ − ∞): the groups
+// holding them are left to the scalar loop, whose slow paths set UFC and IOC and give the default NaN. With `fault`, the first loop reads through a base that runs past the
+// 4 GiB end of guest memory: SIGSEGV at the element that crosses it.
+    .text
+    .global _start
+_start:
+    ldr     x27, [sp]               // argc
+    mov     x10, #0x10              // FPSR.IXC: the fast mode the vector loops need
+    msr     fpsr, x10
+    ldr     x20, =fa
+    ldr     x21, =fb
+    ldr     x22, =da
+    ldr     x23, =db
+    ldr     x28, =regs
+    // fa[i] = v(i), fb[i] = v(i + 5), da[i] = v(i + 2), db[i] = v(i + 9): v(k) = (k * 7 % 13 - 6) * 0.375 + 1
+    mov     x0, #0
+fill:
+    mov     x1, x0
+    bl      value
+    fcvt    s1, d0
+    str     s1, [x20, x0, lsl #2]
+    add     x1, x0, #5
+    bl      value
+    fcvt    s1, d0
+    str     s1, [x21, x0, lsl #2]
+    add     x1, x0, #2
+    bl      value
+    str     d0, [x22, x0, lsl #3]
+    add     x1, x0, #9
+    bl      value
+    str     d0, [x23, x0, lsl #3]
+    add     x0, x0, #1
+    cmp     x0, #200
+    b.ne    fill
+
+    cmp     x27, #2
+    b.lt    loops
+    ldr     x1, [sp, #16]           // argv[1]
+    ldrb    w1, [x1]
+    cmp     w1, #'f'
+    b.eq    fault
+    // special: fa[37] = 2e-38 with fb[37] = 0 (the product underflows: UFC), da[20] = db[20] = infinity
+    // (-0.7 * inf + inf: the default NaN and IOC)
+    ldr     w1, =0x00d9c4a8
+    str     w1, [x20, #37 * 4]
+    str     wzr, [x21, #37 * 4]
+    mov     x1, #0x7ff0000000000000
+    str     x1, [x22, #20 * 8]
+    str     x1, [x23, #20 * 8]
+
+loops:
+    // 1. fb[j] += fa[j] * 0.3f, j < 67 (f32; 64 in vectors, 3 in the scalar loop)
+    mov     x1, x21
+    mov     x3, x20
+    ldr     s2, c_f
+    mov     x0, #0
+1:  ldr     s1, [x3, x0]
+    ldr     s0, [x1, x0]
+    fmadd   s0, s1, s2, s0
+    str     s0, [x1, x0]
+    add     x0, x0, #4
+    cmp     x0, #67 * 4
+    b.ne    1b
+    bl      save
+
+    // 2. db[i] += -0.7 * da[i], 3 <= i < 67 (f64, 64 iterations: the vectors reach the end)
+    mov     x1, x23
+    mov     x2, x22
+    ldr     d3, c_d
+    mov     x0, #3
+2:  ldr     d2, [x2, x0, lsl #3]
+    ldr     d1, [x1, x0, lsl #3]
+    fmadd   d1, d3, d2, d1
+    str     d1, [x1, x0, lsl #3]
+    add     x0, x0, #1
+    cmp     w0, #67
+    b.ne    2b
+    bl      save
+
+    // 3. f64 mix up to a register limit, a load after a store through the same base
+    mov     x0, #0
+    mov     x5, #50 * 8
+3:  ldr     d0, [x22, x0]
+    fmul    d1, d0, d3
+    str     d1, [x22, x0]
+    ldr     d4, [x22, x0]
+    fnmadd  d5, d4, d3, d0
+    fmsub   d6, d5, d3, d4
+    fsub    d7, d6, d0
+    fadd    d7, d7, d1
+    str     d7, [x23, x0]
+    add     x0, x0, #8
+    cmp     x0, x5
+    b.ne    3b
+    bl      save
+
+    // 4. fb[j + 1] += fb[j] * 0.3f: each iteration reads what the one before wrote
+    mov     x3, x21
+    add     x1, x21, #4
+    ldr     s2, c_f
+    mov     x0, #0
+4:  ldr     s1, [x3, x0]
+    ldr     s0, [x1, x0]
+    fmadd   s0, s1, s2, s0
+    str     s0, [x1, x0]
+    add     x0, x0, #4
+    cmp     x0, #150 * 4
+    b.ne    4b
+    bl      save
+
+    // 5. fb[j] = fa[j] * 0.3f + fa[j] - 0.3f, j < 40 (f32, FMUL/FADD/FSUB: vectorised without FMA3 too)
+    mov     x0, #0
+    mov     x4, #40 * 4
+5:  ldr     s0, [x20, x0]
+    fmul    s1, s0, s2
+    fadd    s1, s1, s0
+    fsub    s1, s1, s2
+    str     s1, [x21, x0]
+    add     x0, x0, #4
+    cmp     x4, x0
+    b.ne    5b
+    bl      save
+
+    mov     x0, #1
+    mov     x1, x20
+    ldr     x2, =end
+    sub     x2, x2, x1
+    mov     x8, #64                 // write
+    svc     #0
+    mov     x0, #0
+    mov     x8, #93                 // exit
+    svc     #0
+
+    // fb[j] += m[j] * 0.3f where m starts 40 elements below 4 GiB: the read at 4 GiB faults
+fault:
+    mov     x1, x21
+    mov     x3, #0x100000000
+    sub     x3, x3, #40 * 4
+    ldr     s2, c_f
+    mov     x0, #0
+6:  ldr     s1, [x3, x0]
+    ldr     s0, [x1, x0]
+    fmadd   s0, s1, s2, s0
+    str     s0, [x1, x0]
+    add     x0, x0, #4
+    cmp     x0, #100 * 4
+    b.ne    6b
+    mov     x0, #0
+    mov     x8, #93
+    svc     #0
+
+// d0 = v(x1); clobbers x2-x4, d1, d2
+value:
+    mov     x2, #7
+    mul     x2, x1, x2
+    mov     x3, #13
+    udiv    x4, x2, x3
+    msub    x2, x4, x3, x2
+    sub     x2, x2, #6
+    scvtf   d0, x2
+    fmov    d1, #0.375
+    fmov    d2, #1.0
+    fmadd   d0, d0, d1, d2
+    ret
+
+// regs[k] = q0..q7, x0, NZCV, FPSR, FPCR
+save:
+    stp     q0, q1, [x28]
+    stp     q2, q3, [x28, #32]
+    stp     q4, q5, [x28, #64]
+    stp     q6, q7, [x28, #96]
+    mrs     x9, nzcv
+    stp     x0, x9, [x28, #128]
+    mrs     x9, fpsr
+    mrs     x10, fpcr
+    stp     x9, x10, [x28, #144]
+    add     x28, x28, #160
+    ret
+
+    .balign 8
+c_f:
+    .float  0.3
+    .balign 8
+c_d:
+    .double -0.7
+
+    .data
+    .balign 16
+fa: .space  200 * 4
+fb: .space  200 * 4
+da: .space  200 * 8
+db: .space  200 * 8
+regs:
+    .space  5 * 160
+end:
