@@ -413,7 +413,18 @@ fn accesses_to_one_address_reuse_its_check_and_fault_when_it_changes() {
 /// memory dies of SIGSEGV as under qemu.
 #[test]
 fn float_loops_run_as_vectors_exactly() {
-    let (_, _, bin) = lifted_matches_qemu("vector_loops");
+    let fused = std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains(" fma "))
+        && std::env::var("ELFRUN_FMA").as_deref() != Ok("0");
+    // Without FMA3 the scalar FMLS's exact emulation declines a few lanes (slow paths in a loop hand back to
+    // the interpreter), so only with it does nothing run in the interpreter.
+    let (bin, runs): (_, &[&[&str]]) = if fused {
+        let (_, _, bin) = lifted_matches_qemu("vector_loops");
+        (bin, &[&["special"], &["fault"]])
+    } else {
+        fresh_dir("vector_loops");
+        let bin = common::build("vector_loops.S", &["-nostdlib"]);
+        (bin, &[&[], &["special"], &["fault"]])
+    };
     let d = dir().join("vector_loops");
     let bin_s = bin.to_str().unwrap();
     let bundle = d.join("b.bundle");
@@ -425,14 +436,12 @@ fn float_loops_run_as_vectors_exactly() {
     );
     assert_success(&built);
     let summary = String::from_utf8_lossy(&built.stderr);
-    let fused = std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains(" fma "))
-        && std::env::var("ELFRUN_FMA").as_deref() != Ok("0");
     let want_loops = if fused { 6 } else { 1 };
     assert!(
         summary.contains(&format!(" {want_loops} loops vectorised")),
         "{summary}"
     );
-    for args in [&["special"][..], &["fault"][..]] {
+    for &args in runs {
         let want = common::qemu(&[&[bin_s][..], args].concat(), &[]);
         for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
             let got = elfrun_cached(

@@ -599,7 +599,10 @@ impl<'p> Lift<'p> {
             self.depth = 0;
             self.unsupported = false;
             self.ended = false;
-            elfrun_interp::a64::exec(self, insn);
+            match vector::simd_fast_op(insn, self.fused_madd) {
+                Some(f) => self.emit_simd_fast(insn, f),
+                None => elfrun_interp::a64::exec(self, insn),
+            }
             if self.unsupported {
                 self.cur.clear();
                 self.cur_marks.clear();

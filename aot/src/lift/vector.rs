@@ -1,4 +1,6 @@
-//! Vectorised self-loops: a guest loop that works element by element on arrays of floats — one block branching
+//! Vectorised self-loops, and whole-vector fast paths of guest SIMD float operations ([`simd_fast_op`]).
+//!
+//! A guest loop that works element by element on arrays of floats — one block branching
 //! back to itself, as `h[j] += x * w[j]` (MLP layers) and `y[i] += a * x[i]` (LINPACK's daxpy) compile to —
 //! runs whole vectors of iterations in SIMD128 before its scalar code, which finishes it.
 //!
@@ -39,15 +41,21 @@
 //! (upper bits zero, as scalar writes leave them).
 
 use elfrun_interp::Insn;
+use elfrun_interp::Sem;
 use elfrun_interp::a64::branch::Branch;
 use elfrun_interp::a64::dp_imm::DpImm;
 use elfrun_interp::a64::dp_reg::DpReg;
 use elfrun_interp::a64::fp::Fp;
 use elfrun_interp::a64::ldst::{Ext, LdSt, Mode, Op};
+use elfrun_interp::a64::simd::Simd;
+use elfrun_interp::a64::simd::vector::float::FBin;
+use elfrun_interp::a64::simd::vector::{Op as SimdOp, Vector};
 use elfrun_interp::sem::{FpTy, Reg};
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
-use super::{BlockPlan, FlagKind, L_FA, L_FB, L_FK, L_FPFAST, L_FUEL, L_REGS, L_VREGS, Lift, NZCV};
+use super::{
+    BlockPlan, FlagKind, L_FA, L_FB, L_FK, L_FPFAST, L_FUEL, L_REGS, L_VREGS, Lift, NZCV, RegSlot,
+};
 use crate::abi::{MEM_END, MEM_LOW};
 use crate::lift::memarg;
 
@@ -602,6 +610,107 @@ impl Lift<'_> {
             code.extend([I::LocalGet(val[r as usize].unwrap()), I::LocalSet(c)]);
         }
         code.extend([I::Br(0), I::End]);
+    }
+}
+
+/// A guest SIMD instruction with a whole-vector fast path ([`Lift::emit_simd_fast`]): FADD, FSUB, FMUL and (when
+/// `fused`) FMLA, FMLS on 4S or 2D, also by element. Returns it with its operation and whether it is indexed.
+pub(super) fn simd_fast_op(insn: Insn, fused: bool) -> Option<(Vector, FBin, bool)> {
+    let Insn::Simd(Simd::Vector(v)) = insn else {
+        return None;
+    };
+    let (op, indexed) = match v.op {
+        SimdOp::FBin(o) => (o, false),
+        SimdOp::FBinIdx(o) => (o, true),
+        _ => return None,
+    };
+    if !v.q || v.scalar || !matches!(v.size, 2 | 3) {
+        return None;
+    }
+    match op {
+        FBin::Fadd | FBin::Fsub | FBin::Fmul => {}
+        FBin::Fmla | FBin::Fmls if fused => {}
+        _ => return None,
+    }
+    Some((v, op, indexed))
+}
+
+impl Lift<'_> {
+    /// A SIMD float operation of [`simd_fast_op`] as one Wasm vector operation when the floating-point fast mode
+    /// is on and every result lane is big (the condition of the scalar fast paths, `fp.rs`: the Wasm result is
+    /// the correctly rounded one and only IXC, already set, can arise); otherwise the instruction's semantics
+    /// lane by lane, as always.
+    pub(super) fn emit_simd_fast(&mut self, insn: Insn, (v, op, indexed): (Vector, FBin, bool)) {
+        let d = v.size == 3;
+        let a = self.vreg(v.rn);
+        let mut b = self.vreg(v.rm);
+        self.uses_fast_fp = true;
+        if indexed {
+            let lane = v.imm;
+            let splat = self.temp(ValType::V128);
+            self.cur.push(I::LocalGet(b));
+            self.cur.extend(if d {
+                [I::F64x2ExtractLane(lane), I::F64x2Splat]
+            } else {
+                [I::F32x4ExtractLane(lane), I::F32x4Splat]
+            });
+            self.cur.push(I::LocalSet(splat));
+            b = splat;
+        }
+        let (add, sub, mul, madd, neg) = if d {
+            (
+                I::F64x2Add,
+                I::F64x2Sub,
+                I::F64x2Mul,
+                I::F64x2RelaxedMadd,
+                I::F64x2Neg,
+            )
+        } else {
+            (
+                I::F32x4Add,
+                I::F32x4Sub,
+                I::F32x4Mul,
+                I::F32x4RelaxedMadd,
+                I::F32x4Neg,
+            )
+        };
+        match op {
+            FBin::Fadd => self.cur.extend([I::LocalGet(a), I::LocalGet(b), add]),
+            FBin::Fsub => self.cur.extend([I::LocalGet(a), I::LocalGet(b), sub]),
+            FBin::Fmul => self.cur.extend([I::LocalGet(a), I::LocalGet(b), mul]),
+            _ => {
+                let acc = self.vreg(v.rd);
+                self.cur.push(I::LocalGet(a));
+                if op == FBin::Fmls {
+                    self.cur.push(neg);
+                }
+                self.cur.extend([I::LocalGet(b), I::LocalGet(acc), madd]);
+            }
+        }
+        let r = self.temp(ValType::V128);
+        self.cur.push(I::LocalSet(r));
+        self.cur.push(I::LocalGet(L_FPFAST));
+        self.cur.extend(is_big(r, d));
+        self.cur.extend([
+            if d { I::I64x2AllTrue } else { I::I32x4AllTrue },
+            I::I32And,
+            I::I32Eqz,
+            I::If(BlockType::Empty),
+        ]);
+        self.depth += 1;
+        let before = self.pending.len();
+        elfrun_interp::a64::exec(self, insn);
+        let slow: Vec<_> = self.pending.drain(before..).collect();
+        match slow[..] {
+            [(RegSlot::Vec(rd), q)] if rd == v.rd & 31 => {
+                self.cur.extend([I::LocalGet(q), I::LocalSet(r)]);
+            }
+            // Not what the semantics of these instructions do: leave it to the interpreter.
+            _ => self.unsupported(),
+        }
+        self.depth -= 1;
+        self.cur.push(I::End);
+        self.pending.push((RegSlot::Vec(v.rd & 31), r));
     }
 }
 

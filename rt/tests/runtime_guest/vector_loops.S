@@ -2,7 +2,9 @@
 // an MLP-style f32 multiply-add with a remainder for the scalar loop, a daxpy-style f64 loop with a 32-bit
 // compare that the vectors run to its end, a loop mixing FMUL/FNMADD/FMSUB/FSUB/FADD with a load after a store
 // through the same base and a register limit, a loop whose store and load bases are 4 bytes apart (a true
-// dependence: it must stay scalar) and an f32 loop without fused operations, compared `cmp limit, index`. After each loop the V registers, the index and NZCV are saved; at the end
+// dependence: it must stay scalar), an f32 loop without fused operations, compared `cmp limit, index`, and
+// two loops of guest SIMD float operations (4S and 2D, by element too), which lifted code runs as one Wasm
+// vector operation each when every result lane is exact. After each loop the V registers, the index and NZCV are saved; at the end
 // the arrays and the saved registers (with FPSR) are written to stdout.
 //
 // With the argument `special`, one product underflows and one multiply-add is invalid (∞ − ∞): the groups
@@ -128,6 +130,41 @@ loops:
     b.ne    5b
     bl      save
 
+    // 7. NEON over fa/fb: FMLA, FMLS by element, FMUL, FADD on 4S (the whole-vector fast paths), j < 48
+    mov     x10, #0x10              // FPSR: IXC only again, so the flags these loops raise show
+    msr     fpsr, x10
+    dup     v2.4s, v2.s[0]
+    ldr     s6, c_f2
+    mov     v2.s[1], v6.s[0]        // v2 = {0.3, 0.7, 0.3, 0.3}
+    mov     x0, x20
+    mov     x2, x21
+    add     x4, x20, #48 * 4
+7:  ldr     q1, [x0], #16
+    ldr     q0, [x2]
+    fmla    v0.4s, v1.4s, v2.4s
+    fmls    v0.4s, v1.4s, v2.s[1]
+    fmul    v3.4s, v0.4s, v1.4s
+    fadd    v0.4s, v0.4s, v3.4s
+    str     q0, [x2], #16
+    cmp     x0, x4
+    b.ne    7b
+    bl      save
+
+    // 8. NEON over da/db: FMUL, FSUB, FMLA by element on 2D, i < 40
+    ldr     d5, c_d
+    mov     x0, x22
+    mov     x2, x23
+    add     x4, x22, #40 * 8
+8:  ldr     q1, [x0], #16
+    ldr     q0, [x2]
+    fmul    v3.2d, v1.2d, v0.2d
+    fsub    v0.2d, v3.2d, v1.2d
+    fmla    v0.2d, v1.2d, v5.d[0]
+    str     q0, [x2], #16
+    cmp     x0, x4
+    b.ne    8b
+    bl      save
+
     mov     x0, #1
     mov     x1, x20
     ldr     x2, =end
@@ -187,6 +224,8 @@ save:
     .balign 8
 c_f:
     .float  0.3
+c_f2:
+    .float  0.7
     .balign 8
 c_d:
     .double -0.7
@@ -198,5 +237,5 @@ fb: .space  200 * 4
 da: .space  200 * 8
 db: .space  200 * 8
 regs:
-    .space  5 * 160
+    .space  7 * 160
 end:
