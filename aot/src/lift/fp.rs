@@ -49,7 +49,7 @@
 //!
 //! The inexact bit is ORed into FPSR in the CPU state in memory, like the helper does.
 
-use elfrun_interp::sem::{FpBinOp, FpCmp, FpTy};
+use elfrun_interp::sem::{FpBinOp, FpCmp, FpTy, Rounding, Width};
 use elfrun_interp::state::offsets;
 use wasm_encoder::{BlockType, Ieee64, Instruction as I, ValType};
 
@@ -550,6 +550,169 @@ impl Lift<'_> {
         ]);
         let mut c = self.fp_code();
         emit_quiet(&mut c, op, ty, a, b, &slow)
+    }
+}
+
+impl Lift<'_> {
+    /// The conversions with an inline fast path: SCVTF/UCVTF (no fraction bits), FCVT between single and
+    /// double, FCVTZS/FCVTZU (no fraction bits) of single or double. `None` for the others (nothing emitted).
+    ///
+    /// * A 32-bit integer is exact as a double: always inline, no flag, whatever FPCR says.
+    /// * Otherwise only in the fast mode (round to nearest, no flush-to-zero, IXC already set), where Wasm's
+    ///   round-to-nearest-even conversions give the ARM result and inexactness changes nothing — and only
+    ///   where no other flag can arise: a single to double of a non-NaN (exact); a double to single whose
+    ///   result is big, or of a zero (no overflow or underflow); a truncation of a value in the integer's range
+    ///   (no IOC; not NaN).
+    ///
+    /// Everything else takes the helper (or, in a loop, leaves for the interpreter: [`Lift::fp_slow`]).
+    pub(super) fn fp_conv(&mut self, call: FpCall, a: u32) -> Option<u32> {
+        let to_f64 = |ty: FpTy| -> Vec<I<'static>> {
+            if ty == FpTy::D {
+                vec![I::LocalGet(a), I::F64ReinterpretI64]
+            } else {
+                vec![
+                    I::LocalGet(a),
+                    I::I32WrapI64,
+                    I::F32ReinterpretI32,
+                    I::F64PromoteF32,
+                ]
+            }
+        };
+        // The fast value (i64 on the stack) and when it holds besides the fast mode (i32), if it needs it.
+        let (value, cond, needs_mode): (Vec<I<'static>>, Vec<I<'static>>, bool) = match call {
+            FpCall::FromInt {
+                ty: ty @ (FpTy::S | FpTy::D),
+                w,
+                signed,
+                fbits: 0,
+            } => {
+                let mut v = vec![I::LocalGet(a)];
+                let w32 = w == Width::W32;
+                if w32 {
+                    v.push(I::I32WrapI64);
+                }
+                v.push(match (ty, w32, signed) {
+                    (FpTy::D, true, true) => I::F64ConvertI32S,
+                    (FpTy::D, true, false) => I::F64ConvertI32U,
+                    (FpTy::D, false, true) => I::F64ConvertI64S,
+                    (FpTy::D, false, false) => I::F64ConvertI64U,
+                    (_, true, true) => I::F32ConvertI32S,
+                    (_, true, false) => I::F32ConvertI32U,
+                    (_, false, true) => I::F32ConvertI64S,
+                    (_, false, false) => I::F32ConvertI64U,
+                });
+                if ty == FpTy::D {
+                    v.push(I::I64ReinterpretF64);
+                    if w32 {
+                        return Some(self.val(ValType::I64, v));
+                    }
+                } else {
+                    v.extend([I::I32ReinterpretF32, I::I64ExtendI32U]);
+                }
+                (v, vec![I::I32Const(1)], true)
+            }
+            FpCall::Convert {
+                from: FpTy::S,
+                to: FpTy::D,
+            } => {
+                let mut v = to_f64(FpTy::S);
+                v.push(I::I64ReinterpretF64);
+                let not_nan = vec![
+                    I::LocalGet(a),
+                    I::I32WrapI64,
+                    I::I32Const(0x7fff_ffff),
+                    I::I32And,
+                    I::I32Const(S_INF),
+                    I::I32LeU,
+                ];
+                (v, not_nan, true)
+            }
+            FpCall::Convert {
+                from: FpTy::D,
+                to: FpTy::S,
+            } => {
+                let bits = self.temp(ValType::I32);
+                let mut v = to_f64(FpTy::D);
+                v.extend([
+                    I::F32DemoteF64,
+                    I::I32ReinterpretF32,
+                    I::LocalTee(bits),
+                    I::I64ExtendI32U,
+                ]);
+                let mut ok = big_s(bits).to_vec();
+                ok.extend([
+                    I::LocalGet(a),
+                    I::I64Const(1),
+                    I::I64Shl,
+                    I::I64Eqz,
+                    I::I32Or,
+                ]);
+                (v, ok, true)
+            }
+            FpCall::ToInt {
+                ty: ty @ (FpTy::S | FpTy::D),
+                w,
+                signed,
+                fbits: 0,
+                rounding: Rounding::Zero,
+            } => {
+                let w32 = w == Width::W32;
+                let mut v = to_f64(ty);
+                v.push(match (w32, signed) {
+                    (true, true) => I::I32TruncSatF64S,
+                    (true, false) => I::I32TruncSatF64U,
+                    (false, true) => I::I64TruncSatF64S,
+                    (false, false) => I::I64TruncSatF64U,
+                });
+                if w32 {
+                    v.push(I::I64ExtendI32U);
+                }
+                // In range (after truncation toward zero), as softfp's fast path has it; NaN is not.
+                let lim = if w32 {
+                    4_294_967_296.0
+                } else {
+                    18_446_744_073_709_551_616.0
+                };
+                let (lo, hi) = if signed {
+                    (-(lim / 2.0) - 1.0, lim / 2.0)
+                } else {
+                    (-1.0, lim)
+                };
+                let x = self.temp(ValType::F64);
+                let mut ok = to_f64(ty);
+                ok.extend([
+                    I::LocalTee(x),
+                    I::F64Const(Ieee64::from(lo)),
+                    I::F64Gt,
+                    I::LocalGet(x),
+                    I::F64Const(Ieee64::from(hi)),
+                    I::F64Lt,
+                    I::I32And,
+                ]);
+                (v, ok, true)
+            }
+            _ => return None,
+        };
+        let slow = self.fp_slow([
+            I::I32Const(call.encode()),
+            I::LocalGet(a),
+            I::I64Const(0),
+            I::I64Const(0),
+            I::Call(FP_FUNC),
+        ]);
+        if needs_mode {
+            self.uses_fast_fp = true;
+        }
+        let mut code = vec![I::Block(BlockType::Result(ValType::I64))];
+        code.extend(value);
+        code.extend(cond);
+        if needs_mode {
+            code.extend([I::LocalGet(L_FPFAST), I::I32And]);
+        }
+        code.extend([I::BrIf(0), I::Drop]);
+        code.extend(slow);
+        code.push(I::End);
+        Some(self.val(ValType::I64, code))
     }
 }
 

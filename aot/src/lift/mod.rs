@@ -72,7 +72,7 @@ pub struct LiftStats {
     pub lifted: u64,
     /// Instructions left to the interpreter (an exit with [`Status::Interp`]).
     pub fallback: u64,
-    /// Loops that also run as SIMD128 vectors ([`vector`]).
+    /// Loops that also run as SIMD128 vectors (`lift/vector.rs`).
     pub vector_loops: u64,
 }
 

@@ -20,7 +20,7 @@ use crate::abi::{FpCall, MEM_END, MEM_LOW, STATE_ADDR, Status};
 
 impl Lift<'_> {
     /// Runs `code` (which leaves one value of type `ty` on the stack) into a new local.
-    fn val(&mut self, ty: ValType, code: impl IntoIterator<Item = I<'static>>) -> u32 {
+    pub(super) fn val(&mut self, ty: ValType, code: impl IntoIterator<Item = I<'static>>) -> u32 {
         let t = self.temp(ty);
         self.cur.extend(code);
         self.cur.push(I::LocalSet(t));
@@ -1223,7 +1223,11 @@ impl Sem for Lift<'_> {
         self.fp(call, a, Some(b), None)
     }
     fn fp_convert(&mut self, from: FpTy, to: FpTy, a: u32) -> u32 {
-        self.fp(FpCall::Convert { from, to }, a, None, None)
+        let call = FpCall::Convert { from, to };
+        if let Some(r) = self.fp_conv(call, a) {
+            return r;
+        }
+        self.fp(call, a, None, None)
     }
     fn fp_to_int(
         &mut self,
@@ -1234,31 +1238,29 @@ impl Sem for Lift<'_> {
         fbits: u32,
         rounding: Rounding,
     ) -> u32 {
-        self.fp(
-            FpCall::ToInt {
-                ty,
-                w,
-                signed,
-                fbits,
-                rounding,
-            },
-            a,
-            None,
-            None,
-        )
+        let call = FpCall::ToInt {
+            ty,
+            w,
+            signed,
+            fbits,
+            rounding,
+        };
+        if let Some(r) = self.fp_conv(call, a) {
+            return r;
+        }
+        self.fp(call, a, None, None)
     }
     fn int_to_fp(&mut self, ty: FpTy, a: u32, w: Width, signed: bool, fbits: u32) -> u32 {
-        self.fp(
-            FpCall::FromInt {
-                ty,
-                w,
-                signed,
-                fbits,
-            },
-            a,
-            None,
-            None,
-        )
+        let call = FpCall::FromInt {
+            ty,
+            w,
+            signed,
+            fbits,
+        };
+        if let Some(r) = self.fp_conv(call, a) {
+            return r;
+        }
+        self.fp(call, a, None, None)
     }
     fn fp_compare_if(
         &mut self,

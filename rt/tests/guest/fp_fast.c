@@ -1,5 +1,5 @@
 /* The boundaries of the AOT tier's inline floating-point fast paths (add, sub, mul, div, sqrt in single and
- * double precision): exact and inexact results, results at and next to the smallest normal, subnormal and
+ * double precision, and conversions between integers, singles and doubles): exact and inexact results, results at and next to the smallest normal, subnormal and
  * zero results, overflow, operands near 2^995 and the odd-part width limits of the exactness tests. Each
  * operation runs with FPSR cleared and prints the operands, the result and FPSR as hex bits; then the whole
  * table again with FPCR.RMode = +inf (fesetround), FPCR.FZ and FPCR.DN set. Exit status 0. */
@@ -131,20 +131,89 @@ static void floats(void) {
         s(4, sq[i], 0.0f);
 }
 
+/* Conversions: SCVTF/UCVTF, FCVT single <-> double, FCVTZS/FCVTZU, each run with FPSR cleared and with only
+ * IXC set (the AOT tier inlines them in that mode). */
+static volatile uint64_t cres;
+__attribute__((noipa)) static void conv(int op, uint64_t x) {
+    double dx;
+    float fx;
+    memcpy(&dx, &x, 8);
+    uint32_t x32 = (uint32_t)x;
+    memcpy(&fx, &x32, 4);
+    switch (op) {
+    case 0: dres = (double)(int32_t)x; break;
+    case 1: dres = (double)(uint32_t)x; break;
+    case 2: dres = (double)(int64_t)x; break;
+    case 3: dres = (double)x; break;
+    case 4: fres = (float)(int32_t)x; break;
+    case 5: fres = (float)(uint32_t)x; break;
+    case 6: fres = (float)(int64_t)x; break;
+    case 7: fres = (float)x; break;
+    case 8: dres = (double)fx; break;
+    case 9: fres = (float)dx; break;
+    case 10: cres = (uint32_t)(int32_t)dx; break;
+    case 11: cres = (uint32_t)dx; break;
+    case 12: cres = (uint64_t)(int64_t)dx; break;
+    case 13: cres = (uint64_t)dx; break;
+    case 14: cres = (uint32_t)(int32_t)fx; break;
+    case 15: cres = (uint32_t)fx; break;
+    case 16: cres = (uint64_t)(int64_t)fx; break;
+    default: cres = (uint64_t)fx; break;
+    }
+}
+
+static void conversions(void) {
+    static const uint64_t ints[] = {0, 1, 0xffffffffu, 0x80000000u, 0x7fffffffu, 16777217, 0x20000001,
+                                    0x20000000000001ull, 0x8000000000000000ull, 0xffffffffffffffffull,
+                                    0x7fffffffffffffffull, 0xfffffffffffff000ull, 123456789012345ull};
+    static const double ds[] = {0.0, -0.0, 0.5, -0.5, 0.1, 1e39, -1e39, 1e-40, 0x1p-150, 0x1p-149, 3.4028235677973366e38,
+                                3.4028235677973362e38, 2147483647.9, 2147483648.0, -2147483648.9, -2147483649.0,
+                                4294967295.5, 4294967296.0, -1.0, 9.3e18, 9223372036854775808.0,
+                                -9223372036854775808.0, -9223372036854777856.0, 1.8e19, 18446744073709551616.0,
+                                1e-310, INFINITY, -INFINITY, NAN};
+    static const uint32_t fs[] = {0x00000000, 0x80000000, 0x3f000000, 0xbf000000, 0x00000001, 0x00800000,
+                                  0x7f800000, 0xff800000, 0x7fc00000, 0x7fa00000, 0x4f000000, 0xcf000000,
+                                  0xcf000001, 0x4f800000, 0x5f000000, 0xdf000000, 0x5f800000, 0x4effffff};
+    for (int fpsr = 0; fpsr <= 0x10; fpsr += 0x10) {
+        for (int op = 0; op <= 7; op++)
+            for (unsigned i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+                set_fpsr(fpsr);
+                conv(op, ints[i]);
+                uint64_t f = get_fpsr();
+                printf("c%d %016llx = %016llx %08x fpsr %02llx\n", op, (unsigned long long)ints[i],
+                       (unsigned long long)db(dres), fb(fres), (unsigned long long)f);
+            }
+        for (int op = 8; op <= 17; op++) {
+            unsigned n = op == 8 || op >= 14 ? sizeof fs / sizeof fs[0] : sizeof ds / sizeof ds[0];
+            for (unsigned i = 0; i < n; i++) {
+                uint64_t x = op == 8 || op >= 14 ? fs[i] : db(ds[i]);
+                set_fpsr(fpsr);
+                conv(op, x);
+                uint64_t f = get_fpsr();
+                printf("c%d %016llx = %016llx %08x %016llx fpsr %02llx\n", op, (unsigned long long)x,
+                       (unsigned long long)db(dres), fb(fres), (unsigned long long)cres, (unsigned long long)f);
+            }
+        }
+    }
+}
+
 int main(void) {
     uint64_t fpcr = get_fpcr();
     printf("-- nearest\n");
     doubles();
     floats();
+    conversions();
     printf("-- upward\n");
     fesetround(FE_UPWARD);
     doubles();
     floats();
+    conversions();
     fesetround(FE_TONEAREST);
     printf("-- FZ\n");
     set_fpcr(fpcr | (1 << 24));
     doubles();
     floats();
+    conversions();
     printf("-- DN\n");
     set_fpcr(fpcr | (1 << 25));
     doubles();
