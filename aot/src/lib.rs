@@ -26,6 +26,8 @@ const MAX_DEVIRT: usize = 16;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use elfrun_profiles::{IndirectKind, Profile};
+
+use crate::lift::FnPlan;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -84,6 +86,84 @@ pub struct Built {
     pub discovery: discover::DiscoveryStats,
     /// Guest loops that also run as SIMD128 vectors (`lift::vector`).
     pub vector_loops: u64,
+    /// Loops of one block lifted as functions of their own (`outline`).
+    pub outlined_loops: u64,
+}
+
+/// Share of the profiled guest instructions a one-block loop must account for to be outlined.
+const OUTLINE_SHARE: u64 = 50;
+/// Iterations per entry a one-block loop must run (as profiled) to be outlined: the call costs a few dozen
+/// instructions each time the loop is entered.
+const OUTLINE_ITERATIONS: u64 = 64;
+
+/// Gives each hot loop of one block (a block that branches back to its own start, not a function's entry) a
+/// lifted function of its own, appended to `functions`; returns their starts → function index. The function
+/// around the loop calls it there ([`lift::Lift::function`]'s `outlined`). In a big function — a `main` with
+/// dozens of live registers and many loops — Cranelift's register allocator keeps the loop's registers in
+/// stack slots, storing and reloading them every iteration; alone, the loop has its few registers to itself.
+fn outline(functions: &mut Vec<FnPlan>, profiles: &[Profile], fused: bool) -> HashMap<u64, u32> {
+    // Per profiled block (the interpreter's: from a branch target to the next branch): executed instructions,
+    // entries, and the end.
+    let mut counts: BTreeMap<u64, (u64, u64, u64)> = BTreeMap::new();
+    let mut total = 0u64;
+    for p in profiles {
+        for (&pc, b) in &p.blocks {
+            let c = counts.entry(pc).or_default();
+            c.0 += b.executed_insns();
+            c.1 += b.entries;
+            c.2 = c.2.max(pc + 4 * u64::from(b.len_insns));
+            total += b.executed_insns();
+        }
+    }
+    // A loop's block is entered by its back edge and by jumps to it; falling into it from the code before is
+    // part of that code's profiled block. Iterations per entry: its entries over those of the block falling in
+    // (a loop only jumped to is not outlined: its entries are not known apart from its iterations).
+    let per_entry = |start: u64| -> u64 {
+        let Some(&(_, iters, _)) = counts.get(&start) else {
+            return 0;
+        };
+        let fall_in = counts
+            .range(..start)
+            .rev()
+            .take(8)
+            .find(|(_, c)| c.2 >= start)
+            .map_or(0, |(_, c)| c.1);
+        iters / fall_in.max(1) * u64::from(fall_in > 0)
+    };
+    let mut outlined = HashMap::new();
+    for fi in 0..functions.len() {
+        for bi in 0..functions[fi].blocks.len() {
+            let b = &functions[fi].blocks[bi];
+            let Some(&last) = b.insns.last() else {
+                continue;
+            };
+            let self_loop =
+                discover::successors(last, b.end() - 4).is_some_and(|s| s.local.contains(&b.start));
+            let hot = counts.get(&b.start).map_or(0, |c| c.0);
+            if !self_loop
+                || b.start == functions[fi].entry
+                || hot == 0
+                || hot < total / OUTLINE_SHARE
+                || per_entry(b.start) < OUTLINE_ITERATIONS
+                || lift::vectorisable(b, fused)
+                || outlined.contains_key(&b.start)
+            {
+                continue;
+            }
+            let plan = FnPlan {
+                entry: b.start,
+                blocks: vec![b.clone()],
+            };
+            tracing::debug!(
+                "outlined loop at {:#x}: {} iterations per entry, {hot} instructions",
+                b.start,
+                per_entry(b.start)
+            );
+            outlined.insert(b.start, functions.len() as u32);
+            functions.push(plan);
+        }
+    }
+    outlined
 }
 
 /// Builds the bundle for `input`.
@@ -150,7 +230,10 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         }
     }
 
-    let total = found.functions.len();
+    // Hot loops of one block get a Wasm function of their own ([`outline`]).
+    let mut functions = found.functions.clone();
+    let outlined = outline(&mut functions, input.profiles, input.fused_madd);
+    let total = functions.len();
     let mut stats = BuildStats {
         functions: total as u64,
         code_bytes: image.code_bytes() as u64,
@@ -159,7 +242,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
     let mut table: Vec<Entry> = Vec::new();
     let mut blocks_per_function = Vec::with_capacity(total);
     let mut callees = HashMap::new();
-    for (fi, plan) in found.functions.iter().enumerate() {
+    for (fi, plan) in functions.iter().enumerate() {
         blocks_per_function.push(plan.blocks.len() as u32);
         stats.blocks += plan.blocks.len() as u64;
         for (bi, b) in plan.blocks.iter().enumerate() {
@@ -180,8 +263,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         table.iter().map(|e| (e.pc, (e.func, e.block))).collect();
 
     let done = AtomicUsize::new(0);
-    let lifted: Vec<_> = found
-        .functions
+    let lifted: Vec<_> = functions
         .par_iter()
         .map(|plan| {
             let r = lift::Lift::function(
@@ -190,6 +272,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
                 &callees,
                 &indirect,
                 &handed_back,
+                &outlined,
                 module::nzcv_index(total),
                 input.fused_madd,
             );
@@ -230,6 +313,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         bundle,
         discovery: found.stats,
         vector_loops,
+        outlined_loops: outlined.len() as u64,
     })
 }
 

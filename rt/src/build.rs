@@ -36,6 +36,8 @@ pub struct Built {
     pub discovery: DiscoveryStats,
     /// Guest loops that also run as SIMD128 vectors.
     pub vector_loops: u64,
+    /// Loops of one block lifted as functions of their own.
+    pub outlined_loops: u64,
     pub lift_ms: f64,
     pub compile_ms: f64,
     pub profiles_used: usize,
@@ -49,7 +51,7 @@ impl Built {
         let total = (s.lifted + s.fallback).max(1);
         format!(
             "elfrun: discovery: {}\nelfrun: built {} ({} profile(s), {}): {} functions, {} blocks, {} instructions ({:.2}% lifted, {} left to the \
-             interpreter, {} loops vectorised), {:.1} MiB of Wasm; lifting {:.0} ms, compiling {:.0} ms",
+             interpreter, {} loops vectorised, {} outlined), {:.1} MiB of Wasm; lifting {:.0} ms, compiling {:.0} ms",
             self.discovery.summary(),
             self.path.display(),
             self.profiles_used,
@@ -63,6 +65,7 @@ impl Built {
             100.0 * s.lifted as f64 / total as f64,
             s.fallback,
             self.vector_loops,
+            self.outlined_loops,
             self.bundle.wasm.len() as f64 / (1 << 20) as f64,
             self.lift_ms,
             self.compile_ms
@@ -138,6 +141,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
         bundle,
         discovery,
         vector_loops,
+        outlined_loops,
     } = elfrun_aot::build(
         &BuildInput {
             elf: &elf,
@@ -177,6 +181,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
         bundle,
         discovery,
         vector_loops,
+        outlined_loops,
         lift_ms,
         compile_ms: started.elapsed().as_secs_f64() * 1e3,
         profiles_used: profiles.len(),

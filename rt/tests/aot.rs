@@ -460,6 +460,66 @@ fn float_loops_run_as_vectors_exactly() {
     assert_eq!(common::status(&common::qemu(&[bin_s, "fault"], &[])), 139);
 }
 
+/// A hot loop of one block gets a lifted function of its own in a profiled build (`outline` in aot/src/lib.rs;
+/// outlined_loop.S): its output, under `--lockstep` too, matches qemu's while fuel runs out inside the loop
+/// (the runtime enters the loop's function, which continues in the one around it), and a fault inside it is
+/// SIGSEGV as under qemu.
+#[test]
+fn hot_one_block_loops_run_as_functions_of_their_own() {
+    let d = fresh_dir("outlined_loop");
+    let bin = common::build("outlined_loop.S", &["-nostdlib"]);
+    let bin_s = bin.to_str().unwrap();
+    let cache = d.join("cache");
+    let (bundle, json) = (d.join("b.bundle"), d.join("stats.json"));
+    let (bundle_s, json_s) = (bundle.to_str().unwrap(), json.to_str().unwrap());
+    let want = common::qemu(&[bin_s], &[]);
+    let recorded = elfrun_cached(&cache, &["--record", bin_s]);
+    assert_eq!(recorded.stdout, want.stdout);
+    let built = elfrun_cached(&cache, &["build", "-o", bundle_s, bin_s]);
+    assert_success(&built);
+    let summary = String::from_utf8_lossy(&built.stderr);
+    assert!(summary.contains(", 1 outlined)"), "{summary}");
+    let got = elfrun_cached(
+        &cache,
+        &[
+            "--tier",
+            "aot",
+            "--bundle",
+            bundle_s,
+            "--stats-file",
+            json_s,
+            bin_s,
+        ],
+    );
+    assert_eq!(got.stdout, want.stdout);
+    assert_eq!(common::status(&got), 0);
+    let st = stats(&json);
+    assert!(
+        st["aot_entries"].as_u64().unwrap() > 10,
+        "no budget exits: {st}"
+    );
+    let checked = elfrun_cached(&cache, &["--lockstep", "--bundle", bundle_s, bin_s]);
+    assert_eq!(
+        checked.stdout,
+        want.stdout,
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert_eq!(common::status(&common::qemu(&[bin_s, "fault"], &[])), 139);
+    for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
+        let got = elfrun_cached(
+            &cache,
+            &[tier, &["--bundle", bundle_s, bin_s, "fault"][..]].concat(),
+        );
+        assert_eq!(
+            common::status(&got),
+            139,
+            "{tier:?}: {}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+    }
+}
+
 /// A floating-point slow path inside a loop leaves for the interpreter (instead of a helper call, which would
 /// make Cranelift reload the memory base before every access of the loop); the run records the pc as an AOT
 /// miss, and the next build calls the helper there. fp_slow_loop.S takes the slow path 1,000 times: once the pc

@@ -37,6 +37,12 @@ mod vector;
 
 pub use fp::{FastOp, QuietOp, probe_module, probe_module_quiet};
 
+/// Whether lifted code runs loop block `b` as vectors too (`lift/vector.rs`; `fused`: the engine's relaxed
+/// multiply-add is fused).
+pub fn vectorisable(b: &BlockPlan, fused: bool) -> bool {
+    vector::recognise(b, fused).is_some()
+}
+
 use std::collections::{HashMap, HashSet};
 
 use elfrun_interp::Insn;
@@ -312,6 +318,9 @@ pub struct Lift<'p> {
     /// Pcs where lifted code of an earlier bundle handed control back (profiled AOT misses): a floating-point
     /// slow path there calls the helper even inside a loop ([`Lift::fp_slow_exits`]).
     handed_back: &'p HashSet<u64>,
+    /// Loops of one block that have a lifted function of their own: start → function index. This function
+    /// calls it there instead of running the loop itself ([`Lift::call_outlined`]).
+    outlined: &'p HashMap<u64, u32>,
     /// Lifted functions this one calls or continues in (direct transfers), in any order, repeats allowed.
     edges: Vec<u32>,
     /// Where register spills (before a call) and reloads (after it) go: positions in `cur` / `body`, filled in
@@ -386,6 +395,7 @@ impl<'p> Lift<'p> {
         callees: &'p HashMap<u64, (u32, u32)>,
         indirect: &'p HashMap<u64, Vec<u64>>,
         handed_back: &'p HashSet<u64>,
+        outlined: &'p HashMap<u64, u32>,
         nzcv_func: u32,
         fused_madd: bool,
     ) -> Lift<'p> {
@@ -417,6 +427,7 @@ impl<'p> Lift<'p> {
             callees,
             indirect,
             handed_back,
+            outlined,
             edges: Vec::new(),
             cur_marks: Vec::new(),
             body_marks: Vec::new(),
@@ -544,6 +555,14 @@ impl<'p> Lift<'p> {
         // A dispatch that came here is complete.
         self.body
             .extend([Instruction::I32Const(0), Instruction::LocalSet(L_ENTER)]);
+        let start = self.plan.blocks[i].start;
+        if start != self.plan.entry
+            && let Some(&g) = self.outlined.get(&start)
+        {
+            self.block = i;
+            self.call_outlined(i, g);
+            return;
+        }
         // A loop header's own code is a `loop` too: its branch back to itself (the commonest hot loop) continues
         // there without passing its node's dispatch again.
         let vector = if head {
@@ -837,6 +856,47 @@ impl<'p> Lift<'p> {
             Unit::Block(b) => b,
             Unit::Loop(c) => self.nodes[c].first,
         }
+    }
+
+    /// Block `i`, a loop with a function `g` of its own (`outlined`): calls it, with the registers moved as for
+    /// a BL ([`Lift::call_lifted`]). When the loop ends, `g` continues at the block after it (a direct transfer
+    /// back to here), which this function then does too; anything else `g` returns (an exit, fuel running out)
+    /// is passed up.
+    fn call_outlined(&mut self, i: usize, g: u32) {
+        use Instruction as I;
+        let next = self.plan.blocks[i].end();
+        self.cur.clear();
+        self.cur_marks.clear();
+        self.depth = 0;
+        self.known = None;
+        self.forget_values();
+        let r = self.temp(ValType::I64);
+        self.edges.push(g);
+        self.mark(Mark::Spill(g));
+        self.cur
+            .extend([I::I32Const(0), I::Call(FIRST_LIFTED + g), I::LocalSet(r)]);
+        self.mark(Mark::Reload(g));
+        if let Some(&(f, b)) = self.global.get(&next) {
+            self.cur.extend([
+                I::LocalGet(r),
+                I::I64Const(direct(f, b)),
+                I::I64Eq,
+                I::If(wasm_encoder::BlockType::Empty),
+            ]);
+            self.depth += 1;
+            self.goto(next);
+            self.depth -= 1;
+            self.cur.push(I::End);
+        }
+        self.cur.extend([
+            I::I32Const(state_addr(offsets::PC)),
+            I::I64Load(memarg(3)),
+            I::LocalSet(L_NPC),
+            I::LocalGet(r),
+            I::LocalSet(L_STATUS),
+            I::Br(self.exit_depth()),
+        ]);
+        self.flush();
     }
 
     /// BL to the entry of a lifted function: a Wasm call, so the callee's RET comes back here as a plain return
@@ -1377,8 +1437,17 @@ mod tests {
             }],
         };
         let (global, callees, indirect) = (HashMap::new(), HashMap::new(), HashMap::new());
-        let handed_back = HashSet::new();
-        let l = Lift::function(&p, &global, &callees, &indirect, &handed_back, 1, false);
+        let (handed_back, outlined) = (HashSet::new(), HashMap::new());
+        let l = Lift::function(
+            &p,
+            &global,
+            &callees,
+            &indirect,
+            &handed_back,
+            &outlined,
+            1,
+            false,
+        );
         l.body
             .windows(2)
             .filter_map(|w| match w {
