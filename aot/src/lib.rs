@@ -98,7 +98,7 @@ const OUTLINE_ITERATIONS: u64 = 64;
 
 /// Gives each hot loop of one block (a block that branches back to its own start, not a function's entry) a
 /// lifted function of its own, appended to `functions`; returns their starts → function index. The function
-/// around the loop calls it there ([`lift::Lift::function`]'s `outlined`). In a big function — a `main` with
+/// around the loop calls it there ([`lift::ModuleInfo::outlined`]). In a big function — a `main` with
 /// dozens of live registers and many loops — Cranelift's register allocator keeps the loop's registers in
 /// stack slots, storing and reloading them every iteration; alone, the loop has its few registers to itself.
 fn outline(functions: &mut Vec<FnPlan>, profiles: &[Profile], fused: bool) -> HashMap<u64, u32> {
@@ -263,19 +263,19 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         table.iter().map(|e| (e.pc, (e.func, e.block))).collect();
 
     let done = AtomicUsize::new(0);
+    let info = lift::ModuleInfo {
+        global: &global,
+        callees: &callees,
+        indirect: &indirect,
+        handed_back: &handed_back,
+        outlined: &outlined,
+        nzcv_func: module::nzcv_index(total),
+        fused_madd: input.fused_madd,
+    };
     let lifted: Vec<_> = functions
         .par_iter()
         .map(|plan| {
-            let r = lift::Lift::function(
-                plan,
-                &global,
-                &callees,
-                &indirect,
-                &handed_back,
-                &outlined,
-                module::nzcv_index(total),
-                input.fused_madd,
-            );
+            let r = lift::Lift::function(plan, &info);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             r
         })

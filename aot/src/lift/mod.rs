@@ -384,21 +384,39 @@ pub struct Lift<'p> {
     pub stats: LiftStats,
 }
 
+/// What every function of a module is lifted against.
+#[derive(Clone, Copy, Debug)]
+pub struct ModuleInfo<'p> {
+    /// Every block start of the module: pc → (function, block).
+    pub global: &'p HashMap<u64, (u32, u32)>,
+    /// Every function entry: pc → (function, block of its entry).
+    pub callees: &'p HashMap<u64, (u32, u32)>,
+    /// Profiled targets of indirect branches by site, most frequent first.
+    pub indirect: &'p HashMap<u64, Vec<u64>>,
+    /// Profiled AOT misses (`Lift::fp_slow_exits`).
+    pub handed_back: &'p HashSet<u64>,
+    /// Loops of one block lifted as functions of their own: start → function index.
+    pub outlined: &'p HashMap<u64, u32>,
+    /// Function index of the module's `nzcv` helper.
+    pub nzcv_func: u32,
+    /// The engine's relaxed multiply-add is fused ([`crate::BuildInput::fused_madd`]).
+    pub fused_madd: bool,
+}
+
 impl<'p> Lift<'p> {
     /// Lifts `plan` into a Wasm function body, all but the register moves around calls, which depend on the
     /// callees: [`Lift::summary`] and [`Lift::edges`] of every function go to [`transitive`], whose result
-    /// [`Lift::finish`] takes. `global` maps every block start of the module to its function and block,
-    /// `callees` every function entry.
-    pub fn function(
-        plan: &'p FnPlan,
-        global: &'p HashMap<u64, (u32, u32)>,
-        callees: &'p HashMap<u64, (u32, u32)>,
-        indirect: &'p HashMap<u64, Vec<u64>>,
-        handed_back: &'p HashSet<u64>,
-        outlined: &'p HashMap<u64, u32>,
-        nzcv_func: u32,
-        fused_madd: bool,
-    ) -> Lift<'p> {
+    /// [`Lift::finish`] takes.
+    pub fn function(plan: &'p FnPlan, m: &ModuleInfo<'p>) -> Lift<'p> {
+        let ModuleInfo {
+            global,
+            callees,
+            indirect,
+            handed_back,
+            outlined,
+            nzcv_func,
+            fused_madd,
+        } = *m;
         let index: HashMap<u64, usize> = plan
             .blocks
             .iter()
@@ -1440,13 +1458,15 @@ mod tests {
         let (handed_back, outlined) = (HashSet::new(), HashMap::new());
         let l = Lift::function(
             &p,
-            &global,
-            &callees,
-            &indirect,
-            &handed_back,
-            &outlined,
-            1,
-            false,
+            &ModuleInfo {
+                global: &global,
+                callees: &callees,
+                indirect: &indirect,
+                handed_back: &handed_back,
+                outlined: &outlined,
+                nzcv_func: 1,
+                fused_madd: false,
+            },
         );
         l.body
             .windows(2)
