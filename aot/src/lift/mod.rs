@@ -636,9 +636,12 @@ impl<'p> Lift<'p> {
             self.depth = 0;
             self.unsupported = false;
             self.ended = false;
-            match vector::simd_fast_op(insn, self.fused_madd) {
-                Some(f) => self.emit_simd_fast(insn, f),
-                None => elfrun_interp::a64::exec(self, insn),
+            if let Some(f) = vector::simd_fast_op(insn, self.fused_madd) {
+                self.emit_simd_fast(insn, f);
+            } else if let Some(l) = vector::simd_long_op(insn) {
+                self.emit_simd_long(l);
+            } else {
+                elfrun_interp::a64::exec(self, insn);
             }
             if self.unsupported {
                 self.cur.clear();

@@ -49,6 +49,7 @@ use elfrun_interp::a64::fp::Fp;
 use elfrun_interp::a64::ldst::{Ext, LdSt, Mode, Op};
 use elfrun_interp::a64::simd::Simd;
 use elfrun_interp::a64::simd::vector::float::FBin;
+use elfrun_interp::a64::simd::vector::long::Diff;
 use elfrun_interp::a64::simd::vector::{Op as SimdOp, Vector};
 use elfrun_interp::sem::{FpTy, Reg};
 use wasm_encoder::{BlockType, Instruction as I, ValType};
@@ -711,6 +712,161 @@ impl Lift<'_> {
         self.depth -= 1;
         self.cur.push(I::End);
         self.pending.push((RegSlot::Vec(v.rd & 31), r));
+    }
+}
+
+/// A guest SIMD widening integer operation that is one or two Wasm vector operations
+/// ([`Lift::emit_simd_long`]): SMULL/UMULL, SMLAL/UMLAL, SMLSL/UMLSL (also by element), SADDL/UADDL,
+/// SSUBL/USUBL, SADDW/UADDW, SSUBW/USUBW on 8-, 16- or 32-bit elements, lower or upper halves (the `2` forms).
+pub(super) fn simd_long_op(insn: Insn) -> Option<(Vector, Diff, bool)> {
+    let Insn::Simd(Simd::Vector(v)) = insn else {
+        return None;
+    };
+    let (op, indexed) = match v.op {
+        SimdOp::Diff(o) => (o, false),
+        SimdOp::DiffIdx(o) => (o, true),
+        _ => return None,
+    };
+    use Diff::*;
+    let ok = match op {
+        Smull | Umull | Smlal | Umlal | Smlsl | Umlsl => true,
+        Saddl | Uaddl | Ssubl | Usubl | Saddw | Uaddw | Ssubw | Usubw => !indexed,
+        _ => false,
+    };
+    (ok && !v.scalar && v.size <= 2 && !(indexed && v.size == 0)).then_some((v, op, indexed))
+}
+
+impl Lift<'_> {
+    /// An operation of [`simd_long_op`]: Wasm's `extmul`, `extend` and wide `add`/`sub` compute exactly what
+    /// the semantics compute lane by lane (wrapping, no flags).
+    pub(super) fn emit_simd_long(&mut self, (v, op, indexed): (Vector, Diff, bool)) {
+        use Diff::*;
+        let high = v.q;
+        let signed = matches!(op, Smull | Smlal | Smlsl | Saddl | Ssubl | Saddw | Ssubw);
+        let a = self.vreg(v.rn);
+        let mut b = self.vreg(v.rm);
+        if indexed {
+            let splat = self.temp(ValType::V128);
+            let lane = v.imm;
+            self.cur.push(I::LocalGet(b));
+            self.cur.extend(if v.size == 1 {
+                [I::I16x8ExtractLaneU(lane), I::I16x8Splat]
+            } else {
+                [I::I32x4ExtractLane(lane), I::I32x4Splat]
+            });
+            self.cur.push(I::LocalSet(splat));
+            b = splat;
+        }
+        // [extmul low/high signed/unsigned, extend low/high signed/unsigned, add, sub] at the wide size.
+        let (extmul, extend, add, sub) = match (v.size, high, signed) {
+            (0, false, true) => (
+                I::I16x8ExtMulLowI8x16S,
+                I::I16x8ExtendLowI8x16S,
+                I::I16x8Add,
+                I::I16x8Sub,
+            ),
+            (0, false, false) => (
+                I::I16x8ExtMulLowI8x16U,
+                I::I16x8ExtendLowI8x16U,
+                I::I16x8Add,
+                I::I16x8Sub,
+            ),
+            (0, true, true) => (
+                I::I16x8ExtMulHighI8x16S,
+                I::I16x8ExtendHighI8x16S,
+                I::I16x8Add,
+                I::I16x8Sub,
+            ),
+            (0, true, false) => (
+                I::I16x8ExtMulHighI8x16U,
+                I::I16x8ExtendHighI8x16U,
+                I::I16x8Add,
+                I::I16x8Sub,
+            ),
+            (1, false, true) => (
+                I::I32x4ExtMulLowI16x8S,
+                I::I32x4ExtendLowI16x8S,
+                I::I32x4Add,
+                I::I32x4Sub,
+            ),
+            (1, false, false) => (
+                I::I32x4ExtMulLowI16x8U,
+                I::I32x4ExtendLowI16x8U,
+                I::I32x4Add,
+                I::I32x4Sub,
+            ),
+            (1, true, true) => (
+                I::I32x4ExtMulHighI16x8S,
+                I::I32x4ExtendHighI16x8S,
+                I::I32x4Add,
+                I::I32x4Sub,
+            ),
+            (1, true, false) => (
+                I::I32x4ExtMulHighI16x8U,
+                I::I32x4ExtendHighI16x8U,
+                I::I32x4Add,
+                I::I32x4Sub,
+            ),
+            (_, false, true) => (
+                I::I64x2ExtMulLowI32x4S,
+                I::I64x2ExtendLowI32x4S,
+                I::I64x2Add,
+                I::I64x2Sub,
+            ),
+            (_, false, false) => (
+                I::I64x2ExtMulLowI32x4U,
+                I::I64x2ExtendLowI32x4U,
+                I::I64x2Add,
+                I::I64x2Sub,
+            ),
+            (_, true, true) => (
+                I::I64x2ExtMulHighI32x4S,
+                I::I64x2ExtendHighI32x4S,
+                I::I64x2Add,
+                I::I64x2Sub,
+            ),
+            (_, true, false) => (
+                I::I64x2ExtMulHighI32x4U,
+                I::I64x2ExtendHighI32x4U,
+                I::I64x2Add,
+                I::I64x2Sub,
+            ),
+        };
+        match op {
+            Smull | Umull => self.cur.extend([I::LocalGet(a), I::LocalGet(b), extmul]),
+            Smlal | Umlal | Smlsl | Umlsl => {
+                let d = self.vreg(v.rd);
+                let acc = if matches!(op, Smlal | Umlal) {
+                    add
+                } else {
+                    sub
+                };
+                self.cur
+                    .extend([I::LocalGet(d), I::LocalGet(a), I::LocalGet(b), extmul, acc]);
+            }
+            Saddl | Uaddl | Ssubl | Usubl => {
+                let op = if matches!(op, Saddl | Uaddl) {
+                    add
+                } else {
+                    sub
+                };
+                self.cur
+                    .extend([I::LocalGet(a), extend.clone(), I::LocalGet(b), extend, op]);
+            }
+            _ => {
+                // The wide forms: the first operand is already wide.
+                let op = if matches!(op, Saddw | Uaddw) {
+                    add
+                } else {
+                    sub
+                };
+                self.cur
+                    .extend([I::LocalGet(a), I::LocalGet(b), extend, op]);
+            }
+        }
+        let r = self.temp(ValType::V128);
+        self.cur.push(I::LocalSet(r));
+        self.set_vreg(v.rd, r);
     }
 }
 

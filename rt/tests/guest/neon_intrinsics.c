@@ -1,7 +1,8 @@
 /* AdvSIMD in context: gcc -O3 vectorised loops (add/mul/shift, min/max, reductions, widening dot products,
  * absolute differences, saxpy with FMLA, conversions, narrowing/widening, byte counting, saturation), glibc's
  * NEON string functions at 40 alignments, and arm_neon.h intrinsics (TBL2, ZIP, UQADD, SQRDMULH, SMULL2,
- * PMULL (64-bit), FRSQRTE, UMAXV). Prints hashes of the results; exit 0. */
+ * PMULL (64-bit), FRSQRTE, UMAXV, the widening SMULL/UMULL/SMLAL/SMLSL/SADDL/SSUBL/SADDW/SSUBW families).
+ * Prints hashes of the results; exit 0. */
 #include <arm_neon.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,5 +81,30 @@ int main(void) {
     uint32_t mx = vmaxvq_u32(vreinterpretq_u32_u8(z.val[1]));
     MIX(r); MIX(z); MIX(q); MIX(l); MIX(p); MIX(f); MIX(mx);
     printf("intrinsics %016llx\n", (unsigned long long)h);
+    /* Widening integer operations (the AOT tier's extmul/extend forms), signed and unsigned, low and high
+     * halves, by element, on data with the sign bits set. */
+    for (int k = 0; k < 4; k++) {
+        int8x16_t a8 = vld1q_s8((const int8_t *)ua + 16 * k), b8 = vld1q_s8((const int8_t *)ub + 16 * k);
+        uint8x16_t u8a = vld1q_u8(ua + 16 * k), u8b = vld1q_u8(ub + 16 * k);
+        int16x8_t a16 = vld1q_s16(sa + 8 * k), b16 = vld1q_s16(sb + 8 * k);
+        uint16x8_t u16a = vreinterpretq_u16_s16(a16), u16b = vreinterpretq_u16_s16(b16);
+        int32x4_t a32 = vld1q_s32(ia + 4 * k), b32 = vld1q_s32(ib + 4 * k);
+        uint32x4_t u32a = vreinterpretq_u32_s32(a32), u32b = vreinterpretq_u32_s32(b32);
+        int16x8_t w16 = vmull_s8(vget_low_s8(a8), vget_low_s8(b8));
+        uint16x8_t uw16 = vmull_high_u8(u8a, u8b);
+        w16 = vmlal_high_s8(w16, a8, b8);
+        uw16 = vmlsl_u8(uw16, vget_low_u8(u8a), vget_low_u8(u8b));
+        int32x4_t w32 = vmlal_s16(vmull_high_s16(a16, b16), vget_low_s16(a16), vget_low_s16(b16));
+        w32 = vmlsl_lane_s16(w32, vget_low_s16(a16), vget_low_s16(b16), 3);
+        uint32x4_t uw32 = vmlal_high_laneq_u16(vmull_u16(vget_low_u16(u16a), vget_low_u16(u16b)), u16a, u16b, 5);
+        int64x2_t w64 = vmlal_high_s32(vmull_laneq_s32(vget_low_s32(a32), b32, 2), a32, b32);
+        uint64x2_t uw64 = vmlsl_u32(vmull_high_u32(u32a, u32b), vget_low_u32(u32a), vget_low_u32(u32b));
+        int16x8_t s16 = vsubq_s16(vaddl_high_s8(a8, b8), vsubl_s8(vget_low_s8(a8), vget_low_s8(b8)));
+        uint32x4_t s32 = vaddw_high_u16(vsubl_u16(vget_low_u16(u16a), vget_low_u16(u16b)), u16b);
+        int64x2_t s64 = vsubw_s32(vaddl_high_s32(a32, b32), vget_low_s32(b32));
+        uint16x8_t s8w = vsubw_high_u8(vaddw_u8(uw16, vget_low_u8(u8b)), u8a);
+        MIX(w16); MIX(uw16); MIX(w32); MIX(uw32); MIX(w64); MIX(uw64); MIX(s16); MIX(s32); MIX(s64); MIX(s8w);
+    }
+    printf("widening %016llx\n", (unsigned long long)h);
     return 0;
 }
