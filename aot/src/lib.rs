@@ -269,6 +269,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         indirect: &indirect,
         handed_back: &handed_back,
         outlined: &outlined,
+        plans: &functions,
         nzcv_func: module::nzcv_index(total),
         fused_madd: input.fused_madd,
     };

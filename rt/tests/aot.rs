@@ -460,6 +460,32 @@ fn float_loops_run_as_vectors_exactly() {
     assert_eq!(common::status(&common::qemu(&[bin_s, "fault"], &[])), 139);
 }
 
+/// Calls to tiny leaf functions are inlined at their call sites (`inline_leaf` in aot/src/lift/mod.rs;
+/// inline_leaf.S): a comparison whose result and flags the caller uses, one that moves SP, a floating-point
+/// one, and one that rewrites X30 and so returns elsewhere; with an argument the comparison faults inside the
+/// inlined code (SIGSEGV as under qemu).
+#[test]
+fn tiny_leaf_functions_are_inlined_where_they_are_called() {
+    let (_, _, bin) = lifted_matches_qemu("inline_leaf");
+    let d = dir().join("inline_leaf");
+    let bin_s = bin.to_str().unwrap();
+    let bundle = d.join("b.bundle");
+    let bundle_s = bundle.to_str().unwrap();
+    assert_eq!(common::status(&common::qemu(&[bin_s, "fault"], &[])), 139);
+    for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
+        let got = elfrun_cached(
+            &d.join("cache"),
+            &[tier, &["--bundle", bundle_s, bin_s, "fault"][..]].concat(),
+        );
+        assert_eq!(
+            common::status(&got),
+            139,
+            "{tier:?}: {}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+    }
+}
+
 /// A hot loop of one block gets a lifted function of its own in a profiled build (`outline` in aot/src/lib.rs;
 /// outlined_loop.S): its output, under `--lockstep` too, matches qemu's while fuel runs out inside the loop
 /// (the runtime enters the loop's function, which continues in the one around it), and a fault inside it is

@@ -90,6 +90,8 @@ pub const FIRST_LIFTED: u32 = 1;
 pub const G_DEPTH: u32 = 0;
 /// Nested calls between lifted functions before calls go through `enter` (bounds the Wasm stack).
 pub const MAX_CALL_DEPTH: i32 = 200;
+/// Largest leaf function (instructions, its RET included) inlined at its call sites ([`Lift::inline_leaf`]).
+pub const INLINE_MAX: usize = 12;
 /// Known BR targets inside the function from which a `br_table` replaces the compare chain.
 pub const MIN_BR_TABLE: usize = 4;
 /// Largest `br_table` (slots: one per instruction between the lowest and the highest target).
@@ -321,6 +323,8 @@ pub struct Lift<'p> {
     /// Loops of one block that have a lifted function of their own: start → function index. This function
     /// calls it there instead of running the loop itself ([`Lift::call_outlined`]).
     outlined: &'p HashMap<u64, u32>,
+    /// Every function's plan, by index.
+    plans: &'p [FnPlan],
     /// Lifted functions this one calls or continues in (direct transfers), in any order, repeats allowed.
     edges: Vec<u32>,
     /// Where register spills (before a call) and reloads (after it) go: positions in `cur` / `body`, filled in
@@ -397,6 +401,8 @@ pub struct ModuleInfo<'p> {
     pub handed_back: &'p HashSet<u64>,
     /// Loops of one block lifted as functions of their own: start → function index.
     pub outlined: &'p HashMap<u64, u32>,
+    /// Every function's plan, by index ([`Lift::inline_leaf`]).
+    pub plans: &'p [FnPlan],
     /// Function index of the module's `nzcv` helper.
     pub nzcv_func: u32,
     /// The engine's relaxed multiply-add is fused ([`crate::BuildInput::fused_madd`]).
@@ -414,6 +420,7 @@ impl<'p> Lift<'p> {
             indirect,
             handed_back,
             outlined,
+            plans,
             nzcv_func,
             fused_madd,
         } = *m;
@@ -446,6 +453,7 @@ impl<'p> Lift<'p> {
             indirect,
             handed_back,
             outlined,
+            plans,
             edges: Vec::new(),
             cur_marks: Vec::new(),
             body_marks: Vec::new(),
@@ -636,13 +644,7 @@ impl<'p> Lift<'p> {
             self.depth = 0;
             self.unsupported = false;
             self.ended = false;
-            if let Some(f) = vector::simd_fast_op(insn, self.fused_madd) {
-                self.emit_simd_fast(insn, f);
-            } else if let Some(l) = vector::simd_long_op(insn) {
-                self.emit_simd_long(l);
-            } else {
-                elfrun_interp::a64::exec(self, insn);
-            }
+            self.exec_insn(insn);
             if self.unsupported {
                 self.cur.clear();
                 self.cur_marks.clear();
@@ -669,6 +671,17 @@ impl<'p> Lift<'p> {
         self.depth = 0;
         self.goto(b.end());
         self.flush();
+    }
+
+    /// The code of one instruction: its semantics, or one of the whole-vector forms of `vector`.
+    fn exec_insn(&mut self, insn: Insn) {
+        if let Some(f) = vector::simd_fast_op(insn, self.fused_madd) {
+            self.emit_simd_fast(insn, f);
+        } else if let Some(l) = vector::simd_long_op(insn) {
+            self.emit_simd_long(l);
+        } else {
+            elfrun_interp::a64::exec(self, insn);
+        }
     }
 
     /// Moves the current instruction's code to the body.
@@ -932,6 +945,9 @@ impl<'p> Lift<'p> {
         let Some(&(f, b)) = self.callees.get(&target) else {
             return false;
         };
+        if self.inline_leaf(f, b) {
+            return true;
+        }
         let ret_pc = self.pc + 4;
         let (cf, cb, r) = (
             self.temp(ValType::I32),
@@ -1006,6 +1022,82 @@ impl<'p> Lift<'p> {
         self.exit_raw(direct(f, b));
         self.depth -= 1;
         self.cur.push(I::End);
+        true
+    }
+
+    /// A call (its X30 written) to function `f`, entered at block `b`, inlined when the callee is a leaf of one
+    /// block of at most [`INLINE_MAX`] instructions ending in RET (a comparison function, a getter): its
+    /// instructions are lifted here, at their own pcs (an exit inside them leaves with the exact state, as in
+    /// the callee), and its RET continues at the return address when X30 still holds it — else it leaves for
+    /// the runtime there. A Wasm call costs its register moves, the callee's prologue and epilogue and the
+    /// outcome checks: dozens of instructions around memstr's six-instruction `qsort` comparison.
+    fn inline_leaf(&mut self, f: u32, b: u32) -> bool {
+        use Instruction as I;
+        let Some(plan) = self.plans.get(f as usize) else {
+            return false;
+        };
+        let [blk] = &plan.blocks[..] else {
+            return false;
+        };
+        let n = blk.insns.len();
+        if b != 0 || n == 0 || n > INLINE_MAX {
+            return false;
+        }
+        let elfrun_interp::Insn::Branch(elfrun_interp::a64::branch::Branch::BrReg {
+            kind: elfrun_interp::sem::BranchKind::Return,
+            rn,
+        }) = blk.insns[n - 1]
+        else {
+            return false;
+        };
+        if blk.insns[..n - 1].iter().any(|i| i.ends_block()) {
+            return false;
+        }
+        let (call_pc, depth) = (self.pc, self.depth);
+        let ret_pc = call_pc + 4;
+        self.flush();
+        for (k, &insn) in blk.insns[..n - 1].iter().enumerate() {
+            let pc = blk.start + 4 * k as u64;
+            self.pc = pc;
+            self.cur.clear();
+            self.cur_marks.clear();
+            self.pending.clear();
+            self.pending_flags = None;
+            self.known_at_start = self.known;
+            self.depth = depth;
+            self.unsupported = false;
+            self.exec_insn(insn);
+            if self.unsupported {
+                self.cur.clear();
+                self.cur_marks.clear();
+                self.pending.clear();
+                self.pending_flags = None;
+                self.known = self.known_at_start;
+                self.depth = depth;
+                self.unsupported = false;
+                self.exit(Status::Interp, pc);
+                self.stats.fallback += 1;
+            } else {
+                self.commit();
+            }
+            self.flush();
+        }
+        // The RET.
+        self.pc = blk.start + 4 * (n as u64 - 1);
+        self.depth = depth;
+        let x = self.read_slot(RegSlot::Gpr(rn.min(30)));
+        self.cur.extend([
+            I::LocalGet(x),
+            I::I64Const(ret_pc as i64),
+            I::I64Eq,
+            I::If(wasm_encoder::BlockType::Empty),
+        ]);
+        self.depth += 1;
+        self.goto(ret_pc);
+        self.depth -= 1;
+        self.cur.extend([I::End, I::LocalGet(x)]);
+        self.exit_with_npc_on_stack(Status::Continue);
+        self.pc = call_pc;
         true
     }
 
@@ -1467,6 +1559,7 @@ mod tests {
                 indirect: &indirect,
                 handed_back: &handed_back,
                 outlined: &outlined,
+                plans: &[],
                 nzcv_func: 1,
                 fused_madd: false,
             },

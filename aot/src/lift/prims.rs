@@ -37,7 +37,7 @@ impl Lift<'_> {
     }
 
     /// The value of a register, seeing the current instruction's own earlier writes.
-    fn read_slot(&mut self, slot: RegSlot) -> u32 {
+    pub(super) fn read_slot(&mut self, slot: RegSlot) -> u32 {
         if let Some(&(_, l)) = self.pending.iter().rev().find(|(s, _)| *s == slot) {
             return l;
         }
