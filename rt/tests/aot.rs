@@ -471,19 +471,7 @@ fn tiny_leaf_functions_are_inlined_where_they_are_called() {
     let bin_s = bin.to_str().unwrap();
     let bundle = d.join("b.bundle");
     let bundle_s = bundle.to_str().unwrap();
-    assert_eq!(common::status(&common::qemu(&[bin_s, "fault"], &[])), 139);
-    for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
-        let got = elfrun_cached(
-            &d.join("cache"),
-            &[tier, &["--bundle", bundle_s, bin_s, "fault"][..]].concat(),
-        );
-        assert_eq!(
-            common::status(&got),
-            139,
-            "{tier:?}: {}",
-            String::from_utf8_lossy(&got.stderr)
-        );
-    }
+    dies_of_sigsegv_with_fault(&d.join("cache"), bundle_s, bin_s);
 }
 
 /// A hot loop of one block gets a lifted function of its own in a profiled build (`outline` in aot/src/lib.rs;
@@ -531,11 +519,16 @@ fn hot_one_block_loops_run_as_functions_of_their_own() {
         "{}",
         String::from_utf8_lossy(&checked.stderr)
     );
-    assert_eq!(common::status(&common::qemu(&[bin_s, "fault"], &[])), 139);
+    dies_of_sigsegv_with_fault(&cache, bundle_s, bin_s);
+}
+
+/// `bin fault` dies of SIGSEGV under qemu, and so in lifted code from `bundle` and under `--lockstep`.
+fn dies_of_sigsegv_with_fault(cache: &Path, bundle: &str, bin: &str) {
+    assert_eq!(common::status(&common::qemu(&[bin, "fault"], &[])), 139);
     for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
         let got = elfrun_cached(
-            &cache,
-            &[tier, &["--bundle", bundle_s, bin_s, "fault"][..]].concat(),
+            cache,
+            &[tier, &["--bundle", bundle, bin, "fault"][..]].concat(),
         );
         assert_eq!(
             common::status(&got),

@@ -635,31 +635,7 @@ impl<'p> Lift<'p> {
         self.known = None;
         self.forget_values();
         for &insn in &b.insns {
-            self.pc = pc;
-            self.cur.clear();
-            self.cur_marks.clear();
-            self.pending.clear();
-            self.pending_flags = None;
-            self.known_at_start = self.known;
-            self.depth = 0;
-            self.unsupported = false;
-            self.ended = false;
-            self.exec_insn(insn);
-            if self.unsupported {
-                self.cur.clear();
-                self.cur_marks.clear();
-                self.pending.clear();
-                self.pending_flags = None;
-                self.known = self.known_at_start;
-                self.depth = 0;
-                self.exit(Status::Interp, pc);
-                self.ended = true;
-                self.stats.fallback += 1;
-            } else {
-                self.commit();
-                self.stats.lifted += 1;
-            }
-            self.flush();
+            self.lift_insn(insn, pc, 0);
             if self.ended {
                 return;
             }
@@ -670,6 +646,38 @@ impl<'p> Lift<'p> {
         self.cur_marks.clear();
         self.depth = 0;
         self.goto(b.end());
+        self.flush();
+    }
+
+    /// Lifts instruction `insn` at `pc` into the body, with `depth` `if`s of the current instruction open
+    /// around it (0 but in inlined callees): its code, or, if it cannot be lifted, an exit to the interpreter
+    /// there (`ended` then says so).
+    fn lift_insn(&mut self, insn: Insn, pc: u64, depth: u32) {
+        self.pc = pc;
+        self.cur.clear();
+        self.cur_marks.clear();
+        self.pending.clear();
+        self.pending_flags = None;
+        self.known_at_start = self.known;
+        self.depth = depth;
+        self.unsupported = false;
+        self.ended = false;
+        self.exec_insn(insn);
+        if self.unsupported {
+            self.cur.clear();
+            self.cur_marks.clear();
+            self.pending.clear();
+            self.pending_flags = None;
+            self.known = self.known_at_start;
+            self.depth = depth;
+            self.unsupported = false;
+            self.exit(Status::Interp, pc);
+            self.ended = true;
+            self.stats.fallback += 1;
+        } else {
+            self.commit();
+            self.stats.lifted += 1;
+        }
         self.flush();
     }
 
@@ -1057,30 +1065,12 @@ impl<'p> Lift<'p> {
         let ret_pc = call_pc + 4;
         self.flush();
         for (k, &insn) in blk.insns[..n - 1].iter().enumerate() {
-            let pc = blk.start + 4 * k as u64;
-            self.pc = pc;
-            self.cur.clear();
-            self.cur_marks.clear();
-            self.pending.clear();
-            self.pending_flags = None;
-            self.known_at_start = self.known;
-            self.depth = depth;
-            self.unsupported = false;
-            self.exec_insn(insn);
-            if self.unsupported {
-                self.cur.clear();
-                self.cur_marks.clear();
-                self.pending.clear();
-                self.pending_flags = None;
-                self.known = self.known_at_start;
-                self.depth = depth;
-                self.unsupported = false;
-                self.exit(Status::Interp, pc);
-                self.stats.fallback += 1;
-            } else {
-                self.commit();
+            self.lift_insn(insn, blk.start + 4 * k as u64, depth);
+            if self.ended {
+                // Left for the interpreter: the rest is not reached.
+                self.pc = call_pc;
+                return true;
             }
-            self.flush();
         }
         // The RET.
         self.pc = blk.start + 4 * (n as u64 - 1);

@@ -715,6 +715,38 @@ impl Lift<'_> {
     }
 }
 
+/// `extmul` by narrow element size (8, 16, 32 bits), half (low, high) and signedness (signed, unsigned).
+const EXTMUL: [[[I<'static>; 2]; 2]; 3] = [
+    [
+        [I::I16x8ExtMulLowI8x16S, I::I16x8ExtMulLowI8x16U],
+        [I::I16x8ExtMulHighI8x16S, I::I16x8ExtMulHighI8x16U],
+    ],
+    [
+        [I::I32x4ExtMulLowI16x8S, I::I32x4ExtMulLowI16x8U],
+        [I::I32x4ExtMulHighI16x8S, I::I32x4ExtMulHighI16x8U],
+    ],
+    [
+        [I::I64x2ExtMulLowI32x4S, I::I64x2ExtMulLowI32x4U],
+        [I::I64x2ExtMulHighI32x4S, I::I64x2ExtMulHighI32x4U],
+    ],
+];
+
+/// `extend`, indexed as [`EXTMUL`].
+const EXTEND: [[[I<'static>; 2]; 2]; 3] = [
+    [
+        [I::I16x8ExtendLowI8x16S, I::I16x8ExtendLowI8x16U],
+        [I::I16x8ExtendHighI8x16S, I::I16x8ExtendHighI8x16U],
+    ],
+    [
+        [I::I32x4ExtendLowI16x8S, I::I32x4ExtendLowI16x8U],
+        [I::I32x4ExtendHighI16x8S, I::I32x4ExtendHighI16x8U],
+    ],
+    [
+        [I::I64x2ExtendLowI32x4S, I::I64x2ExtendLowI32x4U],
+        [I::I64x2ExtendHighI32x4S, I::I64x2ExtendHighI32x4U],
+    ],
+];
+
 /// A guest SIMD widening integer operation that is one or two Wasm vector operations
 /// ([`Lift::emit_simd_long`]): SMULL/UMULL, SMLAL/UMLAL, SMLSL/UMLSL (also by element), SADDL/UADDL,
 /// SSUBL/USUBL, SADDW/UADDW, SSUBW/USUBW on 8-, 16- or 32-bit elements, lower or upper halves (the `2` forms).
@@ -757,80 +789,13 @@ impl Lift<'_> {
             self.cur.push(I::LocalSet(splat));
             b = splat;
         }
-        // [extmul low/high signed/unsigned, extend low/high signed/unsigned, add, sub] at the wide size.
-        let (extmul, extend, add, sub) = match (v.size, high, signed) {
-            (0, false, true) => (
-                I::I16x8ExtMulLowI8x16S,
-                I::I16x8ExtendLowI8x16S,
-                I::I16x8Add,
-                I::I16x8Sub,
-            ),
-            (0, false, false) => (
-                I::I16x8ExtMulLowI8x16U,
-                I::I16x8ExtendLowI8x16U,
-                I::I16x8Add,
-                I::I16x8Sub,
-            ),
-            (0, true, true) => (
-                I::I16x8ExtMulHighI8x16S,
-                I::I16x8ExtendHighI8x16S,
-                I::I16x8Add,
-                I::I16x8Sub,
-            ),
-            (0, true, false) => (
-                I::I16x8ExtMulHighI8x16U,
-                I::I16x8ExtendHighI8x16U,
-                I::I16x8Add,
-                I::I16x8Sub,
-            ),
-            (1, false, true) => (
-                I::I32x4ExtMulLowI16x8S,
-                I::I32x4ExtendLowI16x8S,
-                I::I32x4Add,
-                I::I32x4Sub,
-            ),
-            (1, false, false) => (
-                I::I32x4ExtMulLowI16x8U,
-                I::I32x4ExtendLowI16x8U,
-                I::I32x4Add,
-                I::I32x4Sub,
-            ),
-            (1, true, true) => (
-                I::I32x4ExtMulHighI16x8S,
-                I::I32x4ExtendHighI16x8S,
-                I::I32x4Add,
-                I::I32x4Sub,
-            ),
-            (1, true, false) => (
-                I::I32x4ExtMulHighI16x8U,
-                I::I32x4ExtendHighI16x8U,
-                I::I32x4Add,
-                I::I32x4Sub,
-            ),
-            (_, false, true) => (
-                I::I64x2ExtMulLowI32x4S,
-                I::I64x2ExtendLowI32x4S,
-                I::I64x2Add,
-                I::I64x2Sub,
-            ),
-            (_, false, false) => (
-                I::I64x2ExtMulLowI32x4U,
-                I::I64x2ExtendLowI32x4U,
-                I::I64x2Add,
-                I::I64x2Sub,
-            ),
-            (_, true, true) => (
-                I::I64x2ExtMulHighI32x4S,
-                I::I64x2ExtendHighI32x4S,
-                I::I64x2Add,
-                I::I64x2Sub,
-            ),
-            (_, true, false) => (
-                I::I64x2ExtMulHighI32x4U,
-                I::I64x2ExtendHighI32x4U,
-                I::I64x2Add,
-                I::I64x2Sub,
-            ),
+        // Wasm's forms by element size (8, 16, 32 bits) and half: extmul and extend signed/unsigned.
+        let i = (v.size.min(2) as usize, high as usize, !signed as usize);
+        let (extmul, extend) = (EXTMUL[i.0][i.1][i.2].clone(), EXTEND[i.0][i.1][i.2].clone());
+        let (add, sub) = match v.size {
+            0 => (I::I16x8Add, I::I16x8Sub),
+            1 => (I::I32x4Add, I::I32x4Sub),
+            _ => (I::I64x2Add, I::I64x2Sub),
         };
         match op {
             Smull | Umull => self.cur.extend([I::LocalGet(a), I::LocalGet(b), extmul]),
