@@ -654,23 +654,13 @@ impl<'p> Lift<'p> {
     /// there (`ended` then says so).
     fn lift_insn(&mut self, insn: Insn, pc: u64, depth: u32) {
         self.pc = pc;
-        self.cur.clear();
-        self.cur_marks.clear();
-        self.pending.clear();
-        self.pending_flags = None;
         self.known_at_start = self.known;
-        self.depth = depth;
-        self.unsupported = false;
+        self.drop_insn(depth);
         self.ended = false;
         self.exec_insn(insn);
         if self.unsupported {
-            self.cur.clear();
-            self.cur_marks.clear();
-            self.pending.clear();
-            self.pending_flags = None;
             self.known = self.known_at_start;
-            self.depth = depth;
-            self.unsupported = false;
+            self.drop_insn(depth);
             self.exit(Status::Interp, pc);
             self.ended = true;
             self.stats.fallback += 1;
@@ -679,6 +669,17 @@ impl<'p> Lift<'p> {
             self.stats.lifted += 1;
         }
         self.flush();
+    }
+
+    /// Forgets the current instruction's code and pending writes (before it starts, or when it cannot be
+    /// lifted), with `depth` `if`s open around what comes next.
+    fn drop_insn(&mut self, depth: u32) {
+        self.cur.clear();
+        self.cur_marks.clear();
+        self.pending.clear();
+        self.pending_flags = None;
+        self.depth = depth;
+        self.unsupported = false;
     }
 
     /// The code of one instruction: its semantics, or one of the whole-vector forms of `vector`.
