@@ -462,15 +462,38 @@ fn float_loops_run_as_vectors_exactly() {
 
 /// Calls to tiny leaf functions are inlined at their call sites (`inline_leaf` in aot/src/lift/mod.rs;
 /// inline_leaf.S): a comparison whose result and flags the caller uses, one that moves SP, a floating-point
-/// one, and one that rewrites X30 and so returns elsewhere; with an argument the comparison faults inside the
-/// inlined code (SIGSEGV as under qemu).
+/// one, one that rewrites X30 and so returns elsewhere, and two behind one BLR (inlined when profiled), the
+/// second reading the caller's flags; with an argument the comparison faults inside the inlined code (SIGSEGV
+/// as under qemu).
 #[test]
 fn tiny_leaf_functions_are_inlined_where_they_are_called() {
-    let (_, _, bin) = lifted_matches_qemu("inline_leaf");
+    let (want, _, bin) = lifted_matches_qemu("inline_leaf");
     let d = dir().join("inline_leaf");
     let bin_s = bin.to_str().unwrap();
     let bundle = d.join("b.bundle");
     let bundle_s = bundle.to_str().unwrap();
+    // With a profile the BLR's two leaves are known targets, inlined one after the other; the second reads the
+    // caller's flags, which the first one's inlined compare must not stand in for.
+    let cache = d.join("profiled");
+    let profiled = d.join("p.bundle");
+    let profiled_s = profiled.to_str().unwrap();
+    assert_eq!(
+        elfrun_cached(&cache, &["--record", bin_s]).stdout,
+        want.stdout
+    );
+    assert_success(&elfrun_cached(&cache, &["build", "-o", profiled_s, bin_s]));
+    for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
+        let got = elfrun_cached(
+            &cache,
+            &[tier, &["--bundle", profiled_s, bin_s][..]].concat(),
+        );
+        assert_eq!(
+            got.stdout,
+            want.stdout,
+            "{tier:?}: {}",
+            String::from_utf8_lossy(&got.stderr)
+        );
+    }
     dies_of_sigsegv_with_fault(&d.join("cache"), bundle_s, bin_s);
 }
 

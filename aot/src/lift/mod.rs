@@ -1062,6 +1062,9 @@ impl<'p> Lift<'p> {
         if blk.insns[..n - 1].iter().any(|i| i.ends_block()) {
             return false;
         }
+        // The callee's instructions start where nothing is known but the registers' locals.
+        self.known = None;
+        self.forget_values();
         let (call_pc, depth) = (self.pc, self.depth);
         let ret_pc = call_pc + 4;
         self.flush();
@@ -1070,6 +1073,8 @@ impl<'p> Lift<'p> {
             if self.ended {
                 // Left for the interpreter: the rest is not reached.
                 self.pc = call_pc;
+                self.known = None;
+                self.forget_values();
                 return true;
             }
         }
@@ -1089,6 +1094,10 @@ impl<'p> Lift<'p> {
         self.cur.extend([I::End, I::LocalGet(x)]);
         self.exit_with_npc_on_stack(Status::Continue);
         self.pc = call_pc;
+        // What the callee's instructions taught about the flags and values holds on this path only: a call
+        // inlined for one of a BLR's known targets sits in an `if`, and the next target's code follows it.
+        self.known = None;
+        self.forget_values();
         true
     }
 

@@ -1,7 +1,8 @@
 // Calls to tiny leaf functions, which lifted code inlines at the call site (aot/src/lift/mod.rs,
 // `inline_leaf`): a qsort-style comparison whose result and flags the caller uses, one that moves SP, a
-// floating-point one, and one that returns elsewhere (it rewrites X30: the inlined RET must follow it). 1000
-// rounds; the checksum and the registers go to stdout.
+// floating-point one, one that returns elsewhere (it rewrites X30: the inlined RET must follow it), and two
+// called through one BLR, the second reading the caller's flags. 1000 rounds; the checksum and the registers
+// go to stdout.
 //
 // With an argument the comparison is called on address 0x10: SIGSEGV inside the inlined code.
     .text
@@ -33,6 +34,16 @@ _start:
     fmov    d1, d9
     bl      fsum
     fmov    d8, d0
+    // Through a function pointer alternating between two leaves: with a profile both are known targets of
+    // the BLR and inlined one after the other; the second reads the caller's flags (from `cmp x22, #3`).
+    ldr     x9, =leaf_cmp
+    ldr     x10, =leaf_flags
+    tst     x21, #1
+    csel    x9, x9, x10, eq
+    cmp     x22, #3
+    mov     x0, x22
+    blr     x9
+    add     x19, x19, x0
     mov     x0, x21
     tbnz    x21, #63, back          // never taken: makes `back` a block static discovery knows
     bl      detour                  // returns to `back`, not here
@@ -72,6 +83,15 @@ through_stack:
     ldr     x1, [sp, #8]
     add     x1, x1, #3
     add     sp, sp, #16
+    ret
+
+leaf_cmp:
+    cmp     x0, #5
+    cset    x0, lo
+    ret
+
+leaf_flags:
+    cset    x0, hi                  // the caller's flags
     ret
 
 fsum:
