@@ -1082,13 +1082,7 @@ impl<'p> Lift<'p> {
         self.pc = blk.start + 4 * (n as u64 - 1);
         self.depth = depth;
         let x = self.read_slot(RegSlot::Gpr(rn.min(30)));
-        self.cur.extend([
-            I::LocalGet(x),
-            I::I64Const(ret_pc as i64),
-            I::I64Eq,
-            I::If(wasm_encoder::BlockType::Empty),
-        ]);
-        self.depth += 1;
+        self.open_if_eq(x, ret_pc);
         self.goto(ret_pc);
         self.depth -= 1;
         self.cur.extend([I::End, I::LocalGet(x)]);
@@ -1099,6 +1093,17 @@ impl<'p> Lift<'p> {
         self.known = None;
         self.forget_values();
         true
+    }
+
+    /// Opens an `if` entered when i64 local `v` holds `value` (one more level of [`Lift::depth`]).
+    fn open_if_eq(&mut self, v: u32, value: u64) {
+        self.cur.extend([
+            Instruction::LocalGet(v),
+            Instruction::I64Const(value as i64),
+            Instruction::I64Eq,
+            Instruction::If(wasm_encoder::BlockType::Empty),
+        ]);
+        self.depth += 1;
     }
 
     /// An indirect branch to the run-time address in local `target`. Its known targets (profiled ones, and a
@@ -1130,13 +1135,7 @@ impl<'p> Lift<'p> {
             if !self.index.contains_key(&t) && !self.global.contains_key(&t) {
                 continue;
             }
-            self.cur.extend([
-                Instruction::LocalGet(target),
-                Instruction::I64Const(t as i64),
-                Instruction::I64Eq,
-                Instruction::If(wasm_encoder::BlockType::Empty),
-            ]);
-            self.depth += 1;
+            self.open_if_eq(target, t);
             if !(call && self.call_lifted(t)) {
                 self.goto(t);
             }
