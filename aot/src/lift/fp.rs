@@ -506,7 +506,7 @@ impl Lift<'_> {
             fpcr,
             fpsr,
             fast: L_FPFAST,
-            fused_madd: self.fused_madd,
+            fused_madd: self.m.fused_madd,
         }
     }
 

@@ -90,7 +90,7 @@ pub const FIRST_LIFTED: u32 = 1;
 pub const G_DEPTH: u32 = 0;
 /// Nested calls between lifted functions before calls go through `enter` (bounds the Wasm stack).
 pub const MAX_CALL_DEPTH: i32 = 200;
-/// Largest leaf function (instructions, its RET included) inlined at its call sites ([`Lift::inline_leaf`]).
+/// Largest leaf function (instructions, its RET included) inlined at its call sites (`Lift::inline_leaf`).
 pub const INLINE_MAX: usize = 12;
 /// Known BR targets inside the function from which a `br_table` replaces the compare chain.
 pub const MIN_BR_TABLE: usize = 4;
@@ -311,20 +311,8 @@ pub struct Lift<'p> {
     /// The structured layout ([`loop_nodes`]) and the labels open at the emission point.
     nodes: Vec<Node>,
     labels: Vec<Label>,
-    /// Every block of every function of the module: pc → (function, block).
-    global: &'p HashMap<u64, (u32, u32)>,
-    /// Function entries: pc → (function, block of its entry).
-    callees: &'p HashMap<u64, (u32, u32)>,
-    /// Profiled targets of indirect branches (BR, BLR) by site, most frequent first.
-    indirect: &'p HashMap<u64, Vec<u64>>,
-    /// Pcs where lifted code of an earlier bundle handed control back (profiled AOT misses): a floating-point
-    /// slow path there calls the helper even inside a loop ([`Lift::fp_slow_exits`]).
-    handed_back: &'p HashSet<u64>,
-    /// Loops of one block that have a lifted function of their own: start → function index. This function
-    /// calls it there instead of running the loop itself ([`Lift::call_outlined`]).
-    outlined: &'p HashMap<u64, u32>,
-    /// Every function's plan, by index.
-    plans: &'p [FnPlan],
+    /// What the whole module is lifted against.
+    m: ModuleInfo<'p>,
     /// Lifted functions this one calls or continues in (direct transfers), in any order, repeats allowed.
     edges: Vec<u32>,
     /// Where register spills (before a call) and reloads (after it) go: positions in `cur` / `body`, filled in
@@ -344,8 +332,6 @@ pub struct Lift<'p> {
     known: Option<Flags>,
     /// `known` when the current instruction started (restored if it turns out not to be liftable).
     known_at_start: Option<Flags>,
-    /// Function index of the module's `nzcv(kind, a, b)` helper.
-    nzcv_func: u32,
     /// Locals known to hold a constant (from `imm`), and locals that are the bitwise NOT of another: SUBS is
     /// `add_with_flags(a, !b, 1)` in the semantics, recognised here to keep the flags as `a - b` lazily.
     consts: HashMap<u32, u64>,
@@ -383,8 +369,6 @@ pub struct Lift<'p> {
     uses_fast_fp: bool,
     /// Some back edge decrements `L_FUEL`: the prologue, call sites and the epilogue move it to and from memory.
     uses_fuel: bool,
-    /// Fused multiply-adds may use the engine's relaxed multiply-add ([`crate::BuildInput::fused_madd`]).
-    fused_madd: bool,
     pub stats: LiftStats,
 }
 
@@ -395,17 +379,19 @@ pub struct ModuleInfo<'p> {
     pub global: &'p HashMap<u64, (u32, u32)>,
     /// Every function entry: pc → (function, block of its entry).
     pub callees: &'p HashMap<u64, (u32, u32)>,
-    /// Profiled targets of indirect branches by site, most frequent first.
+    /// Profiled targets of indirect branches (BR, BLR) by site, most frequent first.
     pub indirect: &'p HashMap<u64, Vec<u64>>,
-    /// Profiled AOT misses (`Lift::fp_slow_exits`).
+    /// Pcs where lifted code of an earlier bundle handed control back (profiled AOT misses): a floating-point
+    /// slow path there calls the helper even inside a loop (`Lift::fp_slow_exits`).
     pub handed_back: &'p HashSet<u64>,
-    /// Loops of one block lifted as functions of their own: start → function index.
+    /// Loops of one block that have a lifted function of their own: start → function index. A function
+    /// holding such a loop calls it there instead of running the loop itself (`Lift::call_outlined`).
     pub outlined: &'p HashMap<u64, u32>,
-    /// Every function's plan, by index ([`Lift::inline_leaf`]).
+    /// Every function's plan, by index (`Lift::inline_leaf`).
     pub plans: &'p [FnPlan],
-    /// Function index of the module's `nzcv` helper.
+    /// Function index of the module's `nzcv(kind, a, b)` helper.
     pub nzcv_func: u32,
-    /// The engine's relaxed multiply-add is fused ([`crate::BuildInput::fused_madd`]).
+    /// Fused multiply-adds may use the engine's relaxed multiply-add ([`crate::BuildInput::fused_madd`]).
     pub fused_madd: bool,
 }
 
@@ -414,16 +400,6 @@ impl<'p> Lift<'p> {
     /// callees: [`Lift::summary`] and [`Lift::edges`] of every function go to [`transitive`], whose result
     /// [`Lift::finish`] takes.
     pub fn function(plan: &'p FnPlan, m: &ModuleInfo<'p>) -> Lift<'p> {
-        let ModuleInfo {
-            global,
-            callees,
-            indirect,
-            handed_back,
-            outlined,
-            plans,
-            nzcv_func,
-            fused_madd,
-        } = *m;
         let index: HashMap<u64, usize> = plan
             .blocks
             .iter()
@@ -432,7 +408,7 @@ impl<'p> Lift<'p> {
             .collect();
         let nodes = loop_nodes(plan, &index);
         let mut l = Lift {
-            fused_madd,
+            m: *m,
             nodes,
             labels: Vec::new(),
             pending_flags: None,
@@ -446,14 +422,7 @@ impl<'p> Lift<'p> {
             windows: HashMap::new(),
             known: None,
             known_at_start: None,
-            nzcv_func,
             plan,
-            global,
-            callees,
-            indirect,
-            handed_back,
-            outlined,
-            plans,
             edges: Vec::new(),
             cur_marks: Vec::new(),
             body_marks: Vec::new(),
@@ -583,7 +552,7 @@ impl<'p> Lift<'p> {
             .extend([Instruction::I32Const(0), Instruction::LocalSet(L_ENTER)]);
         let start = self.plan.blocks[i].start;
         if start != self.plan.entry
-            && let Some(&g) = self.outlined.get(&start)
+            && let Some(&g) = self.m.outlined.get(&start)
         {
             self.block = i;
             self.call_outlined(i, g);
@@ -592,7 +561,7 @@ impl<'p> Lift<'p> {
         // A loop header's own code is a `loop` too: its branch back to itself (the commonest hot loop) continues
         // there without passing its node's dispatch again.
         let vector = if head {
-            vector::recognise(&self.plan.blocks[i], self.fused_madd)
+            vector::recognise(&self.plan.blocks[i], self.m.fused_madd)
         } else {
             None
         };
@@ -684,7 +653,7 @@ impl<'p> Lift<'p> {
 
     /// The code of one instruction: its semantics, or one of the whole-vector forms of `vector`.
     fn exec_insn(&mut self, insn: Insn) {
-        if let Some(f) = vector::simd_fast_op(insn, self.fused_madd) {
+        if let Some(f) = vector::simd_fast_op(insn, self.m.fused_madd) {
             self.emit_simd_fast(insn, f);
         } else if let Some(l) = vector::simd_long_op(insn) {
             self.emit_simd_long(l);
@@ -772,7 +741,7 @@ impl<'p> Lift<'p> {
     /// denormal or huge operands, a rounding mode other than to nearest, flush-to-zero), and the pcs where they
     /// are not come back from the run as AOT misses, so the next build calls the helper there.
     fn fp_slow_exits(&self) -> bool {
-        !self.handed_back.contains(&self.pc) && self.in_loop()
+        !self.m.handed_back.contains(&self.pc) && self.in_loop()
     }
 
     /// Whether the code being emitted is inside a guest loop (a loop node other than the function's root).
@@ -815,7 +784,7 @@ impl<'p> Lift<'p> {
     /// Continues at the constant `target`: inside the function if it has a block there, else via the runtime.
     fn goto(&mut self, target: u64) {
         let Some(&j) = self.index.get(&target) else {
-            match self.global.get(&target) {
+            match self.m.global.get(&target) {
                 // Another lifted function has it: `enter` (or the caller's call loop) goes there directly.
                 Some(&(f, b)) => {
                     self.edges.push(f);
@@ -919,7 +888,7 @@ impl<'p> Lift<'p> {
         self.cur
             .extend([I::I32Const(0), I::Call(FIRST_LIFTED + g), I::LocalSet(r)]);
         self.mark(Mark::Reload(g));
-        if let Some(&(f, b)) = self.global.get(&next) {
+        if let Some(&(f, b)) = self.m.global.get(&next) {
             self.cur.extend([
                 I::LocalGet(r),
                 I::I64Const(direct(f, b)),
@@ -951,7 +920,7 @@ impl<'p> Lift<'p> {
     fn call_lifted(&mut self, target: u64) -> bool {
         use Instruction as I;
         use wasm_encoder::BlockType::Empty;
-        let Some(&(f, b)) = self.callees.get(&target) else {
+        let Some(&(f, b)) = self.m.callees.get(&target) else {
             return false;
         };
         if self.inline_leaf(f, b) {
@@ -1042,7 +1011,7 @@ impl<'p> Lift<'p> {
     /// outcome checks: dozens of instructions around memstr's six-instruction `qsort` comparison.
     fn inline_leaf(&mut self, f: u32, b: u32) -> bool {
         use Instruction as I;
-        let Some(plan) = self.plans.get(f as usize) else {
+        let Some(plan) = self.m.plans.get(f as usize) else {
             return false;
         };
         let [blk] = &plan.blocks[..] else {
@@ -1113,7 +1082,7 @@ impl<'p> Lift<'p> {
     /// next step); the others (up to [`MAX_DEVIRT`](crate::MAX_DEVIRT)) by comparing and then branching — or,
     /// for BLR, calling — directly. Anything else leaves for the runtime's lookup.
     fn branch_to(&mut self, target: u32, call: bool) {
-        let known = self.indirect.get(&self.pc).cloned().unwrap_or_default();
+        let known = self.m.indirect.get(&self.pc).cloned().unwrap_or_default();
         let mut local: Vec<u64> = known
             .iter()
             .copied()
@@ -1132,7 +1101,7 @@ impl<'p> Lift<'p> {
             known
         };
         for t in chain.into_iter().take(crate::MAX_DEVIRT) {
-            if !self.index.contains_key(&t) && !self.global.contains_key(&t) {
+            if !self.index.contains_key(&t) && !self.m.global.contains_key(&t) {
                 continue;
             }
             self.open_if_eq(target, t);
@@ -1231,7 +1200,7 @@ impl<'p> Lift<'p> {
                 f.instruction(&Instruction::I32Store(memarg(2)));
             }
         };
-        let nzcv_func = self.nzcv_func;
+        let nzcv_func = self.m.nzcv_func;
         // Stores NZCV, materialised from the flag locals, to the state.
         let store_nzcv = |f: &mut Function| {
             for i in [

@@ -187,7 +187,7 @@ impl Lift<'_> {
             }
         };
         if !self.in_loop() {
-            return self.v([kind, a, b, I::Call(self.nzcv_func)]);
+            return self.v([kind, a, b, I::Call(self.m.nzcv_func)]);
         }
         // The helper's body on copies of the operands (it masks them for the 32-bit kinds).
         let k = self.temp(ValType::I32);
