@@ -155,6 +155,14 @@ impl Lift<'_> {
         [I::LocalGet(a), I::I32WrapI64]
     }
 
+    /// A conversion of `a`: inline where [`Lift::fp_conv`] has a fast path, else the helper.
+    fn conversion(&mut self, call: FpCall, a: u32) -> u32 {
+        match self.fp_conv(call, a) {
+            Some(r) => r,
+            None => self.fp(call, a, None, None),
+        }
+    }
+
     fn fp(&mut self, call: FpCall, a: u32, b: Option<u32>, c: Option<u32>) -> u32 {
         let arg = |x: Option<u32>| x.map_or(I::I64Const(0), I::LocalGet);
         self.v([
@@ -1223,11 +1231,7 @@ impl Sem for Lift<'_> {
         self.fp(call, a, Some(b), None)
     }
     fn fp_convert(&mut self, from: FpTy, to: FpTy, a: u32) -> u32 {
-        let call = FpCall::Convert { from, to };
-        if let Some(r) = self.fp_conv(call, a) {
-            return r;
-        }
-        self.fp(call, a, None, None)
+        self.conversion(FpCall::Convert { from, to }, a)
     }
     fn fp_to_int(
         &mut self,
@@ -1245,10 +1249,7 @@ impl Sem for Lift<'_> {
             fbits,
             rounding,
         };
-        if let Some(r) = self.fp_conv(call, a) {
-            return r;
-        }
-        self.fp(call, a, None, None)
+        self.conversion(call, a)
     }
     fn int_to_fp(&mut self, ty: FpTy, a: u32, w: Width, signed: bool, fbits: u32) -> u32 {
         let call = FpCall::FromInt {
@@ -1257,10 +1258,7 @@ impl Sem for Lift<'_> {
             signed,
             fbits,
         };
-        if let Some(r) = self.fp_conv(call, a) {
-            return r;
-        }
-        self.fp(call, a, None, None)
+        self.conversion(call, a)
     }
     fn fp_compare_if(
         &mut self,
