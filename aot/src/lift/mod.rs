@@ -224,6 +224,9 @@ enum Label {
     /// The `block` around a vectorised loop header's vector and scalar loops ([`vector`]): the vector loops
     /// leave it when they ran the guest loop to its end.
     Skip,
+    /// The `block` around a peeled copy of a loop's block ([`Lift::peel_loop`]): its branch back to the loop
+    /// continues after it, with the next copy.
+    Peel,
 }
 
 /// The loop nodes of `plan`: a node per block that a later (or the same) block branches back to directly,
@@ -355,6 +358,9 @@ pub struct Lift<'p> {
     windows: HashMap<u32, (i64, i64)>,
     pc: u64,
     block: usize,
+    /// While a peeled copy of a loop's block is emitted: the loop's start and the position of the copy's
+    /// [`Label::Peel`] in [`Lift::labels`].
+    peel: Option<(u64, usize)>,
     /// `if`s opened by the current primitive around code that may branch.
     depth: u32,
     unsupported: bool,
@@ -387,6 +393,8 @@ pub struct ModuleInfo<'p> {
     /// Loops of one block that have a lifted function of their own: start → function index. A function
     /// holding such a loop calls it there instead of running the loop itself (`Lift::call_outlined`).
     pub outlined: &'p HashMap<u64, u32>,
+    /// Loops of one block peeled where the code before them falls in: start → copies (`Lift::peel_loop`).
+    pub peeled: &'p HashMap<u64, u32>,
     /// Every function's plan, by index (`Lift::inline_leaf`).
     pub plans: &'p [FnPlan],
     /// Function index of the module's `nzcv(kind, a, b)` helper.
@@ -433,6 +441,7 @@ impl<'p> Lift<'p> {
             pending: Vec::new(),
             pc: 0,
             block: 0,
+            peel: None,
             depth: 0,
             unsupported: false,
             ended: false,
@@ -614,8 +623,68 @@ impl<'p> Lift<'p> {
         self.cur.clear();
         self.cur_marks.clear();
         self.depth = 0;
-        self.goto(b.end());
+        if !self.peel_loop(b.end()) {
+            self.goto(b.end());
+        }
         self.flush();
+    }
+
+    /// Falling into the one-block loop at `target` (a later block of this function, in
+    /// [`ModuleInfo::peeled`]): runs its block's copies first, each in a [`Label::Peel`] `block` that its
+    /// branch back to the loop leaves for the next copy, then continues in the loop itself for the iterations
+    /// left. A copy's other exits are the block's own (its fall-through after the loop, a fault, a budget
+    /// check nowhere: the copies have no back edge). Returns whether it did.
+    fn peel_loop(&mut self, target: u64) -> bool {
+        let (Some(&copies), Some(&j)) = (self.m.peeled.get(&target), self.index.get(&target))
+        else {
+            return false;
+        };
+        if self.peel.is_some() || j <= self.block {
+            return false;
+        }
+        let plan = self.plan;
+        let blk = &plan.blocks[j];
+        // The copies' instructions are the loop's: counted where its own block is lifted.
+        let stats = self.stats;
+        self.flush();
+        for _ in 0..copies {
+            self.body
+                .push(Instruction::Block(wasm_encoder::BlockType::Empty));
+            self.labels.push(Label::Peel);
+            self.peel = Some((target, self.labels.len() - 1));
+            self.known = None;
+            self.forget_values();
+            let mut ended = false;
+            for (k, &insn) in blk.insns.iter().enumerate() {
+                self.lift_insn(insn, blk.start + 4 * k as u64, 0);
+                if self.ended {
+                    ended = true;
+                    break;
+                }
+            }
+            if !ended {
+                self.cur.clear();
+                self.cur_marks.clear();
+                self.depth = 0;
+                self.goto(blk.end());
+                self.flush();
+            }
+            self.peel = None;
+            self.labels.pop();
+            self.body.push(Instruction::End);
+            if ended {
+                // Nothing branched back: the later copies would not run.
+                break;
+            }
+        }
+        self.stats = stats;
+        self.known = None;
+        self.forget_values();
+        self.cur.clear();
+        self.cur_marks.clear();
+        self.depth = 0;
+        self.goto(target);
+        true
     }
 
     /// Lifts instruction `insn` at `pc` into the body, with `depth` `if`s of the current instruction open
@@ -783,6 +852,13 @@ impl<'p> Lift<'p> {
 
     /// Continues at the constant `target`: inside the function if it has a block there, else via the runtime.
     fn goto(&mut self, target: u64) {
+        if let Some((start, at)) = self.peel
+            && start == target
+        {
+            // A peeled copy's branch back to its loop: on to the next copy.
+            self.cur.push(Instruction::Br(self.label_depth(at)));
+            return;
+        }
         let Some(&j) = self.index.get(&target) else {
             match self.m.global.get(&target) {
                 // Another lifted function has it: `enter` (or the caller's call loop) goes there directly.
@@ -1518,7 +1594,7 @@ mod tests {
             }],
         };
         let (global, callees, indirect) = (HashMap::new(), HashMap::new(), HashMap::new());
-        let (handed_back, outlined) = (HashSet::new(), HashMap::new());
+        let (handed_back, outlined, peeled) = (HashSet::new(), HashMap::new(), HashMap::new());
         let l = Lift::function(
             &p,
             &ModuleInfo {
@@ -1527,6 +1603,7 @@ mod tests {
                 indirect: &indirect,
                 handed_back: &handed_back,
                 outlined: &outlined,
+                peeled: &peeled,
                 plans: &[],
                 nzcv_func: 1,
                 fused_madd: false,
