@@ -172,6 +172,9 @@ struct Flags {
 /// lifted code gives an access to the interpreter, never what happens: an access this close to the ends of the
 /// guest memory (nothing is mapped in its low 64 KiB; the stack ends 64 KiB below its top) goes there anyway.
 pub(crate) const CHECK_WINDOW: i64 = 4096;
+/// Largest value bound [`Lift::bounded`] keeps: an access at a base plus such an offset is checked as a window
+/// of the base no wider than a few [`CHECK_WINDOW`]s.
+pub(crate) const MAX_BOUND: u64 = 1 << 14;
 
 /// A Wasm memory argument for the state/fuel words (absolute address in the constant, offset 0).
 pub(crate) fn memarg(align: u32) -> MemArg {
@@ -350,9 +353,14 @@ pub struct Lift<'p> {
     /// (`ldr x1, [x0]` … `str x2, [x0]`) check it once. Reset where [`Lift::vparts`] is.
     pure: HashMap<(Pure, u32, u64), u32>,
     checked: HashMap<u32, u32>,
-    /// Addresses computed as a base plus a constant (`add` with a constant operand): address local → (base
-    /// local, offset). Locals are never reused, so entries stay true.
-    based: HashMap<u32, (u32, i64)>,
+    /// Addresses computed as a base plus a constant (`add` with a constant operand) or plus an offset known to
+    /// lie in a small range ([`Lift::bounded`]): address local → (base local, lowest and highest offset).
+    /// Locals are never reused, so entries stay true.
+    based: HashMap<u32, (u32, i64, i64)>,
+    /// Locals whose value is known not to exceed a bound below [`MAX_BOUND`]: zero-extended byte and halfword
+    /// loads, ANDs with a constant, and their left shifts by constants (a table index scaled to an offset:
+    /// `ldrb w1, [x2]` … `ldr w3, [x0, x1, lsl #2]`).
+    bounded: HashMap<u32, u64>,
     /// Per base local, the window of offsets `[lo, hi)` around it already checked at the block's top level
     /// ([`CHECK_WINDOW`]). Reset where [`Lift::checked`] is.
     windows: HashMap<u32, (i64, i64)>,
@@ -427,6 +435,7 @@ impl<'p> Lift<'p> {
             pure: HashMap::new(),
             checked: HashMap::new(),
             based: HashMap::new(),
+            bounded: HashMap::new(),
             windows: HashMap::new(),
             known: None,
             known_at_start: None,
@@ -1636,6 +1645,23 @@ mod tests {
             0xd65f_03c0, // ret
         ]);
         assert_eq!(spans, [window, window, window]);
+    }
+
+    /// An access at a base plus an index known to be small — a loaded byte, an AND with a constant, scaled by
+    /// a shift — is checked as a window of the base covering every index, which later such accesses and those
+    /// at constant offsets share; an index loaded as a word is not small, and its access is checked alone.
+    #[test]
+    fn accesses_at_small_indexes_share_their_base_window() {
+        let spans = check_spans(&[
+            0x3940_0041, // ldrb w1, [x2]
+            0xb861_7803, // ldr w3, [x0, x1, lsl #2]
+            0xb940_0804, // ldr w4, [x0, #8]
+            0x1200_1c66, // and w6, w3, #0xff
+            0xf866_7807, // ldr x7, [x0, x6, lsl #3]
+            0xb863_7808, // ldr w8, [x0, x3, lsl #2]
+            0xd65f_03c0, // ret
+        ]);
+        assert_eq!(spans, [1, 255 * 4 + 4 + 2 * CHECK_WINDOW as u64, 4]);
     }
 
     #[test]

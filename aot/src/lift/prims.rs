@@ -13,8 +13,8 @@ use wasm_encoder::{BlockType, Instruction as I, ValType};
 
 use super::fp::{FastOp, QuietOp};
 use super::{
-    CHECK_WINDOW, FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, NZCV, Pure, RegSlot,
-    memarg, state_addr,
+    CHECK_WINDOW, FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, MAX_BOUND, NZCV, Pure,
+    RegSlot, memarg, state_addr,
 };
 use crate::abi::{FpCall, MEM_END, MEM_LOW, STATE_ADDR, Status};
 
@@ -91,10 +91,10 @@ impl Lift<'_> {
         // buffer). Failing it leaves for the interpreter at this instruction, which then runs from here exactly
         // as the individual checks would have (the window only widens what sends an access there).
         // (Offsets beyond ±4 GiB, which no access in guest memory has, are left to the exact check.)
-        if let Some(&(base, off)) = self.based.get(&a)
+        if let Some(&(base, off, max)) = self.based.get(&a)
             && off.unsigned_abs() < 1 << 32
         {
-            let end = off + size as i64;
+            let end = max + size as i64;
             if self
                 .windows
                 .get(&base)
@@ -134,6 +134,13 @@ impl Lift<'_> {
         self.exit(Status::Interp, self.pc);
         self.depth -= 1;
         self.cur.push(I::End);
+    }
+
+    /// Records that local `t` does not exceed `max` ([`Lift::bounded`]), if that is small enough to use.
+    fn bound(&mut self, t: u32, max: u64) {
+        if max < MAX_BOUND {
+            self.bounded.insert(t, max);
+        }
     }
 
     /// `compute`'s value, or the one an earlier `pure` call with the same `key` computed at the block's top level
@@ -561,9 +568,13 @@ impl Sem for Lift<'_> {
             l.v([I::LocalGet(a), I::LocalGet(b), I::I64Add])
         });
         if let Some(&c) = self.consts.get(&b) {
-            self.based.insert(sum, (a, c as i64));
+            self.based.insert(sum, (a, c as i64, c as i64));
         } else if let Some(&c) = self.consts.get(&a) {
-            self.based.insert(sum, (b, c as i64));
+            self.based.insert(sum, (b, c as i64, c as i64));
+        } else if let Some(&m) = self.bounded.get(&b) {
+            self.based.insert(sum, (a, 0, m as i64));
+        } else if let Some(&m) = self.bounded.get(&a) {
+            self.based.insert(sum, (b, 0, m as i64));
         }
         sum
     }
@@ -586,7 +597,17 @@ impl Sem for Lift<'_> {
         self.div(w, true, a, b)
     }
     fn and(&mut self, a: u32, b: u32) -> u32 {
-        self.v([I::LocalGet(a), I::LocalGet(b), I::I64And])
+        let t = self.v([I::LocalGet(a), I::LocalGet(b), I::I64And]);
+        let mask = |x| {
+            self.consts
+                .get(&x)
+                .copied()
+                .or(self.bounded.get(&x).copied())
+        };
+        if let Some(m) = [mask(a), mask(b)].into_iter().flatten().min() {
+            self.bound(t, m);
+        }
+        t
     }
     fn or(&mut self, a: u32, b: u32) -> u32 {
         self.v([I::LocalGet(a), I::LocalGet(b), I::I64Or])
@@ -601,9 +622,22 @@ impl Sem for Lift<'_> {
     }
     fn shl(&mut self, w: Width, a: u32, amount: u32) -> u32 {
         match w {
-            Width::W64 => self.pure((Pure::Shl64, a, amount as u64), |l| {
-                l.v([I::LocalGet(a), I::LocalGet(amount), I::I64Shl])
-            }),
+            Width::W64 => {
+                let t = self.pure((Pure::Shl64, a, amount as u64), |l| {
+                    l.v([I::LocalGet(a), I::LocalGet(amount), I::I64Shl])
+                });
+                if let (Some(&m), Some(&s)) = (self.bounded.get(&a), self.consts.get(&amount))
+                    && s < 64
+                {
+                    self.bound(
+                        t,
+                        m.checked_shl(s as u32)
+                            .filter(|&v| v >> s == m)
+                            .unwrap_or(u64::MAX),
+                    );
+                }
+                t
+            }
             Width::W32 => self.op32(a, amount, I::I32Shl),
         }
     }
@@ -651,18 +685,19 @@ impl Sem for Lift<'_> {
         if bits >= 64 {
             return a;
         }
-        if bits == 32 {
+        let mask = (1u64 << bits) - 1;
+        let t = if bits == 32 {
             // A 32-bit move under Cranelift (an AND with 0xffff_ffff needs the mask from memory on x86).
-            return self.pure((Pure::Zext32, a, 0), |l| {
+            self.pure((Pure::Zext32, a, 0), |l| {
                 l.v([I::LocalGet(a), I::I32WrapI64, I::I64ExtendI32U])
-            });
-        }
-        self.v([
-            I::LocalGet(a),
-            I::I64Const(((1u64 << bits) - 1) as i64),
-            I::I64And,
-        ])
+            })
+        } else {
+            self.v([I::LocalGet(a), I::I64Const(mask as i64), I::I64And])
+        };
+        self.bound(t, self.bounded.get(&a).map_or(mask, |&m| m.min(mask)));
+        t
     }
+
     fn sext(&mut self, a: u32, bits: u32) -> u32 {
         match bits {
             64.. => a,
@@ -860,7 +895,11 @@ impl Sem for Lift<'_> {
             4 => I::I64Load32U(memarg(0)),
             _ => I::I64Load(memarg(0)),
         };
-        self.v([op])
+        let t = self.v([op]);
+        if size < 8 {
+            self.bound(t, (1 << (8 * size)) - 1);
+        }
+        t
     }
     fn store(&mut self, addr: u32, v: u32, size: u32) {
         self.address(addr, size);
