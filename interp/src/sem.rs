@@ -260,6 +260,15 @@ pub trait Sem {
     fn carry(&mut self) -> Self::V;
     /// `ConditionHolds(cond)` for a 4-bit condition code.
     fn cond(&mut self, cond: u8) -> Self::B;
+    /// CCMP/CCMN's last step: NZCV stays as the instruction's comparison set it if `holds`, else becomes the
+    /// immediate `nzcv` (4 bits). An implementation may keep the choice lazy (the lifter does: the branch that
+    /// usually follows tests the comparison or a constant).
+    fn select_nzcv(&mut self, holds: Self::B, nzcv: u8) {
+        let computed = self.nzcv();
+        let fallback = self.imm((nzcv as u64) << 28);
+        let flags = self.select(holds, computed, fallback);
+        self.set_nzcv(flags);
+    }
 
     // ---- memory ----------------------------------------------------------------------------------------------
 

@@ -165,6 +165,20 @@ struct Flags {
     kind: FlagKind,
     a: u32,
     b: Option<u32>,
+    /// CCMP/CCMN ([`Sem::select_nzcv`]): these flags hold only where the i32 local says the condition held;
+    /// elsewhere NZCV is the 4-bit constant.
+    alt: Option<(u32, u8)>,
+}
+
+impl Flags {
+    fn new(kind: FlagKind, a: u32, b: Option<u32>) -> Flags {
+        Flags {
+            kind,
+            a,
+            b,
+            alt: None,
+        }
+    }
 }
 
 /// How far around a base-plus-constant access the first bounds check of its base reaches ([`Lift::windows`]):
@@ -327,6 +341,9 @@ pub struct Lift<'p> {
     body_marks: Vec<(usize, Mark)>,
     /// Types of the locals after the fixed ones.
     temps: Vec<ValType>,
+    /// Temps the current block took, and those free for it (by type): [`Lift::reuse_temps`].
+    block_temps: Vec<u32>,
+    free_temps: Vec<(ValType, Vec<u32>)>,
     body: Vec<Instruction<'static>>,
     /// The current instruction's code (discarded if it turns out not to be liftable).
     cur: Vec<Instruction<'static>>,
@@ -355,7 +372,7 @@ pub struct Lift<'p> {
     checked: HashMap<u32, u32>,
     /// Addresses computed as a base plus a constant (`add` with a constant operand) or plus an offset known to
     /// lie in a small range ([`Lift::bounded`]): address local → (base local, lowest and highest offset).
-    /// Locals are never reused, so entries stay true.
+    /// Locals are reused only in a later block, which clears this first ([`Lift::reuse_temps`]), so entries stay true.
     based: HashMap<u32, (u32, i64, i64)>,
     /// Locals whose value is known not to exceed a bound below [`MAX_BOUND`]: zero-extended byte and halfword
     /// loads, ANDs with a constant, and their left shifts by constants (a table index scaled to an offset:
@@ -445,6 +462,8 @@ impl<'p> Lift<'p> {
             body_marks: Vec::new(),
             index,
             temps: Vec::new(),
+            block_temps: Vec::new(),
+            free_temps: Vec::new(),
             body: Vec::new(),
             cur: Vec::new(),
             pending: Vec::new(),
@@ -565,6 +584,7 @@ impl<'p> Lift<'p> {
 
     /// Block `i`'s code; `head` if it is a loop node's header.
     fn emit_block(&mut self, i: usize, head: bool) {
+        self.reuse_temps();
         // A dispatch that came here is complete.
         self.body
             .extend([Instruction::I32Const(0), Instruction::LocalSet(L_ENTER)]);
@@ -775,16 +795,26 @@ impl<'p> Lift<'p> {
     /// Applies the current instruction's buffered register writes.
     fn commit(&mut self) {
         if let Some(f) = self.pending_flags.take() {
+            use Instruction as I;
             self.writes |= 1 << NZCV;
-            self.cur.extend([
-                Instruction::I32Const(f.kind as i32),
-                Instruction::LocalSet(L_FK),
-                Instruction::LocalGet(f.a),
-                Instruction::LocalSet(L_FA),
-            ]);
+            // With a CCMP's alternative, each flag local takes the comparison's operand or the constant's (the
+            // kind `Value`, NZCV itself) by a select on the condition.
+            let nzcv = f.alt.map_or(0, |(_, n)| i64::from(n) << 28);
+            let mut set = |this: I<'static>, other: I<'static>, local: u32| {
+                self.cur.push(this);
+                if let Some((holds, _)) = f.alt {
+                    self.cur.extend([other, I::LocalGet(holds), I::Select]);
+                }
+                self.cur.push(I::LocalSet(local));
+            };
+            set(
+                I::I32Const(f.kind as i32),
+                I::I32Const(FlagKind::Value as i32),
+                L_FK,
+            );
+            set(I::LocalGet(f.a), I::I64Const(nzcv), L_FA);
             if let Some(b) = f.b {
-                self.cur
-                    .extend([Instruction::LocalGet(b), Instruction::LocalSet(L_FB)]);
+                set(I::LocalGet(b), I::I64Const(0), L_FB);
             }
             // The flag locals now hold copies: later reads use those (the temps stay valid too).
             self.known = Some(f);
@@ -1243,10 +1273,38 @@ impl<'p> Lift<'p> {
         self.cur.push(I::End); // $miss
     }
 
-    /// A new local of type `ty`.
+    /// A local of type `ty` for a value of the current block: one an earlier block used, or a new one.
     fn temp(&mut self, ty: ValType) -> u32 {
-        self.temps.push(ty);
-        FIRST_TEMP + self.temps.len() as u32 - 1
+        let t = match self.free_temps.iter_mut().find(|(t, _)| *t == ty) {
+            Some((_, free)) if !free.is_empty() => free.pop().unwrap(),
+            _ => {
+                self.temps.push(ty);
+                FIRST_TEMP + self.temps.len() as u32 - 1
+            }
+        };
+        self.block_temps.push(t);
+        t
+    }
+
+    /// At a block's start: the temps of the blocks before hold nothing the block reads (values reach it only
+    /// in the register and flag locals), so they are free for its own values, and nothing known about them
+    /// holds any longer. A function of thousands of instructions would otherwise need more locals than Wasm
+    /// allows.
+    fn reuse_temps(&mut self) {
+        for t in std::mem::take(&mut self.block_temps) {
+            let ty = self.temps[(t - FIRST_TEMP) as usize];
+            match self.free_temps.iter_mut().find(|(k, _)| *k == ty) {
+                Some((_, free)) => free.push(t),
+                None => self.free_temps.push((ty, vec![t])),
+            }
+        }
+        self.consts.clear();
+        self.not_of.clear();
+        self.qparts.clear();
+        self.based.clear();
+        self.bounded.clear();
+        self.known = None;
+        self.forget_values();
     }
 
     /// Marks the current instruction as not liftable: it will run in the interpreter.

@@ -185,6 +185,21 @@ impl Lift<'_> {
     /// known at lift time), else the flag locals, materialised by the module's `nzcv` helper — or, inside a
     /// guest loop, by its code inlined (a call would be a memory fence there, see `Lift::fp_slow_exits`).
     fn nzcv_value(&mut self) -> u32 {
+        if let Some(
+            f @ Flags {
+                alt: Some((holds, n)),
+                ..
+            },
+        ) = self.pending_flags.or(self.known)
+        {
+            // A CCMP's flags: the comparison's, materialised, or the constant.
+            let saved = (self.pending_flags, self.known);
+            self.pending_flags = Some(Flags { alt: None, ..f });
+            let computed = self.nzcv_value();
+            (self.pending_flags, self.known) = saved;
+            let fallback = self.imm(u64::from(n) << 28);
+            return self.select(holds, computed, fallback);
+        }
         let (kind, a, b) = match self.pending_flags.or(self.known) {
             Some(Flags {
                 kind: FlagKind::Value,
@@ -278,14 +293,7 @@ impl Lift<'_> {
                 I::I32Eq,
                 I::If(BlockType::Empty),
             ]);
-            let x = self.cond_sub(
-                cond,
-                Flags {
-                    kind,
-                    a,
-                    b: Some(b),
-                },
-            );
+            let x = self.cond_sub(cond, Flags::new(kind, a, Some(b)));
             self.cur.extend([I::LocalGet(x), I::LocalSet(r), I::Else]);
         }
         let x = self.cond_nzcv(cond);
@@ -747,11 +755,23 @@ impl Sem for Lift<'_> {
     }
     fn set_nzcv(&mut self, v: u32) {
         let m = self.v([I::LocalGet(v), I::I64Const(0xf000_0000), I::I64And]);
-        self.pending_flags = Some(Flags {
-            kind: FlagKind::Value,
-            a: m,
-            b: None,
-        });
+        self.pending_flags = Some(Flags::new(FlagKind::Value, m, None));
+    }
+    fn select_nzcv(&mut self, holds: u32, nzcv: u8) {
+        match self.pending_flags {
+            Some(f) if f.alt.is_none() => {
+                self.pending_flags = Some(Flags {
+                    alt: Some((holds, nzcv & 0xf)),
+                    ..f
+                });
+            }
+            _ => {
+                let computed = self.nzcv();
+                let fallback = self.imm(u64::from(nzcv & 0xf) << 28);
+                let flags = self.select(holds, computed, fallback);
+                self.set_nzcv(flags);
+            }
+        }
     }
     fn add_with_flags(&mut self, w: Width, a: u32, b: u32, carry_in: u32) -> u32 {
         // SUBS/CMP (`a + !b + 1`): the result is `a - b` and the flags stay lazy as (Sub, a, b).
@@ -767,11 +787,7 @@ impl Sem for Lift<'_> {
                     Width::W64 => FlagKind::Sub64,
                     Width::W32 => FlagKind::Sub32,
                 };
-                self.pending_flags = Some(Flags {
-                    kind,
-                    a,
-                    b: Some(orig),
-                });
+                self.pending_flags = Some(Flags::new(kind, a, Some(orig)));
                 return self.zext(r, w.bits());
             }
         }
@@ -842,11 +858,7 @@ impl Sem for Lift<'_> {
             I::I64Shl,
             I::I64Or,
         ]);
-        self.pending_flags = Some(Flags {
-            kind: FlagKind::Value,
-            a: nzcv,
-            b: None,
-        });
+        self.pending_flags = Some(Flags::new(FlagKind::Value, nzcv, None));
         res
     }
     fn set_logic_flags(&mut self, w: Width, result: u32) {
@@ -854,11 +866,7 @@ impl Sem for Lift<'_> {
             Width::W64 => FlagKind::Logic64,
             Width::W32 => FlagKind::Logic32,
         };
-        self.pending_flags = Some(Flags {
-            kind,
-            a: result,
-            b: None,
-        });
+        self.pending_flags = Some(Flags::new(kind, result, None));
     }
     fn carry(&mut self) -> u32 {
         let f = self.nzcv();
@@ -866,6 +874,25 @@ impl Sem for Lift<'_> {
         self.b_to_v(c)
     }
     fn cond(&mut self, cond: u8) -> u32 {
+        if let Some(
+            f @ Flags {
+                alt: Some((holds, n)),
+                ..
+            },
+        ) = self.pending_flags.or(self.known)
+        {
+            // After CCMP: the comparison's condition where CCMP's own held, else a constant.
+            let saved = (self.pending_flags, self.known);
+            self.pending_flags = Some(Flags { alt: None, ..f });
+            let computed = self.cond(cond);
+            (self.pending_flags, self.known) = saved;
+            return if condition_holds(cond, n) {
+                let failed = self.b_not(holds);
+                self.b_or(failed, computed)
+            } else {
+                self.b_and(holds, computed)
+            };
+        }
         match self.pending_flags.or(self.known) {
             Some(
                 f @ Flags {
@@ -1475,5 +1502,25 @@ fn rmw(kind: RmwKind, size: u32) -> I<'static> {
         (Cmpxchg, 2) => I::I64AtomicRmw16CmpxchgU(m),
         (Cmpxchg, 4) => I::I64AtomicRmw32CmpxchgU(m),
         (Cmpxchg, _) => I::I64AtomicRmwCmpxchg(m),
+    }
+}
+
+/// `ConditionHolds(cond)` on NZCV as the 4-bit constant `nzcv` (N in bit 3), at lift time.
+fn condition_holds(cond: u8, nzcv: u8) -> bool {
+    let [n, z, c, v] = [3, 2, 1, 0].map(|b| nzcv >> b & 1 != 0);
+    let r = match cond >> 1 {
+        0 => z,
+        1 => c,
+        2 => n,
+        3 => v,
+        4 => c && !z,
+        5 => n == v,
+        6 => n == v && !z,
+        _ => true,
+    };
+    if cond & 1 != 0 && cond != 0b1111 {
+        !r
+    } else {
+        r
     }
 }

@@ -179,10 +179,7 @@ pub(super) fn cond_compare<S: Sem>(
         s.x(operand)
     };
     add_sub(s, w, sub, true, a, b);
-    let computed = s.nzcv();
-    let fallback = s.imm((nzcv as u64) << 28);
-    let flags = s.select(holds, computed, fallback);
-    s.set_nzcv(flags);
+    s.select_nzcv(holds, nzcv);
 }
 
 #[inline(always)]
