@@ -263,6 +263,7 @@ pub trait Sem {
     /// CCMP/CCMN's last step: NZCV stays as the instruction's comparison set it if `holds`, else becomes the
     /// immediate `nzcv` (4 bits). An implementation may keep the choice lazy (the lifter does: the branch that
     /// usually follows tests the comparison or a constant).
+    #[inline(always)]
     fn select_nzcv(&mut self, holds: Self::B, nzcv: u8) {
         let computed = self.nzcv();
         let fallback = self.imm((nzcv as u64) << 28);

@@ -39,6 +39,9 @@ echo "coproc has two fds: ${#UPPER[@]}"
 for w in one two three; do echo "$w" >&"${UPPER[1]}"; IFS= read -r r <&"${UPPER[0]}"; echo "coproc answered $r"; done
 exec {UPPER[1]}>&-
 wait $UPPER_PID; echo "coproc status $?"
+# bash closes an ended coproc's descriptors when it next reaps children, which on a loaded machine came after
+# the next coproc took the same numbers ("Bad file descriptor"): let that happen first.
+/bin/sleep 0.2
 coproc { echo from-coproc; exit 3; }
 IFS= read -r r <&"${COPROC[0]}"; echo "$r"; wait $COPROC_PID; echo "unnamed coproc status $?"
 echo "the end" | cat | cat | cat
