@@ -565,16 +565,7 @@ fn short_loops_are_peeled_where_they_are_fallen_into() {
     assert_success(&built);
     let summary = String::from_utf8_lossy(&built.stderr);
     assert!(summary.contains(", 1 peeled)"), "{summary}");
-    for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
-        let got = elfrun_cached(&cache, &[tier, &["--bundle", bundle_s, bin_s][..]].concat());
-        assert_eq!(
-            got.stdout,
-            want.stdout,
-            "{tier:?}: {}",
-            String::from_utf8_lossy(&got.stderr)
-        );
-        assert_eq!(common::status(&got), 0);
-    }
+    exits_like_qemu_lifted_and_in_lockstep(&cache, bundle_s, bin_s, &want);
     dies_of_sigsegv_with_fault(&cache, bundle_s, bin_s);
 }
 
@@ -595,8 +586,13 @@ fn conditional_compares_set_the_flags_every_reader_sees() {
     assert_eq!(want.stdout.len(), 48);
     let built = elfrun_cached(&cache, &["build", "-o", bundle_s, bin_s]);
     assert_success(&built);
+    exits_like_qemu_lifted_and_in_lockstep(&cache, bundle_s, bin_s, &want);
+}
+
+/// `bin` run from `bundle` in lifted code and under `--lockstep` prints qemu's output (`want`) and exits 0.
+fn exits_like_qemu_lifted_and_in_lockstep(cache: &Path, bundle: &str, bin: &str, want: &Output) {
     for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
-        let got = elfrun_cached(&cache, &[tier, &["--bundle", bundle_s, bin_s][..]].concat());
+        let got = elfrun_cached(cache, &[tier, &["--bundle", bundle, bin][..]].concat());
         assert_eq!(
             got.stdout,
             want.stdout,

@@ -181,22 +181,27 @@ impl Lift<'_> {
         ])
     }
 
+    /// Where the flags are a CCMP's ([`Flags::alt`]): `compute` run on its comparison's flags alone, with the
+    /// condition's local and the immediate NZCV.
+    fn with_ccmp_comparison<R>(
+        &mut self,
+        compute: impl FnOnce(&mut Self) -> R,
+    ) -> Option<(u32, u8, R)> {
+        let f = self.pending_flags.or(self.known)?;
+        let (holds, n) = f.alt?;
+        let saved = (self.pending_flags, self.known);
+        self.pending_flags = Some(Flags { alt: None, ..f });
+        let r = compute(self);
+        (self.pending_flags, self.known) = saved;
+        Some((holds, n, r))
+    }
+
     /// NZCV as a value (PSTATE layout): this instruction's pending flags, else the block's last write (both
     /// known at lift time), else the flag locals, materialised by the module's `nzcv` helper — or, inside a
     /// guest loop, by its code inlined (a call would be a memory fence there, see `Lift::fp_slow_exits`).
     fn nzcv_value(&mut self) -> u32 {
-        if let Some(
-            f @ Flags {
-                alt: Some((holds, n)),
-                ..
-            },
-        ) = self.pending_flags.or(self.known)
-        {
+        if let Some((holds, n, computed)) = self.with_ccmp_comparison(Self::nzcv_value) {
             // A CCMP's flags: the comparison's, materialised, or the constant.
-            let saved = (self.pending_flags, self.known);
-            self.pending_flags = Some(Flags { alt: None, ..f });
-            let computed = self.nzcv_value();
-            (self.pending_flags, self.known) = saved;
             let fallback = self.imm(u64::from(n) << 28);
             return self.select(holds, computed, fallback);
         }
@@ -874,19 +879,9 @@ impl Sem for Lift<'_> {
         self.b_to_v(c)
     }
     fn cond(&mut self, cond: u8) -> u32 {
-        if let Some(
-            f @ Flags {
-                alt: Some((holds, n)),
-                ..
-            },
-        ) = self.pending_flags.or(self.known)
-        {
+        if let Some((holds, n, computed)) = self.with_ccmp_comparison(|l| l.cond(cond)) {
             // After CCMP: the comparison's condition where CCMP's own held, else a constant.
-            let saved = (self.pending_flags, self.known);
-            self.pending_flags = Some(Flags { alt: None, ..f });
-            let computed = self.cond(cond);
-            (self.pending_flags, self.known) = saved;
-            return if condition_holds(cond, n) {
+            return if elfrun_interp::eval::cond_holds(u64::from(n) << 28, cond) {
                 let failed = self.b_not(holds);
                 self.b_or(failed, computed)
             } else {
@@ -1502,25 +1497,5 @@ fn rmw(kind: RmwKind, size: u32) -> I<'static> {
         (Cmpxchg, 2) => I::I64AtomicRmw16CmpxchgU(m),
         (Cmpxchg, 4) => I::I64AtomicRmw32CmpxchgU(m),
         (Cmpxchg, _) => I::I64AtomicRmwCmpxchg(m),
-    }
-}
-
-/// `ConditionHolds(cond)` on NZCV as the 4-bit constant `nzcv` (N in bit 3), at lift time.
-fn condition_holds(cond: u8, nzcv: u8) -> bool {
-    let [n, z, c, v] = [3, 2, 1, 0].map(|b| nzcv >> b & 1 != 0);
-    let r = match cond >> 1 {
-        0 => z,
-        1 => c,
-        2 => n,
-        3 => v,
-        4 => c && !z,
-        5 => n == v,
-        6 => n == v && !z,
-        _ => true,
-    };
-    if cond & 1 != 0 && cond != 0b1111 {
-        !r
-    } else {
-        r
     }
 }

@@ -9,6 +9,7 @@ mod record;
 
 pub use block::{Block, BlockCache, BlockCount, BlockId, MAX_BLOCK_INSNS, Op, Term};
 pub use dispatch::Handler;
+pub use prims::cond_holds;
 pub use record::{Counters, IndirectKind, NoRecord, Recorder, Sink};
 
 use crate::mem::GuestMem;
