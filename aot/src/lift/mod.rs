@@ -681,8 +681,8 @@ impl<'p> Lift<'p> {
                 .push(Instruction::Block(wasm_encoder::BlockType::Empty));
             self.labels.push(Label::Peel);
             self.peel = Some((target, self.labels.len() - 1));
-            self.known = None;
-            self.forget_values();
+            // What is known at the end of the code before (the block falling in, the copy before) holds: that
+            // code's top level dominates the copy, which only its branch back to the loop reaches.
             let mut ended = false;
             for (k, &insn) in blk.insns.iter().enumerate() {
                 self.lift_insn(insn, blk.start + 4 * k as u64, 0);
@@ -691,6 +691,14 @@ impl<'p> Lift<'p> {
                     break;
                 }
             }
+            // The next copy knows what this one's instructions left known, not what its exit adds.
+            let kept = (
+                self.known,
+                self.pure.clone(),
+                self.checked.clone(),
+                self.windows.clone(),
+                self.vparts,
+            );
             if !ended {
                 self.cur.clear();
                 self.cur_marks.clear();
@@ -698,6 +706,13 @@ impl<'p> Lift<'p> {
                 self.goto(blk.end());
                 self.flush();
             }
+            (
+                self.known,
+                self.pure,
+                self.checked,
+                self.windows,
+                self.vparts,
+            ) = kept;
             self.peel = None;
             self.labels.pop();
             self.body.push(Instruction::End);
@@ -1688,8 +1703,9 @@ mod tests {
     }
 
     /// Accesses at constant offsets from one base register share the first one's check of a window of
-    /// `CHECK_WINDOW` bytes either side; one beyond it checks a window of its own, and so does an access after the
-    /// base register is written.
+    /// `CHECK_WINDOW` bytes either side, also through the register stepped by a constant (its new value is
+    /// based on the old one); one beyond the window checks a window of its own, and so does one through a
+    /// register written with something else.
     #[test]
     fn accesses_near_one_base_share_a_window_check() {
         let window = 8 + 2 * CHECK_WINDOW as u64;
@@ -1697,8 +1713,10 @@ mod tests {
             0xf940_0401, // ldr x1, [x0, #8]
             0xf940_0802, // ldr x2, [x0, #16]
             0xf85f_8003, // ldur x3, [x0, #-8]
-            0xf93f_fc04, // ldr x4, [x0, #32760]
             0x9100_2000, // add x0, x0, #8
+            0xf940_0405, // ldr x5, [x0, #8]
+            0xf93f_fc04, // ldr x4, [x0, #32760]
+            0x8b02_0020, // add x0, x1, x2
             0xf940_0405, // ldr x5, [x0, #8]
             0xd65f_03c0, // ret
         ]);

@@ -580,14 +580,21 @@ impl Sem for Lift<'_> {
         let sum = self.pure((Pure::Add, a, b as u64), |l| {
             l.v([I::LocalGet(a), I::LocalGet(b), I::I64Add])
         });
-        if let Some(&c) = self.consts.get(&b) {
-            self.based.insert(sum, (a, c as i64, c as i64));
-        } else if let Some(&c) = self.consts.get(&a) {
-            self.based.insert(sum, (b, c as i64, c as i64));
-        } else if let Some(&m) = self.bounded.get(&b) {
-            self.based.insert(sum, (a, 0, m as i64));
-        } else if let Some(&m) = self.bounded.get(&a) {
-            self.based.insert(sum, (b, 0, m as i64));
+        // The offset's range from the constant or small operand, added to the other's own base and range (a
+        // pointer stepped through a buffer stays based on the pointer it started from).
+        let range = |l: &Self, x: u32| match (l.consts.get(&x), l.bounded.get(&x)) {
+            (Some(&c), _) => Some((c as i64, c as i64)),
+            (None, Some(&m)) => Some((0, m as i64)),
+            _ => None,
+        };
+        if let Some(((lo, hi), base)) = range(self, b)
+            .map(|r| (r, a))
+            .or(range(self, a).map(|r| (r, b)))
+        {
+            let (base, blo, bhi) = self.based.get(&base).copied().unwrap_or((base, 0, 0));
+            if let (Some(lo), Some(hi)) = (blo.checked_add(lo), bhi.checked_add(hi)) {
+                self.based.insert(sum, (base, lo, hi));
+            }
         }
         sum
     }
