@@ -589,6 +589,42 @@ fn conditional_compares_set_the_flags_every_reader_sees() {
     exits_like_qemu_lifted_and_in_lockstep(&cache, bundle_s, bin_s, &want);
 }
 
+/// A block too big for a Wasm function's locals (`big_block.S`, 60,000 instructions without a branch) does
+/// not fail the build: lifted code runs what fits, the interpreter the rest, and the output is qemu's.
+#[test]
+fn a_block_beyond_the_wasm_locals_limit_ends_in_the_interpreter() {
+    let d = fresh_dir("big_block");
+    let bin = common::build("big_block.S", &["-nostdlib"]);
+    let bin_s = bin.to_str().unwrap();
+    let cache = d.join("cache");
+    let (bundle, json) = (d.join("b.bundle"), d.join("stats.json"));
+    let (bundle_s, json_s) = (bundle.to_str().unwrap(), json.to_str().unwrap());
+    let want = common::qemu(&[bin_s], &[]);
+    assert_eq!(common::status(&want), 0);
+    let built = elfrun_cached(&cache, &["build", "-o", bundle_s, bin_s]);
+    assert_success(&built);
+    let got = elfrun_cached(
+        &cache,
+        &[
+            "--tier",
+            "aot",
+            "--bundle",
+            bundle_s,
+            "--stats-file",
+            json_s,
+            bin_s,
+        ],
+    );
+    assert_eq!(got.stdout, want.stdout);
+    assert_eq!(common::status(&got), 0);
+    let st = stats(&json);
+    let interpreted = st["interp_instructions"].as_u64().unwrap();
+    assert!(
+        (1000..60_000).contains(&interpreted),
+        "the block's end in the interpreter: {st}"
+    );
+}
+
 /// `bin` run from `bundle` in lifted code and under `--lockstep` prints qemu's output (`want`) and exits 0.
 fn exits_like_qemu_lifted_and_in_lockstep(cache: &Path, bundle: &str, bin: &str, want: &Output) {
     for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {

@@ -92,6 +92,9 @@ pub const G_DEPTH: u32 = 0;
 pub const MAX_CALL_DEPTH: i32 = 200;
 /// Largest leaf function (instructions, its RET included) inlined at its call sites (`Lift::inline_leaf`).
 pub const INLINE_MAX: usize = 12;
+/// Locals a lifted function may declare before the instruction being lifted: Wasm allows 50,000 (wasmparser's
+/// limit), and one instruction takes at most some dozens.
+const MAX_LOCALS: usize = 48_000;
 /// Known BR targets inside the function from which a `br_table` replaces the compare chain.
 pub const MIN_BR_TABLE: usize = 4;
 /// Largest `br_table` (slots: one per instruction between the lowest and the highest target).
@@ -739,7 +742,13 @@ impl<'p> Lift<'p> {
         self.known_at_start = self.known;
         self.drop_insn(depth);
         self.ended = false;
-        self.exec_insn(insn);
+        if FIRST_TEMP as usize + self.temps.len() < MAX_LOCALS {
+            self.exec_insn(insn);
+        } else {
+            // A block that used up the function's locals (some 20,000 instructions without a branch): the
+            // interpreter runs the rest of it.
+            self.unsupported();
+        }
         if self.unsupported {
             self.known = self.known_at_start;
             self.drop_insn(depth);
