@@ -93,6 +93,7 @@ impl Lift<'_> {
         // (Offsets beyond ±4 GiB, which no access in guest memory has, are left to the exact check.)
         if let Some(&(base, off, max)) = self.based.get(&a)
             && off.unsigned_abs() < 1 << 32
+            && max.unsigned_abs() < 1 << 32
         {
             let end = max + size as i64;
             if self
