@@ -565,70 +565,8 @@ fn short_loops_are_peeled_where_they_are_fallen_into() {
     assert_success(&built);
     let summary = String::from_utf8_lossy(&built.stderr);
     assert!(summary.contains(", 1 peeled)"), "{summary}");
-    exits_like_qemu_lifted_and_in_lockstep(&cache, bundle_s, bin_s, &want);
-    dies_of_sigsegv_with_fault(&cache, bundle_s, bin_s);
-}
-
-/// CCMP/CCMN's flags, which lifted code keeps lazily (`Sem::select_nzcv`), read every way after every
-/// condition with several immediates and operands (`ccmp_flags.S`): lifted code and the interpreter in lockstep
-/// give qemu's output. The program is one function of 13,000 instructions in 2,700 blocks, more values than a
-/// Wasm function may have locals unless blocks reuse them (`Lift::reuse_temps`).
-#[test]
-fn conditional_compares_set_the_flags_every_reader_sees() {
-    let d = fresh_dir("ccmp_flags");
-    let bin = common::build("ccmp_flags.S", &["-nostdlib"]);
-    let bin_s = bin.to_str().unwrap();
-    let cache = d.join("cache");
-    let bundle = d.join("b.bundle");
-    let bundle_s = bundle.to_str().unwrap();
-    let want = common::qemu(&[bin_s], &[]);
-    assert_eq!(common::status(&want), 0);
-    assert_eq!(want.stdout.len(), 48);
-    let built = elfrun_cached(&cache, &["build", "-o", bundle_s, bin_s]);
-    assert_success(&built);
-    exits_like_qemu_lifted_and_in_lockstep(&cache, bundle_s, bin_s, &want);
-}
-
-/// A block too big for a Wasm function's locals (`big_block.S`, 60,000 instructions without a branch) does
-/// not fail the build: lifted code runs what fits, the interpreter the rest, and the output is qemu's.
-#[test]
-fn a_block_beyond_the_wasm_locals_limit_ends_in_the_interpreter() {
-    let d = fresh_dir("big_block");
-    let bin = common::build("big_block.S", &["-nostdlib"]);
-    let bin_s = bin.to_str().unwrap();
-    let cache = d.join("cache");
-    let (bundle, json) = (d.join("b.bundle"), d.join("stats.json"));
-    let (bundle_s, json_s) = (bundle.to_str().unwrap(), json.to_str().unwrap());
-    let want = common::qemu(&[bin_s], &[]);
-    assert_eq!(common::status(&want), 0);
-    let built = elfrun_cached(&cache, &["build", "-o", bundle_s, bin_s]);
-    assert_success(&built);
-    let got = elfrun_cached(
-        &cache,
-        &[
-            "--tier",
-            "aot",
-            "--bundle",
-            bundle_s,
-            "--stats-file",
-            json_s,
-            bin_s,
-        ],
-    );
-    assert_eq!(got.stdout, want.stdout);
-    assert_eq!(common::status(&got), 0);
-    let st = stats(&json);
-    let interpreted = st["interp_instructions"].as_u64().unwrap();
-    assert!(
-        (1000..60_000).contains(&interpreted),
-        "the block's end in the interpreter: {st}"
-    );
-}
-
-/// `bin` run from `bundle` in lifted code and under `--lockstep` prints qemu's output (`want`) and exits 0.
-fn exits_like_qemu_lifted_and_in_lockstep(cache: &Path, bundle: &str, bin: &str, want: &Output) {
     for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
-        let got = elfrun_cached(cache, &[tier, &["--bundle", bundle, bin][..]].concat());
+        let got = elfrun_cached(&cache, &[tier, &["--bundle", bundle_s, bin_s][..]].concat());
         assert_eq!(
             got.stdout,
             want.stdout,
@@ -637,6 +575,40 @@ fn exits_like_qemu_lifted_and_in_lockstep(cache: &Path, bundle: &str, bin: &str,
         );
         assert_eq!(common::status(&got), 0);
     }
+    dies_of_sigsegv_with_fault(&cache, bundle_s, bin_s);
+}
+
+/// CCMP/CCMN's flags, which lifted code keeps lazily (`Sem::select_nzcv`), read every way after every
+/// condition with several immediates and operands (`ccmp_flags.S`): lifted code gives qemu's output with nothing
+/// interpreted, and agrees with the interpreter in lockstep (`lifted_matches_qemu`). The program is one function of 13,000 instructions in 2,700 blocks, more values than a
+/// Wasm function may have locals unless blocks reuse them (`Lift::reuse_temps`).
+#[test]
+fn conditional_compares_set_the_flags_every_reader_sees() {
+    let (want, _, _) = lifted_matches_qemu("ccmp_flags");
+    assert_eq!(common::status(&want), 0);
+    assert_eq!(want.stdout.len(), 48);
+}
+
+/// A block too big for a Wasm function's locals (`big_block.S`, 60,000 instructions without a branch) does
+/// not fail the build: lifted code runs what fits, the interpreter the rest, and the output is qemu's.
+#[test]
+fn a_block_beyond_the_wasm_locals_limit_ends_in_the_interpreter() {
+    let d = fresh_dir("big_block");
+    let s = |file: &str| d.join(file).to_str().unwrap().to_string();
+    let bin = common::build("big_block.S", &["-nostdlib"]);
+    let bin_s = bin.to_str().unwrap();
+    let want = common::qemu(&[bin_s], &[]);
+    assert_eq!(common::status(&want), 0);
+    let (bundle, json) = (s("b.bundle"), s("stats.json"));
+    let got = build_all_and_run_aot(&d.join("cache"), &bundle, &json, bin_s);
+    assert_eq!(got.stdout, want.stdout);
+    assert_eq!(common::status(&got), 0);
+    let st = stats(Path::new(&json));
+    let interpreted = st["interp_instructions"].as_u64().unwrap();
+    assert!(
+        (1000..60_000).contains(&interpreted),
+        "the block's end in the interpreter: {st}"
+    );
 }
 
 /// `bin fault` dies of SIGSEGV under qemu, and so in lifted code from `bundle` and under `--lockstep`.
