@@ -30,7 +30,6 @@ use elfrun_profiles::{IndirectKind, Profile};
 
 use crate::lift::FnPlan;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 pub use bundle::{BuildStats, Bundle, BundleError, Entry};
 
@@ -39,7 +38,7 @@ pub use bundle::{BuildStats, Bundle, BundleError, Entry};
 pub enum BuildError {
     #[error("cannot read the ELF file: {0}")]
     Elf(String),
-    #[error("profile is for another binary (ELF SHA-256 {found}, expected {expected})")]
+    #[error("profile is for another binary (ELF hash {found}, expected {expected})")]
     ProfileMismatch { expected: String, found: String },
     #[error("internal error: the lifted module does not validate: {0}")]
     Invalid(String),
@@ -244,12 +243,12 @@ fn peel(
 
 /// Builds the bundle for `input`.
 pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, BuildError> {
-    let elf_sha256: [u8; 32] = Sha256::digest(input.elf).into();
+    let elf_hash = elfrun_profiles::binary_hash(input.elf);
     for p in input.profiles {
-        if p.elf_sha256 != elf_sha256 {
+        if p.elf_hash != elf_hash {
             return Err(BuildError::ProfileMismatch {
-                expected: elfrun_profiles::hex(&elf_sha256),
-                found: p.elf_sha256_hex(),
+                expected: elfrun_profiles::hex(&elf_hash),
+                found: p.elf_hash_hex(),
             });
         }
     }
@@ -381,7 +380,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
     let wasm = module::assemble(bodies);
     validate(&wasm)?;
     let bundle = Bundle {
-        elf_sha256,
+        elf_hash,
         profile_sha256: input.profile_sha256.clone(),
         elfrun_version: input.elfrun_version.to_string(),
         translator: bundle::translator(input.fused_madd),

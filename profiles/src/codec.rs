@@ -6,22 +6,21 @@
 
 use std::collections::BTreeMap;
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{ProfileError, hex};
 use crate::model::{BlockStats, IndirectKind, IndirectSite, MAX_ELFRUN_VERSION_LEN, Profile};
 use crate::varint::{Reader, put_varint};
 
 /// First 8 bytes of every profile.
 pub const MAGIC: [u8; 8] = *b"ELFRPROF";
-/// The format version this elfrun writes and the only one it reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format version this elfrun writes and the only one it reads. Version 1 keyed profiles by the ELF's
+/// SHA-256 and ended in a SHA-256; version 2 uses BLAKE3 for both.
+pub const FORMAT_VERSION: u16 = 2;
 /// Largest profile accepted (1 GiB); anything bigger is treated as corrupt.
 pub const MAX_PROFILE_LEN: u64 = 1 << 30;
-/// Length of the trailing SHA-256.
+/// Length of the trailing checksum (BLAKE3).
 pub const CHECKSUM_LEN: usize = 32;
 
-/// magic, version, flags, total length, ELF sha256, runs.
+/// magic, version, flags, total length, ELF hash, runs.
 const FIXED_HEADER_LEN: usize = 8 + 2 + 2 + 8 + 32 + 8;
 /// Offset of the total-length field.
 const TOTAL_LEN_OFFSET: usize = 12;
@@ -47,7 +46,7 @@ impl Profile {
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&0u16.to_le_bytes()); // flags, reserved
         out.extend_from_slice(&0u64.to_le_bytes()); // total length, patched below
-        out.extend_from_slice(&self.elf_sha256);
+        out.extend_from_slice(&self.elf_hash);
         out.extend_from_slice(&self.runs.to_le_bytes());
         let v = self.elfrun_version().as_bytes();
         // Profile::new caps the version at MAX_ELFRUN_VERSION_LEN (255) bytes.
@@ -98,14 +97,14 @@ impl Profile {
         }
     }
 
-    /// Parse and validate a profile. With `expected_elf_sha`, a profile of any other binary is refused.
+    /// Parse and validate a profile. With `expected_elf_hash`, a profile of any other binary is refused.
     ///
     /// Checks, in order: magic, format version, length (truncation, trailing bytes, size limit), checksum,
     /// ELF hash, then the structure (sections present once and in order, keys sorted and unique, no bytes
     /// left over). Never panics, and allocates no more than the input's size.
     pub fn decode(
         bytes: &[u8],
-        expected_elf_sha: Option<&[u8; 32]>,
+        expected_elf_hash: Option<&[u8; 32]>,
     ) -> Result<Profile, ProfileError> {
         let len = bytes.len() as u64;
         let truncated = |expected: u64| ProfileError::Truncated { len, expected };
@@ -166,13 +165,13 @@ impl Profile {
             ));
         }
         r.u64_le("total length")?;
-        let mut sha = [0u8; 32];
-        sha.copy_from_slice(r.bytes(32, "ELF sha256")?);
-        if let Some(expected) = expected_elf_sha
-            && *expected != sha
+        let mut hash = [0u8; 32];
+        hash.copy_from_slice(r.bytes(32, "ELF hash")?);
+        if let Some(expected) = expected_elf_hash
+            && *expected != hash
         {
             return Err(ProfileError::WrongBinary {
-                profile: hex(&sha),
+                profile: hex(&hash),
                 expected: hex(expected),
             });
         }
@@ -184,7 +183,7 @@ impl Profile {
             ProfileError::malformed(voff, format!("elfrun version is not UTF-8 ({e})"))
         })?;
 
-        let mut p = Profile::new(sha, version);
+        let mut p = Profile::new(hash, version);
         p.runs = runs;
         for (tag, name) in SECTIONS {
             let at = r.offset();
@@ -251,9 +250,9 @@ impl Profile {
     }
 }
 
-/// SHA-256 of `data`.
+/// BLAKE3 of `data`.
 fn checksum(data: &[u8]) -> [u8; 32] {
-    Sha256::digest(data).into()
+    *blake3::hash(data).as_bytes()
 }
 
 fn put_counts(out: &mut Vec<u8>, map: &BTreeMap<u64, u64>) {
@@ -356,7 +355,7 @@ mod tests {
         let b = p.encode();
         let mut want = Vec::new();
         want.extend_from_slice(b"ELFRPROF");
-        want.extend_from_slice(&[1, 0, 0, 0]);
+        want.extend_from_slice(&[2, 0, 0, 0]);
         want.extend_from_slice(&(b.len() as u64).to_le_bytes());
         want.extend_from_slice(&[0xab; 32]);
         want.extend_from_slice(&2u64.to_le_bytes());
@@ -370,7 +369,7 @@ mod tests {
         want.extend_from_slice(&[4, 6, 1, 0x80, 0x84, 0x80, 0x02, 4]);
         want.extend_from_slice(&[5, 2, 0xac, 0x02]);
         assert_eq!(&b[..b.len() - 32], &want[..]);
-        let sum: [u8; 32] = Sha256::digest(&want).into();
+        let sum: [u8; 32] = *blake3::hash(&want).as_bytes();
         assert_eq!(&b[b.len() - 32..], &sum);
     }
 }

@@ -7,7 +7,7 @@ use thiserror::Error;
 /// What the user is told to do with a profile that cannot be used.
 const RERECORD: &str = "re-record it with `elfrun --record PROG`";
 
-/// Lower-case hex of a SHA-256 (for messages and file names).
+/// Lower-case hex of a hash (for messages and file names).
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
@@ -53,12 +53,12 @@ pub enum ProfileError {
     Malformed { offset: usize, what: String },
 
     #[error(
-        "profile was recorded for a different binary (sha256 {profile}, this one is {expected}); use the profile of this binary or {RERECORD}"
+        "profile was recorded for a different binary (hash {profile}, this one is {expected}); use the profile of this binary or {RERECORD}"
     )]
     WrongBinary { profile: String, expected: String },
 
     #[error(
-        "cannot merge profiles of different binaries (sha256 {ours} and {theirs}); merge only profiles recorded for the same ELF file"
+        "cannot merge profiles of different binaries (hashes {ours} and {theirs}); merge only profiles recorded for the same ELF file"
     )]
     MergeDifferentBinary { ours: String, theirs: String },
 

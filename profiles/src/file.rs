@@ -34,9 +34,9 @@ pub enum MergeOutcome {
 }
 
 /// Read and validate the profile at `path` (see [`Profile::decode`]). Errors name the file.
-pub fn load(path: &Path, expected_elf_sha: Option<&[u8; 32]>) -> Result<Profile, ProfileError> {
+pub fn load(path: &Path, expected_elf_hash: Option<&[u8; 32]>) -> Result<Profile, ProfileError> {
     let bytes = read_limited(path)?;
-    Profile::decode(&bytes, expected_elf_sha).map_err(|e| e.in_file(path))
+    Profile::decode(&bytes, expected_elf_hash).map_err(|e| e.in_file(path))
 }
 
 /// Read a profile file; one longer than [`MAX_PROFILE_LEN`] is refused without reading it all.
@@ -143,7 +143,7 @@ pub fn merge_into_file(path: &Path, profile: &Profile) -> Result<MergeOutcome, P
         }
         _ => {
             let bytes = read_limited(path)?;
-            match Profile::decode(&bytes, Some(&profile.elf_sha256)) {
+            match Profile::decode(&bytes, Some(&profile.elf_hash)) {
                 Ok(mut stored) => match stored.merge(profile) {
                     Ok(()) => (stored, MergeOutcome::Merged),
                     Err(e @ ProfileError::MergeDifferentElfrun { .. }) => (
@@ -169,14 +169,40 @@ pub fn merge_into_file(path: &Path, profile: &Profile) -> Result<MergeOutcome, P
     Ok(outcome)
 }
 
-/// Where the profile of the ELF with SHA-256 `elf_sha` lives by default:
-/// `$XDG_CACHE_HOME/elfrun/profiles/<hex sha256>.profile`, or `~/.cache/elfrun/profiles/…` when
+/// The key of a program's profile and bundle: the BLAKE3 hash of its file's bytes. Every process start that may
+/// use a bundle computes it, so it is a fast hash: some 1 ms for busybox's 1.8 MB here, against 12 ms as
+/// SHA-256 (without SHA extensions).
+pub fn binary_hash(bytes: &[u8]) -> [u8; 32] {
+    *blake3::hash(bytes).as_bytes()
+}
+
+/// [`binary_hash`] of the file at `path`.
+pub fn binary_hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut h = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 18];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                h.update(&buf[..n]);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(*h.finalize().as_bytes())
+}
+
+/// Where the profile of the ELF with hash `elf_hash` ([`binary_hash`]) lives by default:
+/// `$XDG_CACHE_HOME/elfrun/profiles/<hex hash>.profile`, or `~/.cache/elfrun/profiles/…` when
 /// `XDG_CACHE_HOME` is unset or not absolute, or under the system temporary directory when `HOME` is unset too.
-pub fn default_profile_path(elf_sha: &[u8; 32]) -> PathBuf {
+pub fn default_profile_path(elf_hash: &[u8; 32]) -> PathBuf {
     profile_path_in(
         std::env::var_os("XDG_CACHE_HOME"),
         std::env::var_os("HOME"),
-        elf_sha,
+        elf_hash,
     )
 }
 
@@ -184,7 +210,7 @@ pub fn default_profile_path(elf_sha: &[u8; 32]) -> PathBuf {
 pub fn profile_path_in(
     xdg_cache_home: Option<OsString>,
     home: Option<OsString>,
-    elf_sha: &[u8; 32],
+    elf_hash: &[u8; 32],
 ) -> PathBuf {
     let absolute = |v: Option<OsString>| v.map(PathBuf::from).filter(|p| p.is_absolute());
     let cache = absolute(xdg_cache_home)
@@ -193,7 +219,7 @@ pub fn profile_path_in(
     cache
         .join("elfrun")
         .join("profiles")
-        .join(format!("{}.{PROFILE_EXTENSION}", hex(elf_sha)))
+        .join(format!("{}.{PROFILE_EXTENSION}", hex(elf_hash)))
 }
 
 #[cfg(test)]
@@ -202,23 +228,23 @@ mod tests {
 
     #[test]
     fn default_path_follows_xdg() {
-        let sha = [0xa5; 32];
+        let hash = [0xa5; 32];
         let name = format!("{}.profile", "a5".repeat(32));
         assert_eq!(
-            profile_path_in(Some("/x/cache".into()), Some("/home/u".into()), &sha),
+            profile_path_in(Some("/x/cache".into()), Some("/home/u".into()), &hash),
             PathBuf::from("/x/cache/elfrun/profiles").join(&name)
         );
         // Relative XDG_CACHE_HOME is ignored, as the XDG base directory spec requires.
         assert_eq!(
-            profile_path_in(Some("rel".into()), Some("/home/u".into()), &sha),
+            profile_path_in(Some("rel".into()), Some("/home/u".into()), &hash),
             PathBuf::from("/home/u/.cache/elfrun/profiles").join(&name)
         );
         assert_eq!(
-            profile_path_in(None, Some("/home/u".into()), &sha),
+            profile_path_in(None, Some("/home/u".into()), &hash),
             PathBuf::from("/home/u/.cache/elfrun/profiles").join(&name)
         );
         assert_eq!(
-            profile_path_in(None, None, &sha),
+            profile_path_in(None, None, &hash),
             std::env::temp_dir()
                 .join("elfrun-cache/elfrun/profiles")
                 .join(&name)

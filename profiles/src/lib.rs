@@ -1,7 +1,8 @@
 //! elfrun's profile format: what the interpreter learned about a guest binary while running it, for the AOT tier
 //! (`elfrun build`) to compile the hot and indirect code.
 //!
-//! Owns: the versioned profile format keyed by the ELF's SHA-256 ([`Profile::encode`], [`Profile::decode`]),
+//! Owns: the versioned profile format keyed by the ELF's hash ([`binary_hash`], BLAKE3; [`Profile::encode`],
+//! [`Profile::decode`]),
 //! deterministic merging ([`Profile::merge`]), profile files and their default location ([`file`](mod@file)), and the
 //! summary for humans and tools ([`Summary`]).
 //! Must not: depend on any other workspace crate — tools read profiles without pulling in the translator.
@@ -25,6 +26,9 @@ mod varint;
 
 pub use codec::{CHECKSUM_LEN, FORMAT_VERSION, MAGIC, MAX_PROFILE_LEN, MIN_PROFILE_LEN};
 pub use error::{ProfileError, hex};
-pub use file::{MergeOutcome, default_profile_path, load, merge_into_file, save_atomic};
+pub use file::{
+    MergeOutcome, binary_hash, binary_hash_file, default_profile_path, load, merge_into_file,
+    save_atomic,
+};
 pub use model::{BlockStats, IndirectKind, IndirectSite, MAX_ELFRUN_VERSION_LEN, Profile};
 pub use summary::Summary;

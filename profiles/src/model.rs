@@ -80,8 +80,8 @@ pub struct IndirectSite {
 /// Everything recorded about one ELF binary. All maps are `BTreeMap`s, so iteration and encoding are deterministic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
-    /// SHA-256 of the ELF file the profile was recorded for.
-    pub elf_sha256: [u8; 32],
+    /// Hash of the ELF file the profile was recorded for ([`crate::binary_hash`]).
+    pub elf_hash: [u8; 32],
     elfrun_version: String,
     /// Number of runs merged into this profile.
     pub runs: u64,
@@ -98,15 +98,15 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// An empty profile (zero runs) for the ELF with this SHA-256, written by this elfrun version.
+    /// An empty profile (zero runs) for the ELF with this hash, written by this elfrun version.
     /// A version longer than [`MAX_ELFRUN_VERSION_LEN`] bytes is cut at a character boundary.
-    pub fn new(elf_sha256: [u8; 32], elfrun_version: &str) -> Self {
+    pub fn new(elf_hash: [u8; 32], elfrun_version: &str) -> Self {
         let mut end = elfrun_version.len().min(MAX_ELFRUN_VERSION_LEN);
         while !elfrun_version.is_char_boundary(end) {
             end -= 1;
         }
         Profile {
-            elf_sha256,
+            elf_hash,
             elfrun_version: elfrun_version[..end].to_owned(),
             runs: 0,
             instructions_executed: 0,
@@ -122,9 +122,9 @@ impl Profile {
         &self.elfrun_version
     }
 
-    /// Lower-case hex of [`Profile::elf_sha256`].
-    pub fn elf_sha256_hex(&self) -> String {
-        hex(&self.elf_sha256)
+    /// Lower-case hex of [`Profile::elf_hash`].
+    pub fn elf_hash_hex(&self) -> String {
+        hex(&self.elf_hash)
     }
 
     /// Record `entries` entries of the block at `pc` with `len_insns` instructions.
@@ -161,10 +161,10 @@ impl Profile {
     /// Refused (and `self` left unchanged) if the profiles are of different binaries or were recorded by
     /// different elfrun versions (block boundaries may differ between versions).
     pub fn merge(&mut self, other: &Profile) -> Result<(), ProfileError> {
-        if self.elf_sha256 != other.elf_sha256 {
+        if self.elf_hash != other.elf_hash {
             return Err(ProfileError::MergeDifferentBinary {
-                ours: self.elf_sha256_hex(),
-                theirs: other.elf_sha256_hex(),
+                ours: self.elf_hash_hex(),
+                theirs: other.elf_hash_hex(),
             });
         }
         if self.elfrun_version != other.elfrun_version {

@@ -78,7 +78,7 @@ pub struct IndirectSummary {
 /// equal summaries.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
-    pub elf_sha256: String,
+    pub elf_hash: String,
     pub elfrun_version: String,
     pub runs: u64,
     pub instructions_executed: u64,
@@ -164,7 +164,7 @@ impl Summary {
             .collect();
 
         Summary {
-            elf_sha256: profile.elf_sha256_hex(),
+            elf_hash: profile.elf_hash_hex(),
             elfrun_version: profile.elfrun_version().to_owned(),
             runs: profile.runs,
             instructions_executed: profile.instructions_executed,
@@ -195,7 +195,7 @@ impl fmt::Display for Summary {
         writeln!(
             f,
             "profile of {} (elfrun {}), {} run(s)",
-            self.elf_sha256, self.elfrun_version, self.runs
+            self.elf_hash, self.elfrun_version, self.runs
         )?;
         writeln!(f, "instructions executed: {}", self.instructions_executed)?;
         writeln!(

@@ -2,13 +2,13 @@
 
 mod common;
 
-use common::{Rng, SHA, VERSION, random_profile, reseal, seal};
+use common::{HASH, Rng, VERSION, random_profile, reseal, seal};
 use elfrun_profiles::{
     FORMAT_VERSION, IndirectKind, IndirectSite, MIN_PROFILE_LEN, Profile, ProfileError,
 };
 
 fn small_profile() -> Profile {
-    let mut p = Profile::new(SHA, VERSION);
+    let mut p = Profile::new(HASH, VERSION);
     p.record_run(1234);
     p.record_block(0x400000, 5, 7);
     p.record_block(0x400014, 3, 7);
@@ -31,7 +31,7 @@ fn round_trip_random_profiles() {
     for i in 0..500 {
         let p = random_profile(&mut rng, 1 + i % 40);
         let b = p.encode();
-        let q = Profile::decode(&b, Some(&SHA)).unwrap_or_else(|e| panic!("profile {i}: {e}"));
+        let q = Profile::decode(&b, Some(&HASH)).unwrap_or_else(|e| panic!("profile {i}: {e}"));
         assert_eq!(q, p, "profile {i}");
         assert_eq!(q.encode(), b, "profile {i}: re-encoding differs");
     }
@@ -44,7 +44,7 @@ fn same_content_in_any_recording_order_gives_identical_bytes() {
         .map(|_| (rng.below(4), rng.pc(), rng.below(100)))
         .collect();
     let build = |order: &[usize]| {
-        let mut p = Profile::new(SHA, VERSION);
+        let mut p = Profile::new(HASH, VERSION);
         for &i in order {
             let (what, pc, n) = events[i];
             match what {
@@ -163,7 +163,7 @@ fn another_binary_is_refused() {
         }
         other => panic!("expected WrongBinary, got {other:?}"),
     }
-    assert!(Profile::decode(&b, Some(&SHA)).is_ok());
+    assert!(Profile::decode(&b, Some(&HASH)).is_ok());
 }
 
 #[test]
@@ -224,7 +224,7 @@ fn header() -> Vec<u8> {
     h.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     h.extend_from_slice(&[0, 0]);
     h.extend_from_slice(&[0; 8]);
-    h.extend_from_slice(&SHA);
+    h.extend_from_slice(&HASH);
     h.extend_from_slice(&3u64.to_le_bytes());
     h.push(0);
     h

@@ -6,14 +6,14 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{SHA, VERSION};
+use common::{HASH, VERSION};
 use elfrun_profiles::{
     FORMAT_VERSION, MAX_PROFILE_LEN, MergeOutcome, Profile, ProfileError, load, merge_into_file,
 };
 
 /// The contribution of writer `w`, merge number `i`: one run, one shared block, one block of its own.
 fn contribution(w: u64, i: u64) -> Profile {
-    let mut p = Profile::new(SHA, VERSION);
+    let mut p = Profile::new(HASH, VERSION);
     p.record_run(10);
     p.record_block(0x400000, 4, 1);
     p.record_block(0x500000 + 4 * w, 2, 1);
@@ -41,7 +41,7 @@ fn save_and_load_round_trip() {
     let path = dir.path().join("p.profile");
     let p = contribution(1, 2);
     p.save_atomic(&path).unwrap();
-    assert_eq!(load(&path, Some(&SHA)).unwrap(), p);
+    assert_eq!(load(&path, Some(&HASH)).unwrap(), p);
     // Overwriting leaves no temporary files behind.
     contribution(3, 4).save_atomic(&path).unwrap();
     let names: Vec<_> = std::fs::read_dir(dir.path())
@@ -100,7 +100,7 @@ fn concurrent_merges_keep_all_counts() {
     }
 
     let writers = THREADS + PROCESSES;
-    let p = load(&path, Some(&SHA)).unwrap();
+    let p = load(&path, Some(&HASH)).unwrap();
     assert_eq!(p.runs, writers * MERGES);
     assert_eq!(p.instructions_executed, writers * MERGES * 10);
     assert_eq!(p.blocks[&0x400000].entries, writers * MERGES);
@@ -150,7 +150,7 @@ fn merge_refuses_a_corrupt_file_and_keeps_it() {
 fn merge_replaces_profiles_of_other_elfrun_or_format_versions() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.profile");
-    let mut old = Profile::new(SHA, "0.0.1");
+    let mut old = Profile::new(HASH, "0.0.1");
     old.record_run(5);
     old.save_atomic(&path).unwrap();
     let new = contribution(0, 0);

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{Rng, SHA, VERSION, random_profile};
+use common::{HASH, Rng, VERSION, random_profile};
 use elfrun_profiles::Profile;
 
 fn merged(a: &Profile, b: &Profile) -> Profile {
@@ -44,7 +44,7 @@ fn merge_is_associative() {
 #[test]
 fn empty_profile_is_the_identity() {
     let mut rng = Rng::new(12);
-    let empty = Profile::new(SHA, VERSION);
+    let empty = Profile::new(HASH, VERSION);
     for _ in 0..100 {
         let a = random_profile(&mut rng, 20);
         assert_eq!(merged(&a, &empty), a);
@@ -58,7 +58,7 @@ fn merged_counts_are_saturating_sums() {
     let mut rng = Rng::new(13);
     for _ in 0..100 {
         let parts: Vec<Profile> = (0..5).map(|_| random_profile(&mut rng, 15)).collect();
-        let mut all = Profile::new(SHA, VERSION);
+        let mut all = Profile::new(HASH, VERSION);
         for p in &parts {
             all.merge(p).unwrap();
         }

@@ -93,7 +93,7 @@ fn coverage_and_ordering() {
 fn json_for_tools() {
     let s = Summary::new(&profile(), usize::MAX, disasm);
     let v: serde_json::Value = serde_json::from_str(&s.to_json()).unwrap();
-    assert_eq!(v["elf_sha256"], "01".repeat(32));
+    assert_eq!(v["elf_hash"], "01".repeat(32));
     assert_eq!(v["runs"], 2);
     assert_eq!(v["top_blocks"].as_array().unwrap().len(), 4);
     assert_eq!(v["top_blocks"][0]["pc"], "0x4000");

@@ -88,11 +88,11 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
         path: path.clone(),
         why,
     })?;
-    let elf_sha: [u8; 32] = Sha256::digest(&elf).into();
+    let elf_hash = elfrun_profiles::binary_hash(&elf);
 
     let mut files = args.profiles.clone();
     if files.is_empty() {
-        let default = elfrun_profiles::default_profile_path(&elf_sha);
+        let default = elfrun_profiles::default_profile_path(&elf_hash);
         if default.exists() {
             files.push(default);
         } else {
@@ -109,7 +109,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
     for f in &files {
         let bytes = std::fs::read(f).map_err(|e| RtError::Read(f.clone(), e))?;
         profile_sha256.push(Sha256::digest(&bytes).into());
-        let p = elfrun_profiles::load(f, Some(&elf_sha)).map_err(|e| {
+        let p = elfrun_profiles::load(f, Some(&elf_hash)).map_err(|e| {
             aot_err(format!(
                 "profile {}: {e} (re-record it with `elfrun --record`)",
                 f.display()
@@ -167,7 +167,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
     let out = args
         .output
         .clone()
-        .unwrap_or_else(|| crate::tier::default_bundle_path(&elf_sha));
+        .unwrap_or_else(|| crate::tier::default_bundle_path(&elf_hash));
     let encoded = bundle.encode();
     write_atomic(&out, &encoded)
         .map_err(|e| aot_err(format!("cannot write {}: {e}", out.display())))?;

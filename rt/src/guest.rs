@@ -73,7 +73,7 @@ pub struct Guest {
     /// The program's bundle (AOT tier), if one is in use.
     pub aot: Option<Box<crate::tier::Aot>>,
     /// `--tier auto`: the checked bundle loaded once the guest has run long enough (see
-    /// [`crate::tier::DEFERRED_LOAD_AFTER`]).
+    /// [`crate::tier::load_after`]).
     pub deferred_aot: Option<Box<crate::tier::Deferred>>,
     /// System calls made (for `--stats`).
     pub syscalls: u64,

@@ -53,7 +53,7 @@ pub struct Launch {
 pub struct RecordTo {
     /// `--profile FILE`; `None`: the binary's default profile path.
     pub file: Option<PathBuf>,
-    /// `--profile-for SHA256`: `file` applies only to the binary with this hash (hex).
+    /// `--profile-for HASH`: `file` applies only to the binary with this hash (hex).
     pub file_for: Option<String>,
 }
 
@@ -269,18 +269,19 @@ fn attach_bundle(guest: &mut crate::Guest, launch: &Launch, prog: &Program) -> R
     let required = launch.tier == Tier::Aot;
     // The load time reported covers finding, reading and checking the bundle too.
     let started = std::time::Instant::now();
-    let sha = crate::record::sha256_file(&prog.file)?;
+    let hash = crate::record::hash_file(&prog.file)?;
     let path = launch
         .bundle
         .clone()
-        .unwrap_or_else(|| crate::tier::default_bundle_path(&sha));
-    let problem = match crate::tier::read_bundle(&path, &sha) {
+        .unwrap_or_else(|| crate::tier::default_bundle_path(&hash));
+    let problem = match crate::tier::read_bundle(&path, &hash) {
         // `auto`: checked now (so that a stale bundle is reported by every run), loaded when the guest has run
         // long enough for that to pay (most processes of a shell script never do).
         Ok(Some(read)) if launch.tier == Tier::Auto && !launch.lockstep => {
+            let after = crate::tier::load_after(&read, guest.space.host_mut());
             guest.deferred_aot = Some(Box::new(crate::tier::Deferred {
                 read,
-                after: crate::tier::DEFERRED_LOAD_AFTER,
+                after,
                 checked_ms: started.elapsed().as_secs_f64() * 1e3,
             }));
             return Ok(());

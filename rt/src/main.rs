@@ -19,7 +19,7 @@ Examples:
                                       argv[0] \"sh\", LANG set, TERM removed (as qemu-aarch64's -0/-E/-U)
   elfrun --strace ./prog              one line per syscall on stderr
   elfrun --root ./rootfs /bin/sh      the guest sees ./rootfs as / (paths, symlinks, exec stay inside)
-  elfrun --record ./prog              record a profile (merged into ~/.cache/elfrun/profiles/<sha256>.profile)
+  elfrun --record ./prog              record a profile (merged into ~/.cache/elfrun/profiles/<hash>.profile)
   elfrun profile show ./prog          summary of its profile: hot blocks, indirect branch targets (--json, --top N)
   elfrun build ./prog                 lift the program and its profile into a bundle (Wasm), used by later runs
   elfrun --stats ./prog               after the run: which tier ran how much (--stats-file F for JSON)
@@ -64,9 +64,9 @@ struct Cli {
     /// The profile file --record merges into (default: the program's file in ~/.cache/elfrun/profiles).
     #[arg(long, value_name = "FILE", requires = "record")]
     profile: Option<PathBuf>,
-    /// Use --profile FILE only if the program's SHA-256 is this (hex); other programs record into their default
+    /// Use --profile FILE only if the program's hash is this (hex); other programs record into their default
     /// profile. Passed on to the elfrun that runs a program the guest execs.
-    #[arg(long, value_name = "SHA256", requires = "profile", hide = true)]
+    #[arg(long, value_name = "HASH", requires = "profile", hide = true)]
     profile_for: Option<String>,
     /// Which tier runs the program: `auto` uses its bundle (see `elfrun build`) when there is a valid one.
     /// Programs the guest execs run in the same tier. Default: the ELFRUN_TIER environment variable (the way to
@@ -159,7 +159,7 @@ enum ProfileCli {
     /// Summarise a profile: coverage, hottest blocks (disassembled), indirect branch sites and their targets,
     /// AOT misses.
     Show {
-        /// An AArch64 program (its profile is found by the program's SHA-256) or a profile file.
+        /// An AArch64 program (its profile is found by the program's hash) or a profile file.
         #[arg(value_name = "PROG|FILE")]
         target: PathBuf,
         /// With PROG: read this profile file instead of the program's default one.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use elfrun_profiles::{Profile, Summary};
 use object::{Object, ObjectSegment};
 
-use crate::record::sha256_file;
+use crate::record::hash_file;
 
 /// Most instructions shown of one block (the rest is summarised as `…(+N)`).
 const MAX_SHOWN_INSNS: u32 = 12;
@@ -95,12 +95,12 @@ fn is_elf(path: &Path) -> Result<bool, String> {
 /// The report `elfrun profile show` prints, or the error message.
 pub fn show(args: &ShowArgs) -> Result<String, String> {
     let (profile, code) = if is_elf(&args.target)? {
-        let sha = sha256_file(&args.target).map_err(|e| e.to_string())?;
+        let hash = hash_file(&args.target).map_err(|e| e.to_string())?;
         let path = args
             .profile
             .clone()
-            .unwrap_or_else(|| elfrun_profiles::default_profile_path(&sha));
-        let p = elfrun_profiles::load(&path, Some(&sha)).map_err(|e| e.to_string())?;
+            .unwrap_or_else(|| elfrun_profiles::default_profile_path(&hash));
+        let p = elfrun_profiles::load(&path, Some(&hash)).map_err(|e| e.to_string())?;
         (p, ElfCode::read(&args.target))
     } else {
         if args.profile.is_some() {

@@ -15,13 +15,11 @@
 //! `elfrun-profiles` crate does) or the counters (the interpreter does).
 
 use std::ffi::OsString;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use elfrun_interp::BlockCache;
 use elfrun_interp::eval::{Counters, IndirectKind, Sink};
 use elfrun_profiles::{IndirectSite, MergeOutcome, Profile};
-use sha2::{Digest, Sha256};
 
 use crate::error::RtError;
 use crate::guest::Guest;
@@ -30,21 +28,9 @@ use crate::launch::RecordTo;
 /// elfrun's version as stored in profiles (profiles of other versions are not merged).
 pub const ELFRUN_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// SHA-256 of the file at `path` (the key of its profile).
-pub fn sha256_file(path: &Path) -> Result<[u8; 32], RtError> {
-    let mut f = std::fs::File::open(path).map_err(|e| RtError::Read(path.to_owned(), e))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f
-            .read(&mut buf)
-            .map_err(|e| RtError::Read(path.to_owned(), e))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(h.finalize().into())
+/// The hash of the file at `path`: the key of its profile and bundle ([`elfrun_profiles::binary_hash`]).
+pub fn hash_file(path: &Path) -> Result<[u8; 32], RtError> {
+    elfrun_profiles::binary_hash_file(path).map_err(|e| RtError::Read(path.to_owned(), e))
 }
 
 /// The recording state of one guest process.
@@ -54,8 +40,8 @@ pub struct Recording {
     pub counters: Counters,
     /// The profile file merged into.
     pub path: PathBuf,
-    /// SHA-256 of the running binary.
-    pub elf_sha: [u8; 32],
+    /// Hash of the running binary ([`elfrun_profiles::binary_hash`]).
+    pub elf_hash: [u8; 32],
     /// `path` was given with --profile (not the default).
     explicit: bool,
     /// This process's run was already counted by an earlier flush (one before an exec that failed).
@@ -68,20 +54,20 @@ impl Recording {
     /// Starts recording for the binary at `exe`, into `to.file` (if it applies to this binary) or the binary's
     /// default profile path.
     pub fn new(exe: &Path, to: &RecordTo) -> Result<Recording, RtError> {
-        let elf_sha = sha256_file(exe)?;
+        let elf_hash = hash_file(exe)?;
         let explicit = to.file.as_ref().filter(|_| {
             to.file_for
                 .as_ref()
-                .is_none_or(|h| h.eq_ignore_ascii_case(&elfrun_profiles::hex(&elf_sha)))
+                .is_none_or(|h| h.eq_ignore_ascii_case(&elfrun_profiles::hex(&elf_hash)))
         });
         let path = explicit
             .cloned()
-            .unwrap_or_else(|| elfrun_profiles::default_profile_path(&elf_sha));
+            .unwrap_or_else(|| elfrun_profiles::default_profile_path(&elf_hash));
         Ok(Recording {
             counters: Counters::new(),
             explicit: explicit.is_some(),
             path,
-            elf_sha,
+            elf_hash,
             run_counted: false,
             instructions_flushed: 0,
         })
@@ -95,7 +81,7 @@ impl Recording {
             v.push("--profile".into());
             v.push(self.path.clone().into_os_string());
             v.push("--profile-for".into());
-            v.push(elfrun_profiles::hex(&self.elf_sha).into());
+            v.push(elfrun_profiles::hex(&self.elf_hash).into());
         }
         v
     }
@@ -103,7 +89,7 @@ impl Recording {
     /// What was counted since the last flush, as a profile (and resets the counters).
     /// `cache` is the guest's block cache, where block entries are counted.
     pub fn take_profile(&mut self, cache: &mut BlockCache, instructions_now: u64) -> Profile {
-        let mut p = Profile::new(self.elf_sha, ELFRUN_VERSION);
+        let mut p = Profile::new(self.elf_hash, ELFRUN_VERSION);
         self.counters.drain(cache, &mut ProfileSink(&mut p));
         p.record_run(instructions_now.saturating_sub(self.instructions_flushed));
         if self.run_counted {

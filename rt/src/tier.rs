@@ -71,8 +71,8 @@ pub struct Aot {
     entries: HashMap<u64, (i32, i32)>,
     /// Range of guest code the bundle translated (for invalidation).
     code: (u64, u64),
-    /// SHA-256 of the program (its profile's key).
-    elf_sha: [u8; 32],
+    /// Hash of the program (its profile's key, [`elfrun_profiles::binary_hash`]).
+    elf_hash: [u8; 32],
     pub stats: TierStats,
     /// `--lockstep`: every stretch of lifted code is checked by the interpreter (see `crate::lockstep`).
     pub lockstep: Option<crate::lockstep::LockstepStats>,
@@ -87,22 +87,22 @@ impl std::fmt::Debug for Aot {
     }
 }
 
-/// Where the bundle of the ELF with SHA-256 `elf_sha` lives by default (beside its profile, in the cache).
-pub fn default_bundle_path(elf_sha: &[u8; 32]) -> PathBuf {
-    cache_root(elf_sha)
+/// Where the bundle of the ELF with hash `elf_hash` lives by default (beside its profile, in the cache).
+pub fn default_bundle_path(elf_hash: &[u8; 32]) -> PathBuf {
+    cache_root(elf_hash)
         .join("bundles")
-        .join(format!("{}.bundle", elfrun_profiles::hex(elf_sha)))
+        .join(format!("{}.bundle", elfrun_profiles::hex(elf_hash)))
 }
 
-fn cache_root(elf_sha: &[u8; 32]) -> PathBuf {
-    let p = elfrun_profiles::default_profile_path(elf_sha);
+fn cache_root(elf_hash: &[u8; 32]) -> PathBuf {
+    let p = elfrun_profiles::default_profile_path(elf_hash);
     p.parent()
         .and_then(Path::parent)
         .map(Path::to_path_buf)
         .unwrap_or_else(|| std::env::temp_dir().join("elfrun-cache"))
 }
 
-/// A bundle read from its file, with the file's checksum (the SHA-256 its last 32 bytes hold, checked by
+/// A bundle read from its file, with the file's checksum (the BLAKE3 hash its last 32 bytes hold, checked by
 /// [`Bundle::decode`]): it names the module in the artifact cache without hashing the module again.
 #[derive(Debug)]
 pub struct ReadBundle {
@@ -121,10 +121,10 @@ impl ReadBundle {
     }
 }
 
-/// Reads and checks the bundle at `path` for the ELF with `elf_sha`. `Ok(None)`: there is none. The file is
+/// Reads and checks the bundle at `path` for the ELF with `elf_hash`. `Ok(None)`: there is none. The file is
 /// mapped rather than read (bundles are only replaced by rename: `elfrun build` writes them atomically), and
 /// dropped once decoded.
-pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<ReadBundle>, String> {
+pub fn read_bundle(path: &Path, elf_hash: &[u8; 32]) -> Result<Option<ReadBundle>, String> {
     let map = match crate::host::map_file(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -134,11 +134,11 @@ pub fn read_bundle(path: &Path, elf_sha: &[u8; 32]) -> Result<Option<ReadBundle>
     let b = Bundle::decode(data).map_err(|e| format!("bundle {}: {e}", path.display()))?;
     let file_sum = ReadBundle::file_sum(data);
     drop(map);
-    if &b.elf_sha256 != elf_sha {
+    if &b.elf_hash != elf_hash {
         return Err(format!(
-            "bundle {} is for another binary (SHA-256 {})",
+            "bundle {} is for another binary (hash {})",
             path.display(),
-            elfrun_profiles::hex(&b.elf_sha256)
+            elfrun_profiles::hex(&b.elf_hash)
         ));
     }
     let translator_known = [false, true]
@@ -273,12 +273,10 @@ fn artifact_path(bundle: &ReadBundle, engine_id: &str) -> PathBuf {
     let key = artifact::key(&bundle.file_sum, engine_id);
     let bundle = &bundle.bundle;
     // Named by the program first, so that a rebuild can drop the program's older artifacts.
-    cache_root(&bundle.elf_sha256)
-        .join("artifacts")
-        .join(format!(
-            "{}-{key}.wasmer",
-            &elfrun_profiles::hex(&bundle.elf_sha256)[..16]
-        ))
+    cache_root(&bundle.elf_hash).join("artifacts").join(format!(
+        "{}-{key}.wasmer",
+        &elfrun_profiles::hex(&bundle.elf_hash)[..16]
+    ))
 }
 
 /// Removes the program's other artifacts (older builds): one compiled bundle per program stays cached.
@@ -337,13 +335,30 @@ fn check_engine(read: &ReadBundle) -> Result<(), String> {
 /// otherwise, which ends the guest). The stack is reserved, not committed: untouched pages cost nothing.
 const WASM_STACK_BYTES: usize = 64 << 20;
 
-/// Guest instructions `--tier auto` interprets before it loads the program's bundle. Loading costs about as
-/// much as interpreting a few million instructions (busybox's 17 MiB bundle: ~0.1 s of CPU to verify and
-/// map its 60 MiB compiled form), and most processes of a shell script (`true`, `sleep`, `head -c`, `date`)
-/// end long before that: they never pay for it. A process that runs longer pays at most about twice.
-pub const DEFERRED_LOAD_AFTER: u64 = 2_000_000;
+/// How many guest instructions `--tier auto` interprets before it loads the program's bundle: about as many as
+/// the interpreter runs in the time the load takes ([`load_after`]). Most processes of a shell script (`true`,
+/// `sleep`, `head -c`, `date`) end before that and never pay for the load; a process that runs longer pays at
+/// most about twice what loading at its start would have cost.
+///
+/// Loading a compiled bundle from the artifact cache (reading and verifying the file, wasmer's deserialisation,
+/// instantiation) takes about 1 ms per MB of artifact here, in which the interpreter runs some 200,000
+/// instructions; compiling one that is not cached takes about 1 ms per KB of Wasm.
+const INSNS_PER_ARTIFACT_BYTE: f64 = 0.2;
+const INSNS_PER_WASM_BYTE: u64 = 200;
+/// The least [`load_after`] gives: a load has fixed costs too.
+pub const MIN_LOAD_AFTER: u64 = 250_000;
 
-/// A checked bundle whose compiled module is not loaded yet (`--tier auto`: see [`DEFERRED_LOAD_AFTER`]).
+/// Guest instructions to interpret before loading `read` ([`INSNS_PER_ARTIFACT_BYTE`]).
+pub fn load_after(read: &ReadBundle, host: &mut HostMemory) -> u64 {
+    let engine_id = host.store_mut().engine().deterministic_id();
+    let after = match std::fs::metadata(artifact_path(read, &engine_id)) {
+        Ok(m) => (m.len() as f64 * INSNS_PER_ARTIFACT_BYTE) as u64,
+        Err(_) => (read.bundle.wasm.len() as u64).saturating_mul(INSNS_PER_WASM_BYTE),
+    };
+    after.max(MIN_LOAD_AFTER)
+}
+
+/// A checked bundle whose compiled module is not loaded yet (`--tier auto`: see [`load_after`]).
 #[derive(Debug)]
 pub struct Deferred {
     pub read: ReadBundle,
@@ -440,7 +455,7 @@ impl Aot {
             enter,
             entries,
             code: code_range(bundle),
-            elf_sha: bundle.elf_sha256,
+            elf_hash: bundle.elf_hash,
             lockstep: None,
             stats: TierStats {
                 load_ms: start.elapsed().as_secs_f64() * 1e3,
@@ -655,12 +670,12 @@ impl crate::Guest {
         let misses = std::mem::take(&mut aot.stats.aot_misses);
         aot.stats.flushed_miss_sites += misses.len();
         aot.stats.flushed_misses += misses.values().sum::<u64>();
-        let sha = aot.elf_sha;
-        let mut p = elfrun_profiles::Profile::new(sha, ELFRUN_VERSION);
+        let hash = aot.elf_hash;
+        let mut p = elfrun_profiles::Profile::new(hash, ELFRUN_VERSION);
         for (&pc, &n) in &misses {
             p.record_aot_miss(pc, n);
         }
-        let path = elfrun_profiles::default_profile_path(&sha);
+        let path = elfrun_profiles::default_profile_path(&hash);
         if let Err(e) = elfrun_profiles::merge_into_file(&path, &p) {
             tracing::warn!("cannot record AOT misses in {}: {e}", path.display());
         }

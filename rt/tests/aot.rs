@@ -653,8 +653,8 @@ fn fp_slow_paths_in_loops_hand_back_once_then_call_the_helper() {
 }
 
 /// `--tier auto` checks the bundle when the program starts but loads it only once the guest has run long enough
-/// (`elfrun::tier::DEFERRED_LOAD_AFTER` instructions): a short run stays in the interpreter, a long one moves to
-/// lifted code midway; both are right.
+/// (`elfrun::tier::load_after`: at least `MIN_LOAD_AFTER` instructions, more for a bigger compiled bundle): a
+/// short run stays in the interpreter, a long one moves to lifted code midway; both are right.
 #[test]
 fn auto_loads_the_bundle_only_for_long_runs() {
     let bin = hard();
@@ -664,8 +664,8 @@ fn auto_loads_the_bundle_only_for_long_runs() {
     let s = |name: &str| d.join(name).to_str().unwrap().to_string();
     let built = elfrun(&["build", "-q", "-o", &s("static.bundle"), bin_s]);
     assert_success(&built);
-    // `hard 100` runs ~30 thousand instructions, `hard 100000` ~5 million.
-    for (arg, tier) in [("100", "interp"), ("100000", "aot")] {
+    // `hard 100` runs ~30 thousand instructions, `hard 1000000` ~50 million.
+    for (arg, tier) in [("100", "interp"), ("1000000", "aot")] {
         let want = common::qemu(&[bin_s, arg], &[]);
         let json = s(&format!("auto-{arg}.json"));
         let got = elfrun(&[
@@ -685,7 +685,7 @@ fn auto_loads_the_bundle_only_for_long_runs() {
         assert_eq!(st["tier"], tier, "hard {arg}: {st}");
         if tier == "aot" {
             let interp = st["interp_instructions"].as_u64().unwrap();
-            assert!(interp >= elfrun::tier::DEFERRED_LOAD_AFTER, "{st}");
+            assert!(interp >= elfrun::tier::MIN_LOAD_AFTER, "{st}");
         }
     }
 }
@@ -804,7 +804,6 @@ fn bad_bundles_are_refused_and_bad_artifacts_recompiled() {
 /// bundle lifted from a copy of the program with one immediate changed, relabelled for the original.
 #[test]
 fn lockstep_checks_lifted_code_and_catches_a_wrong_bundle() {
-    use sha2::Digest;
     let d = dir().join("lockstep");
     std::fs::create_dir_all(&d).unwrap();
     let s = |name: &str| d.join(name).to_str().unwrap().to_string();
@@ -851,7 +850,7 @@ fn lockstep_checks_lifted_code_and_catches_a_wrong_bundle() {
     };
     let a = variant("a", 1, 1);
     let a_s = a.to_str().unwrap();
-    let a_sha: [u8; 32] = sha2::Sha256::digest(std::fs::read(&a).unwrap()).into();
+    let a_hash = elfrun_profiles::binary_hash(&std::fs::read(&a).unwrap());
     assert_eq!(common::status(&elfrun(&["--tier", "interp", a_s])), 6);
     for (name, step, store, silent_status, report) in [
         // A different result register…
@@ -867,7 +866,7 @@ fn lockstep_checks_lifted_code_and_catches_a_wrong_bundle() {
                 .success()
         );
         let mut bundle = elfrun_aot::Bundle::decode(&std::fs::read(&out).unwrap()).unwrap();
-        bundle.elf_sha256 = a_sha;
+        bundle.elf_hash = a_hash;
         let wrong = s(&format!("wrong-{name}.bundle"));
         std::fs::write(&wrong, bundle.encode()).unwrap();
         // Without checking, the wrong bundle's code runs…

@@ -227,13 +227,12 @@ fn default_profile_path_is_keyed_by_the_elf_hash() {
     ];
     let o = common::elfrun(&["run", "--record", prog.to_str().unwrap()], &env);
     assert_eq!(common::status(&o), 0, "stderr: {}", stderr(&o));
-    let sum = Command::new("sha256sum").arg(prog).output().unwrap();
-    let sha = String::from_utf8(sum.stdout).unwrap()[..64].to_owned();
-    let file = cache.join(format!("elfrun/profiles/{sha}.profile"));
+    let hash = elfrun_profiles::hex(&elfrun_profiles::binary_hash(&std::fs::read(prog).unwrap()));
+    let file = cache.join(format!("elfrun/profiles/{hash}.profile"));
     assert_eq!(load(&file).runs, 1);
     let o = common::elfrun(&["profile", "show", prog.to_str().unwrap()], &env);
     assert_eq!(common::status(&o), 0, "stderr: {}", stderr(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains(&sha));
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&hash));
 }
 
 fn show_fails(args: &[&str], expect: &str) {
@@ -269,12 +268,13 @@ fn damaged_profiles_are_refused_cleanly() {
     std::fs::write(&tiny, &good[..50]).unwrap();
     show_fails(&["profile", "show", tiny.to_str().unwrap()], "truncated");
     let version = tmp("version.profile");
-    let mut v2 = good.clone();
-    v2[8] = 2;
-    std::fs::write(&version, &v2).unwrap();
+    // A profile of format version 1 (SHA-256 keys and checksum), as earlier elfruns wrote them.
+    let mut v1 = good.clone();
+    v1[8] = 1;
+    std::fs::write(&version, &v1).unwrap();
     show_fails(
         &["profile", "show", version.to_str().unwrap()],
-        "format version 2 is not supported",
+        "format version 1 is not supported",
     );
     show_fails(
         &["profile", "show", "/nonexistent/x.profile"],

@@ -2,7 +2,6 @@
 #![allow(dead_code)]
 
 use elfrun_profiles::{CHECKSUM_LEN, IndirectKind, IndirectSite, Profile};
-use sha2::{Digest, Sha256};
 
 /// SplitMix64 (Steele, Lea, Flood 2014): small, seedable, good enough for test inputs.
 #[derive(Debug, Clone)]
@@ -45,12 +44,12 @@ impl Rng {
     }
 }
 
-pub const SHA: [u8; 32] = [0x5a; 32];
+pub const HASH: [u8; 32] = [0x5a; 32];
 pub const VERSION: &str = "0.1.0-test";
 
-/// A random profile of binary [`SHA`] recorded by [`VERSION`], with up to `size` entries per map.
+/// A random profile of binary [`HASH`] recorded by [`VERSION`], with up to `size` entries per map.
 pub fn random_profile(rng: &mut Rng, size: u64) -> Profile {
-    let mut p = Profile::new(SHA, VERSION);
+    let mut p = Profile::new(HASH, VERSION);
     p.runs = rng.below(10);
     p.instructions_executed = rng.count();
     for _ in 0..rng.below(size + 1) {
@@ -80,11 +79,11 @@ pub fn random_profile(rng: &mut Rng, size: u64) -> Profile {
     p
 }
 
-/// Replace the trailing checksum of `bytes` with the SHA-256 of everything before it, so a deliberately
+/// Replace the trailing checksum of `bytes` with the BLAKE3 hash of everything before it, so a deliberately
 /// modified profile gets past the checksum to the structural checks.
 pub fn reseal(bytes: &mut [u8]) {
     let body = bytes.len() - CHECKSUM_LEN;
-    let sum: [u8; 32] = Sha256::digest(&bytes[..body]).into();
+    let sum: [u8; 32] = *blake3::hash(&bytes[..body]).as_bytes();
     bytes[body..].copy_from_slice(&sum);
 }
 
