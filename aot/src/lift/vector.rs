@@ -380,6 +380,48 @@ impl Lift<'_> {
                 I::LocalGet(x(r))
             }
         };
+        // Every group's accesses lie between where the loop's first iteration accesses through each base and
+        // where the limit takes it (the groups run only while the limit is a whole group away): checked once
+        // here, so the groups check nothing, and if it fails the vector loops do not run at all. The iterations
+        // left (at the compare's width) times the element size must fit in guest memory (else the scalar loop
+        // faults or ends early), and each base's range in it.
+        let mem = (MEM_END - MEM_LOW) as i64;
+        let bytes = self.temp(ValType::I64);
+        code.extend([limit.clone(), I::LocalGet(x(v.index)), I::I64Sub]);
+        if v.w32 {
+            code.extend([I::I64Const(0xffff_ffff), I::I64And]);
+        }
+        code.extend([
+            I::LocalTee(bytes),
+            I::I64Const(mem),
+            I::I64GtU,
+            I::BrIf(0),
+            I::LocalGet(bytes),
+            I::I64Const(v.shift as i64),
+            I::I64Shl,
+            I::LocalSet(bytes),
+        ]);
+        let mut checked: Vec<Reg> = Vec::new();
+        for &(b, _) in &bases {
+            if checked.contains(&b) {
+                continue;
+            }
+            checked.push(b);
+            code.extend([
+                I::LocalGet(x(b)),
+                I::LocalGet(x(v.index)),
+                I::I64Const(v.shift as i64),
+                I::I64Shl,
+                I::I64Add,
+                I::I64Const(MEM_LOW as i64),
+                I::I64Sub,
+                I::I64Const(mem),
+                I::LocalGet(bytes),
+                I::I64Sub,
+                I::I64GtU,
+                I::BrIf(0),
+            ]);
+        }
         // The V registers written, as of the last complete group.
         let committed: Vec<(Reg, u32)> = (0..32u8)
             .filter(|r| written & (1 << r) != 0)
@@ -455,11 +497,10 @@ impl Lift<'_> {
         let x = |r: Reg| L_REGS + r as u32;
         let iters = v.lanes() * u;
         let group = iters * v.step;
-        let span = 16 * u as i64;
         code.push(I::Loop(BlockType::Empty));
         // One test for everything that lets the group run at all: the loop goes on through the whole group
-        // (limit - index ≥ group at the compare's width, so its last compare may end the loop), fuel is left
-        // for it, and every access's span lies in guest memory (one address per base register).
+        // (limit - index ≥ group at the compare's width, so its last compare may end the loop) and fuel is left
+        // for it. Its accesses lie in guest memory: [`Lift::emit_vector_loop`] checked every base's range.
         code.extend([limit.clone(), I::LocalGet(x(v.index)), I::I64Sub]);
         if v.w32 {
             code.extend([I::I32WrapI64, I::I32Const(group as i32), I::I32LtU]);
@@ -484,15 +525,7 @@ impl Lift<'_> {
             if v.shift != 0 {
                 code.extend([I::I64Const(v.shift as i64), I::I64Shl]);
             }
-            code.extend([
-                I::I64Add,
-                I::LocalTee(a),
-                I::I64Const(MEM_LOW as i64),
-                I::I64Sub,
-                I::I64Const((MEM_END - MEM_LOW) as i64 - span),
-                I::I64GtU,
-                I::I32Or,
-            ]);
+            code.extend([I::I64Add, I::LocalSet(a)]);
             addr.push((b, a));
         }
         code.push(I::BrIf(1));
