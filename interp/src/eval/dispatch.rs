@@ -99,7 +99,7 @@ pub fn handler(insn: &Insn) -> Handler {
             1 => pick2!(dp_imm_bitfield_k[1], sf, imms >= immr),
             _ => pick2!(dp_imm_bitfield_k[2], sf, imms >= immr),
         },
-        Insn::DpImm(_) => th!(dp_imm),
+        Insn::DpImm(DpImm::Extr { sf, .. }) => pick1!(dp_imm_extr_k, sf),
         Insn::DpReg(DpReg::AddSubShifted {
             sf,
             sub,
@@ -240,7 +240,6 @@ macro_rules! variant_handler {
     };
 }
 
-class_handler!(dp_imm, DpImm);
 class_handler!(dp_reg, DpReg);
 class_handler!(branch, Branch);
 class_handler!(ldst, LdSt);
@@ -457,6 +456,24 @@ fn dp_imm_bitfield_k<const OPC: u8, const SF: bool, const EXTRACT: bool>(
             rn,
             immr,
             imms,
+        }
+        .exec(ev)
+    }
+}
+
+/// EXTR (ROR by an immediate, where both sources are one register) by width: busybox md5's rounds rotate
+/// every fourth instruction.
+fn dp_imm_extr_k<const SF: bool>(ev: &mut Eval<'_>, insn: &Insn) {
+    if let Insn::DpImm(DpImm::Extr {
+        rd, rn, rm, lsb, ..
+    }) = *insn
+    {
+        DpImm::Extr {
+            sf: SF,
+            rd,
+            rn,
+            rm,
+            lsb,
         }
         .exec(ev)
     }
