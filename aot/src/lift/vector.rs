@@ -497,21 +497,45 @@ impl Lift<'_> {
         let x = |r: Reg| L_REGS + r as u32;
         let iters = v.lanes() * u;
         let group = iters * v.step;
-        code.push(I::Loop(BlockType::Empty));
-        // One test for everything that lets the group run at all: the loop goes on through the whole group
-        // (limit - index ≥ group at the compare's width, so its last compare may end the loop) and fuel is left
-        // for it. Its accesses lie in guest memory: [`Lift::emit_vector_loop`] checked every base's range.
+        // How many groups may run, counted once: a group runs while the loop goes on through all of it
+        // (limit - index ≥ group at the compare's width, so its last compare may end the loop) and fuel is
+        // left after it (fuel > iters). Both are powers of two. Its accesses lie in guest memory:
+        // [`Lift::emit_vector_loop`] checked every base's range.
+        debug_assert!(group.is_power_of_two() && iters.is_power_of_two());
+        let n = self.temp(ValType::I64);
+        let by_limit = self.temp(ValType::I64);
         code.extend([limit.clone(), I::LocalGet(x(v.index)), I::I64Sub]);
         if v.w32 {
-            code.extend([I::I32WrapI64, I::I32Const(group as i32), I::I32LtU]);
-        } else {
-            code.extend([I::I64Const(group as i64), I::I64LtU]);
+            code.extend([I::I64Const(0xffff_ffff), I::I64And]);
         }
         code.extend([
+            I::I64Const(group.trailing_zeros() as i64),
+            I::I64ShrU,
+            I::LocalTee(by_limit),
+            // (fuel - 1) >> log2(iters), -1 without fuel.
             I::LocalGet(L_FUEL),
-            I::I32Const(iters as i32),
-            I::I32LeU,
-            I::I32Or,
+            I::I64ExtendI32U,
+            I::I64Const(1),
+            I::I64Sub,
+            I::I64Const(iters.trailing_zeros() as i64),
+            I::I64ShrS,
+            I::LocalTee(n),
+            I::LocalGet(by_limit),
+            I::LocalGet(n),
+            I::I64LtS,
+            I::Select,
+            I::LocalSet(n),
+        ]);
+        code.push(I::Loop(BlockType::Empty));
+        code.extend([
+            I::LocalGet(n),
+            I::I64Const(0),
+            I::I64LeS,
+            I::BrIf(1),
+            I::LocalGet(n),
+            I::I64Const(1),
+            I::I64Sub,
+            I::LocalSet(n),
         ]);
         let mut addr: Vec<(Reg, u32)> = Vec::new();
         for o in &v.ops {
@@ -528,7 +552,6 @@ impl Lift<'_> {
             code.extend([I::I64Add, I::LocalSet(a)]);
             addr.push((b, a));
         }
-        code.push(I::BrIf(1));
         let addr_of = |b: Reg| addr.iter().find(|&&(r, _)| r == b).unwrap().1;
         // The body, vector k of the group at byte offset 16·k: each V register's current vector. Memory is
         // not written until every result is known to be exact, so a load reads what was there before the group
