@@ -499,26 +499,34 @@ impl Lift<'_> {
         let group = iters * v.step;
         // How many groups may run, counted once: a group runs while the loop goes on through all of it
         // (limit - index ≥ group at the compare's width, so its last compare may end the loop) and fuel is
-        // left after it (fuel > iters). Both are powers of two. Its accesses lie in guest memory:
-        // [`Lift::emit_vector_loop`] checked every base's range.
-        debug_assert!(group.is_power_of_two() && iters.is_power_of_two());
+        // left after it (fuel > iters). Its accesses lie in guest memory: [`Lift::emit_vector_loop`] checked
+        // every base's range. Lanes, groups and steps are powers of two, so the divisions are shifts.
+        let div = |k: u64, signed: bool| {
+            if k.is_power_of_two() {
+                let shr = if signed { I::I64ShrS } else { I::I64ShrU };
+                [I::I64Const(k.trailing_zeros() as i64), shr]
+            } else {
+                let div = if signed { I::I64DivS } else { I::I64DivU };
+                [I::I64Const(k as i64), div]
+            }
+        };
         let n = self.temp(ValType::I64);
         let by_limit = self.temp(ValType::I64);
         code.extend([limit.clone(), I::LocalGet(x(v.index)), I::I64Sub]);
         if v.w32 {
             code.extend([I::I64Const(0xffff_ffff), I::I64And]);
         }
+        code.extend(div(group, false));
         code.extend([
-            I::I64Const(group.trailing_zeros() as i64),
-            I::I64ShrU,
             I::LocalTee(by_limit),
-            // (fuel - 1) >> log2(iters), -1 without fuel.
+            // (fuel - 1) / iters, ≤ 0 without fuel.
             I::LocalGet(L_FUEL),
             I::I64ExtendI32U,
             I::I64Const(1),
             I::I64Sub,
-            I::I64Const(iters.trailing_zeros() as i64),
-            I::I64ShrS,
+        ]);
+        code.extend(div(iters, true));
+        code.extend([
             I::LocalTee(n),
             I::LocalGet(by_limit),
             I::LocalGet(n),
