@@ -2,8 +2,9 @@
 //!
 //! Layout (little-endian): magic `ELFRUNBN`, format version (u32), ELF hash ([`elfrun_profiles::binary_hash`]),
 //! the SHA-256 of each profile used, elfrun version and translator configuration (length-prefixed strings),
-//! build statistics, the number of blocks of each function, the entry table (pc → function, block; sorted by pc), the Wasm module, and a BLAKE3
-//! hash of everything before it. Reading checks every length and the checksum before anything is used.
+//! build statistics, the number of blocks of each function, the entry table (pc → function, block; sorted by
+//! pc), the Wasm module, and a BLAKE3 hash of everything before it. Reading checks every length and the
+//! checksum before anything is used.
 
 /// First bytes of every bundle.
 pub const MAGIC: &[u8; 8] = b"ELFRUNBN";
@@ -111,7 +112,7 @@ impl<'a> Reader<'a> {
             self.take(8)?.try_into().expect("8 bytes"),
         ))
     }
-    fn sha(&mut self) -> Result<[u8; 32], BundleError> {
+    fn digest(&mut self) -> Result<[u8; 32], BundleError> {
         Ok(self.take(32)?.try_into().expect("32 bytes"))
     }
     fn bytes(&mut self) -> Result<&'a [u8], BundleError> {
@@ -188,9 +189,9 @@ impl Bundle {
             return Err(BundleError::Checksum);
         }
         r = Reader(&body[MAGIC.len() + 4..]);
-        let elf_hash = r.sha()?;
+        let elf_hash = r.digest()?;
         let np = r.count(32)?;
-        let profile_sha256 = (0..np).map(|_| r.sha()).collect::<Result<_, _>>()?;
+        let profile_sha256 = (0..np).map(|_| r.digest()).collect::<Result<_, _>>()?;
         let elfrun_version = r.string()?;
         let translator = r.string()?;
         let mut s = [0u64; 5];
