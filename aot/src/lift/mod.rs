@@ -628,9 +628,7 @@ impl<'p> Lift<'p> {
             self.body.push(Instruction::End);
             self.known = None;
             self.forget_values();
-            self.cur.clear();
-            self.cur_marks.clear();
-            self.depth = 0;
+            self.drop_insn(0);
             self.goto(self.plan.blocks[i].end());
             self.flush();
         }
@@ -639,22 +637,15 @@ impl<'p> Lift<'p> {
     fn emit_block_code(&mut self, i: usize) {
         let plan = self.plan;
         let b = &plan.blocks[i];
-        let mut pc = b.start;
         // Blocks are entered from several places: nothing is known about the flags or V registers but their
         // locals.
         self.known = None;
         self.forget_values();
-        for &insn in &b.insns {
-            self.lift_insn(insn, pc, 0);
-            if self.ended {
-                return;
-            }
-            pc += 4;
+        if self.lift_insns(b.start, &b.insns, 0) {
+            return;
         }
         // Fell through the end of the block.
-        self.cur.clear();
-        self.cur_marks.clear();
-        self.depth = 0;
+        self.drop_insn(0);
         if !self.peel_loop(b.end()) {
             self.goto(b.end());
         }
@@ -686,14 +677,7 @@ impl<'p> Lift<'p> {
             self.peel = Some((target, self.labels.len() - 1));
             // What is known at the end of the code before (the block falling in, the copy before) holds: that
             // code's top level dominates the copy, which only its branch back to the loop reaches.
-            let mut ended = false;
-            for (k, &insn) in blk.insns.iter().enumerate() {
-                self.lift_insn(insn, blk.start + 4 * k as u64, 0);
-                if self.ended {
-                    ended = true;
-                    break;
-                }
-            }
+            let ended = self.lift_insns(blk.start, &blk.insns, 0);
             // The next copy knows what this one's instructions left known, not what its exit adds.
             let kept = (
                 self.known,
@@ -703,9 +687,7 @@ impl<'p> Lift<'p> {
                 self.vparts,
             );
             if !ended {
-                self.cur.clear();
-                self.cur_marks.clear();
-                self.depth = 0;
+                self.drop_insn(0);
                 self.goto(blk.end());
                 self.flush();
             }
@@ -727,11 +709,21 @@ impl<'p> Lift<'p> {
         self.stats = stats;
         self.known = None;
         self.forget_values();
-        self.cur.clear();
-        self.cur_marks.clear();
-        self.depth = 0;
+        self.drop_insn(0);
         self.goto(target);
         true
+    }
+
+    /// Lifts `insns`, the first at `start`, with `depth` `if`s open around them, until one ends the code (a
+    /// transfer, or an exit to the interpreter): returns whether one did.
+    fn lift_insns(&mut self, start: u64, insns: &[Insn], depth: u32) -> bool {
+        for (k, &insn) in insns.iter().enumerate() {
+            self.lift_insn(insn, start + 4 * k as u64, depth);
+            if self.ended {
+                return true;
+            }
+        }
+        false
     }
 
     /// Lifts instruction `insn` at `pc` into the body, with `depth` `if`s of the current instruction open
@@ -1016,9 +1008,7 @@ impl<'p> Lift<'p> {
     fn call_outlined(&mut self, i: usize, g: u32) {
         use Instruction as I;
         let next = self.plan.blocks[i].end();
-        self.cur.clear();
-        self.cur_marks.clear();
-        self.depth = 0;
+        self.drop_insn(0);
         self.known = None;
         self.forget_values();
         let r = self.temp(ValType::I64);
@@ -1176,15 +1166,12 @@ impl<'p> Lift<'p> {
         let (call_pc, depth) = (self.pc, self.depth);
         let ret_pc = call_pc + 4;
         self.flush();
-        for (k, &insn) in blk.insns[..n - 1].iter().enumerate() {
-            self.lift_insn(insn, blk.start + 4 * k as u64, depth);
-            if self.ended {
-                // Left for the interpreter: the rest is not reached.
-                self.pc = call_pc;
-                self.known = None;
-                self.forget_values();
-                return true;
-            }
+        if self.lift_insns(blk.start, &blk.insns[..n - 1], depth) {
+            // Left for the interpreter: the rest is not reached.
+            self.pc = call_pc;
+            self.known = None;
+            self.forget_values();
+            return true;
         }
         // The RET.
         self.pc = blk.start + 4 * (n as u64 - 1);
