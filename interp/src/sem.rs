@@ -265,10 +265,7 @@ pub trait Sem {
     /// usually follows tests the comparison or a constant).
     #[inline(always)]
     fn select_nzcv(&mut self, holds: Self::B, nzcv: u8) {
-        let computed = self.nzcv();
-        let fallback = self.imm((nzcv as u64) << 28);
-        let flags = self.select(holds, computed, fallback);
-        self.set_nzcv(flags);
+        select_nzcv_now(self, holds, nzcv)
     }
 
     // ---- memory ----------------------------------------------------------------------------------------------
@@ -443,4 +440,14 @@ pub enum FpCmp {
     AbsGe,
     /// FACGT: |a| > |b|.
     AbsGt,
+}
+
+/// [`Sem::select_nzcv`] done at once: the materialised flags or the immediate, by a select. The default, and
+/// what an implementation that keeps it lazy falls back to.
+#[inline(always)]
+pub fn select_nzcv_now<S: Sem + ?Sized>(s: &mut S, holds: S::B, nzcv: u8) {
+    let computed = s.nzcv();
+    let fallback = s.imm((nzcv as u64) << 28);
+    let flags = s.select(holds, computed, fallback);
+    s.set_nzcv(flags);
 }

@@ -778,12 +778,7 @@ impl Sem for Lift<'_> {
                     ..f
                 });
             }
-            _ => {
-                let computed = self.nzcv();
-                let fallback = self.imm(u64::from(nzcv & 0xf) << 28);
-                let flags = self.select(holds, computed, fallback);
-                self.set_nzcv(flags);
-            }
+            _ => select_nzcv_now(self, holds, nzcv & 0xf),
         }
     }
     fn add_with_flags(&mut self, w: Width, a: u32, b: u32, carry_in: u32) -> u32 {
