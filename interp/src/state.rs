@@ -20,7 +20,10 @@ pub struct CpuState {
     pub excl_value: u128,
     /// Size in bytes of the last load-exclusive (0 when open); for pairs, the whole pair.
     pub excl_size: u64,
-    pub _pad: u64,
+    /// Registers (bit n for Xn, 31 for SP, 32 for NZCV) whose value the last exit of lifted code left
+    /// undefined, being dead where it continues (`elfrun_aot`'s liveness of exits); `--lockstep` does not
+    /// compare them. Nothing else reads it.
+    pub undefined: u64,
     pub v: [u128; 32],
 }
 
@@ -37,7 +40,7 @@ impl Default for CpuState {
             excl_addr: u64::MAX,
             excl_value: 0,
             excl_size: 0,
-            _pad: 0,
+            undefined: 0,
             v: [0; 32],
         }
     }
@@ -54,6 +57,7 @@ pub mod offsets {
     pub const FPCR: usize = offset_of!(CpuState, fpcr);
     pub const FPSR: usize = offset_of!(CpuState, fpsr);
     pub const TPIDR_EL0: usize = offset_of!(CpuState, tpidr_el0);
+    pub const UNDEFINED: usize = offset_of!(CpuState, undefined);
     pub const V: usize = offset_of!(CpuState, v);
 }
 

@@ -537,6 +537,8 @@ fn state_to_mem(cpu: &CpuState, mem: GuestMem) {
         (offsets::TPIDR_EL0, cpu.tpidr_el0),
         (core::mem::offset_of!(CpuState, excl_addr), cpu.excl_addr),
         (core::mem::offset_of!(CpuState, excl_size), cpu.excl_size),
+        // Set by lifted code's exits that leave dead registers undefined.
+        (offsets::UNDEFINED, 0),
     ] {
         let _ = mem.store(at(off), v, 8);
     }
@@ -564,6 +566,7 @@ fn state_from_mem(cpu: &mut CpuState, mem: GuestMem) {
     cpu.tpidr_el0 = ld(offsets::TPIDR_EL0);
     cpu.excl_addr = ld(core::mem::offset_of!(CpuState, excl_addr));
     cpu.excl_size = ld(core::mem::offset_of!(CpuState, excl_size));
+    cpu.undefined = ld(offsets::UNDEFINED);
     cpu.excl_value = mem
         .load_u128(at(core::mem::offset_of!(CpuState, excl_value)))
         .unwrap_or(0);

@@ -372,6 +372,19 @@ fn flags_read_at_block_starts_inside_loops() {
     lifted_matches_qemu("flags_loop");
 }
 
+/// Exits of lifted code leave registers dead where the runtime continues undefined (aot/src/lift/live.rs;
+/// dead_at_exits.S): with fuel running out at the back edges of loops whose header reads the flags and a
+/// register the previous iteration set, and writes another before reading it, registers and flags after the
+/// loops match qemu's, also under `--lockstep` (which does not compare the registers an exit left undefined).
+#[test]
+fn registers_dead_at_exits_are_left_undefined_only_there() {
+    let (_, st, _) = lifted_matches_qemu("dead_at_exits");
+    assert!(
+        st["aot_entries"].as_u64().unwrap() > 5,
+        "no budget exits: {st}"
+    );
+}
+
 /// Register values, address arithmetic and bounds checks are reused within a block (same_address.S: one address
 /// read and written, narrow then wide, writeback, a register reloaded or moved between accesses, a call in
 /// between; accesses near one base covered by one check's window); with an argument the program then faults on

@@ -29,9 +29,11 @@
 //! an instruction `Lift` cannot express, a memory access that would fault — leaves through `$exit` with a
 //! [`Status`] and the pc to continue at. Register writes of an instruction are buffered
 //! and committed when it completes, so an exit in the middle of an instruction leaves the state as it was
-//! before it: the interpreter then re-executes the instruction from scratch.
+//! before it: the interpreter then re-executes the instruction from scratch. Registers dead where an exit to
+//! the runtime continues are left undefined there ([`live`]).
 
 mod fp;
+mod live;
 mod prims;
 mod vector;
 
@@ -396,6 +398,11 @@ pub struct Lift<'p> {
     ended: bool,
     reads: u64,
     writes: u64,
+    /// The current instruction's own reads (before any write of its own) and writes of X0..X30, SP and NZCV,
+    /// and per pc those of every instruction lifted so far ([`live`]).
+    insn_reads: u64,
+    insn_writes: u64,
+    effects: live::Effects,
     /// The same for V0..V31.
     vreads: u32,
     vwrites: u32,
@@ -478,6 +485,9 @@ impl<'p> Lift<'p> {
             ended: false,
             reads: 0,
             writes: 0,
+            insn_reads: 0,
+            insn_writes: 0,
+            effects: HashMap::new(),
             vreads: 0,
             vwrites: 0,
             uses_fast_fp: false,
@@ -734,6 +744,7 @@ impl<'p> Lift<'p> {
         self.known_at_start = self.known;
         self.drop_insn(depth);
         self.ended = false;
+        (self.insn_reads, self.insn_writes) = (0, 0);
         if FIRST_TEMP as usize + self.temps.len() < MAX_LOCALS {
             self.exec_insn(insn);
         } else {
@@ -741,7 +752,8 @@ impl<'p> Lift<'p> {
             // interpreter runs the rest of it.
             self.unsupported();
         }
-        if self.unsupported {
+        let unsupported = self.unsupported;
+        if unsupported {
             self.known = self.known_at_start;
             self.drop_insn(depth);
             self.exit(Status::Interp, pc);
@@ -751,6 +763,15 @@ impl<'p> Lift<'p> {
             self.commit();
             self.stats.lifted += 1;
         }
+        if unsupported {
+            (self.insn_reads, self.insn_writes) = (live::ALL, 0);
+        }
+        // A copy of the instruction (peeled, in a vector loop's scalar part) runs the same semantics.
+        let e = self
+            .effects
+            .entry(pc)
+            .or_insert((self.insn_reads, self.insn_writes));
+        *e = (e.0 | self.insn_reads, e.1 & self.insn_writes);
         self.flush();
     }
 
@@ -813,6 +834,7 @@ impl<'p> Lift<'p> {
         if let Some(f) = self.pending_flags.take() {
             use Instruction as I;
             self.writes |= 1 << NZCV;
+            self.insn_writes |= 1 << NZCV;
             // With a CCMP's alternative, each flag local takes the comparison's operand or the constant's (the
             // kind `Value`, NZCV itself) by a select on the condition.
             let nzcv = f.alt.map_or(0, |(_, n)| i64::from(n) << 28);
@@ -839,6 +861,7 @@ impl<'p> Lift<'p> {
             match slot {
                 RegSlot::Gpr(r) => {
                     self.writes |= 1 << r;
+                    self.insn_writes |= 1 << r;
                     let key = (Pure::Reg, r as u32, 0);
                     if self.at_top() {
                         self.pure.insert(key, local);
@@ -888,6 +911,11 @@ impl<'p> Lift<'p> {
 
     /// Leaves the function with `status`, continuing at the constant `npc`.
     fn exit(&mut self, status: Status, npc: u64) {
+        // The runtime continues at `npc` itself (the interpreter, or lifted code entered there again): the
+        // registers dead there need not be kept for the exit ([`live`]). A system call reads registers first.
+        if matches!(status, Status::Budget | Status::Interp) {
+            self.mark(Mark::Kill(npc));
+        }
         self.cur.push(Instruction::I64Const(npc as i64));
         self.exit_with_npc_on_stack(status);
     }
@@ -1393,34 +1421,67 @@ impl<'p> Lift<'p> {
         }
         fast_mode(&mut f);
         load_fuel(&mut f);
+        let liveness = live::Liveness::new(self.plan, &self.index, &self.effects);
+        // An exit's dead registers: their locals set to constants, so that no value is kept alive for the exit,
+        // and the set recorded in the state.
+        let kill = |f: &mut Function, dead: u64| {
+            let mut set = |value: Instruction<'static>, local: u32| {
+                f.instruction(&value);
+                f.instruction(&Instruction::LocalSet(local));
+            };
+            for r in (0..NZCV).filter(|r| dead & (1 << r) != 0) {
+                set(Instruction::I64Const(0), L_REGS + r as u32);
+            }
+            if dead & (1 << NZCV) != 0 {
+                set(Instruction::I32Const(FlagKind::Value as i32), L_FK);
+                set(Instruction::I64Const(0), L_FA);
+                set(Instruction::I64Const(0), L_FB);
+            }
+            f.instruction(&Instruction::I32Const(state_addr(offsets::UNDEFINED)));
+            f.instruction(&Instruction::I64Const(dead as i64));
+            f.instruction(&Instruction::I64Store(memarg(3)));
+        };
         let mut marks = self.body_marks.iter().peekable();
         for (at, i) in self.body.iter().enumerate() {
             while let Some(&&(_, m)) = marks.peek().filter(|(p, _)| *p == at) {
                 marks.next();
+                let (spill, c) = match m {
+                    Mark::Spill(c) => (true, c as usize),
+                    Mark::Reload(c) => (false, c as usize),
+                    Mark::Kill(npc) => {
+                        // Registers the epilogue would store but that are dead where the runtime continues.
+                        let dead = liveness.dead_at(npc) & self.writes;
+                        if dead != 0 {
+                            kill(&mut f, dead);
+                        }
+                        continue;
+                    }
+                };
                 // A register this function never writes still holds what the prologue (or the last reload)
                 // read from the state: only written ones need storing before a call, and only those the
                 // callee may read; after it, only those it may have written need loading.
-                let set = match m {
-                    Mark::Spill(c) => self.writes & summaries[c as usize].used,
-                    Mark::Reload(c) => used & summaries[c as usize].writes,
+                let set = if spill {
+                    self.writes & summaries[c].used
+                } else {
+                    used & summaries[c].writes
                 };
                 for r in (0..33u8).filter(|r| set & (1 << r) != 0) {
                     let addr = Instruction::I32Const(state_addr(gpr_offset(r)));
-                    match m {
-                        Mark::Spill(_) if r == NZCV => store_nzcv(&mut f),
-                        Mark::Reload(_) if r == NZCV => {
+                    match (spill, r == NZCV) {
+                        (true, true) => store_nzcv(&mut f),
+                        (false, true) => {
                             f.instruction(&addr);
                             f.instruction(&Instruction::I64Load(memarg(3)));
                             f.instruction(&Instruction::LocalSet(L_FA));
                             f.instruction(&Instruction::I32Const(FlagKind::Value as i32));
                             f.instruction(&Instruction::LocalSet(L_FK));
                         }
-                        Mark::Spill(_) => {
+                        (true, false) => {
                             f.instruction(&addr);
                             f.instruction(&Instruction::LocalGet(L_REGS + r as u32));
                             f.instruction(&Instruction::I64Store(memarg(3)));
                         }
-                        Mark::Reload(_) => {
+                        (false, false) => {
                             f.instruction(&addr);
                             f.instruction(&Instruction::I64Load(memarg(3)));
                             f.instruction(&Instruction::LocalSet(L_REGS + r as u32));
@@ -1428,19 +1489,14 @@ impl<'p> Lift<'p> {
                     }
                 }
                 // V registers: the same.
-                match m {
-                    Mark::Spill(c) => {
-                        vregs(self.vwrites & summaries[c as usize].vused)
-                            .for_each(|r| store_v(&mut f, r));
-                        store_fuel(&mut f);
-                    }
-                    Mark::Reload(c) => {
-                        vregs(vused & summaries[c as usize].vwrites)
-                            .for_each(|r| load_v(&mut f, r));
-                        // The callee may have changed FPCR or cleared FPSR.
-                        fast_mode(&mut f);
-                        load_fuel(&mut f);
-                    }
+                if spill {
+                    vregs(self.vwrites & summaries[c].vused).for_each(|r| store_v(&mut f, r));
+                    store_fuel(&mut f);
+                } else {
+                    vregs(vused & summaries[c].vwrites).for_each(|r| load_v(&mut f, r));
+                    // The callee may have changed FPCR or cleared FPSR.
+                    fast_mode(&mut f);
+                    load_fuel(&mut f);
                 }
             }
             f.instruction(i);
@@ -1478,6 +1534,9 @@ enum Mark {
     Spill(u32),
     /// Load those this function uses and the callee may write back (after it returns).
     Reload(u32),
+    /// An exit to the runtime at this pc: set the locals of registers the function writes and that are dead
+    /// there to a constant, and record them in the state as undefined ([`live`]).
+    Kill(u64),
 }
 
 /// The guest registers a lifted function uses (loads in its prologue or after its calls: it reads them, or

@@ -44,6 +44,7 @@ impl Lift<'_> {
         match slot {
             RegSlot::Gpr(r) => {
                 self.reads |= 1 << r;
+                self.insn_reads |= 1 << r;
                 self.pure((Pure::Reg, r as u32, 0), |l| {
                     l.v([I::LocalGet(L_REGS + r as u32)])
                 })
@@ -56,6 +57,13 @@ impl Lift<'_> {
                 }
                 q
             }
+        }
+    }
+
+    /// The current instruction reads NZCV (unless it wrote them itself).
+    fn reads_flags(&mut self) {
+        if self.pending_flags.is_none() {
+            self.insn_reads |= 1 << NZCV;
         }
     }
 
@@ -764,6 +772,7 @@ impl Sem for Lift<'_> {
     }
 
     fn nzcv(&mut self) -> u32 {
+        self.reads_flags();
         self.nzcv_value()
     }
     fn set_nzcv(&mut self, v: u32) {
@@ -882,6 +891,7 @@ impl Sem for Lift<'_> {
         self.b_to_v(c)
     }
     fn cond(&mut self, cond: u8) -> u32 {
+        self.reads_flags();
         if let Some((holds, n, computed)) = self.with_ccmp_comparison(|l| l.cond(cond)) {
             // After CCMP: the comparison's condition where CCMP's own held, else a constant.
             return if elfrun_interp::eval::cond_holds(u64::from(n) << 28, cond) {
