@@ -13,6 +13,7 @@
 //!     block $U(m-1) … block $U0
 //!       br_if $U0 ($enter == 0)                   ;; the header: a back edge's common case
 //!       br_table (unit of block $enter - 1) …     ;; any other entry; a nested node dispatches further
+//!                                                 ;; (its default traps, node 0's leaves through $exit)
 //!     end  $enter = 0; loop $H code of unit 0 end     ;; a header's own code is a loop too
 //!     end  code of unit 1 …
 //!   end
@@ -570,15 +571,31 @@ impl<'p> Lift<'p> {
             // A function without blocks: nothing to enter (depth 0 would be the loop itself).
             self.body.push(Instruction::Br(exit));
         }
+        // A nested node's `$enter` is always one of its blocks (the lifter set it, or the dispatch around it
+        // chose this node for it): anything else traps. Leaving through `$exit` instead, the default would read
+        // every register local at the node's start, keeping all of them alive around the loop.
+        let nested = id != 0;
+        if nested {
+            self.body.push(Instruction::Block(Empty));
+        }
+        let (units, default) = if nested {
+            (node.unit_of.iter().map(|u| u + 1).collect::<Vec<_>>(), 0)
+        } else {
+            (node.unit_of.clone(), exit)
+        };
         self.body.extend([
             Instruction::LocalGet(L_ENTER),
             Instruction::I32Eqz,
-            Instruction::BrIf(0),
+            Instruction::BrIf(u32::from(nested)),
             Instruction::LocalGet(L_ENTER),
             Instruction::I32Const(node.first as i32 + 1),
             Instruction::I32Sub,
-            Instruction::BrTable(node.unit_of.clone().into(), exit),
+            Instruction::BrTable(units.into(), default),
         ]);
+        if nested {
+            self.body
+                .extend([Instruction::End, Instruction::Unreachable]);
+        }
         for (idx, unit) in node.units.iter().enumerate() {
             self.body.push(Instruction::End);
             self.labels.pop();
