@@ -20,10 +20,13 @@ pub struct CpuState {
     pub excl_value: u128,
     /// Size in bytes of the last load-exclusive (0 when open); for pairs, the whole pair.
     pub excl_size: u64,
-    /// Registers (bit n for Xn, 31 for SP, 32 for NZCV) whose value the last exit of lifted code left
-    /// undefined, being dead where it continues (`elfrun_aot`'s liveness of exits); `--lockstep` does not
-    /// compare them. Nothing else reads it.
+    /// Registers (bit n for Xn, 31 for SP, 32 for NZCV; in `undefined_v` bit n for Vn) whose value the last
+    /// exit of lifted code left undefined, being dead where it continues (`elfrun_aot`'s liveness of exits);
+    /// `--lockstep` does not compare them. Nothing else reads them.
     pub undefined: u64,
+    pub undefined_v: u64,
+    /// Keeps `v` 16-byte aligned without implicit padding (the state is copied as bytes).
+    pub _pad: u64,
     pub v: [u128; 32],
 }
 
@@ -41,6 +44,8 @@ impl Default for CpuState {
             excl_value: 0,
             excl_size: 0,
             undefined: 0,
+            undefined_v: 0,
+            _pad: 0,
             v: [0; 32],
         }
     }
@@ -58,6 +63,7 @@ pub mod offsets {
     pub const FPSR: usize = offset_of!(CpuState, fpsr);
     pub const TPIDR_EL0: usize = offset_of!(CpuState, tpidr_el0);
     pub const UNDEFINED: usize = offset_of!(CpuState, undefined);
+    pub const UNDEFINED_V: usize = offset_of!(CpuState, undefined_v);
     pub const V: usize = offset_of!(CpuState, v);
 }
 

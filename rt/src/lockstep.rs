@@ -276,7 +276,7 @@ fn same_state(interp: &CpuState, aot: &CpuState) -> bool {
         && a.fpcr == b.fpcr
         && a.fpsr == b.fpsr
         && a.tpidr_el0 == b.tpidr_el0
-        && a.v == b.v
+        && (0..32).all(|i| a.v[i] == b.v[i] || aot.undefined_v & (1 << i) != 0)
 }
 
 /// The registers that differ between lifted code's state `aot` and the interpreter's `interp`, as text (but
@@ -308,7 +308,7 @@ fn state_diff(aot: &CpuState, interp: &CpuState) -> String {
             note(name.into(), format!("{a:#x}"), format!("{b:#x}"));
         }
     }
-    for i in 0..32 {
+    for i in (0..32).filter(|&i| aot.undefined_v & (1 << i) == 0) {
         note(
             format!("v{i}"),
             format!("{:#x}", aot.v[i]),

@@ -539,6 +539,7 @@ fn state_to_mem(cpu: &CpuState, mem: GuestMem) {
         (core::mem::offset_of!(CpuState, excl_size), cpu.excl_size),
         // Set by lifted code's exits that leave dead registers undefined.
         (offsets::UNDEFINED, 0),
+        (offsets::UNDEFINED_V, 0),
     ] {
         let _ = mem.store(at(off), v, 8);
     }
@@ -567,6 +568,7 @@ fn state_from_mem(cpu: &mut CpuState, mem: GuestMem) {
     cpu.excl_addr = ld(core::mem::offset_of!(CpuState, excl_addr));
     cpu.excl_size = ld(core::mem::offset_of!(CpuState, excl_size));
     cpu.undefined = ld(offsets::UNDEFINED);
+    cpu.undefined_v = ld(offsets::UNDEFINED_V);
     cpu.excl_value = mem
         .load_u128(at(core::mem::offset_of!(CpuState, excl_value)))
         .unwrap_or(0);

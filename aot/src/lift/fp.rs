@@ -486,6 +486,8 @@ impl Lift<'_> {
             return call.to_vec();
         }
         vec![
+            // Marks the exit for `Lift::flush` (registers dead at this pc need not be kept).
+            I::Nop,
             I::I64Const(self.pc as i64),
             I::LocalSet(super::L_NPC),
             I::I64Const(crate::abi::Status::FpSlow as i64),

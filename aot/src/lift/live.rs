@@ -10,8 +10,8 @@
 //! A program cannot tell, but through a signal handler's view of the registers (as after any optimising
 //! compiler, the value of a dead register is unspecified there).
 //!
-//! The sets are bit sets of X0..X30, SP (bit 31) and NZCV (bit 32), per instruction as [`super::Lift`] saw the
-//! semantics read and write them while lifting. Anything that leaves the plan — a call, a return, an indirect
+//! The sets are bit sets of X0..X30, SP (bit 31), NZCV (bit 32) and V0..V31 (bits 33..=64), per instruction
+//! as [`super::Lift`] saw the semantics read and write them while lifting. Anything that leaves the plan — a call, a return, an indirect
 //! branch, a system call, a branch to a block of another function, an instruction that was not lifted — reads
 //! every register.
 
@@ -23,18 +23,23 @@ use elfrun_interp::a64::branch::Branch;
 use super::FnPlan;
 use crate::discover::successors;
 
-/// X0..X30, SP and NZCV.
-pub(super) const ALL: u64 = (1 << 33) - 1;
+/// X0..X30, SP, NZCV and V0..V31.
+pub(super) const ALL: u128 = (1 << 65) - 1;
+
+/// The bit of V register `r`.
+pub(super) const fn vbit(r: u8) -> u128 {
+    1 << (33 + r as u32)
+}
 
 /// The registers each instruction reads (before any write of its own) and writes: pc → (reads, writes).
-pub(super) type Effects = HashMap<u64, (u64, u64)>;
+pub(super) type Effects = HashMap<u64, (u128, u128)>;
 
 /// Where registers are live in `plan`.
 pub(super) struct Liveness<'p> {
     plan: &'p FnPlan,
     effects: &'p Effects,
     /// Per block: live at its end.
-    live_out: Vec<u64>,
+    live_out: Vec<u128>,
 }
 
 impl<'p> Liveness<'p> {
@@ -64,7 +69,7 @@ impl<'p> Liveness<'p> {
             effects,
             live_out: vec![0; n],
         };
-        let mut live_in = vec![0u64; n];
+        let mut live_in = vec![0u128; n];
         loop {
             let mut changed = false;
             for i in (0..n).rev() {
@@ -86,7 +91,7 @@ impl<'p> Liveness<'p> {
     }
 
     /// Live before instruction `k` of block `i`, given `out` live at the block's end.
-    fn before(&self, i: usize, k: usize, out: u64) -> u64 {
+    fn before(&self, i: usize, k: usize, out: u128) -> u128 {
         let b = &self.plan.blocks[i];
         b.insns[k..]
             .iter()
@@ -98,7 +103,7 @@ impl<'p> Liveness<'p> {
             })
     }
 
-    fn effect(&self, insn: Insn, pc: u64) -> (u64, u64) {
+    fn effect(&self, insn: Insn, pc: u64) -> (u128, u128) {
         let leaves = match insn {
             Insn::Branch(Branch::BrReg { .. } | Branch::Svc { .. } | Branch::Brk { .. }) => true,
             Insn::Branch(Branch::BImm { link, .. }) => link,
@@ -113,7 +118,7 @@ impl<'p> Liveness<'p> {
 
     /// The registers dead at `pc` (an instruction of the plan): written before read on every path from there
     /// that stays in the plan; none for a pc outside it.
-    pub(super) fn dead_at(&self, pc: u64) -> u64 {
+    pub(super) fn dead_at(&self, pc: u64) -> u128 {
         let Some(i) = self
             .plan
             .blocks

@@ -399,10 +399,10 @@ pub struct Lift<'p> {
     ended: bool,
     reads: u64,
     writes: u64,
-    /// The current instruction's own reads (before any write of its own) and writes of X0..X30, SP and NZCV,
-    /// and per pc those of every instruction lifted so far ([`live`]).
-    insn_reads: u64,
-    insn_writes: u64,
+    /// The current instruction's own reads (before any write of its own) and writes of X0..X30, SP, NZCV and
+    /// V0..V31, and per pc those of every instruction lifted so far ([`live`]).
+    insn_reads: u128,
+    insn_writes: u128,
     effects: live::Effects,
     /// The same for V0..V31.
     vreads: u32,
@@ -814,8 +814,23 @@ impl<'p> Lift<'p> {
         }
     }
 
-    /// Moves the current instruction's code to the body.
+    /// Moves the current instruction's code to the body. A `nop` followed by a constant marks an exit at that pc
+    /// in code built out of line (the floating-point slow paths, [`Lift::fp_slow_exits`]), which gets the
+    /// [`Mark::Kill`] that [`Lift::exit`] places.
     fn flush(&mut self) {
+        let exits: Vec<_> = self
+            .cur
+            .windows(2)
+            .enumerate()
+            .filter_map(|(i, w)| match *w {
+                [Instruction::Nop, Instruction::I64Const(npc)] => Some((i, Mark::Kill(npc as u64))),
+                _ => None,
+            })
+            .collect();
+        if !exits.is_empty() {
+            self.cur_marks.extend(exits);
+            self.cur_marks.sort_by_key(|&(i, _)| i);
+        }
         let base = self.body.len();
         self.body_marks
             .extend(self.cur_marks.drain(..).map(|(i, m)| (base + i, m)));
@@ -890,6 +905,7 @@ impl<'p> Lift<'p> {
                 }
                 RegSlot::Vec(r) => {
                     self.vwrites |= 1 << r;
+                    self.insn_writes |= live::vbit(r);
                     self.vparts[r as usize] = self.qparts.get(&local).copied();
                     self.cur.push(Instruction::LocalGet(local));
                     self.cur.push(Instruction::LocalSet(L_VREGS + r as u32));
@@ -1441,7 +1457,7 @@ impl<'p> Lift<'p> {
         let liveness = live::Liveness::new(self.plan, &self.index, &self.effects);
         // An exit's dead registers: their locals set to constants, so that no value is kept alive for the exit,
         // and the set recorded in the state.
-        let kill = |f: &mut Function, dead: u64| {
+        let kill = |f: &mut Function, dead: u128| {
             let mut set = |value: Instruction<'static>, local: u32| {
                 f.instruction(&value);
                 f.instruction(&Instruction::LocalSet(local));
@@ -1454,9 +1470,17 @@ impl<'p> Lift<'p> {
                 set(Instruction::I64Const(0), L_FA);
                 set(Instruction::I64Const(0), L_FB);
             }
-            f.instruction(&Instruction::I32Const(state_addr(offsets::UNDEFINED)));
-            f.instruction(&Instruction::I64Const(dead as i64));
-            f.instruction(&Instruction::I64Store(memarg(3)));
+            for r in (0..32u8).filter(|&r| dead & live::vbit(r) != 0) {
+                set(Instruction::V128Const(0), L_VREGS + r as u32);
+            }
+            for (offset, bits) in [
+                (offsets::UNDEFINED, dead as u64 & ((1 << 33) - 1)),
+                (offsets::UNDEFINED_V, (dead >> 33) as u64),
+            ] {
+                f.instruction(&Instruction::I32Const(state_addr(offset)));
+                f.instruction(&Instruction::I64Const(bits as i64));
+                f.instruction(&Instruction::I64Store(memarg(3)));
+            }
         };
         let mut marks = self.body_marks.iter().peekable();
         for (at, i) in self.body.iter().enumerate() {
@@ -1467,7 +1491,8 @@ impl<'p> Lift<'p> {
                     Mark::Reload(c) => (false, c as usize),
                     Mark::Kill(npc) => {
                         // Registers the epilogue would store but that are dead where the runtime continues.
-                        let dead = liveness.dead_at(npc) & self.writes;
+                        let dead = liveness.dead_at(npc)
+                            & (u128::from(self.writes) | u128::from(self.vwrites) << 33);
                         if dead != 0 {
                             kill(&mut f, dead);
                         }

@@ -51,6 +51,7 @@ impl Lift<'_> {
             }
             RegSlot::Vec(r) => {
                 self.vreads |= 1 << r;
+                self.insn_reads |= super::live::vbit(r);
                 let q = self.q([I::LocalGet(super::L_VREGS + r as u32)]);
                 if let Some(parts) = self.vparts[r as usize] {
                     self.qparts.insert(q, parts);
