@@ -11,9 +11,11 @@ pub const MAGIC: &[u8; 8] = b"ELFRUNBN";
 /// Version of the bundle layout. Version 1 keyed bundles by the ELF's SHA-256 and ended in a SHA-256; version 2
 /// uses BLAKE3 for both (every process start checks them: busybox's 1.8 MB and a 1.8 MB bundle took 24 ms).
 pub const FORMAT_VERSION: u32 = 2;
-/// Identifies the lifter's output conventions; a bundle made by another translator is rebuilt, not run.
-pub const TRANSLATOR: &str =
-    "lift-4 (registers in locals, lazy flags, direct calls, inline fp fast paths, FpSlow status)";
+/// Identifies the lifter's output conventions, the layout of the CPU state it reads and writes included; a
+/// bundle made by another translator is rebuilt, not run. lift-5: the state's `undefined` words (dead registers
+/// at exits) moved the V registers by 16 bytes.
+pub const TRANSLATOR: &str = "lift-5 (registers in locals, lazy flags, direct calls, inline fp fast paths, \
+     FpSlow status, dead registers undefined at exits)";
 
 /// The translator string of a bundle built with or without [`crate::BuildInput::fused_madd`].
 pub fn translator(fused_madd: bool) -> String {
