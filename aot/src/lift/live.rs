@@ -23,12 +23,15 @@ use elfrun_interp::a64::branch::Branch;
 use super::FnPlan;
 use crate::discover::successors;
 
+/// The bit of V0 (X0..X30, SP and NZCV come before).
+pub(super) const V0: u32 = 33;
+
 /// X0..X30, SP, NZCV and V0..V31.
-pub(super) const ALL: u128 = (1 << 65) - 1;
+pub(super) const ALL: u128 = (1 << (V0 + 32)) - 1;
 
 /// The bit of V register `r`.
 pub(super) const fn vbit(r: u8) -> u128 {
-    1 << (33 + r as u32)
+    1 << (V0 + r as u32)
 }
 
 /// The registers each instruction reads (before any write of its own) and writes: pc → (reads, writes).

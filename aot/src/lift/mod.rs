@@ -769,8 +769,9 @@ impl<'p> Lift<'p> {
             // interpreter runs the rest of it.
             self.unsupported();
         }
-        let unsupported = self.unsupported;
-        if unsupported {
+        if self.unsupported {
+            // The interpreter runs it: it may read anything.
+            (self.insn_reads, self.insn_writes) = (live::ALL, 0);
             self.known = self.known_at_start;
             self.drop_insn(depth);
             self.exit(Status::Interp, pc);
@@ -779,9 +780,6 @@ impl<'p> Lift<'p> {
         } else {
             self.commit();
             self.stats.lifted += 1;
-        }
-        if unsupported {
-            (self.insn_reads, self.insn_writes) = (live::ALL, 0);
         }
         // A copy of the instruction (peeled, in a vector loop's scalar part) runs the same semantics.
         let e = self
@@ -1474,8 +1472,8 @@ impl<'p> Lift<'p> {
                 set(Instruction::V128Const(0), L_VREGS + r as u32);
             }
             for (offset, bits) in [
-                (offsets::UNDEFINED, dead as u64 & ((1 << 33) - 1)),
-                (offsets::UNDEFINED_V, (dead >> 33) as u64),
+                (offsets::UNDEFINED, dead as u64 & ((1 << live::V0) - 1)),
+                (offsets::UNDEFINED_V, (dead >> live::V0) as u64),
             ] {
                 f.instruction(&Instruction::I32Const(state_addr(offset)));
                 f.instruction(&Instruction::I64Const(bits as i64));
@@ -1492,7 +1490,7 @@ impl<'p> Lift<'p> {
                     Mark::Kill(npc) => {
                         // Registers the epilogue would store but that are dead where the runtime continues.
                         let dead = liveness.dead_at(npc)
-                            & (u128::from(self.writes) | u128::from(self.vwrites) << 33);
+                            & (u128::from(self.writes) | u128::from(self.vwrites) << live::V0);
                         if dead != 0 {
                             kill(&mut f, dead);
                         }
