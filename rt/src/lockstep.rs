@@ -228,10 +228,13 @@ impl Guest {
 
     /// Whether page `p` differs from its hash in `pages` (zero when it is not there: never touched).
     fn page_differs(&self, p: u64, pages: &BTreeMap<u64, u64>) -> bool {
+        static ZERO: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
         let want = pages.get(&p).copied().unwrap_or_else(|| {
-            let mut h = DefaultHasher::new();
-            h.write(&[0; PAGE as usize]);
-            h.finish()
+            *ZERO.get_or_init(|| {
+                let mut h = DefaultHasher::new();
+                h.write(&[0; PAGE as usize]);
+                h.finish()
+            })
         });
         self.page_hash(p) != want
     }
@@ -280,16 +283,15 @@ impl Guest {
 /// The architectural state both tiers must agree on: all of it but the registers lifted code's state `aot`
 /// says it left undefined (dead where it continues).
 fn same_state(interp: &CpuState, aot: &CpuState) -> bool {
-    let (a, b) = (interp, aot);
-    let defined = |r: usize| aot.undefined & (1 << r) == 0;
-    (0..31).all(|i| a.x[i] == b.x[i] || !defined(i))
-        && (a.sp == b.sp || !defined(31))
-        && a.pc == b.pc
-        && (a.nzcv == b.nzcv || !defined(32))
-        && a.fpcr == b.fpcr
-        && a.fpsr == b.fpsr
-        && a.tpidr_el0 == b.tpidr_el0
-        && (0..32).all(|i| a.v[i] == b.v[i] || aot.undefined_v & (1 << i) != 0)
+    let undefined = |r: usize| aot.undefined & (1 << r) != 0;
+    (0..31).all(|i| interp.x[i] == aot.x[i] || undefined(i))
+        && (interp.sp == aot.sp || undefined(31))
+        && interp.pc == aot.pc
+        && (interp.nzcv == aot.nzcv || undefined(32))
+        && interp.fpcr == aot.fpcr
+        && interp.fpsr == aot.fpsr
+        && interp.tpidr_el0 == aot.tpidr_el0
+        && (0..32).all(|i| interp.v[i] == aot.v[i] || aot.undefined_v & (1 << i) != 0)
 }
 
 /// The registers that differ between lifted code's state `aot` and the interpreter's `interp`, as text (but
@@ -309,15 +311,16 @@ fn state_diff(aot: &CpuState, interp: &CpuState) -> String {
             format!("{:#x}", interp.x[i]),
         );
     }
-    for (name, a, b, r) in [
-        ("sp", aot.sp, interp.sp, 31),
-        ("pc", aot.pc, interp.pc, 64),
-        ("nzcv", aot.nzcv, interp.nzcv, 32),
-        ("fpcr", aot.fpcr, interp.fpcr, 64),
-        ("fpsr", aot.fpsr, interp.fpsr, 64),
-        ("tpidr_el0", aot.tpidr_el0, interp.tpidr_el0, 64),
+    // With the bit that says a register is undefined, if it can be.
+    for (name, a, b, bit) in [
+        ("sp", aot.sp, interp.sp, Some(31)),
+        ("pc", aot.pc, interp.pc, None),
+        ("nzcv", aot.nzcv, interp.nzcv, Some(32)),
+        ("fpcr", aot.fpcr, interp.fpcr, None),
+        ("fpsr", aot.fpsr, interp.fpsr, None),
+        ("tpidr_el0", aot.tpidr_el0, interp.tpidr_el0, None),
     ] {
-        if r == 64 || defined(r) {
+        if bit.is_none_or(defined) {
             note(name.into(), format!("{a:#x}"), format!("{b:#x}"));
         }
     }
