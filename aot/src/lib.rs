@@ -377,7 +377,8 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         vector_loops += s.vector_loops;
         bodies.push(f);
     }
-    let wasm = module::assemble(bodies);
+    let entries: Vec<u64> = functions.iter().map(|p| p.entry).collect();
+    let wasm = module::assemble(bodies, &entries);
     validate(&wasm)?;
     let bundle = Bundle {
         elf_hash,

@@ -4,7 +4,7 @@
 use wasm_encoder::{
     CodeSection, ConstExpr, ElementSection, Elements, EntityType, ExportKind, ExportSection,
     Function, FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction, MemoryType,
-    Module, RefType, TableSection, TableType, TypeSection, ValType,
+    Module, NameMap, NameSection, RefType, TableSection, TableType, TypeSection, ValType,
 };
 
 use crate::abi::{EXPORT_ENTER, IMPORT_FP, IMPORT_MEMORY};
@@ -16,8 +16,10 @@ pub(crate) const TY_LIFTED: u32 = 1;
 const TY_ENTER: u32 = 2;
 const TY_NZCV: u32 = 3;
 
-/// The module around `functions` (already lifted bodies, in table order).
-pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
+/// The module around `functions` (already lifted bodies, in table order), each named in the name section by
+/// the guest address it was lifted from (`entries`): what `ELFRUN_PERFMAP=1` gives perf for the JIT code.
+pub fn assemble(functions: Vec<Function>, entries: &[u64]) -> Vec<u8> {
+    debug_assert_eq!(functions.len(), entries.len());
     let n = functions.len() as u32;
     let mut types = TypeSection::new();
     types.ty().function(
@@ -103,6 +105,17 @@ pub fn assemble(functions: Vec<Function>) -> Vec<u8> {
         .section(&exports)
         .section(&elements)
         .section(&code);
+
+    let mut names = NameMap::new();
+    names.append(FP_FUNC, IMPORT_FP);
+    for (i, pc) in entries.iter().enumerate() {
+        names.append(first + i as u32, &format!("guest_{pc:x}"));
+    }
+    names.append(enter_index, EXPORT_ENTER);
+    names.append(nzcv_index(functions.len()), "nzcv");
+    let mut name_section = NameSection::new();
+    name_section.functions(&names);
+    m.section(&name_section);
     m.finish()
 }
 

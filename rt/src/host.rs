@@ -105,6 +105,12 @@ pub fn engine() -> wasmer::Engine {
                     Err(e) => tracing::warn!("ELFRUN_CLIF_DIR {}: {e}", dir.to_string_lossy()),
                 }
             }
+            // `ELFRUN_PERFMAP=1`: /tmp/perf-PID.map names the JIT code of every loaded bundle's functions by the
+            // guest address they were lifted from, for `perf report` (docs/aot.md).
+            if std::env::var_os("ELFRUN_PERFMAP").is_some_and(|v| v == "1") {
+                use wasmer::sys::CompilerConfig;
+                cl.enable_perfmap();
+            }
             wasmer::sys::EngineBuilder::new(cl)
                 .set_target(Some(target()))
                 .engine()
