@@ -887,8 +887,9 @@ impl Sem for Lift<'_> {
         self.pending_flags = Some(Flags::new(kind, result, None));
     }
     fn carry(&mut self) -> u32 {
-        let f = self.nzcv();
-        let c = self.flag(f, 29);
+        // C is condition CS: after SUBS/CMP a direct unsigned comparison (CMP + CSET HI + SBC, a C
+        // comparator's idiom), after a logical operation 0 — NZCV materialised only where nothing is known.
+        let c = self.cond(2);
         self.b_to_v(c)
     }
     fn cond(&mut self, cond: u8) -> u32 {
