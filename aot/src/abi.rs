@@ -13,6 +13,40 @@ pub const STATE_ADDR: u64 = 0xffff_e000;
 /// reach code spinning in a loop.
 pub const FUEL_ADDR: u64 = STATE_ADDR + 0xf00;
 
+/// Guest addresses of the lazy flags' kind and second operand. While lifted code runs, NZCV in the state may be
+/// lazy: when the word at `FLAGS_KIND_ADDR` is not 0, the state's NZCV word holds the flags' first operand and
+/// `FLAGS_B_ADDR` the second, and [`lazy_nzcv`] gives the flags (a returning function hands its caller the
+/// comparison that set them instead of materialising NZCV). The runtime stores kind 0 before it enters lifted
+/// code and materialises NZCV when it reads the state back.
+pub const FLAGS_KIND_ADDR: u64 =
+    STATE_ADDR + core::mem::size_of::<elfrun_interp::CpuState>() as u64;
+pub const FLAGS_B_ADDR: u64 = FLAGS_KIND_ADDR + 8;
+const _: () = assert!(FLAGS_B_ADDR + 8 <= FUEL_ADDR);
+
+/// NZCV (PSTATE layout) of lazy flags `kind` (`lift::FlagKind`) with operands `a`, `b`: what the module's `nzcv`
+/// helper computes (`module::nzcv_expr`), for the runtime.
+pub fn lazy_nzcv(kind: u64, a: u64, b: u64) -> u64 {
+    // Kinds as the helper tests them: 0 Value, 1 Sub64, 2 Sub32, 3 Logic64, 4 Logic32 (any other kind: Logic64).
+    if kind == 0 {
+        return a;
+    }
+    let (mask, top) = if kind == 2 || kind == 4 {
+        (0xffff_ffff, 31)
+    } else {
+        (u64::MAX, 63)
+    };
+    let (a, b) = (a & mask, b & mask);
+    let bit = |x: u64, i: u32| (x >> i) & 1;
+    if kind >= 3 {
+        return bit(a, top) << 31 | u64::from(a == 0) << 30;
+    }
+    let r = a.wrapping_sub(b) & mask;
+    bit(r, top) << 31
+        | u64::from(r == 0) << 30
+        | u64::from(a >= b) << 29
+        | bit((a ^ b) & (a ^ r), top) << 28
+}
+
 /// Lowest guest address lifted code may access (the null guard, as the interpreter's `GuestMem`).
 pub const MEM_LOW: u64 = 0x10000;
 /// One past the highest guest address.
@@ -230,6 +264,49 @@ impl FpCall {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ARM ARM's AddWithCarry(a, NOT(b), 1) in wide arithmetic (not the bit tricks `lazy_nzcv` uses), and
+    /// the logical flags, at 32 and 64 bits.
+    #[test]
+    fn lazy_nzcv_is_the_flags_of_the_comparison() {
+        let edges = [
+            0u64,
+            1,
+            2,
+            0x7fff_ffff,
+            0x8000_0000,
+            0xffff_ffff,
+            0x1_0000_0000,
+            1 << 63,
+            u64::MAX,
+            u64::MAX - 1,
+            (1 << 63) - 1,
+            0x1234_5678_9abc_def0,
+            0xffff_ffff_8000_0000,
+        ];
+        for &a in &edges {
+            for &b in &edges {
+                for (kind, bits) in [(1u64, 64u32), (2, 32)] {
+                    let mask = if bits == 64 { u64::MAX } else { 0xffff_ffff };
+                    let (x, y) = (a & mask, !b & mask);
+                    let r = x.wrapping_add(y).wrapping_add(1) & mask;
+                    let unsigned = u128::from(x) + u128::from(y) + 1;
+                    let sext = |v: u64| ((v << (64 - bits)) as i64 >> (64 - bits)) as i128;
+                    let signed = sext(x) + sext(y) + 1;
+                    let want = (r >> (bits - 1) & 1) << 31
+                        | u64::from(r == 0) << 30
+                        | u64::from(u128::from(r) != unsigned) << 29
+                        | u64::from(sext(r) != signed) << 28;
+                    assert_eq!(lazy_nzcv(kind, a, b), want, "kind {kind}: {a:#x} - {b:#x}");
+                }
+                let logic =
+                    |r: u64, bits: u32| (r >> (bits - 1) & 1) << 31 | u64::from(r == 0) << 30;
+                assert_eq!(lazy_nzcv(3, a, b), logic(a, 64));
+                assert_eq!(lazy_nzcv(4, a, b), logic(a & 0xffff_ffff, 32));
+                assert_eq!(lazy_nzcv(0, a, b), a);
+            }
+        }
+    }
 
     #[test]
     fn fp_calls_round_trip() {

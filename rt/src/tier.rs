@@ -543,6 +543,8 @@ fn state_to_mem(cpu: &CpuState, mem: GuestMem) {
     ] {
         let _ = mem.store(at(off), v, 8);
     }
+    // NZCV as a value, not lazy flags (`abi::FLAGS_KIND_ADDR`).
+    let _ = mem.store(abi::FLAGS_KIND_ADDR, 0, 8);
     let _ = mem.store_u128(
         at(core::mem::offset_of!(CpuState, excl_value)),
         cpu.excl_value,
@@ -561,7 +563,10 @@ fn state_from_mem(cpu: &mut CpuState, mem: GuestMem) {
     }
     cpu.sp = ld(offsets::SP);
     cpu.pc = ld(offsets::PC);
-    cpu.nzcv = ld(offsets::NZCV);
+    // Lifted code may leave the flags lazy (the comparison that set them).
+    let flags_kind = mem.load(abi::FLAGS_KIND_ADDR, 8).unwrap_or(0);
+    let flags_b = mem.load(abi::FLAGS_B_ADDR, 8).unwrap_or(0);
+    cpu.nzcv = abi::lazy_nzcv(flags_kind, ld(offsets::NZCV), flags_b);
     cpu.fpcr = ld(offsets::FPCR);
     cpu.fpsr = ld(offsets::FPSR);
     cpu.tpidr_el0 = ld(offsets::TPIDR_EL0);

@@ -385,6 +385,17 @@ fn registers_dead_at_exits_are_left_undefined_only_there() {
     );
 }
 
+/// Functions return with their flags lazy (the comparison that set them, aot/src/abi.rs `FLAGS_KIND_ADDR`;
+/// lazy_flags.S): callers read NZCV, C and a condition after CMP, TST (64 and 32 bits) and ADDS in leaves called
+/// directly and through a register, and after a system call between the return and the reads, where the runtime
+/// gets the flags lazy; the checksum of every read matches qemu's, also under `--lockstep`.
+#[test]
+fn flags_returned_lazily_are_the_comparisons_flags() {
+    let (want, st, _) = lifted_matches_qemu("lazy_flags");
+    assert_eq!(want.stdout.len(), 8);
+    assert!(st["syscalls"].as_u64().unwrap() >= 160, "{st}");
+}
+
 /// Register values, address arithmetic and bounds checks are reused within a block (same_address.S: one address
 /// read and written, narrow then wide, writeback, a register reloaded or moved between accesses, a call in
 /// between; accesses near one base covered by one check's window); with an argument the program then faults on

@@ -52,7 +52,7 @@ use elfrun_interp::Insn;
 use elfrun_interp::state::offsets;
 use wasm_encoder::{Function, Instruction, MemArg, MemArgTarget, ValType};
 
-use crate::abi::{FUEL_ADDR, STATE_ADDR, Status};
+use crate::abi::{FLAGS_B_ADDR, FLAGS_KIND_ADDR, FUEL_ADDR, STATE_ADDR, Status};
 
 /// One block of a function plan: consecutive instructions from `start`.
 #[derive(Clone, Debug)]
@@ -1415,18 +1415,32 @@ impl<'p> Lift<'p> {
                 f.instruction(&Instruction::I32Store(memarg(2)));
             }
         };
-        let nzcv_func = self.m.nzcv_func;
-        // Stores NZCV, materialised from the flag locals, to the state.
+        // NZCV goes to the state as the lazy flags are (kind, a, b) — materialised only if the runtime reads it
+        // (`abi::FLAGS_KIND_ADDR`): a function returning after a comparison costs three stores, not the helper.
+        let flag_words = [
+            (L_FA, state_addr(offsets::NZCV)),
+            (L_FK, FLAGS_KIND_ADDR as u32 as i32),
+            (L_FB, FLAGS_B_ADDR as u32 as i32),
+        ];
         let store_nzcv = |f: &mut Function| {
-            for i in [
-                Instruction::I32Const(state_addr(offsets::NZCV)),
-                Instruction::LocalGet(L_FK),
-                Instruction::LocalGet(L_FA),
-                Instruction::LocalGet(L_FB),
-                Instruction::Call(nzcv_func),
-                Instruction::I64Store(memarg(3)),
-            ] {
-                f.instruction(&i);
+            for (local, addr) in flag_words {
+                f.instruction(&Instruction::I32Const(addr));
+                f.instruction(&Instruction::LocalGet(local));
+                if local == L_FK {
+                    f.instruction(&Instruction::I64ExtendI32U);
+                }
+                f.instruction(&Instruction::I64Store(memarg(3)));
+            }
+        };
+        let load_nzcv = |f: &mut Function| {
+            for (local, addr) in flag_words {
+                f.instruction(&Instruction::I32Const(addr));
+                if local == L_FK {
+                    f.instruction(&Instruction::I32Load(memarg(2)));
+                } else {
+                    f.instruction(&Instruction::I64Load(memarg(3)));
+                }
+                f.instruction(&Instruction::LocalSet(local));
             }
         };
         let mut f = Function::new_with_locals_types(locals);
@@ -1442,7 +1456,10 @@ impl<'p> Lift<'p> {
             f.instruction(&Instruction::LocalGet(L_VREGS + r as u32));
             f.instruction(&Instruction::V128Store(memarg(4)));
         };
-        for r in 0..33u8 {
+        if used & (1 << NZCV) != 0 {
+            load_nzcv(&mut f);
+        }
+        for r in 0..NZCV {
             if used & (1 << r) != 0 {
                 f.instruction(&Instruction::I32Const(state_addr(gpr_offset(r))));
                 f.instruction(&Instruction::I64Load(memarg(3)));
@@ -1515,13 +1532,7 @@ impl<'p> Lift<'p> {
                     let addr = Instruction::I32Const(state_addr(gpr_offset(r)));
                     match (spill, r == NZCV) {
                         (true, true) => store_nzcv(&mut f),
-                        (false, true) => {
-                            f.instruction(&addr);
-                            f.instruction(&Instruction::I64Load(memarg(3)));
-                            f.instruction(&Instruction::LocalSet(L_FA));
-                            f.instruction(&Instruction::I32Const(FlagKind::Value as i32));
-                            f.instruction(&Instruction::LocalSet(L_FK));
-                        }
+                        (false, true) => load_nzcv(&mut f),
                         (true, false) => {
                             f.instruction(&addr);
                             f.instruction(&Instruction::LocalGet(L_REGS + r as u32));
