@@ -5,9 +5,12 @@
 
 use elfrun_interp::sem::{FpBinOp, FpCmp, FpTy, FpUnOp, Rounding, Width};
 
-/// Guest address of the [`elfrun_interp::CpuState`] while lifted code runs. It lies in the 64 KiB guard at the
-/// top of the guest address space, where the guest can map nothing (the signal trampoline page is above it).
-pub const STATE_ADDR: u64 = 0xffff_e000;
+/// Guest address of the [`elfrun_interp::CpuState`] while lifted code runs. It lies in the null-pointer guard
+/// below [`MEM_LOW`], where the guest can map nothing and lifted code's address checks let no guest access
+/// reach. Being below 2 GiB, every address of the state is a 32-bit displacement from the memory base on
+/// x86-64: a state access is one instruction, with no register holding its constant address (above 2 GiB
+/// Cranelift kept each such constant alive from the prologue's load to the epilogue's store).
+pub const STATE_ADDR: u64 = 0x8000;
 /// Guest address of the fuel counter (i32): lifted code decrements it at every dispatch of a block through a
 /// function's dispatch loop and returns [`Status::Budget`] when it reaches zero, so host signals and timers
 /// reach code spinning in a loop.
@@ -21,7 +24,7 @@ pub const FUEL_ADDR: u64 = STATE_ADDR + 0xf00;
 pub const FLAGS_KIND_ADDR: u64 =
     STATE_ADDR + core::mem::size_of::<elfrun_interp::CpuState>() as u64;
 pub const FLAGS_B_ADDR: u64 = FLAGS_KIND_ADDR + 8;
-const _: () = assert!(FLAGS_B_ADDR + 8 <= FUEL_ADDR);
+const _: () = assert!(FLAGS_B_ADDR + 8 <= FUEL_ADDR && FUEL_ADDR + 4 <= MEM_LOW);
 
 /// NZCV (PSTATE layout) of lazy flags `kind` (`lift::FlagKind`) with operands `a`, `b`: what the module's `nzcv`
 /// helper computes (`module::nzcv_expr`), for the runtime.

@@ -14,9 +14,9 @@ pub const FORMAT_VERSION: u32 = 2;
 /// Identifies the lifter's output conventions, the layout of the CPU state it reads and writes included; a
 /// bundle made by another translator is rebuilt, not run. lift-5: the state's `undefined` words (dead registers
 /// at exits) moved the V registers by 16 bytes. lift-6: NZCV may be left lazy in the state
-/// ([`crate::abi::FLAGS_KIND_ADDR`]).
-pub const TRANSLATOR: &str = "lift-6 (registers in locals, lazy flags, direct calls, inline fp fast paths, \
-     FpSlow status, dead registers undefined at exits, lazy NZCV in the state)";
+/// ([`crate::abi::FLAGS_KIND_ADDR`]). lift-7: the state moved to the null-pointer guard.
+pub const TRANSLATOR: &str = "lift-7 (registers in locals, lazy flags, direct calls, inline fp fast paths, \
+     FpSlow status, dead registers undefined at exits, lazy NZCV in the state, state in the null guard)";
 
 /// The translator string of a bundle built with or without [`crate::BuildInput::fused_madd`].
 pub fn translator(fused_madd: bool) -> String {

@@ -61,6 +61,16 @@ impl GuestMem {
         }
     }
 
+    /// This memory with the guard below [`GuestMem::low`] accessible too, for what the host itself keeps there
+    /// out of the guest's reach (the AOT tier's CPU state). `base..base + len` is valid, per [`GuestMem::new`].
+    pub fn with_guard(self) -> GuestMem {
+        GuestMem {
+            low: 0,
+            span: self.len,
+            ..self
+        }
+    }
+
     /// Lowest accessible address.
     pub fn low(&self) -> u64 {
         self.low

@@ -428,7 +428,8 @@ impl Aot {
         };
         let memory = host.memory().clone();
         let store = host.store_mut();
-        let env = FunctionEnv::new(store, mem);
+        // The helper works on FPCR/FPSR in the state, in the guard below the guest's memory.
+        let env = FunctionEnv::new(store, mem.with_guard());
         let imports = imports! {
             "env" => {
                 abi::IMPORT_FP => Function::new_typed_with_env(store, &env, fp_helper),
@@ -491,8 +492,10 @@ impl Aot {
         host: &mut HostMemory,
         mem: GuestMem,
     ) -> Result<Status, String> {
-        state_to_mem(cpu, mem);
-        let _ = mem.store(abi::FUEL_ADDR, FUEL as u64, 4);
+        // The state lies in the guard below the guest's memory (`abi::STATE_ADDR`).
+        let state = mem.with_guard();
+        state_to_mem(cpu, state);
+        let _ = state.store(abi::FUEL_ADDR, FUEL as u64, 4);
         let mut pc = cpu.pc;
         let status = loop {
             let Some(&(f, b)) = self.entries.get(&pc) else {
@@ -506,7 +509,7 @@ impl Aot {
                 .map_err(|e| format!("lifted code failed at pc {pc:#x}: {e}"))?;
             let status = Status::from_i32(raw)
                 .ok_or_else(|| format!("lifted code returned status {raw} at pc {pc:#x}"))?;
-            pc = mem
+            pc = state
                 .load(abi::STATE_ADDR + offsets::PC as u64, 8)
                 .unwrap_or(0);
             if status != Status::Continue {
@@ -514,7 +517,7 @@ impl Aot {
             }
         };
         self.stats.aot_exits += 1;
-        state_from_mem(cpu, mem);
+        state_from_mem(cpu, state);
         if matches!(status, Status::Interp | Status::FpSlow) {
             self.stats.aot_fallbacks += 1;
         }
