@@ -359,6 +359,7 @@ impl CraneliftCompiler {
                 other => (other.maybe_into_to_windows_unwind(), None::<()>),
             };
 
+            crate::pad_to_32(&mut code_buf);
             let range = reader.range();
             let address_map = get_function_address_map(&context, range, code_buf.len());
 

@@ -69,7 +69,16 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// elfrun: what its patch of this crate changes in generated code (vendor/README.md). Part of elfrun's artifact
 /// cache key, so that code compiled before a change of the patch is not loaded after it.
-pub const ELFRUN_PATCH: &str = "elfrun 1: fused relaxed madd where the ISA has FMA";
+pub const ELFRUN_PATCH: &str = "elfrun 2: fused relaxed madd where the ISA has FMA; jumps padded off 32-byte \
+     boundaries, function bodies to multiples of 32 bytes";
+
+/// elfrun: pads a compiled function's code to a multiple of 32 bytes (with `int3`, never executed). wasmer lays
+/// functions out back to back at 16-byte alignment from a page boundary, so with every body a multiple of 32
+/// bytes every function starts 32-byte aligned, and the offsets at which Cranelift's x86-64 emitter keeps jumps
+/// off 32-byte boundaries (Intel's JCC erratum, `vendor/cranelift-codegen`) are the addresses'.
+pub(crate) fn pad_to_32(code: &mut Vec<u8>) {
+    code.resize(code.len().next_multiple_of(32), 0xcc);
+}
 
 /// Offset applied to user-defined trap codes to avoid colliding with
 /// Cranelift-reserved values.

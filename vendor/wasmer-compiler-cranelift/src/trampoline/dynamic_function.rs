@@ -151,6 +151,7 @@ pub fn make_trampoline_dynamic_function(
         .compile(isa, &mut ctrl_plane)
         .map_err(|error| CompileError::Codegen(error.inner.to_string()))?;
     code_buf.extend_from_slice(compiled.code_buffer());
+    crate::pad_to_32(&mut code_buf);
 
     if let Some(callbacks) = callbacks.as_ref() {
         callbacks.obj_memory_buffer(kind, module_hash, &code_buf);
