@@ -396,6 +396,30 @@ fn flags_returned_lazily_are_the_comparisons_flags() {
     assert!(st["syscalls"].as_u64().unwrap() >= 160, "{st}");
 }
 
+/// The CPU state lives in the null-pointer guard while lifted code runs (aot/src/abi.rs `STATE_ADDR`): a guest
+/// store to its pc slot and a load from its start fault in lifted code as under qemu (SIGSEGV), with the
+/// faulting address reported (null_guard.S).
+#[test]
+fn accesses_to_the_null_guard_where_the_state_lives_fault() {
+    let (want, _, bin) = lifted_matches_qemu("null_guard");
+    assert_eq!(want.stdout, b"ok\n");
+    let d = dir().join("null_guard");
+    let bin_s = bin.to_str().unwrap();
+    let bundle = d.join("b.bundle");
+    for (arg, addr) in [("store", "0x8100"), ("load", "0x8000")] {
+        let want = common::qemu(&[bin_s, arg], &[]);
+        assert_eq!(common::status(&want), 139, "qemu {arg}: {want:?}");
+        let got = elfrun_cached(
+            &d.join("cache"),
+            &["--tier", "aot", "--bundle", bundle.to_str().unwrap(), bin_s, arg],
+        );
+        let stderr = String::from_utf8_lossy(&got.stderr);
+        assert_eq!(common::status(&got), 139, "{arg}: {stderr}");
+        assert!(stderr.contains(&format!("address {addr}")), "{arg}: {stderr}");
+        assert!(got.stdout.is_empty(), "{arg}");
+    }
+}
+
 /// Register values, address arithmetic and bounds checks are reused within a block (same_address.S: one address
 /// read and written, narrow then wide, writeback, a register reloaded or moved between accesses, a call in
 /// between; accesses near one base covered by one check's window); with an argument the program then faults on
