@@ -10,7 +10,7 @@
 //! Owns: bundle lookup/validation, the artifact cache, the `fp` helper import, tier statistics.
 //! Must not: decide syscall or signal semantics (the run loop in [`crate::guest`] does).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -50,8 +50,9 @@ pub struct TierStats {
     /// Instructions lifted code left to the interpreter (`Status::Interp`, `Status::FpSlow`).
     pub aot_fallbacks: u64,
     /// Block starts the interpreter ran in the AOT tier because the bundle had no code for them (where lifted code
-    /// left, and the blocks the interpreter went on to), with counts: recorded into the profile.
-    pub aot_misses: BTreeMap<u64, u64>,
+    /// left, and the blocks the interpreter went on to), with counts: recorded into the profile. (Counted for
+    /// every block the interpreter runs there: a fast hash.)
+    pub aot_misses: rustc_hash::FxHashMap<u64, u64>,
     /// Misses already written to the profile (taken out of `aot_misses`).
     pub flushed_miss_sites: usize,
     pub flushed_misses: u64,
@@ -479,6 +480,15 @@ impl Aot {
         *n
     }
 
+    /// A recorder for the interpreter running code the bundle does not have: notes every block it runs as a
+    /// miss (so the next build covers it) and stops it where lifted code can be entered.
+    pub fn miss_recorder(&mut self) -> MissRecorder<'_> {
+        MissRecorder {
+            entries: &self.entries,
+            misses: &mut self.stats.aot_misses,
+        }
+    }
+
     /// Whether lifted code can be entered at `pc`.
     pub fn has_entry(&self, pc: u64) -> bool {
         self.entries.contains_key(&pc)
@@ -522,6 +532,25 @@ impl Aot {
             self.stats.aot_fallbacks += 1;
         }
         Ok(status)
+    }
+}
+
+/// See [`Aot::miss_recorder`].
+#[derive(Debug)]
+pub struct MissRecorder<'a> {
+    entries: &'a HashMap<u64, (i32, i32)>,
+    misses: &'a mut rustc_hash::FxHashMap<u64, u64>,
+}
+
+impl elfrun_interp::eval::Recorder for MissRecorder<'_> {
+    const ACTIVE: bool = true;
+    fn enter(&mut self, block: &elfrun_interp::eval::Block) {
+        *self.misses.entry(block.start).or_default() += 1;
+    }
+    fn completed(&mut self, _block: &elfrun_interp::eval::Block, _next: u64, _sp: u64) {}
+    fn stopped(&mut self, _block: &elfrun_interp::eval::Block, _completed_last: bool) {}
+    fn stop_before(&mut self, block: &elfrun_interp::eval::Block) -> bool {
+        self.entries.contains_key(&block.start)
     }
 }
 

@@ -411,11 +411,21 @@ fn accesses_to_the_null_guard_where_the_state_lives_fault() {
         assert_eq!(common::status(&want), 139, "qemu {arg}: {want:?}");
         let got = elfrun_cached(
             &d.join("cache"),
-            &["--tier", "aot", "--bundle", bundle.to_str().unwrap(), bin_s, arg],
+            &[
+                "--tier",
+                "aot",
+                "--bundle",
+                bundle.to_str().unwrap(),
+                bin_s,
+                arg,
+            ],
         );
         let stderr = String::from_utf8_lossy(&got.stderr);
         assert_eq!(common::status(&got), 139, "{arg}: {stderr}");
-        assert!(stderr.contains(&format!("address {addr}")), "{arg}: {stderr}");
+        assert!(
+            stderr.contains(&format!("address {addr}")),
+            "{arg}: {stderr}"
+        );
         assert!(got.stdout.is_empty(), "{arg}");
     }
 }

@@ -185,6 +185,9 @@ pub fn run_with<R: Recorder>(
             break Exit::FetchFault;
         };
         let block = cache.block(id);
+        if R::ACTIVE && executed > 0 && rec.stop_before(block) {
+            break Exit::Budget;
+        }
         rec.enter(block);
         // Only a block's last instruction can branch; anything before it falls through.
         ev.next_pc = block.end();

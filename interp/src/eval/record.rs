@@ -38,6 +38,13 @@ pub trait Recorder {
     /// `block` stopped before completing its last instruction (fault, undefined instruction, `ic ivau`, or the
     /// exit of a syscall, which is the block's last instruction and does complete: `completed_last` says so).
     fn stopped(&mut self, block: &Block, completed_last: bool);
+    /// Whether the run ends (as if its budget ran out) before `block`, asked from the second block of a run on:
+    /// lets the caller interpret only until control reaches code it runs another way (the AOT tier's lifted
+    /// code).
+    #[inline(always)]
+    fn stop_before(&mut self, _block: &Block) -> bool {
+        false
+    }
 }
 
 /// Records nothing.
