@@ -424,6 +424,35 @@ impl Context for IsleContext<'_, '_, MInst, X64Backend> {
             return XmmMem::unwrap_new(RegMem::mem(SyntheticAmode::ConstantOffset(vcode_constant)));
         }
 
+        // elfrun: a 128-bit constant is read from the constant pool where it is used, as above, instead of
+        // living in a register, which in a long function ends up spilled and reloaded in every loop that uses
+        // it (the constant is hoisted out of the innermost one). Wasm's `v128.const` arrives as an `i8x16`
+        // constant under a `bitcast` to the type of its use.
+        let mut val = val;
+        while let Some(inst) = self.lower_ctx.dfg().value_def(val).inst() {
+            match self.lower_ctx.dfg().insts[inst] {
+                InstructionData::LoadNoOffset {
+                    opcode: Opcode::Bitcast,
+                    arg,
+                    ..
+                } if self.lower_ctx.dfg().value_type(arg).bits() == 128 => val = arg,
+                _ => break,
+            }
+        }
+        if let Some(inst) = self.lower_ctx.dfg().value_def(val).inst() {
+            if let InstructionData::UnaryConst {
+                opcode: Opcode::Vconst,
+                constant_handle,
+            } = self.lower_ctx.dfg().insts[inst]
+            {
+                let vcode_constant = self.lower_ctx.use_constant(VCodeConstantData::Pool(
+                    constant_handle,
+                    self.lower_ctx.get_constant_data(constant_handle).clone(),
+                ));
+                return XmmMem::unwrap_new(RegMem::mem(SyntheticAmode::ConstantOffset(vcode_constant)));
+            }
+        }
+
         XmmMem::unwrap_new(self.put_in_reg_mem(val))
     }
 
