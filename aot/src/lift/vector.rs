@@ -641,17 +641,8 @@ impl Lift<'_> {
         }
         // Every lane of every result big, or the scalar loop takes the group over.
         if !results.is_empty() {
-            for (k, &q) in results.iter().enumerate() {
-                code.extend(is_big(q, d));
-                if k > 0 {
-                    code.push(I::V128And);
-                }
-            }
-            code.extend([
-                if d { I::I64x2AllTrue } else { I::I32x4AllTrue },
-                I::I32Eqz,
-                I::BrIf(1),
-            ]);
+            code.extend(any_not_big(&results, d));
+            code.push(I::BrIf(1));
         }
         for (b, off, q) in stores {
             code.extend([
@@ -754,14 +745,17 @@ impl Lift<'_> {
         }
         let r = self.temp(ValType::V128);
         self.cur.push(I::LocalSet(r));
-        self.cur.push(I::LocalGet(L_FPFAST));
-        self.cur.extend(is_big(r, d));
+        // Two branches to the semantics rather than one on a combined condition: the fast mode's is the same
+        // every time round a loop.
         self.cur.extend([
-            if d { I::I64x2AllTrue } else { I::I32x4AllTrue },
-            I::I32And,
+            I::Block(BlockType::Empty), // $done
+            I::Block(BlockType::Empty), // $slow
+            I::LocalGet(L_FPFAST),
             I::I32Eqz,
-            I::If(BlockType::Empty),
+            I::BrIf(0),
         ]);
+        self.cur.extend(any_not_big(&[r], d));
+        self.cur.extend([I::BrIf(0), I::Br(1), I::End]);
         self.depth += 1;
         let before = self.pending.len();
         elfrun_interp::a64::exec(self, insn);
@@ -907,38 +901,59 @@ fn vec_memarg(offset: u64) -> wasm_encoder::MemArg {
     }
 }
 
-/// Whether every lane of the vector in local `q` is big (finite, magnitude above the smallest normal): a mask.
-fn is_big(q: u32, d: bool) -> Vec<I<'static>> {
-    // The magnitude's bits compare as signed integers: above the smallest normal's and below infinity's.
-    if d {
-        vec![
+/// Whether some lane of the vectors in locals `qs` is not big (big: finite, magnitude above the smallest
+/// normal), as an i32 on the stack.
+///
+/// A lane's magnitude `m` (its bits without the sign) is big when `MIN_NORMAL < m < INFINITY`, i.e. when
+/// `m − (MIN_NORMAL + 1)` is below `INFINITY − MIN_NORMAL − 1` as an unsigned number. Adding the sign bit turns
+/// that into a signed comparison, which SIMD has: `t = m + SIGN − (MIN_NORMAL + 1)` (wrapping) is at most
+/// `SIGN + INFINITY − MIN_NORMAL − 2` exactly when `m` is big. So a lane is not big when `t` is greater than
+/// that bound — one AND, one add and one compare per vector, each with a constant operand the engine reads
+/// from memory (the two bounds' compares needed two more operations and a register). Single-precision `t`s
+/// are combined by a signed maximum before the one compare; doubles (SIMD128 has no i64x2 maximum) by OR-ing
+/// the compares. Unit test: `not_big_is_the_range_check`.
+fn any_not_big(qs: &[u32], d: bool) -> Vec<I<'static>> {
+    let mut code = Vec::new();
+    let (bias, bound) = not_big_consts(d);
+    for (k, &q) in qs.iter().enumerate() {
+        code.extend([
             I::LocalGet(q),
-            I::V128Const(i64x2(i64::MAX)),
+            I::V128Const(splat(i64::MAX >> if d { 0 } else { 32 }, d)),
             I::V128And,
-            I::V128Const(i64x2(0x0010_0000_0000_0000)),
-            I::I64x2GtS,
-            I::V128Const(i64x2(0x7ff0_0000_0000_0000)),
-            I::LocalGet(q),
-            I::V128Const(i64x2(i64::MAX)),
-            I::V128And,
-            I::I64x2GtS,
-            I::V128And,
-        ]
-    } else {
-        vec![
-            I::LocalGet(q),
-            I::V128Const(i32x4(i32::MAX)),
-            I::V128And,
-            I::V128Const(i32x4(0x0080_0000)),
-            I::I32x4GtS,
-            I::V128Const(i32x4(0x7f80_0000)),
-            I::LocalGet(q),
-            I::V128Const(i32x4(i32::MAX)),
-            I::V128And,
-            I::I32x4GtS,
-            I::V128And,
-        ]
+            I::V128Const(splat(bias, d)),
+            if d { I::I64x2Add } else { I::I32x4Add },
+        ]);
+        if d {
+            code.extend([I::V128Const(splat(bound, d)), I::I64x2GtS]);
+        }
+        if k > 0 {
+            code.push(if d { I::V128Or } else { I::I32x4MaxS });
+        }
     }
+    if !d {
+        code.extend([I::V128Const(splat(bound, d)), I::I32x4GtS]);
+    }
+    code.push(I::V128AnyTrue);
+    code
+}
+
+/// [`any_not_big`]'s bias and bound (sign-extended lane values) for doubles (`d`) or singles.
+fn not_big_consts(d: bool) -> (i64, i64) {
+    let (sign, min_normal, inf): (i64, i64, i64) = if d {
+        (i64::MIN, 0x0010_0000_0000_0000, 0x7ff0_0000_0000_0000)
+    } else {
+        (i32::MIN as i64, 0x0080_0000, 0x7f80_0000)
+    };
+    let wrap = |v: i64| if d { v } else { v as i32 as i64 };
+    (
+        wrap(sign.wrapping_sub(min_normal + 1)),
+        wrap(sign.wrapping_add(inf - min_normal - 2)),
+    )
+}
+
+/// `v`'s low 64 (`d`) or 32 bits in every lane.
+fn splat(v: i64, d: bool) -> i128 {
+    if d { i64x2(v) } else { i32x4(v as i32) }
 }
 
 fn i64x2(v: i64) -> i128 {
@@ -1009,6 +1024,46 @@ mod tests {
         ];
         let v = recognise(&block(&swapped), false).expect("cmp limit, index");
         assert_eq!((v.limit, v.swapped), (Limit::Reg(5), true));
+    }
+
+    /// [`any_not_big`]'s lane test — `m + bias > bound`, wrapping and signed at the lane's width, on the
+    /// magnitude `m` — against the definition of big, on the bounds' neighbourhoods and pseudo-random bits.
+    #[test]
+    fn not_big_is_the_range_check() {
+        for d in [false, true] {
+            let (bias, bound) = not_big_consts(d);
+            let (min_normal, inf, max): (u64, u64, u64) = if d {
+                (
+                    0x0010_0000_0000_0000,
+                    0x7ff0_0000_0000_0000,
+                    i64::MAX as u64,
+                )
+            } else {
+                (0x0080_0000, 0x7f80_0000, i32::MAX as u64)
+            };
+            let not_big = |m: u64| {
+                if d {
+                    (m as i64).wrapping_add(bias) > bound
+                } else {
+                    (m as i32).wrapping_add(bias as i32) > bound as i32
+                }
+            };
+            let mut bits = vec![0, 1, max, max - 1, 0x1234_5678];
+            for b in [min_normal, inf] {
+                bits.extend([b - 2, b - 1, b, b + 1, b + 2]);
+            }
+            let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+            for _ in 0..100_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                bits.push(x);
+            }
+            for b in bits {
+                let m = b & max;
+                assert_eq!(not_big(m), !(min_normal < m && m < inf), "d={d} m={m:#x}");
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@
 // the arrays and the saved registers (with FPSR) are written to stdout.
 //
 // With the argument `special`, one product underflows and one multiply-add is invalid (∞ − ∞): the groups
-// holding them are left to the scalar loop, whose slow paths set UFC and IOC and give the default NaN. With `fault`, the first loop reads through a base that runs past the
+// holding them are left to the scalar loop, whose slow paths set UFC and IOC and give the default NaN; and the
+// two SIMD loops run again with FPSR.IXC clear and rounding toward zero, where the whole-vector fast paths
+// must not be taken. With `fault`, the first loop reads through a base that runs past the
 // 4 GiB end of guest memory: SIGSEGV at the element that crosses it.
     .text
     .global _start
@@ -164,7 +166,44 @@ loops:
     cmp     x0, x4
     b.ne    8b
     bl      save
+    cmp     x27, #2
+    b.lt    done
 
+    // special: 9. loop 7's operations with FPSR clear: the fast mode is off (IXC has to be raised), j < 48
+    msr     fpsr, xzr
+    mov     x0, x20
+    mov     x2, x21
+    add     x4, x20, #48 * 4
+9:  ldr     q1, [x0], #16
+    ldr     q0, [x2]
+    fmla    v0.4s, v1.4s, v2.4s
+    fmul    v3.4s, v0.4s, v1.4s
+    fadd    v0.4s, v0.4s, v3.4s
+    str     q0, [x2], #16
+    cmp     x0, x4
+    b.ne    9b
+    bl      save
+
+    // special: 10. loop 8's operations rounding toward zero (FPCR.RMode = RZ: the fast mode is off; lifted
+    // code leaves such iterations to the interpreter), i < 40
+    mrs     x11, fpcr
+    orr     x10, x11, #3 << 22
+    msr     fpcr, x10
+    mov     x0, x22
+    mov     x2, x23
+    add     x4, x22, #40 * 8
+10: ldr     q1, [x0], #16
+    ldr     q0, [x2]
+    fmul    v3.2d, v1.2d, v0.2d
+    fsub    v0.2d, v3.2d, v1.2d
+    fmla    v0.2d, v1.2d, v5.d[0]
+    str     q0, [x2], #16
+    cmp     x0, x4
+    b.ne    10b
+    bl      save
+    msr     fpcr, x11
+
+done:
     mov     x0, #1
     mov     x1, x20
     ldr     x2, =end
@@ -237,5 +276,5 @@ fb: .space  200 * 4
 da: .space  200 * 8
 db: .space  200 * 8
 regs:
-    .space  7 * 160
+    .space  9 * 160
 end:
