@@ -51,6 +51,7 @@
 
 use elfrun_interp::sem::{FpBinOp, FpCmp, FpTy, Rounding, Width};
 use elfrun_interp::state::offsets;
+use std::collections::HashMap;
 use wasm_encoder::{BlockType, Ieee64, Instruction as I, ValType};
 
 use super::{FIRST_TEMP, FP_FUNC, L_FPFAST, Lift, memarg};
@@ -133,6 +134,62 @@ pub struct Code<'a> {
     pub fast: u32,
     /// `f32x4`/`f64x2.relaxed_madd` are fused ([`crate::BuildInput::fused_madd`]).
     pub fused_madd: bool,
+    /// Float views of operand bit patterns ([`FloatViews`]); results get one too.
+    pub views: &'a mut FloatViews,
+}
+
+/// For i64 locals holding a single's (zero-extended) or a double's bit pattern, where lifted code has the
+/// same value as a float at hand: a fast path's `f32`/`f64` result, or a lane of a V register (read by
+/// `f32x4`/`f64x2.extract_lane`, which costs nothing on x86-64 for lane 0). Scalar floating-point operations
+/// read their operands from these, and V registers are built from them, instead of moving every value between
+/// general-purpose and vector registers (two transfers of 2–3 cycles each on the chain of a reduction's
+/// additions). Keyed by the bits' local; valid while the block's temps are (cleared with them).
+#[derive(Debug, Default)]
+pub struct FloatViews(HashMap<u32, (View, bool)>);
+
+/// Where a float view's value is: a local of the float type, or lane `1` of the V128 local `0` (in lanes of
+/// the float's size).
+#[derive(Clone, Copy, Debug)]
+pub enum View {
+    Local(u32),
+    Lane(u32, u8),
+}
+
+impl FloatViews {
+    /// The view of `bits` as an `f64` (`double`) or `f32`, if it has one of that type.
+    pub fn get(&self, bits: u32, double: bool) -> Option<View> {
+        self.0.get(&bits).filter(|v| v.1 == double).map(|v| v.0)
+    }
+    /// Records `view` (of type `f64` if `double`, else `f32`) for `bits`.
+    pub fn insert(&mut self, bits: u32, view: View, double: bool) {
+        self.0.insert(bits, (view, double));
+    }
+    /// The view of `bits` whatever its type (`true`: `f64`).
+    pub fn any(&self, bits: u32) -> Option<(View, bool)> {
+        self.0.get(&bits).copied()
+    }
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// Onto the stack: `view` as an `f64` (`double`) or `f32`.
+pub fn view_value(view: View, double: bool) -> Vec<I<'static>> {
+    match view {
+        View::Local(f) => vec![I::LocalGet(f)],
+        View::Lane(q, i) if double => vec![I::LocalGet(q), I::F64x2ExtractLane(i)],
+        View::Lane(q, i) => vec![I::LocalGet(q), I::F32x4ExtractLane(i)],
+    }
+}
+
+/// Onto the stack: the single (`double` false) or double in the i64 local `v`, as `f32`/`f64` — its view if
+/// it has one.
+fn as_float(views: &FloatViews, v: u32, double: bool) -> Vec<I<'static>> {
+    match (views.get(v, double), double) {
+        (Some(view), _) => view_value(view, double),
+        (None, true) => vec![I::LocalGet(v), I::F64ReinterpretI64],
+        (None, false) => vec![I::LocalGet(v), I::I32WrapI64, I::F32ReinterpretI32],
+    }
 }
 
 /// Sets the i32 local `fast` to 1 if the FPCR at `fpcr` allows the fast path and FPSR.IXC at `fpsr` is set,
@@ -206,15 +263,24 @@ pub fn emit(
     if ty == FpTy::H {
         return None;
     }
+    let dbl = ty == FpTy::D;
+    let ft = if dbl { ValType::F64 } else { ValType::F32 };
     let out = c.temp(ValType::I64);
+    let out_f = c.temp(ft);
+    let to_float = if dbl {
+        vec![I::F64ReinterpretI64]
+    } else {
+        vec![I::I32WrapI64, I::F32ReinterpretI32]
+    };
     let (fpcr, fpsr) = (c.fpcr, c.fpsr);
     // FPSR.IXC is sticky: once set, whether this result is exact does not matter. The cheap bodies only check
     // that the fast path applies (the double FMA has no cheaper form than the full body, but skips the FPSR
     // update). They run when the `fast` local says so; otherwise the full body checks FPCR itself.
+    // The result block's value is the float (its bits follow from it): a float view for what reads it.
     c.emit([
-        I::Block(BlockType::Result(ValType::I64)), // $done
-        I::Block(BlockType::Empty),                // $slow
-        I::Block(BlockType::Empty),                // $full
+        I::Block(BlockType::Result(ft)), // $done
+        I::Block(BlockType::Empty),      // $slow
+        I::Block(BlockType::Empty),      // $full
         I::LocalGet(c.fast),
         I::I32Eqz,
         I::BrIf(0), // $full
@@ -225,13 +291,20 @@ pub fn emit(
         (_, FastOp::MulAdd) if c.fused_madd => {
             let res = fused_muladd(c, ty, a, b, third);
             c.emit([I::I32Eqz, I::BrIf(1)]);
-            res
+            Ok(res)
         }
-        (FpTy::D, FastOp::MulAdd) => muladd_double(c, a, b, third, 1).0,
-        (_, FastOp::MulAdd) => cheap_muladd_single(c, a, b, third, 1),
-        _ => cheap(c, op, ty, a, b, 1),
+        (FpTy::D, FastOp::MulAdd) => Err(muladd_double(c, a, b, third, 1).0),
+        (_, FastOp::MulAdd) => Ok(cheap_muladd_single(c, a, b, third, 1)),
+        _ => Ok(cheap(c, op, ty, a, b, 1)),
     };
-    c.emit([I::LocalGet(res), I::Br(2)]);
+    match res {
+        Ok(f) => c.emit([I::LocalGet(f)]),
+        Err(bits) => {
+            c.emit([I::LocalGet(bits)]);
+            c.code.extend(to_float.iter().cloned());
+        }
+    }
+    c.emit([I::Br(2)]);
     c.emit([
         I::End, // $full
         I::I32Const(fpcr),
@@ -272,14 +345,19 @@ pub fn emit(
         I::LocalGet(new_fpsr),
     ]);
     c.emit(ixc_bit());
-    c.emit([
-        I::LocalSet(c.fast),
-        I::LocalGet(res),
-        I::Br(1),
-        I::End, // $slow
-    ]);
+    c.emit([I::LocalSet(c.fast), I::LocalGet(res)]);
+    c.code.extend(to_float.iter().cloned());
+    c.emit([I::Br(1), I::End]); // $slow
     c.code.extend_from_slice(slow);
-    c.emit([I::End, I::LocalSet(out)]);
+    c.code.extend(to_float);
+    c.emit([I::End, I::LocalTee(out_f)]);
+    c.code.extend(if dbl {
+        vec![I::I64ReinterpretF64]
+    } else {
+        vec![I::I32ReinterpretF32, I::I64ExtendI32U]
+    });
+    c.emit([I::LocalSet(out)]);
+    c.views.insert(out, View::Local(out_f), dbl);
     Some(out)
 }
 
@@ -314,20 +392,13 @@ fn zero_exact(c: &mut Code<'_>, op: FastOp, double: bool, a: u32, b: u32) {
 /// The body for FPSR.IXC already set, for the non-fused operations: Wasm's own correctly rounded
 /// (round-to-nearest-even) `f32`/`f64` operation. The rules for taking the result are those of the full bodies:
 /// a big result (no underflow, overflow or NaN possible) or an exact zero; a sum may be anything finite.
-/// Otherwise it branches to `slow` (a label depth at the body's start). Sets and returns the i64 result local.
+/// Otherwise it branches to `slow` (a label depth at the body's start). Returns the result's `f32`/`f64` local.
 fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32, slow: u32) -> u32 {
     let double = ty == FpTy::D;
     let it = if double { ValType::I64 } else { ValType::I32 };
-    let operand = |v: u32| -> Vec<I<'static>> {
-        if double {
-            vec![I::LocalGet(v), I::F64ReinterpretI64]
-        } else {
-            vec![I::LocalGet(v), I::I32WrapI64, I::F32ReinterpretI32]
-        }
-    };
-    let mut code = operand(a);
+    let mut code = as_float(c.views, a, double);
     if op != FastOp::Sqrt {
-        code.extend(operand(b));
+        code.extend(as_float(c.views, b, double));
     }
     code.push(match (op, double) {
         (FastOp::Add, true) => I::F64Add,
@@ -341,6 +412,8 @@ fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32, slow: u32) -> u
         (FastOp::Div, false) => I::F32Div,
         (_, false) => I::F32Sqrt,
     });
+    let f = c.temp(if double { ValType::F64 } else { ValType::F32 });
+    code.push(I::LocalTee(f));
     code.push(if double {
         I::I64ReinterpretF64
     } else {
@@ -349,11 +422,6 @@ fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32, slow: u32) -> u
     let bits = c.temp(it);
     c.code.extend(code);
     c.code.push(I::LocalSet(bits));
-    let res = if double {
-        bits
-    } else {
-        c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U])
-    };
     // The magnitude, then the range tests on it.
     if double {
         c.emit([I::LocalGet(bits), I::I64Const(!D_SIGN), I::I64And]);
@@ -369,7 +437,7 @@ fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32, slow: u32) -> u
             c.emit([I::LocalGet(mag), I::I32Const(S_INF), I::I32GeU]);
         }
         c.emit([I::BrIf(slow)]);
-        return res;
+        return f;
     }
     // block $ok: big → $ok; else a zero that is exact, or $slow.
     c.emit([I::Block(BlockType::Empty)]);
@@ -383,7 +451,7 @@ fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32, slow: u32) -> u
     c.emit([I::BrIf(slow + 1)]);
     zero_exact(c, op, double, a, b);
     c.emit([I::I32Eqz, I::BrIf(slow + 1), I::End]);
-    res
+    f
 }
 
 /// The single-precision FMA for FPSR.IXC already set: the double sum `s = a + b·c` (the product is exact) rounds
@@ -392,24 +460,14 @@ fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32, slow: u32) -> u
 /// zero sum (two doubles' sum rounds to zero only when it is zero: exact, with IEEE's sign); otherwise the body
 /// branches to `slow` (a label depth at its start).
 fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32, slow: u32) -> u32 {
-    let widen = |v: u32| {
-        [
-            I::LocalGet(v),
-            I::I32WrapI64,
-            I::F32ReinterpretI32,
-            I::F64PromoteF32,
-        ]
-    };
     let s = c.temp(ValType::F64);
-    c.emit(widen(a));
-    c.emit(widen(b));
-    c.emit(widen(m));
+    for v in [a, b, m] {
+        c.code.extend(as_float(c.views, v, false));
+        c.emit([I::F64PromoteF32]);
+    }
     c.emit([I::F64Mul, I::F64Add, I::LocalSet(s)]);
-    let bits = c.set(
-        ValType::I32,
-        [I::LocalGet(s), I::F32DemoteF64, I::I32ReinterpretF32],
-    );
-    let res = c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U]);
+    let f = c.set(ValType::F32, [I::LocalGet(s), I::F32DemoteF64]);
+    let bits = c.set(ValType::I32, [I::LocalGet(f), I::I32ReinterpretF32]);
     // block $ok { block $small { not big → $small; no tie → $ok; → $slow } a nonzero sum → $slow }
     c.emit([I::Block(BlockType::Empty), I::Block(BlockType::Empty)]);
     c.emit(big_s(bits));
@@ -432,47 +490,28 @@ fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32, slow: u32) -> u
         I::BrIf(slow + 1),
         I::End, // $ok
     ]);
-    res
+    f
 }
 
 /// The fused `a + b·c` for FPSR.IXC already set, by the engine's fused relaxed multiply-add on splatted
 /// operands (lane 0). `ok`: a big result — a NaN, infinite, zero or subnormal one takes the helper, which
 /// decides the flags; a big one raised at most IXC, already set.
 fn fused_muladd(c: &mut Code<'_>, ty: FpTy, a: u32, b: u32, m: u32) -> u32 {
-    if ty == FpTy::D {
-        for v in [b, m, a] {
-            c.emit([I::LocalGet(v), I::F64ReinterpretI64, I::F64x2Splat]);
-        }
-        let bits = c.set(
-            ValType::I64,
-            [
-                I::F64x2RelaxedMadd,
-                I::F64x2ExtractLane(0),
-                I::I64ReinterpretF64,
-            ],
-        );
+    let double = ty == FpTy::D;
+    for v in [b, m, a] {
+        c.code.extend(as_float(c.views, v, double));
+        c.emit([if double { I::F64x2Splat } else { I::F32x4Splat }]);
+    }
+    if double {
+        let f = c.set(ValType::F64, [I::F64x2RelaxedMadd, I::F64x2ExtractLane(0)]);
+        let bits = c.set(ValType::I64, [I::LocalGet(f), I::I64ReinterpretF64]);
         c.emit(big_d(bits));
-        bits
+        f
     } else {
-        for v in [b, m, a] {
-            c.emit([
-                I::LocalGet(v),
-                I::I32WrapI64,
-                I::F32ReinterpretI32,
-                I::F32x4Splat,
-            ]);
-        }
-        let bits = c.set(
-            ValType::I32,
-            [
-                I::F32x4RelaxedMadd,
-                I::F32x4ExtractLane(0),
-                I::I32ReinterpretF32,
-            ],
-        );
-        let res = c.set(ValType::I64, [I::LocalGet(bits), I::I64ExtendI32U]);
+        let f = c.set(ValType::F32, [I::F32x4RelaxedMadd, I::F32x4ExtractLane(0)]);
+        let bits = c.set(ValType::I32, [I::LocalGet(f), I::I32ReinterpretF32]);
         c.emit(big_s(bits));
-        res
+        f
     }
 }
 
@@ -509,6 +548,7 @@ impl Lift<'_> {
             fpsr,
             fast: L_FPFAST,
             fused_madd: self.m.fused_madd,
+            views: &mut self.fviews,
         }
     }
 
@@ -776,6 +816,7 @@ fn probe(
         fpsr,
         fast: 3,
         fused_madd,
+        views: &mut FloatViews::default(),
     };
     let slow = [
         I::I32Const(0),

@@ -368,6 +368,8 @@ pub struct Lift<'p> {
     /// V128 locals built by `q_from(lo, hi)`: their halves, so `q_lo`/`q_hi` need no lane extract (scalar FP
     /// on V registers goes through `q_from` and `q_lo` for every instruction).
     qparts: HashMap<u32, (u32, u32)>,
+    /// Float views of scalar bit patterns (`fp::FloatViews`): fast-path results and V register lanes.
+    fviews: fp::FloatViews,
     /// The halves of V0..V31 as last written in this block, where known (reset at block starts and calls).
     vparts: [Option<(u32, u32)>; 32],
     /// Values computed earlier in the block at its top level (so they dominate what follows), for reuse
@@ -459,6 +461,7 @@ impl<'p> Lift<'p> {
             consts: HashMap::new(),
             not_of: HashMap::new(),
             qparts: HashMap::new(),
+            fviews: fp::FloatViews::default(),
             vparts: [None; 32],
             pure: HashMap::new(),
             checked: HashMap::new(),
@@ -1373,6 +1376,7 @@ impl<'p> Lift<'p> {
         self.consts.clear();
         self.not_of.clear();
         self.qparts.clear();
+        self.fviews.clear();
         self.based.clear();
         self.bounded.clear();
         self.known = None;

@@ -11,7 +11,7 @@ use elfrun_interp::sem::*;
 use elfrun_interp::state::offsets;
 use wasm_encoder::{BlockType, Instruction as I, ValType};
 
-use super::fp::{FastOp, QuietOp};
+use super::fp::{self, FastOp, QuietOp};
 use super::{
     CHECK_WINDOW, FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, MAX_BOUND, NZCV, Pure,
     RegSlot, memarg, state_addr,
@@ -725,6 +725,16 @@ impl Sem for Lift<'_> {
             self.v([I::LocalGet(a), I::I64Const(mask as i64), I::I64And])
         };
         self.bound(t, self.bounded.get(&a).map_or(mask, |&m| m.min(mask)));
+        // The single in the low half of a value with a float view (scalar FP reads S registers this way).
+        if bits == 32 {
+            match self.fviews.any(a) {
+                Some((view, false)) => self.fviews.insert(t, view, false),
+                Some((fp::View::Lane(q, i), true)) => {
+                    self.fviews.insert(t, fp::View::Lane(q, 2 * i), false)
+                }
+                _ => {}
+            }
+        }
         t
     }
 
@@ -1151,12 +1161,26 @@ impl Sem for Lift<'_> {
     }
 
     fn q_from(&mut self, lo: u32, hi: u32) -> u32 {
-        let q = self.q([
-            I::LocalGet(lo),
-            I::I64x2Splat,
-            I::LocalGet(hi),
-            I::I64x2ReplaceLane(1),
-        ]);
+        // A scalar float written to a V register (the rest zero) from its float view: one insert into a
+        // zeroed vector, without the value's trip through a general-purpose register.
+        let q = match (self.fviews.any(lo), self.consts.get(&hi)) {
+            (Some((view, double)), Some(&0)) => {
+                let mut code = vec![I::V128Const(0)];
+                code.extend(fp::view_value(view, double));
+                code.push(if double {
+                    I::F64x2ReplaceLane(0)
+                } else {
+                    I::F32x4ReplaceLane(0)
+                });
+                self.val(ValType::V128, code)
+            }
+            _ => self.q([
+                I::LocalGet(lo),
+                I::I64x2Splat,
+                I::LocalGet(hi),
+                I::I64x2ReplaceLane(1),
+            ]),
+        };
         self.qparts.insert(q, (lo, hi));
         q
     }
@@ -1164,13 +1188,17 @@ impl Sem for Lift<'_> {
         if let Some(&(lo, _)) = self.qparts.get(&q) {
             return lo;
         }
-        self.v([I::LocalGet(q), I::I64x2ExtractLane(0)])
+        let lo = self.v([I::LocalGet(q), I::I64x2ExtractLane(0)]);
+        self.fviews.insert(lo, fp::View::Lane(q, 0), true);
+        lo
     }
     fn q_hi(&mut self, q: u32) -> u32 {
         if let Some(&(_, hi)) = self.qparts.get(&q) {
             return hi;
         }
-        self.v([I::LocalGet(q), I::I64x2ExtractLane(1)])
+        let hi = self.v([I::LocalGet(q), I::I64x2ExtractLane(1)]);
+        self.fviews.insert(hi, fp::View::Lane(q, 1), true);
+        hi
     }
     fn q_lane(&mut self, q: u32, esize: u32, idx: u32) -> u32 {
         if esize == 64 && idx < 2 {
@@ -1180,7 +1208,11 @@ impl Sem for Lift<'_> {
         match esize {
             8 => self.v([I::LocalGet(q), I::I8x16ExtractLaneU(i), I::I64ExtendI32U]),
             16 => self.v([I::LocalGet(q), I::I16x8ExtractLaneU(i), I::I64ExtendI32U]),
-            32 => self.v([I::LocalGet(q), I::I32x4ExtractLane(i), I::I64ExtendI32U]),
+            32 => {
+                let t = self.v([I::LocalGet(q), I::I32x4ExtractLane(i), I::I64ExtendI32U]);
+                self.fviews.insert(t, fp::View::Lane(q, i), false);
+                t
+            }
             64 => self.v([I::LocalGet(q), I::I64x2ExtractLane(i)]),
             _ => {
                 self.unsupported();
