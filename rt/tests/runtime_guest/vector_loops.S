@@ -138,68 +138,27 @@ loops:
     dup     v2.4s, v2.s[0]
     ldr     s6, c_f2
     mov     v2.s[1], v6.s[0]        // v2 = {0.3, 0.7, 0.3, 0.3}
-    mov     x0, x20
-    mov     x2, x21
-    add     x4, x20, #48 * 4
-7:  ldr     q1, [x0], #16
-    ldr     q0, [x2]
-    fmla    v0.4s, v1.4s, v2.4s
-    fmls    v0.4s, v1.4s, v2.s[1]
-    fmul    v3.4s, v0.4s, v1.4s
-    fadd    v0.4s, v0.4s, v3.4s
-    str     q0, [x2], #16
-    cmp     x0, x4
-    b.ne    7b
+    bl      neon_4s
     bl      save
 
     // 8. NEON over da/db: FMUL, FSUB, FMLA by element on 2D, i < 40
     ldr     d5, c_d
-    mov     x0, x22
-    mov     x2, x23
-    add     x4, x22, #40 * 8
-8:  ldr     q1, [x0], #16
-    ldr     q0, [x2]
-    fmul    v3.2d, v1.2d, v0.2d
-    fsub    v0.2d, v3.2d, v1.2d
-    fmla    v0.2d, v1.2d, v5.d[0]
-    str     q0, [x2], #16
-    cmp     x0, x4
-    b.ne    8b
+    bl      neon_2d
     bl      save
     cmp     x27, #2
     b.lt    done
 
-    // special: 9. loop 7's operations with FPSR clear: the fast mode is off (IXC has to be raised), j < 48
+    // special: 9. loop 7 again with FPSR clear: the fast mode is off (IXC has to be raised)
     msr     fpsr, xzr
-    mov     x0, x20
-    mov     x2, x21
-    add     x4, x20, #48 * 4
-9:  ldr     q1, [x0], #16
-    ldr     q0, [x2]
-    fmla    v0.4s, v1.4s, v2.4s
-    fmul    v3.4s, v0.4s, v1.4s
-    fadd    v0.4s, v0.4s, v3.4s
-    str     q0, [x2], #16
-    cmp     x0, x4
-    b.ne    9b
+    bl      neon_4s
     bl      save
 
-    // special: 10. loop 8's operations rounding toward zero (FPCR.RMode = RZ: the fast mode is off; lifted
-    // code leaves such iterations to the interpreter), i < 40
+    // special: 10. loop 8 again rounding toward zero (FPCR.RMode = RZ: the fast mode is off; lifted code
+    // leaves such iterations to the interpreter)
     mrs     x11, fpcr
     orr     x10, x11, #3 << 22
     msr     fpcr, x10
-    mov     x0, x22
-    mov     x2, x23
-    add     x4, x22, #40 * 8
-10: ldr     q1, [x0], #16
-    ldr     q0, [x2]
-    fmul    v3.2d, v1.2d, v0.2d
-    fsub    v0.2d, v3.2d, v1.2d
-    fmla    v0.2d, v1.2d, v5.d[0]
-    str     q0, [x2], #16
-    cmp     x0, x4
-    b.ne    10b
+    bl      neon_2d
     bl      save
     msr     fpcr, x11
 
@@ -231,6 +190,39 @@ fault:
     mov     x0, #0
     mov     x8, #93
     svc     #0
+
+// Loop 7: fb[j] for j < 48 by 4S FMLA, FMLS by element, FMUL, FADD (v2 the multipliers); clobbers x0, x2, x4,
+// q0, q1, q3
+neon_4s:
+    mov     x0, x20
+    mov     x2, x21
+    add     x4, x20, #48 * 4
+7:  ldr     q1, [x0], #16
+    ldr     q0, [x2]
+    fmla    v0.4s, v1.4s, v2.4s
+    fmls    v0.4s, v1.4s, v2.s[1]
+    fmul    v3.4s, v0.4s, v1.4s
+    fadd    v0.4s, v0.4s, v3.4s
+    str     q0, [x2], #16
+    cmp     x0, x4
+    b.ne    7b
+    ret
+
+// Loop 8: db[i] for i < 40 by 2D FMUL, FSUB, FMLA by element (d5 the multiplier); clobbers x0, x2, x4, q0, q1,
+// q3
+neon_2d:
+    mov     x0, x22
+    mov     x2, x23
+    add     x4, x22, #40 * 8
+8:  ldr     q1, [x0], #16
+    ldr     q0, [x2]
+    fmul    v3.2d, v1.2d, v0.2d
+    fsub    v0.2d, v3.2d, v1.2d
+    fmla    v0.2d, v1.2d, v5.d[0]
+    str     q0, [x2], #16
+    cmp     x0, x4
+    b.ne    8b
+    ret
 
 // d0 = v(x1); clobbers x2-x4, d1, d2
 value:
