@@ -251,7 +251,9 @@ pub fn fpscr_addrs(state: u64) -> (i32, i32) {
 
 /// Emits `op` at `ty` on the i64 locals `ops` (the first one or two for Sqrt and the binary operations), with
 /// `slow` (which leaves the helper's i64 result on the stack) for the cases the fast path does not take.
-/// Returns the local holding the result, or `None` if there is no fast path for `op`/`ty` (nothing emitted).
+/// Operands with a float view in `c.views` are read from it. Returns the i64 local holding the result's bit
+/// pattern, recorded in `c.views` with the `f32`/`f64` local that holds it as a float, or `None` if there is
+/// no fast path for `op`/`ty` (nothing emitted).
 pub fn emit(
     c: &mut Code<'_>,
     op: FastOp,
