@@ -427,19 +427,24 @@ impl Context for IsleContext<'_, '_, MInst, X64Backend> {
         // elfrun: a 128-bit constant is read from the constant pool where it is used, as above, instead of
         // living in a register, which in a long function ends up spilled and reloaded in every loop that uses
         // it (the constant is hoisted out of the innermost one). Wasm's `v128.const` arrives as an `i8x16`
-        // constant under a `bitcast` to the type of its use.
-        let mut val = val;
-        while let Some(inst) = self.lower_ctx.dfg().value_def(val).inst() {
+        // constant under a `bitcast` to the type of its use. (Only the constant is looked for through the
+        // bitcasts: any other operand is the value itself, as below.)
+        let mut source = val;
+        while let Some(inst) = self.lower_ctx.dfg().value_def(source).inst() {
             match self.lower_ctx.dfg().insts[inst] {
                 InstructionData::LoadNoOffset {
                     opcode: Opcode::Bitcast,
                     arg,
                     ..
-                } if self.lower_ctx.dfg().value_type(arg).bits() == 128 => val = arg,
+                } if self.lower_ctx.dfg().value_type(arg).is_vector()
+                    && self.lower_ctx.dfg().value_type(arg).bits() == 128 =>
+                {
+                    source = arg
+                }
                 _ => break,
             }
         }
-        if let Some(inst) = self.lower_ctx.dfg().value_def(val).inst() {
+        if let Some(inst) = self.lower_ctx.dfg().value_def(source).inst() {
             if let InstructionData::UnaryConst {
                 opcode: Opcode::Vconst,
                 constant_handle,
