@@ -182,13 +182,21 @@ pub fn view_value(view: View, double: bool) -> Vec<I<'static>> {
     }
 }
 
+/// The i64 bit pattern on the stack as the single (`double` false, in its low half) or double it holds.
+fn bits_to_float(double: bool) -> Vec<I<'static>> {
+    if double {
+        vec![I::F64ReinterpretI64]
+    } else {
+        vec![I::I32WrapI64, I::F32ReinterpretI32]
+    }
+}
+
 /// Onto the stack: the single (`double` false) or double in the i64 local `v`, as `f32`/`f64` — its view if
 /// it has one.
 fn as_float(views: &FloatViews, v: u32, double: bool) -> Vec<I<'static>> {
-    match (views.get(v, double), double) {
-        (Some(view), _) => view_value(view, double),
-        (None, true) => vec![I::LocalGet(v), I::F64ReinterpretI64],
-        (None, false) => vec![I::LocalGet(v), I::I32WrapI64, I::F32ReinterpretI32],
+    match views.get(v, double) {
+        Some(view) => view_value(view, double),
+        None => [vec![I::LocalGet(v)], bits_to_float(double)].concat(),
     }
 }
 
@@ -269,11 +277,7 @@ pub fn emit(
     let ft = if dbl { ValType::F64 } else { ValType::F32 };
     let out = c.temp(ValType::I64);
     let out_f = c.temp(ft);
-    let to_float = if dbl {
-        vec![I::F64ReinterpretI64]
-    } else {
-        vec![I::I32WrapI64, I::F32ReinterpretI32]
-    };
+    let to_float = bits_to_float(dbl);
     let (fpcr, fpsr) = (c.fpcr, c.fpsr);
     // FPSR.IXC is sticky: once set, whether this result is exact does not matter. The cheap bodies only check
     // that the fast path applies (the double FMA has no cheaper form than the full body, but skips the FPSR
@@ -610,17 +614,12 @@ impl Lift<'_> {
     ///
     /// Everything else takes the helper (or, in a loop, leaves for the interpreter: [`Lift::fp_slow`]).
     pub(super) fn fp_conv(&mut self, call: FpCall, a: u32) -> Option<u32> {
-        let to_f64 = |ty: FpTy| -> Vec<I<'static>> {
-            if ty == FpTy::D {
-                vec![I::LocalGet(a), I::F64ReinterpretI64]
-            } else {
-                vec![
-                    I::LocalGet(a),
-                    I::I32WrapI64,
-                    I::F32ReinterpretI32,
-                    I::F64PromoteF32,
-                ]
+        let to_f64 = |views: &FloatViews, ty: FpTy| -> Vec<I<'static>> {
+            let mut v = as_float(views, a, ty == FpTy::D);
+            if ty != FpTy::D {
+                v.push(I::F64PromoteF32);
             }
+            v
         };
         // The fast value (i64 on the stack) and when it holds besides the fast mode (i32), if it needs it.
         let (value, cond, needs_mode): (Vec<I<'static>>, Vec<I<'static>>, bool) = match call {
@@ -659,7 +658,7 @@ impl Lift<'_> {
                 from: FpTy::S,
                 to: FpTy::D,
             } => {
-                let mut v = to_f64(FpTy::S);
+                let mut v = to_f64(&self.fviews, FpTy::S);
                 v.push(I::I64ReinterpretF64);
                 let not_nan = vec![
                     I::LocalGet(a),
@@ -676,7 +675,7 @@ impl Lift<'_> {
                 to: FpTy::S,
             } => {
                 let bits = self.temp(ValType::I32);
-                let mut v = to_f64(FpTy::D);
+                let mut v = to_f64(&self.fviews, FpTy::D);
                 v.extend([
                     I::F32DemoteF64,
                     I::I32ReinterpretF32,
@@ -701,7 +700,7 @@ impl Lift<'_> {
                 rounding: Rounding::Zero,
             } => {
                 let w32 = w == Width::W32;
-                let mut v = to_f64(ty);
+                let mut v = to_f64(&self.fviews, ty);
                 v.push(match (w32, signed) {
                     (true, true) => I::I32TruncSatF64S,
                     (true, false) => I::I32TruncSatF64U,
@@ -723,7 +722,7 @@ impl Lift<'_> {
                     (-1.0, lim)
                 };
                 let x = self.temp(ValType::F64);
-                let mut ok = to_f64(ty);
+                let mut ok = to_f64(&self.fviews, ty);
                 ok.extend([
                     I::LocalTee(x),
                     I::F64Const(Ieee64::from(lo)),
@@ -1346,13 +1345,6 @@ pub fn emit_quiet(
         I::I64Ne,
         I::BrIf(0),
     ]);
-    let value = |v: u32| -> Vec<I<'static>> {
-        if double {
-            vec![I::LocalGet(v), I::F64ReinterpretI64]
-        } else {
-            vec![I::LocalGet(v), I::I32WrapI64, I::F32ReinterpretI32]
-        }
-    };
     for v in [a, b] {
         // NaN: magnitude above infinity's.
         if double {
@@ -1381,6 +1373,7 @@ pub fn emit_quiet(
     } else {
         (I::F32Eq, I::F32Lt, I::F32Gt, I::F32Ge, I::F32Abs)
     };
+    let value = |v: u32| as_float(c.views, v, double);
     let mut body: Vec<I<'static>> = Vec::new();
     match op {
         QuietOp::Compare => {
