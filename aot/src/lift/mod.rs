@@ -197,6 +197,55 @@ pub(crate) const CHECK_WINDOW: i64 = 4096;
 pub(crate) const MAX_BOUND: u64 = 1 << 14;
 
 /// A Wasm memory argument for the state/fuel words (absolute address in the constant, offset 0).
+/// A division whose quotient the next instruction turns into the remainder and overwrites: `UDIV/SDIV t, a, b`
+/// then `MSUB t, t, b, a` (or `MSUB t, b, t, a`), how compilers compute `a % b`. Lifted as one remainder
+/// operation, the pair needs one host division and no multiply ([`Lift::rem`]); nothing can observe the
+/// quotient between them (they are one block's consecutive instructions, neither can fault or exit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct RemainderPair {
+    sf: bool,
+    signed: bool,
+    rd: u8,
+    rn: u8,
+    rm: u8,
+}
+
+fn remainder_pair(div: Insn, next: Insn) -> Option<RemainderPair> {
+    use elfrun_interp::a64::dp_reg::{DpReg, ThreeSrc, TwoSrc};
+    let Insn::DpReg(DpReg::TwoSource {
+        sf,
+        op: op @ (TwoSrc::Udiv | TwoSrc::Sdiv),
+        rd: t,
+        rn: a,
+        rm: b,
+    }) = div
+    else {
+        return None;
+    };
+    let Insn::DpReg(DpReg::ThreeSource {
+        sf: msub_sf,
+        op: ThreeSrc::Madd,
+        sub: true,
+        rd,
+        rn,
+        rm,
+        ra,
+    }) = next
+    else {
+        return None;
+    };
+    // The quotient register must hold only the quotient (not an operand, not XZR) and die in the MSUB.
+    let reads_quotient = (rn == t && rm == b) || (rn == b && rm == t);
+    (sf == msub_sf && t != 31 && t != a && t != b && rd == t && ra == a && reads_quotient)
+        .then_some(RemainderPair {
+            sf,
+            signed: op == TwoSrc::Sdiv,
+            rd: t,
+            rn: a,
+            rm: b,
+        })
+}
+
 pub(crate) fn memarg(align: u32) -> MemArg {
     MemArg {
         offset: 0,
@@ -397,6 +446,10 @@ pub struct Lift<'p> {
     /// `if`s opened by the current primitive around code that may branch.
     depth: u32,
     unsupported: bool,
+    /// The instruction after the current one in its block, for the pairs lifted as one ([`remainder_pair`]).
+    next: Option<Insn>,
+    /// The pc of an instruction whose semantics the one before it already ran (the MSUB of a remainder pair).
+    done_by_pair: Option<u64>,
     /// The instruction transferred control unconditionally; code after it in the block is unreachable.
     ended: bool,
     reads: u64,
@@ -486,6 +539,8 @@ impl<'p> Lift<'p> {
             peel: None,
             depth: 0,
             unsupported: false,
+            next: None,
+            done_by_pair: None,
             ended: false,
             reads: 0,
             writes: 0,
@@ -748,6 +803,7 @@ impl<'p> Lift<'p> {
     /// transfer, or an exit to the interpreter): returns whether one did.
     fn lift_insns(&mut self, start: u64, insns: &[Insn], depth: u32) -> bool {
         for (k, &insn) in insns.iter().enumerate() {
+            self.next = insns.get(k + 1).copied();
             self.lift_insn(insn, start + 4 * k as u64, depth);
             if self.ended {
                 return true;
@@ -806,7 +862,18 @@ impl<'p> Lift<'p> {
 
     /// The code of one instruction: its semantics, or one of the whole-vector forms of `vector`.
     fn exec_insn(&mut self, insn: Insn) {
-        if let Some(f) = vector::simd_fast_op(insn, self.m.fused_madd) {
+        if self.done_by_pair.take() == Some(self.pc) {
+            return;
+        }
+        if let Some(p) = self.next.and_then(|next| remainder_pair(insn, next)) {
+            use elfrun_interp::sem::Sem;
+            let w = elfrun_interp::sem::Width::from_sf(p.sf);
+            let a = self.x(p.rn);
+            let b = self.x(p.rm);
+            let r = self.rem(w, p.signed, a, b);
+            self.set_x(p.rd, r);
+            self.done_by_pair = Some(self.pc + 4);
+        } else if let Some(f) = vector::simd_fast_op(insn, self.m.fused_madd) {
             self.emit_simd_fast(insn, f);
         } else if let Some(l) = vector::simd_long_op(insn) {
             self.emit_simd_long(l);
@@ -1715,6 +1782,30 @@ fn state_addr(offset: usize) -> i32 {
 mod tests {
     use super::*;
     use crate::abi::{MEM_END, MEM_LOW};
+
+    #[test]
+    fn remainder_pairs_are_the_divisions_whose_quotient_dies() {
+        let d = elfrun_interp::decode::decode;
+        let pair = |a: u32, b: u32| remainder_pair(d(a), d(b));
+        // udiv w4, w0, w1 / msub w4, w4, w1, w0
+        let p = pair(0x1ac10804, 0x1b018084).unwrap();
+        assert_eq!((p.sf, p.signed, p.rd, p.rn, p.rm), (false, false, 4, 0, 1));
+        // sdiv x1, x28, x27 / msub x1, x27, x1, x28 (the multiplication's operands the other way round)
+        let p = pair(0x9adb0f81, 0x9b01f361).unwrap();
+        assert_eq!((p.sf, p.signed, p.rd, p.rn, p.rm), (true, true, 1, 28, 27));
+        // udiv w4, w0, w2 / msub w2, w4, w2, w0: the quotient stays in w4.
+        assert_eq!(pair(0x1ac20804, 0x1b028082), None);
+        // udiv x0, x21, x19 / msub x21, x0, x19, x21: the same.
+        assert_eq!(pair(0x9ad30aa0, 0x9b13d415), None);
+        // udiv w4, w0, w1 / msub x4, x4, x1, x0: widths differ.
+        assert_eq!(pair(0x1ac10804, 0x9b018084), None);
+        // udiv w0, w0, w1 / msub w0, w0, w1, w0: the quotient replaced the dividend.
+        assert_eq!(pair(0x1ac10800, 0x1b018000), None);
+        // udiv w4, w0, w1 / madd w4, w4, w1, w0: no remainder.
+        assert_eq!(pair(0x1ac10804, 0x1b010084), None);
+        // udiv w4, w0, w1 / msub w4, w4, w1, w2: another accumulator.
+        assert_eq!(pair(0x1ac10804, 0x1b018884), None);
+    }
 
     #[test]
     fn summaries_close_over_calls_and_cycles() {

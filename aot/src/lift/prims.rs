@@ -389,77 +389,78 @@ impl Lift<'_> {
 
     /// Integer division at `w` with A64's rules (by zero gives 0; signed MIN / -1 gives MIN).
     fn div(&mut self, w: Width, signed: bool, a: u32, b: u32) -> u32 {
-        let t = self.temp(ValType::I64);
-        match w {
-            Width::W64 => {
-                self.cur.extend([
-                    I::LocalGet(b),
-                    I::I64Eqz,
-                    I::If(BlockType::Result(ValType::I64)),
-                ]);
-                self.cur.push(I::I64Const(0));
-                self.cur.push(I::Else);
-                if signed {
-                    self.cur.extend([
-                        I::LocalGet(b),
-                        I::I64Const(-1),
-                        I::I64Eq,
-                        I::If(BlockType::Result(ValType::I64)),
-                        I::I64Const(0),
-                        I::LocalGet(a),
-                        I::I64Sub,
-                        I::Else,
-                        I::LocalGet(a),
-                        I::LocalGet(b),
-                        I::I64DivS,
-                        I::End,
-                    ]);
-                } else {
-                    self.cur
-                        .extend([I::LocalGet(a), I::LocalGet(b), I::I64DivU]);
-                }
-                self.cur.push(I::End);
+        self.guarded_div(w, signed, false, a, b)
+    }
+
+    /// The remainder `a - (a / b) * b` of a [`div`](Self::div) at `w`, as A64's UDIV/SDIV then MSUB compute
+    /// it: by zero gives `a`; signed MIN by -1 gives 0 (Wasm's `rem_s` does too, without trapping).
+    pub(super) fn rem(&mut self, w: Width, signed: bool, a: u32, b: u32) -> u32 {
+        self.guarded_div(w, signed, true, a, b)
+    }
+
+    /// [`div`](Self::div) or [`rem`](Self::rem). The cases where Wasm would trap leave a `block` by `br_if`
+    /// with their result, so the host division falls through to the code after it: no jump on the common path.
+    fn guarded_div(&mut self, w: Width, signed: bool, rem: bool, a: u32, b: u32) -> u32 {
+        let (ty, op, zero, minus_one, eqz, eq, sub) = match w {
+            Width::W64 => (
+                ValType::I64,
+                match (signed, rem) {
+                    (false, false) => I::I64DivU,
+                    (true, false) => I::I64DivS,
+                    (false, true) => I::I64RemU,
+                    (true, true) => I::I64RemS,
+                },
+                I::I64Const(0),
+                I::I64Const(-1),
+                I::I64Eqz,
+                I::I64Eq,
+                I::I64Sub,
+            ),
+            Width::W32 => (
+                ValType::I32,
+                match (signed, rem) {
+                    (false, false) => I::I32DivU,
+                    (true, false) => I::I32DivS,
+                    (false, true) => I::I32RemU,
+                    (true, true) => I::I32RemS,
+                },
+                I::I32Const(0),
+                I::I32Const(-1),
+                I::I32Eqz,
+                I::I32Eq,
+                I::I32Sub,
+            ),
+        };
+        let get = |x: u32| -> Vec<I<'static>> {
+            match w {
+                Width::W64 => vec![I::LocalGet(x)],
+                Width::W32 => vec![I::LocalGet(x), I::I32WrapI64],
             }
-            Width::W32 => {
-                self.cur.extend([
-                    I::LocalGet(b),
-                    I::I32WrapI64,
-                    I::I32Eqz,
-                    I::If(BlockType::Result(ValType::I32)),
-                    I::I32Const(0),
-                    I::Else,
-                ]);
-                if signed {
-                    self.cur.extend([
-                        I::LocalGet(b),
-                        I::I32WrapI64,
-                        I::I32Const(-1),
-                        I::I32Eq,
-                        I::If(BlockType::Result(ValType::I32)),
-                        I::I32Const(0),
-                        I::LocalGet(a),
-                        I::I32WrapI64,
-                        I::I32Sub,
-                        I::Else,
-                        I::LocalGet(a),
-                        I::I32WrapI64,
-                        I::LocalGet(b),
-                        I::I32WrapI64,
-                        I::I32DivS,
-                        I::End,
-                    ]);
-                } else {
-                    self.cur.extend([
-                        I::LocalGet(a),
-                        I::I32WrapI64,
-                        I::LocalGet(b),
-                        I::I32WrapI64,
-                        I::I32DivU,
-                    ]);
-                }
-                self.cur.extend([I::End, I::I64ExtendI32U]);
-            }
+        };
+        self.cur.push(I::Block(BlockType::Result(ty)));
+        // By zero: 0, or the dividend for the remainder.
+        if rem {
+            self.cur.extend(get(a));
+        } else {
+            self.cur.push(zero.clone());
         }
+        self.cur.extend(get(b));
+        self.cur.extend([eqz, I::BrIf(0), I::Drop]);
+        if signed && !rem {
+            // MIN / -1 overflows (Wasm traps): the quotient is -a, which wraps to MIN.
+            self.cur.push(zero);
+            self.cur.extend(get(a));
+            self.cur.push(sub);
+            self.cur.extend(get(b));
+            self.cur.extend([minus_one, eq, I::BrIf(0), I::Drop]);
+        }
+        self.cur.extend(get(a));
+        self.cur.extend(get(b));
+        self.cur.extend([op, I::End]);
+        if w == Width::W32 {
+            self.cur.push(I::I64ExtendI32U);
+        }
+        let t = self.temp(ValType::I64);
         self.cur.push(I::LocalSet(t));
         t
     }

@@ -14,6 +14,13 @@ static int64_t sdiv64(int64_t a, int64_t b) { int64_t r; __asm__("sdiv %0, %1, %
 static uint64_t udiv64(uint64_t a, uint64_t b) { uint64_t r; __asm__("udiv %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); return r; }
 static int32_t sdiv32(int32_t a, int32_t b) { int32_t r; __asm__("sdiv %w0, %w1, %w2" : "=r"(r) : "r"(a), "r"(b)); return r; }
 static uint32_t udiv32(uint32_t a, uint32_t b) { uint32_t r; __asm__("udiv %w0, %w1, %w2" : "=r"(r) : "r"(a), "r"(b)); return r; }
+/* A division then an MSUB that turns the quotient into the remainder in the same register (both operand orders):
+ * the AOT tier lifts such a pair as one remainder operation. By zero the remainder is the dividend; MIN by -1
+ * gives 0. */
+static uint64_t urem64(uint64_t a, uint64_t b) { uint64_t t; __asm__("udiv %0, %1, %2\n\tmsub %0, %0, %2, %1" : "=&r"(t) : "r"(a), "r"(b)); return t; }
+static int64_t srem64(int64_t a, int64_t b) { int64_t t; __asm__("sdiv %0, %1, %2\n\tmsub %0, %2, %0, %1" : "=&r"(t) : "r"(a), "r"(b)); return t; }
+static uint32_t urem32(uint32_t a, uint32_t b) { uint32_t t; __asm__("udiv %w0, %w1, %w2\n\tmsub %w0, %w2, %w0, %w1" : "=&r"(t) : "r"(a), "r"(b)); return t; }
+static int32_t srem32(int32_t a, int32_t b) { int32_t t; __asm__("sdiv %w0, %w1, %w2\n\tmsub %w0, %w0, %w2, %w1" : "=&r"(t) : "r"(a), "r"(b)); return t; }
 
 static uint64_t hash = 1469598103934665603ull;
 static void mix(uint64_t v) { hash = (hash ^ v) * 1099511628211ull; }
@@ -40,6 +47,8 @@ int main(void) {
                    udiv32((uint32_t)a, (uint32_t)b),
                    (unsigned long long)(b ? (ua - (uint64_t)sdiv64(a, b) * ub) : ua),
                    (unsigned long long)(b ? ua % ub : ua));
+            printf("  rem %llx %llx %x %x\n", (unsigned long long)srem64(a, b), (unsigned long long)urem64(ua, ub),
+                   (unsigned)srem32((int32_t)a, (int32_t)b), urem32((uint32_t)a, (uint32_t)b));
         }
     }
     for (unsigned i = 0; i < N; i++) {
