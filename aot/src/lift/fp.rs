@@ -54,7 +54,7 @@ use elfrun_interp::state::offsets;
 use std::collections::HashMap;
 use wasm_encoder::{BlockType, Ieee64, Instruction as I, ValType};
 
-use super::{FIRST_TEMP, FP_FUNC, L_FPFAST, Lift, memarg};
+use super::{FIRST_TEMP, FP_FUNC, L_FPFAST, Lift, br_unlikely, memarg};
 use crate::abi::{FpCall, STATE_ADDR};
 
 /// FPCR bits that must be clear: RMode (23:22) and FZ (24).
@@ -289,14 +289,15 @@ pub fn emit(
         I::Block(BlockType::Empty),      // $full
         I::LocalGet(c.fast),
         I::I32Eqz,
-        I::BrIf(0), // $full
     ]);
+    c.emit(br_unlikely(0)); // $full
     // The cheap bodies branch to $slow themselves (one compare and branch per test: a combined boolean would
     // be materialised with set-on-condition instructions); the others leave `ok` on the stack.
     let res = match (ty, op) {
         (_, FastOp::MulAdd) if c.fused_madd => {
             let res = fused_muladd(c, ty, a, b, third);
-            c.emit([I::I32Eqz, I::BrIf(1)]);
+            c.emit([I::I32Eqz]);
+            c.emit(br_unlikely(1));
             Ok(res)
         }
         (FpTy::D, FastOp::MulAdd) => Err(muladd_double(c, a, b, third, 1).0),
@@ -442,17 +443,19 @@ fn cheap(c: &mut Code<'_>, op: FastOp, ty: FpTy, a: u32, b: u32, slow: u32) -> u
         } else {
             c.emit([I::LocalGet(mag), I::I32Const(S_INF), I::I32GeU]);
         }
-        c.emit([I::BrIf(slow)]);
+        c.emit(br_unlikely(slow));
         return f;
     }
-    // block $ok: big → $ok; else a zero that is exact, or $slow.
-    c.emit([I::Block(BlockType::Empty)]);
+    // block $ok { block $small { not big → $small (rare); → $ok } a zero that is exact → $ok; else $slow }
+    c.emit([I::Block(BlockType::Empty), I::Block(BlockType::Empty)]);
+    c.emit(if double { big_d(bits) } else { big_s(bits) });
+    c.emit([I::I32Eqz]);
+    c.emit(br_unlikely(0));
+    c.emit([I::Br(1), I::End]);
     if double {
-        c.emit(big_d(bits));
-        c.emit([I::BrIf(0), I::LocalGet(mag), I::I64Const(0), I::I64Ne]);
+        c.emit([I::LocalGet(mag), I::I64Const(0), I::I64Ne]);
     } else {
-        c.emit(big_s(bits));
-        c.emit([I::BrIf(0), I::LocalGet(mag), I::I32Const(0), I::I32Ne]);
+        c.emit([I::LocalGet(mag), I::I32Const(0), I::I32Ne]);
     }
     c.emit([I::BrIf(slow + 1)]);
     zero_exact(c, op, double, a, b);
@@ -474,21 +477,23 @@ fn cheap_muladd_single(c: &mut Code<'_>, a: u32, b: u32, m: u32, slow: u32) -> u
     c.emit([I::F64Mul, I::F64Add, I::LocalSet(s)]);
     let f = c.set(ValType::F32, [I::LocalGet(s), I::F32DemoteF64]);
     let bits = c.set(ValType::I32, [I::LocalGet(f), I::I32ReinterpretF32]);
-    // block $ok { block $small { not big → $small; no tie → $ok; → $slow } a nonzero sum → $slow }
+    // block $ok { block $small { not big → $small (rare); a tie → $slow (rare); → $ok } a nonzero sum → $slow }
     c.emit([I::Block(BlockType::Empty), I::Block(BlockType::Empty)]);
     c.emit(big_s(bits));
+    c.emit([I::I32Eqz]);
+    c.emit(br_unlikely(0));
+    // s is halfway between two singles (the 29 bits below a single's last are 1000…0)
     c.emit([
-        I::I32Eqz,
-        I::BrIf(0),
-        // s is not halfway between two singles (the 29 bits below a single's last are 1000…0)
         I::LocalGet(s),
         I::I64ReinterpretF64,
         I::I64Const(0x1fff_ffff),
         I::I64And,
         I::I64Const(0x1000_0000),
-        I::I64Ne,
-        I::BrIf(1),
-        I::Br(slow + 2),
+        I::I64Eq,
+    ]);
+    c.emit(br_unlikely(slow + 2));
+    c.emit([
+        I::Br(1),
         I::End, // $small
         I::LocalGet(s),
         I::F64Const(Ieee64::new(0)),

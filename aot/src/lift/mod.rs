@@ -246,6 +246,13 @@ fn remainder_pair(div: Insn, next: Insn) -> Option<RemainderPair> {
         })
 }
 
+/// A `br_if` to `depth` that is rarely taken. The `nop` before it tells elfrun's Cranelift translator
+/// (`vendor/wasmer-compiler-cranelift`) that the code the branch leads to is cold: placed after the function's
+/// other code, so the path the branch falls through to runs on without jumping over it.
+pub(crate) fn br_unlikely(depth: u32) -> [Instruction<'static>; 2] {
+    [Instruction::Nop, Instruction::BrIf(depth)]
+}
+
 pub(crate) fn memarg(align: u32) -> MemArg {
     MemArg {
         offset: 0,

@@ -398,8 +398,8 @@ impl Lift<'_> {
         self.guarded_div(w, signed, true, a, b)
     }
 
-    /// [`div`](Self::div) or [`rem`](Self::rem). The cases where Wasm would trap leave a `block` by `br_if`
-    /// with their result, so the host division falls through to the code after it: no jump on the common path.
+    /// [`div`](Self::div) or [`rem`](Self::rem). The cases where Wasm would trap are rare branches
+    /// ([`super::br_unlikely`]) to their results.
     fn guarded_div(&mut self, w: Width, signed: bool, rem: bool, a: u32, b: u32) -> u32 {
         let (ty, op, zero, minus_one, eqz, eq, sub) = match w {
             Width::W64 => (
@@ -437,26 +437,39 @@ impl Lift<'_> {
                 Width::W32 => vec![I::LocalGet(x), I::I32WrapI64],
             }
         };
-        self.cur.push(I::Block(BlockType::Result(ty)));
-        // By zero: 0, or the dividend for the remainder.
-        if rem {
-            self.cur.extend(get(a));
-        } else {
-            self.cur.push(zero.clone());
+        // block $done (result) { block $zero { [block $ovf {] b == 0 → $zero; [b == -1 → $ovf;] a op b → $done
+        // [} -a → $done] } by zero: 0, or the dividend for the remainder }. Both cases are marked rare: their
+        // code goes after the function's other code, and the host division falls through to what follows.
+        let ovf = signed && !rem;
+        self.cur
+            .extend([I::Block(BlockType::Result(ty)), I::Block(BlockType::Empty)]);
+        if ovf {
+            self.cur.push(I::Block(BlockType::Empty));
         }
         self.cur.extend(get(b));
-        self.cur.extend([eqz, I::BrIf(0), I::Drop]);
-        if signed && !rem {
-            // MIN / -1 overflows (Wasm traps): the quotient is -a, which wraps to MIN.
-            self.cur.push(zero);
-            self.cur.extend(get(a));
-            self.cur.push(sub);
+        self.cur.push(eqz);
+        self.cur.extend(super::br_unlikely(u32::from(ovf)));
+        if ovf {
             self.cur.extend(get(b));
-            self.cur.extend([minus_one, eq, I::BrIf(0), I::Drop]);
+            self.cur.extend([minus_one, eq]);
+            self.cur.extend(super::br_unlikely(0));
         }
         self.cur.extend(get(a));
         self.cur.extend(get(b));
-        self.cur.extend([op, I::End]);
+        self.cur.extend([op, I::Br(1 + u32::from(ovf))]);
+        if ovf {
+            // MIN / -1 overflows (Wasm traps): the quotient is -a, which wraps to MIN.
+            self.cur.extend([I::End, zero.clone()]);
+            self.cur.extend(get(a));
+            self.cur.extend([sub, I::Br(1)]);
+        }
+        self.cur.push(I::End);
+        if rem {
+            self.cur.extend(get(a));
+        } else {
+            self.cur.push(zero);
+        }
+        self.cur.push(I::End);
         if w == Width::W32 {
             self.cur.push(I::I64ExtendI32U);
         }

@@ -752,10 +752,11 @@ impl Lift<'_> {
             I::Block(BlockType::Empty), // $slow
             I::LocalGet(L_FPFAST),
             I::I32Eqz,
-            I::BrIf(0),
         ]);
+        self.cur.extend(super::br_unlikely(0));
         self.cur.extend(any_not_big(&[r], d));
-        self.cur.extend([I::BrIf(0), I::Br(1), I::End]);
+        self.cur.extend(super::br_unlikely(0));
+        self.cur.extend([I::Br(1), I::End]);
         self.depth += 1;
         let before = self.pending.len();
         elfrun_interp::a64::exec(self, insn);

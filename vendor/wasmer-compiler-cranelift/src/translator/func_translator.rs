@@ -133,7 +133,35 @@ impl FuncTranslator {
         )?;
 
         builder.finalize(environ.target_config());
+        spread_cold(func);
         Ok(())
+    }
+}
+
+/// elfrun: a block whose every predecessor is cold is cold too — the code a rarely taken branch (see
+/// `parse_function_body`) leads to, up to where it rejoins the code that runs otherwise.
+fn spread_cold(func: &mut ir::Function) {
+    if !func.layout.blocks().any(|b| func.layout.is_cold(b)) {
+        return;
+    }
+    let cfg = cranelift_codegen::flowgraph::ControlFlowGraph::with_function(func);
+    let entry = func.layout.entry_block();
+    let blocks: Vec<Block> = func.layout.blocks().collect();
+    loop {
+        let mut changed = false;
+        for &block in &blocks {
+            if Some(block) == entry || func.layout.is_cold(block) {
+                continue;
+            }
+            let mut preds = cfg.pred_iter(block).peekable();
+            if preds.peek().is_some() && preds.all(|p| func.layout.is_cold(p.block)) {
+                func.layout.set_cold(block);
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
     }
 }
 
@@ -255,10 +283,30 @@ fn parse_function_body(
     // The control stack is initialized with a single block representing the whole function.
     debug_assert_eq!(state.control_stack.len(), 1, "State not initialized");
 
+    // elfrun: a `nop` right before a `br_if` to a `block`'s end says the branch is rarely taken. The block it
+    // goes to is marked cold, so that Cranelift places it (and the edge into it) after the function's other
+    // code: the path the branch falls through to is laid out without jumping over the rare code.
+    let mut after_nop = false;
     // Keep going until the final `End` operator which pops the outermost block.
     while !state.control_stack.is_empty() {
         builder.set_srcloc(cur_srcloc(reader));
         let op = reader.read_operator()?;
+        if let (true, true, wasmparser::Operator::BrIf { relative_depth }) =
+            (after_nop, state.reachable, &op)
+        {
+            let depth = *relative_depth as usize;
+            if let Some(frame) = state
+                .control_stack
+                .len()
+                .checked_sub(1 + depth)
+                .map(|i| &state.control_stack[i])
+            {
+                if !frame.is_loop() {
+                    builder.set_cold_block(frame.br_destination());
+                }
+            }
+        }
+        after_nop = matches!(op, wasmparser::Operator::Nop);
         translate_operator(
             module_translation_state,
             &op,
