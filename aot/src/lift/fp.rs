@@ -751,13 +751,19 @@ impl Lift<'_> {
         if needs_mode {
             self.uses_fast_fp = true;
         }
-        let mut code = vec![I::Block(BlockType::Result(ValType::I64))];
+        // block $done (result i64) { block $slow { value; not ok → $slow (rare); → $done } slow }
+        let mut code = vec![
+            I::Block(BlockType::Result(ValType::I64)),
+            I::Block(BlockType::Empty),
+        ];
         code.extend(value);
         code.extend(cond);
         if needs_mode {
             code.extend([I::LocalGet(L_FPFAST), I::I32And]);
         }
-        code.extend([I::BrIf(0), I::Drop]);
+        code.push(I::I32Eqz);
+        code.extend(br_unlikely(0));
+        code.extend([I::Br(1), I::End]);
         code.extend(slow);
         code.push(I::End);
         Some(self.val(ValType::I64, code))
@@ -1348,8 +1354,8 @@ pub fn emit_quiet(
         I::I64And,
         I::I64Const(0),
         I::I64Ne,
-        I::BrIf(0),
     ]);
+    c.emit(br_unlikely(0));
     for v in [a, b] {
         // NaN: magnitude above infinity's.
         if double {
@@ -1359,7 +1365,6 @@ pub fn emit_quiet(
                 I::I64And,
                 I::I64Const(D_INF),
                 I::I64GtU,
-                I::BrIf(0),
             ]);
         } else {
             c.emit([
@@ -1369,9 +1374,9 @@ pub fn emit_quiet(
                 I::I32And,
                 I::I32Const(S_INF),
                 I::I32GtU,
-                I::BrIf(0),
             ]);
         }
+        c.emit(br_unlikely(0));
     }
     let (eq, lt, gt, ge, abs) = if double {
         (I::F64Eq, I::F64Lt, I::F64Gt, I::F64Ge, I::F64Abs)
