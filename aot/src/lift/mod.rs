@@ -828,7 +828,9 @@ impl<'p> Lift<'p> {
         self.drop_insn(depth);
         self.ended = false;
         (self.insn_reads, self.insn_writes) = (0, 0);
-        if FIRST_TEMP as usize + self.temps.len() < MAX_LOCALS {
+        // The second of a pair lifted as one emits nothing and must not be left to the interpreter, which would
+        // run it again on the pair's result.
+        if self.done_by_pair == Some(pc) || FIRST_TEMP as usize + self.temps.len() < MAX_LOCALS {
             self.exec_insn(insn);
         } else {
             // A block that used up the function's locals (some 20,000 instructions without a branch): the
