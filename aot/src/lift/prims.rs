@@ -401,36 +401,26 @@ impl Lift<'_> {
     /// [`div`](Self::div) or [`rem`](Self::rem). The cases where Wasm would trap are rare branches
     /// ([`super::br_unlikely`]) to their results.
     fn guarded_div(&mut self, w: Width, signed: bool, rem: bool, a: u32, b: u32) -> u32 {
-        let (ty, op, zero, minus_one, eqz, eq, sub) = match w {
-            Width::W64 => (
-                ValType::I64,
-                match (signed, rem) {
-                    (false, false) => I::I64DivU,
-                    (true, false) => I::I64DivS,
-                    (false, true) => I::I64RemU,
-                    (true, true) => I::I64RemS,
-                },
-                I::I64Const(0),
-                I::I64Const(-1),
-                I::I64Eqz,
-                I::I64Eq,
-                I::I64Sub,
-            ),
-            Width::W32 => (
-                ValType::I32,
-                match (signed, rem) {
-                    (false, false) => I::I32DivU,
-                    (true, false) => I::I32DivS,
-                    (false, true) => I::I32RemU,
-                    (true, true) => I::I32RemS,
-                },
-                I::I32Const(0),
-                I::I32Const(-1),
-                I::I32Eqz,
-                I::I32Eq,
-                I::I32Sub,
-            ),
+        // The 64-bit instruction or its 32-bit twin.
+        let pick = |i64: I<'static>, i32: I<'static>| if w == Width::W64 { i64 } else { i32 };
+        let ty = if w == Width::W64 {
+            ValType::I64
+        } else {
+            ValType::I32
         };
+        let op = match (signed, rem) {
+            (false, false) => pick(I::I64DivU, I::I32DivU),
+            (true, false) => pick(I::I64DivS, I::I32DivS),
+            (false, true) => pick(I::I64RemU, I::I32RemU),
+            (true, true) => pick(I::I64RemS, I::I32RemS),
+        };
+        let zero = pick(I::I64Const(0), I::I32Const(0));
+        let minus_one = pick(I::I64Const(-1), I::I32Const(-1));
+        let (eqz, eq, sub) = (
+            pick(I::I64Eqz, I::I32Eqz),
+            pick(I::I64Eq, I::I32Eq),
+            pick(I::I64Sub, I::I32Sub),
+        );
         let get = |x: u32| -> Vec<I<'static>> {
             match w {
                 Width::W64 => vec![I::LocalGet(x)],
