@@ -196,7 +196,6 @@ pub(crate) const CHECK_WINDOW: i64 = 4096;
 /// of the base no wider than a few [`CHECK_WINDOW`]s.
 pub(crate) const MAX_BOUND: u64 = 1 << 14;
 
-/// A Wasm memory argument for the state/fuel words (absolute address in the constant, offset 0).
 /// A division whose quotient the next instruction turns into the remainder and overwrites: `UDIV/SDIV t, a, b`
 /// then `MSUB t, t, b, a` (or `MSUB t, b, t, a`), how compilers compute `a % b`. Lifted as one remainder
 /// operation, the pair needs one host division and no multiply ([`Lift::rem`]); nothing can observe the
@@ -253,6 +252,7 @@ pub(crate) fn br_unlikely(depth: u32) -> [Instruction<'static>; 2] {
     [Instruction::Nop, Instruction::BrIf(depth)]
 }
 
+/// A Wasm memory argument for the state/fuel words (absolute address in the constant, offset 0).
 pub(crate) fn memarg(align: u32) -> MemArg {
     MemArg {
         offset: 0,
@@ -636,14 +636,22 @@ impl<'p> Lift<'p> {
             // A function without blocks: nothing to enter (depth 0 would be the loop itself).
             self.body.push(Instruction::Br(exit));
         }
-        // A nested node's `$enter` is always one of its blocks (the lifter set it, or the dispatch around it
-        // chose this node for it): anything else traps. Leaving through `$exit` instead, the default would read
-        // every register local at the node's start, keeping all of them alive around the loop.
-        let nested = id != 0;
-        if nested {
+        // The dispatch's default: an `$enter` that is none of the node's blocks. A nested node's `$enter` is
+        // always one of its blocks (the lifter set it, or the dispatch around it chose this node for it):
+        // anything else traps. Leaving through `$exit` instead, the default would read every register local at
+        // the node's start, keeping all of them alive around the loop. In node 0 the default comes only from
+        // the function's entry, the runtime asking for a block index the function does not have (a runtime
+        // bug, reported as status -1). An outlined loop (`ModuleInfo::outlined`, a function of one block)
+        // returns -1 itself, as nothing was written yet: through `$exit`, the entry's values of its registers
+        // met the epilogue's merge of every exit, and the register allocator kept loop-invariant registers in
+        // stack slots, reloaded and stored in every iteration (primes' sieve loop). In whole functions the
+        // direct return measured worse (+2–5% host instructions in three benchmarks, through regalloc2's
+        // choices elsewhere): they keep leaving through `$exit`.
+        let own_default = id != 0 || self.m.outlined.contains_key(&self.plan.entry);
+        if own_default {
             self.body.push(Instruction::Block(Empty));
         }
-        let (units, default) = if nested {
+        let (units, default) = if own_default {
             (node.unit_of.iter().map(|u| u + 1).collect::<Vec<_>>(), 0)
         } else {
             (node.unit_of.clone(), exit)
@@ -651,15 +659,20 @@ impl<'p> Lift<'p> {
         self.body.extend([
             Instruction::LocalGet(L_ENTER),
             Instruction::I32Eqz,
-            Instruction::BrIf(u32::from(nested)),
+            Instruction::BrIf(u32::from(own_default)),
             Instruction::LocalGet(L_ENTER),
             Instruction::I32Const(node.first as i32 + 1),
             Instruction::I32Sub,
             Instruction::BrTable(units.into(), default),
         ]);
-        if nested {
-            self.body
-                .extend([Instruction::End, Instruction::Unreachable]);
+        if own_default {
+            self.body.push(Instruction::End);
+            if id == 0 {
+                self.body
+                    .extend([Instruction::I64Const(-1), Instruction::Return]);
+            } else {
+                self.body.push(Instruction::Unreachable);
+            }
         }
         for (idx, unit) in node.units.iter().enumerate() {
             self.body.push(Instruction::End);
