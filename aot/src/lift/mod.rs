@@ -645,8 +645,8 @@ impl<'p> Lift<'p> {
         // returns -1 itself, as nothing was written yet: through `$exit`, the entry's values of its registers
         // met the epilogue's merge of every exit, and the register allocator kept loop-invariant registers in
         // stack slots, reloaded and stored in every iteration (primes' sieve loop). In whole functions the
-        // direct return measured worse (+2–5% host instructions in three benchmarks, through regalloc2's
-        // choices elsewhere): they keep leaving through `$exit`.
+        // direct return measured worse (mlp, linpack, intmix: +1–2% host instructions, +3–5% time, through
+        // regalloc2's choices elsewhere): they keep leaving through `$exit`.
         let own_default = id != 0 || self.m.outlined.contains_key(&self.plan.entry);
         if own_default {
             self.body.push(Instruction::Block(Empty));
