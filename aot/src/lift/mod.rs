@@ -116,6 +116,8 @@ const NZCV: u8 = 32;
 /// Locals with a fixed meaning: the parameter (block index), the status and the next pc.
 const L_BLOCK: u32 = 0;
 const L_STATUS: u32 = 1;
+/// The status of an entry at a block index the function does not have (a runtime bug, reported as such).
+const STATUS_BAD_BLOCK: i64 = -1;
 const L_NPC: u32 = 2;
 /// First of the 33 register locals (X0..X30, SP, and the flags' first operand [`L_FA`]).
 const L_REGS: u32 = 3;
@@ -586,8 +588,7 @@ impl<'p> Lift<'p> {
     }
 
     fn emit_body(&mut self) {
-        // Status -1 marks "entered at a block index the function does not have" (a runtime bug, reported).
-        self.body.push(Instruction::I64Const(-1));
+        self.body.push(Instruction::I64Const(STATUS_BAD_BLOCK));
         self.body.push(Instruction::LocalSet(L_STATUS));
         self.body.extend([
             Instruction::LocalGet(L_BLOCK),
@@ -669,7 +670,7 @@ impl<'p> Lift<'p> {
             self.body.push(Instruction::End);
             if id == 0 {
                 self.body
-                    .extend([Instruction::I64Const(-1), Instruction::Return]);
+                    .extend([Instruction::I64Const(STATUS_BAD_BLOCK), Instruction::Return]);
             } else {
                 self.body.push(Instruction::Unreachable);
             }
