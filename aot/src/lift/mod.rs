@@ -308,6 +308,11 @@ enum Label {
     /// The `block` around a peeled copy of a loop's block ([`Lift::peel_loop`]): its branch back to the loop
     /// continues after it, with the next copy.
     Peel,
+    /// An `if` of the current instruction open around an inlined leaf's code ([`Lift::inline_leaf`]), counted
+    /// as a label while the leaf's blocks are lifted inside it.
+    Open,
+    /// The `block` ending where the block at this pc of an inlined leaf starts ([`Lift::inline_leaf`]).
+    Leaf(u64),
 }
 
 /// The loop nodes of `plan`: a node per block that a later (or the same) block branches back to directly,
@@ -1061,6 +1066,11 @@ impl<'p> Lift<'p> {
 
     /// Continues at the constant `target`: inside the function if it has a block there, else via the runtime.
     fn goto(&mut self, target: u64) {
+        if let Some(at) = self.labels.iter().rposition(|&l| l == Label::Leaf(target)) {
+            // Within an inlined leaf: forward to one of its blocks.
+            self.cur.push(Instruction::Br(self.label_depth(at)));
+            return;
+        }
         if let Some((start, at)) = self.peel
             && start == target
         {
@@ -1286,56 +1296,75 @@ impl<'p> Lift<'p> {
         true
     }
 
-    /// A call (its X30 written) to function `f`, entered at block `b`, inlined when the callee is a leaf of one
-    /// block of at most [`INLINE_MAX`] instructions ending in RET (a comparison function, a getter): its
-    /// instructions are lifted here, at their own pcs (an exit inside them leaves with the exact state, as in
-    /// the callee), and its RET continues at the return address when X30 still holds it — else it leaves for
-    /// the runtime there. A Wasm call costs its register moves, the callee's prologue and epilogue and the
-    /// outcome checks: dozens of instructions around memstr's six-instruction `qsort` comparison.
+    /// A call (its X30 written) to function `f`, entered at block `b`, inlined when the callee is a small leaf
+    /// ([`inlinable_leaf`]: at most [`INLINE_MAX`] instructions, branching only forward within itself, every
+    /// path ending in RET — a comparison function, a getter): its instructions are lifted here, at their own
+    /// pcs (an exit inside them leaves with the exact state, as in the callee), each of its blocks after the
+    /// first where a `block` opened before the first ends (as a function's units), and each RET continues at
+    /// the return address when X30 still holds it — else it leaves for the runtime there. A Wasm call costs its
+    /// register moves, the callee's prologue and epilogue and the outcome checks: dozens of instructions around
+    /// memstr's six-instruction `qsort` comparison, and intmix's list sort calls a three-block one.
     fn inline_leaf(&mut self, f: u32, b: u32) -> bool {
         use Instruction as I;
+        let ret_pc = self.pc + 4;
         let Some(plan) = self.m.plans.get(f as usize) else {
             return false;
         };
-        let [blk] = &plan.blocks[..] else {
-            return false;
-        };
-        let n = blk.insns.len();
-        if b != 0 || n == 0 || n > INLINE_MAX {
-            return false;
-        }
-        let elfrun_interp::Insn::Branch(elfrun_interp::a64::branch::Branch::BrReg {
-            kind: elfrun_interp::sem::BranchKind::Return,
-            rn,
-        }) = blk.insns[n - 1]
-        else {
-            return false;
-        };
-        if blk.insns[..n - 1].iter().any(|i| i.ends_block()) {
+        if b != 0 || !inlinable_leaf(plan, ret_pc) {
             return false;
         }
         // The callee's instructions start where nothing is known but the registers' locals.
         self.known = None;
         self.forget_values();
         let (call_pc, depth) = (self.pc, self.depth);
-        let ret_pc = call_pc + 4;
         self.flush();
-        if self.lift_insns(blk.start, &blk.insns[..n - 1], depth) {
-            // Left for the interpreter: the rest is not reached.
-            self.pc = call_pc;
-            self.known = None;
-            self.forget_values();
-            return true;
+        // The `if`s open around the call (a BLR's test for this target) enclose the leaf's labels: counted as
+        // labels while its blocks are lifted, each instruction starting with none of its own open.
+        let outer = self.labels.len();
+        self.labels
+            .extend(std::iter::repeat_n(Label::Open, depth as usize));
+        for blk in plan.blocks[1..].iter().rev() {
+            self.body
+                .push(Instruction::Block(wasm_encoder::BlockType::Empty));
+            self.labels.push(Label::Leaf(blk.start));
         }
-        // The RET.
-        self.pc = blk.start + 4 * (n as u64 - 1);
+        for (k, blk) in plan.blocks.iter().enumerate() {
+            if k > 0 {
+                // Reached by the blocks before it: what they knew holds on some paths only.
+                self.body.push(I::End);
+                self.labels.pop();
+                self.known = None;
+                self.forget_values();
+            }
+            let n = blk.insns.len();
+            let ret = match blk.insns[n - 1] {
+                elfrun_interp::Insn::Branch(elfrun_interp::a64::branch::Branch::BrReg {
+                    kind: elfrun_interp::sem::BranchKind::Return,
+                    rn,
+                }) => Some(rn),
+                _ => None,
+            };
+            let body = if ret.is_some() {
+                &blk.insns[..n - 1]
+            } else {
+                &blk.insns[..]
+            };
+            // Ended: a branch (the rest of the block is not reached) or an exit to the interpreter.
+            let ended = self.lift_insns(blk.start, body, 0);
+            if let (Some(rn), false) = (ret, ended) {
+                self.pc = blk.start + 4 * (n as u64 - 1);
+                self.depth = 0;
+                let x = self.read_slot(RegSlot::Gpr(rn.min(30)));
+                self.open_if_eq(x, ret_pc);
+                self.goto(ret_pc);
+                self.depth -= 1;
+                self.cur.extend([I::End, I::LocalGet(x)]);
+                self.exit_with_npc_on_stack(Status::Continue);
+                self.flush();
+            }
+        }
+        self.labels.truncate(outer);
         self.depth = depth;
-        let x = self.read_slot(RegSlot::Gpr(rn.min(30)));
-        self.open_if_eq(x, ret_pc);
-        self.goto(ret_pc);
-        self.depth -= 1;
-        self.cur.extend([I::End, I::LocalGet(x)]);
-        self.exit_with_npc_on_stack(Status::Continue);
         self.pc = call_pc;
         // What the callee's instructions taught about the flags and values holds on this path only: a call
         // inlined for one of a BLR's known targets sits in an `if`, and the next target's code follows it.
@@ -1801,6 +1830,40 @@ fn state_addr(offset: usize) -> i32 {
     (STATE_ADDR + offset as u64) as u32 as i32
 }
 
+/// Whether a function of plan `p` can be inlined at a call returning to `ret_pc` ([`Lift::inline_leaf`]): at
+/// most [`INLINE_MAX`] instructions, every block ending in RET, in a direct branch (conditional or not) to a
+/// later block of its own, or falling into the next one — no call, no other way out, no loop — and none of its
+/// blocks at `ret_pc` (where the inlined RET continues in the caller).
+fn inlinable_leaf(p: &FnPlan, ret_pc: u64) -> bool {
+    use elfrun_interp::a64::branch::Branch;
+    let n: usize = p.blocks.iter().map(|b| b.insns.len()).sum();
+    if n == 0 || n > INLINE_MAX || p.blocks.iter().any(|b| b.start == ret_pc) {
+        return false;
+    }
+    p.blocks.iter().enumerate().all(|(k, blk)| {
+        let Some((&last, rest)) = blk.insns.split_last() else {
+            return false;
+        };
+        let later = |t: u64| p.blocks[k + 1..].iter().any(|b| b.start == t);
+        !rest.iter().any(|i| i.ends_block())
+            && match last {
+                Insn::Branch(Branch::BrReg {
+                    kind: elfrun_interp::sem::BranchKind::Return,
+                    ..
+                }) => true,
+                Insn::Branch(
+                    Branch::CondBr { .. }
+                    | Branch::Cbz { .. }
+                    | Branch::Tbz { .. }
+                    | Branch::BImm { link: false, .. },
+                ) => crate::discover::successors(last, blk.end() - 4)
+                    .is_some_and(|s| s.local.iter().all(|&t| later(t))),
+                i if !i.ends_block() => later(blk.end()),
+                _ => false,
+            }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1876,6 +1939,90 @@ mod tests {
     /// `b.ne` from block `from` to block `to` (one-instruction blocks).
     fn bne(from: i64, to: i64) -> u32 {
         0x5400_0001 | ((((to - from) as u32) & 0x7ffff) << 5)
+    }
+
+    /// A plan of blocks, each given by its start and instruction words.
+    fn blocks(entry: u64, blocks: &[(u64, &[u32])]) -> FnPlan {
+        FnPlan {
+            entry,
+            blocks: blocks
+                .iter()
+                .map(|&(start, words)| BlockPlan {
+                    start,
+                    insns: words
+                        .iter()
+                        .map(|&w| elfrun_interp::decode::decode(w))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether lifting `bl 0x2000; ret` with `callee` at 0x2000 emits a call of it (else it was inlined).
+    fn calls_callee(callee: FnPlan) -> bool {
+        let plans = [
+            blocks(0x1000, &[(0x1000, &[0x9400_0400]), (0x1004, &[RET])]),
+            callee,
+        ];
+        let (global, indirect) = (HashMap::new(), HashMap::new());
+        let callees = HashMap::from([(0x2000, (1, 0))]);
+        let (handed_back, outlined, peeled) = (HashSet::new(), HashMap::new(), HashMap::new());
+        let l = Lift::function(
+            &plans[0],
+            &ModuleInfo {
+                global: &global,
+                callees: &callees,
+                indirect: &indirect,
+                handed_back: &handed_back,
+                outlined: &outlined,
+                peeled: &peeled,
+                plans: &plans,
+                nzcv_func: 3,
+                fused_madd: false,
+            },
+        );
+        l.body
+            .iter()
+            .any(|i| matches!(i, Instruction::Call(f) if *f == FIRST_LIFTED + 1))
+    }
+
+    const RET: u32 = 0xd65f_03c0;
+
+    /// A leaf whose blocks branch only forward and end in RET is inlined (intmix's `cmp_value`: three blocks,
+    /// two RETs); one with a loop, or one longer than `INLINE_MAX`, is called.
+    #[test]
+    fn leaves_branching_only_forward_are_inlined() {
+        let cmp_value = blocks(
+            0x2000,
+            &[
+                (
+                    0x2000,
+                    &[0x79c0_1402, 0x79c0_1423, 0x6b03_005f, 0x5400_0060],
+                ),
+                (0x2010, &[0x4b03_0040, RET]),
+                (0x2018, &[0x79c0_1000, 0x79c0_1021, 0x4b01_0000, RET]),
+            ],
+        );
+        assert!(
+            !calls_callee(cmp_value),
+            "a forward-branching leaf is inlined"
+        );
+        let countdown = blocks(
+            0x2000,
+            &[(0x2000, &[0xf100_0400, bne(1, 0)]), (0x2008, &[RET])],
+        );
+        assert!(calls_callee(countdown), "a leaf with a loop is called");
+        let long = blocks(
+            0x2000,
+            &[(
+                0x2000,
+                &[[0xd503_201f; INLINE_MAX].as_slice(), &[RET]].concat(),
+            )],
+        );
+        assert!(
+            calls_callee(long),
+            "a leaf over INLINE_MAX instructions is called"
+        );
     }
 
     /// One block: the second access of an address checks it again only because it is wider; the third reuses

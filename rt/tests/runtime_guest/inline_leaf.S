@@ -1,8 +1,8 @@
 // Calls to tiny leaf functions, which lifted code inlines at the call site (aot/src/lift/mod.rs,
 // `inline_leaf`): a qsort-style comparison whose result and flags the caller uses, one that moves SP, a
-// floating-point one, one that returns elsewhere (it rewrites X30: the inlined RET must follow it), and two
-// called through one BLR, the second reading the caller's flags. 1000 rounds; the checksum and the registers
-// go to stdout.
+// floating-point one, two of several blocks that branch forward, one that returns elsewhere (it rewrites
+// X30: the inlined RET must follow it), and two called through one BLR, the second reading the caller's
+// flags. 1000 rounds; the checksum and the registers go to stdout.
 //
 // With an argument the comparison is called on address 0x10: SIGSEGV inside the inlined code.
     .text
@@ -34,6 +34,16 @@ _start:
     fmov    d1, d9
     bl      fsum
     fmov    d8, d0
+    // Leaves of several blocks that branch only forward: both of cmp_fields' paths run (its second when the
+    // low halves are equal), and clamp's three ways to its last block.
+    add     x0, x20, x22, lsl #2
+    add     x1, x20, #12
+    bl      cmp_fields
+    add     x19, x19, w0, sxtw #2
+    and     x0, x21, #7
+    mov     x1, x21
+    bl      clamp
+    eor     x19, x19, x0, lsl #3
     // Through a function pointer alternating between two leaves: with a profile both are known targets of
     // the BLR and inlined one after the other; the second reads the caller's flags (from `cmp x22, #3`).
     ldr     x9, =leaf_cmp
@@ -77,6 +87,29 @@ compare:
     sbc     w0, w0, wzr
     ret
 
+// Compares the low signed halfwords of *x0 and *x1, then, if equal, the high ones (intmix's cmp_value).
+cmp_fields:
+    ldrsh   w2, [x0]
+    ldrsh   w3, [x1]
+    cmp     w2, w3
+    b.eq    1f
+    sub     w0, w2, w3
+    ret
+1:  ldrsh   w0, [x0, #2]
+    ldrsh   w1, [x1, #2]
+    sub     w0, w0, w1
+    ret
+
+// min(x0, 4) + 1 if x0 <= 4, else 4; plus x1: a conditional and an unconditional branch forward.
+clamp:
+    cmp     x0, #4
+    b.ls    1f
+    mov     x0, #4
+    b       2f
+1:  add     x0, x0, #1
+2:  add     x0, x0, x1
+    ret
+
 through_stack:
     sub     sp, sp, #16
     str     x0, [sp, #8]
@@ -107,6 +140,6 @@ detour:
     .data
     .balign 8
 data:
-    .word   5, 9, 1, 7, 7, 3, 12, 0
+    .word   5, 9, 1, 7, 0x30007, 3, 0xfffe0007, 0
 out:
     .space  32
