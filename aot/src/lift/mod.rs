@@ -271,21 +271,32 @@ enum Unit {
     Loop(usize),
 }
 
-/// A loop of the structured layout: the contiguous blocks `first..=last`, entered at `first` (the header) by the
-/// back edges found to it. Node 0 is the whole function (the dispatch loop). Every node is a Wasm `loop`
-/// holding its units in address order; other entries into it go through its dispatch on `$enter`.
+/// A loop of the structured layout, entered at its header `head` by the back edges found to it (any other
+/// entry goes through its dispatch on `$enter`). Its blocks lie within `first..=last`, not necessarily all of
+/// them. Node 0 is the whole function (the dispatch loop). Every node is a Wasm `loop` holding its units
+/// (blocks and nested nodes) in reverse postorder from the header, so that every branch but a loop's back edge
+/// goes forward where the function's control flow allows it.
 #[derive(Clone, Debug)]
 struct Node {
+    head: usize,
     first: usize,
     last: usize,
     units: Vec<Unit>,
-    /// For each block `first..=last`, the index of the unit holding it.
+    /// For each block `first..=last`, the index of the unit holding it ([`NOT_IN_NODE`] for a block outside).
     unit_of: Vec<u32>,
 }
 
+/// [`Node::unit_of`] of a block outside the node.
+const NOT_IN_NODE: u32 = u32::MAX;
+
 impl Node {
     fn contains(&self, b: usize) -> bool {
-        (self.first..=self.last).contains(&b)
+        b >= self.first && b <= self.last && self.unit_of[b - self.first] != NOT_IN_NODE
+    }
+
+    /// The unit holding block `b`, which the node contains.
+    fn unit(&self, b: usize) -> usize {
+        self.unit_of[b - self.first] as usize
     }
 }
 
@@ -315,77 +326,246 @@ enum Label {
     Leaf(u64),
 }
 
-/// The loop nodes of `plan`: a node per block that a later (or the same) block branches back to directly,
-/// spanning to the last such block, kept where it nests in the nodes around it (a loop overlapping another
-/// one only partly stays unstructured: its back edge goes through the enclosing node's dispatch).
+/// The blocks of `plan` (by index) control can go to from block `b` directly: branch targets and
+/// fall-through within the function.
+fn local_successors(plan: &FnPlan, index: &HashMap<u64, usize>, b: usize) -> Vec<usize> {
+    let blk = &plan.blocks[b];
+    let Some(&insn) = blk.insns.last() else {
+        return Vec::new();
+    };
+    let end = blk.end();
+    let targets = match crate::discover::successors(insn, end - 4) {
+        Some(s) => s.local,
+        None => vec![end],
+    };
+    targets
+        .into_iter()
+        .filter_map(|t| index.get(&t).copied())
+        .collect()
+}
+
+/// A set of block indexes.
+#[derive(Clone, PartialEq, Eq)]
+struct Blocks(Vec<u64>);
+
+impl Blocks {
+    fn new(n: usize) -> Blocks {
+        Blocks(vec![0; n.div_ceil(64)])
+    }
+    fn insert(&mut self, b: usize) -> bool {
+        let (w, m) = (b / 64, 1u64 << (b % 64));
+        let new = self.0[w] & m == 0;
+        self.0[w] |= m;
+        new
+    }
+    fn contains(&self, b: usize) -> bool {
+        self.0[b / 64] & (1 << (b % 64)) != 0
+    }
+    fn intersects(&self, o: &Blocks) -> bool {
+        self.0.iter().zip(&o.0).any(|(a, b)| a & b != 0)
+    }
+    fn is_subset(&self, o: &Blocks) -> bool {
+        self.0.iter().zip(&o.0).all(|(a, b)| a & !b == 0)
+    }
+    fn union(&mut self, o: &Blocks) {
+        for (a, b) in self.0.iter_mut().zip(&o.0) {
+            *a |= b;
+        }
+    }
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(w, &bits)| {
+            (0..64)
+                .filter(move |k| bits & (1 << k) != 0)
+                .map(move |k| w * 64 + k)
+        })
+    }
+}
+
+/// The loop nodes of `plan`. A depth-first search from the entry (then from any block it did not reach) finds
+/// the back edges — branches to a block still on the search's path; each target heads a loop: the blocks from
+/// which a back edge's source is reachable without passing the header, among the header's descendants in the
+/// search (so an irreducible loop's other entries stay outside it and enter it through its dispatch). Loops
+/// sharing blocks are merged into the outer one until they nest. Every node's units are then ordered by
+/// reverse postorder from its header, so a branch goes back only along a back edge (to a header: a plain
+/// branch to its loop) or inside an irreducible loop (through the dispatch).
 fn loop_nodes(plan: &FnPlan, index: &HashMap<u64, usize>) -> Vec<Node> {
     let n = plan.blocks.len();
-    let mut last_back: Vec<Option<usize>> = vec![None; n];
-    for (i, b) in plan.blocks.iter().enumerate() {
-        let Some(&insn) = b.insns.last() else {
+    if n == 0 {
+        return vec![Node {
+            head: 0,
+            first: 0,
+            last: 0,
+            units: Vec::new(),
+            unit_of: Vec::new(),
+        }];
+    }
+    let succ: Vec<Vec<usize>> = (0..n).map(|b| local_successors(plan, index, b)).collect();
+    let mut preds = vec![Vec::new(); n];
+    for (u, s) in succ.iter().enumerate() {
+        for &v in s {
+            preds[v].push(u);
+        }
+    }
+    // Depth-first search: preorder numbers, the end of each block's subtree in them, back edges.
+    const UNSEEN: usize = usize::MAX;
+    let (mut pre, mut end, mut on_path) = (vec![UNSEEN; n], vec![0; n], vec![false; n]);
+    let mut back: Vec<(usize, usize)> = Vec::new();
+    let mut counter = 0;
+    let entry = index.get(&plan.entry).copied().unwrap_or(0);
+    for root in std::iter::once(entry).chain(0..n) {
+        if pre[root] != UNSEEN {
             continue;
-        };
-        let end = b.end();
-        let targets = match crate::discover::successors(insn, end - 4) {
-            Some(s) => s.local,
-            None => vec![end],
-        };
-        for t in targets {
-            if let Some(&h) = index.get(&t)
-                && h <= i
-            {
-                last_back[h] = Some(last_back[h].map_or(i, |e| e.max(i)));
+        }
+        pre[root] = counter;
+        counter += 1;
+        on_path[root] = true;
+        let mut stack = vec![(root, 0usize)];
+        while let Some((u, k)) = stack.last_mut() {
+            let u = *u;
+            if let Some(&v) = succ[u].get(*k) {
+                *k += 1;
+                if pre[v] == UNSEEN {
+                    pre[v] = counter;
+                    counter += 1;
+                    on_path[v] = true;
+                    stack.push((v, 0));
+                } else if on_path[v] {
+                    back.push((u, v));
+                }
+            } else {
+                end[u] = counter;
+                on_path[u] = false;
+                stack.pop();
             }
         }
     }
-    // (first, last, children) with node 0 the root; loops in order of their header.
-    let mut spans: Vec<(usize, usize, Vec<usize>)> = vec![(0, n.saturating_sub(1), Vec::new())];
-    let mut open = vec![0usize];
-    for (h, e) in last_back
+    let below = |h: usize, x: usize| pre[h] <= pre[x] && pre[x] < end[h];
+    // Loops, outermost (lowest preorder) first.
+    let mut heads: Vec<usize> = back.iter().map(|&(_, h)| h).collect();
+    heads.sort_unstable_by_key(|&h| pre[h]);
+    heads.dedup();
+    let mut bodies: Vec<Blocks> = heads
         .iter()
-        .enumerate()
-        .filter_map(|(h, e)| e.map(|e| (h, e)))
-    {
-        while spans[*open.last().unwrap()].1 < h {
-            open.pop();
+        .map(|&h| {
+            let mut body = Blocks::new(n);
+            body.insert(h);
+            let mut work: Vec<usize> = back
+                .iter()
+                .filter(|&&(_, t)| t == h)
+                .map(|&(u, _)| u)
+                .collect();
+            while let Some(x) = work.pop() {
+                if body.insert(x) {
+                    work.extend(preds[x].iter().copied().filter(|&p| below(h, p)));
+                }
+            }
+            body
+        })
+        .collect();
+    // Nest them: a loop sharing blocks with a deeper one takes all of it.
+    loop {
+        let mut changed = false;
+        for a in 0..heads.len() {
+            for b in a + 1..heads.len() {
+                if bodies[a].intersects(&bodies[b]) && !bodies[b].is_subset(&bodies[a]) {
+                    let inner = bodies[b].clone();
+                    bodies[a].union(&inner);
+                    changed = true;
+                }
+            }
         }
-        let parent = *open.last().unwrap();
-        if e > spans[parent].1 {
-            continue; // overlaps the enclosing loop only partly
+        if !changed {
+            break;
         }
-        spans.push((h, e, Vec::new()));
-        let id = spans.len() - 1;
-        spans[parent].2.push(id);
-        open.push(id);
     }
-    spans
-        .iter()
-        .map(|&(first, last, ref children)| {
-            let mut units = Vec::new();
-            let mut unit_of = Vec::new();
-            let mut b = first;
-            let mut next_child = children.iter().peekable();
-            while b <= last && n > 0 {
-                let idx = units.len() as u32;
-                match next_child.peek() {
-                    Some(&&c) if spans[c].0 == b => {
-                        next_child.next();
-                        units.push(Unit::Loop(c));
-                        let end = spans[c].1;
-                        unit_of.extend(std::iter::repeat_n(idx, end - b + 1));
-                        b = end + 1;
-                    }
-                    _ => {
-                        units.push(Unit::Block(b));
-                        unit_of.push(idx);
-                        b += 1;
+    // Node 0 is the function, node k + 1 loop k; each loop's parent is the innermost node holding its header.
+    let mut all = Blocks::new(n);
+    for b in 0..n {
+        all.insert(b);
+    }
+    let members: Vec<&Blocks> = std::iter::once(&all).chain(bodies.iter()).collect();
+    let heads: Vec<usize> = std::iter::once(entry).chain(heads).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); heads.len()];
+    for (c, &h) in heads.iter().enumerate().skip(1) {
+        let parent = (0..c).rev().find(|&p| members[p].contains(h)).unwrap_or(0);
+        children[parent].push(c);
+    }
+    (0..heads.len())
+        .map(|id| {
+            let blocks: Vec<usize> = members[id].iter().collect();
+            let (first, last) = (blocks[0], blocks[blocks.len() - 1]);
+            // Units: the nested loops, and the blocks in none of them.
+            let mut units: Vec<Unit> = children[id].iter().map(|&c| Unit::Loop(c)).collect();
+            let mut unit_of = vec![NOT_IN_NODE; last - first + 1];
+            for (u, &c) in children[id].iter().enumerate() {
+                for b in members[c].iter() {
+                    unit_of[b - first] = u as u32;
+                }
+            }
+            for &b in &blocks {
+                if unit_of[b - first] == NOT_IN_NODE {
+                    unit_of[b - first] = units.len() as u32;
+                    units.push(Unit::Block(b));
+                }
+            }
+            let start = |u: &Unit| match *u {
+                Unit::Block(b) => b,
+                Unit::Loop(c) => heads[c],
+            };
+            // Reverse postorder from the header's unit over the edges between units (not those back to it),
+            // each unit's successors visited from the highest address down, so that where the order is free
+            // a block's fall-through follows it; units the search does not reach follow in address order.
+            let m = units.len();
+            let mut usucc: Vec<Vec<usize>> = vec![Vec::new(); m];
+            let head_unit = unit_of[heads[id] - first] as usize;
+            for &b in &blocks {
+                let u = unit_of[b - first] as usize;
+                for &t in &succ[b] {
+                    if t >= first && t <= last {
+                        let v = unit_of[t - first];
+                        if v != NOT_IN_NODE && v as usize != u && v as usize != head_unit {
+                            usucc[u].push(v as usize);
+                        }
                     }
                 }
             }
+            for s in &mut usucc {
+                s.sort_unstable_by_key(|&v| std::cmp::Reverse(start(&units[v])));
+                s.dedup();
+            }
+            let mut seen = vec![false; m];
+            let mut post = Vec::with_capacity(m);
+            seen[head_unit] = true;
+            let mut stack = vec![(head_unit, 0usize)];
+            while let Some((u, k)) = stack.last_mut() {
+                let u = *u;
+                if let Some(&v) = usucc[u].get(*k) {
+                    *k += 1;
+                    if !seen[v] {
+                        seen[v] = true;
+                        stack.push((v, 0));
+                    }
+                } else {
+                    post.push(u);
+                    stack.pop();
+                }
+            }
+            let mut order: Vec<usize> = post.into_iter().rev().collect();
+            let mut rest: Vec<usize> = (0..m).filter(|&u| !seen[u]).collect();
+            rest.sort_unstable_by_key(|&u| start(&units[u]));
+            order.extend(rest);
+            let mut position = vec![0u32; m];
+            for (p, &u) in order.iter().enumerate() {
+                position[u] = p as u32;
+            }
+            for x in unit_of.iter_mut().filter(|x| **x != NOT_IN_NODE) {
+                *x = position[*x as usize];
+            }
             Node {
+                head: heads[id],
                 first,
                 last,
-                units,
+                units: order.iter().map(|&u| units[u]).collect(),
                 unit_of,
             }
         })
@@ -615,8 +795,6 @@ impl<'p> Lift<'p> {
     fn emit_node(&mut self, id: usize) {
         use wasm_encoder::BlockType::Empty;
         let node = self.nodes[id].clone();
-        self.body.push(Instruction::Loop(Empty));
-        self.labels.push(Label::Node(id));
         if id != 0 {
             // One guest-memory access at the node's start, dominating all of it. Cranelift's alias analysis
             // versions the (read-only) loads of the memory base by the last call before them, and the node's
@@ -631,6 +809,8 @@ impl<'p> Lift<'p> {
                 Instruction::Drop,
             ]);
         }
+        self.body.push(Instruction::Loop(Empty));
+        self.labels.push(Label::Node(id));
         let m = node.units.len();
         for idx in (0..m).rev() {
             self.body.push(Instruction::Block(Empty));
@@ -657,11 +837,15 @@ impl<'p> Lift<'p> {
         if own_default {
             self.body.push(Instruction::Block(Empty));
         }
-        let (units, default) = if own_default {
-            (node.unit_of.iter().map(|u| u + 1).collect::<Vec<_>>(), 0)
-        } else {
-            (node.unit_of.clone(), exit)
-        };
+        let default = if own_default { 0 } else { exit };
+        let units: Vec<u32> = node
+            .unit_of
+            .iter()
+            .map(|&u| match u {
+                NOT_IN_NODE => default,
+                u => u + u32::from(own_default),
+            })
+            .collect();
         self.body.extend([
             Instruction::LocalGet(L_ENTER),
             Instruction::I32Eqz,
@@ -1103,9 +1287,9 @@ impl<'p> Lift<'p> {
             })
             .expect("the root node holds every block");
         let node = &self.nodes[id];
-        let unit = node.unit_of[j - node.first] as usize;
+        let unit = node.unit(j);
         let unit_start = self.unit_start(id, unit);
-        if j > i {
+        if unit > node.unit(i) {
             // Forward: to the end of the unit's label (still open: it follows the unit of this block); into a
             // nested loop other than at its header, through that loop's dispatch.
             let at = self
@@ -1161,7 +1345,7 @@ impl<'p> Lift<'p> {
     fn unit_start(&self, id: usize, idx: usize) -> usize {
         match self.nodes[id].units[idx] {
             Unit::Block(b) => b,
-            Unit::Loop(c) => self.nodes[c].first,
+            Unit::Loop(c) => self.nodes[c].head,
         }
     }
 
@@ -2118,32 +2302,71 @@ mod tests {
     }
 
     #[test]
-    fn loop_nodes_nest_and_a_partly_overlapping_loop_stays_unstructured() {
+    fn loop_nodes_nest_loops_that_share_blocks() {
         const NOP: u32 = 0xd503_201f;
-        const RET: u32 = 0xd65f_03c0;
         let (p, index) = plan(&[
             NOP,
             NOP,
             bne(2, 1), // loop 1..=2
             bne(3, 0), // loop 0..=3 around it
-            bne(4, 2), // 2..=4 overlaps 0..=3 only partly: dropped
+            bne(4, 2), // loop 2..=4: shares 2 and 3 with the others, which take it in
             bne(5, 5), // a one-block loop
             RET,
         ]);
         let nodes = loop_nodes(&p, &index);
-        assert_eq!(nodes.len(), 4, "{nodes:?}");
+        assert_eq!(nodes.len(), 5, "{nodes:?}");
         assert_eq!(
             nodes[0].units,
-            [Unit::Loop(1), Unit::Block(4), Unit::Loop(3), Unit::Block(6)]
+            [Unit::Loop(1), Unit::Loop(4), Unit::Block(6)]
         );
-        assert_eq!(nodes[0].unit_of, [0, 0, 0, 0, 1, 2, 3]);
-        assert_eq!((nodes[1].first, nodes[1].last), (0, 3));
+        assert_eq!(nodes[0].unit_of, [0, 0, 0, 0, 0, 1, 2]);
+        assert_eq!((nodes[1].head, nodes[1].first, nodes[1].last), (0, 0, 4));
+        assert_eq!(nodes[1].units, [Unit::Block(0), Unit::Loop(2)]);
+        assert_eq!(nodes[2].head, 1);
+        assert_eq!(nodes[2].units, [Unit::Block(1), Unit::Loop(3)]);
+        assert_eq!(nodes[3].head, 2);
         assert_eq!(
-            nodes[1].units,
-            [Unit::Block(0), Unit::Loop(2), Unit::Block(3)]
+            nodes[3].units,
+            [Unit::Block(2), Unit::Block(3), Unit::Block(4)]
         );
-        assert_eq!(nodes[1].unit_of, [0, 1, 1, 2]);
-        assert_eq!(nodes[2].units, [Unit::Block(1), Unit::Block(2)]);
-        assert_eq!(nodes[3].units, [Unit::Block(5)]);
+        assert_eq!(nodes[4].units, [Unit::Block(5)]);
+    }
+
+    /// A branch to a block laid out before it that closes no loop is no back edge: its target's unit follows
+    /// it (intmix's list sort takes either list's node and continues at blocks above both).
+    #[test]
+    fn units_follow_the_blocks_that_branch_to_them() {
+        let (p, index) = plan(&[
+            bne(0, 2),
+            RET,
+            0x17ff_ffff, // b 1
+        ]);
+        let nodes = loop_nodes(&p, &index);
+        assert_eq!(nodes.len(), 1, "{nodes:?}");
+        assert_eq!(
+            nodes[0].units,
+            [Unit::Block(0), Unit::Block(2), Unit::Block(1)]
+        );
+        assert_eq!(nodes[0].unit_of, [0, 2, 1]);
+    }
+
+    /// A loop with a second entry (irreducible) is headed where the search entered it; the other entry goes
+    /// through its dispatch.
+    #[test]
+    fn an_irreducible_loop_is_headed_where_the_search_enters_it() {
+        let (p, index) = plan(&[
+            bne(0, 2),
+            bne(1, 3),
+            0x17ff_ffff, // b 1
+            RET,
+        ]);
+        let nodes = loop_nodes(&p, &index);
+        assert_eq!(nodes.len(), 2, "{nodes:?}");
+        assert_eq!(
+            nodes[0].units,
+            [Unit::Block(0), Unit::Loop(1), Unit::Block(3)]
+        );
+        assert_eq!(nodes[1].head, 2);
+        assert_eq!(nodes[1].units, [Unit::Block(2), Unit::Block(1)]);
     }
 }
