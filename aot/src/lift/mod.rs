@@ -3,13 +3,15 @@
 //! owns the shape of one lifted function; [`prims`] the Wasm of each primitive.
 //!
 //! One guest function becomes one Wasm function `(param $block i32) (result i64)`. Its blocks are laid out in
-//! loop nodes ([`Node`]): node 0 is the whole function, and every block that a later (or the same) block
-//! branches back to heads a node spanning to the last such block, where it nests in the nodes around it:
+//! loop nodes ([`Node`], [`loop_nodes`]): node 0 is the whole function, and every target of a back edge (found
+//! by a depth-first search) heads a node holding its loop, nested in the nodes around it; a node's units come
+//! in reverse postorder from its header:
 //!
 //! ```text
 //! prologue: load the guest registers the function uses from the state into locals; $enter = $block + 1
 //! block $exit
 //!   loop $node0                                   ;; one per node, nested nodes are units of their parent
+//!                                                 ;; (each after one load of the saved pc, `emit_node`)
 //!     block $U(m-1) … block $U0
 //!       br_if $U0 ($enter == 0)                   ;; the header: a back edge's common case
 //!       br_table (unit of block $enter - 1) …     ;; any other entry; a nested node dispatches further
@@ -21,7 +23,7 @@
 //! epilogue: store the registers the function wrote, store $npc as the pc, return $status
 //! ```
 //!
-//! A branch to a later block is a plain `br` to its unit's label (setting `$enter` first if it lands inside a
+//! A branch to a later unit is a plain `br` to its label (setting `$enter` first if it lands inside a
 //! nested node other than at its header); a branch back burns one unit of fuel and `br`s to the innermost node
 //! holding both ends — straight to the header, or through the dispatch — or, from a header to itself, to the
 //! header's own `loop`. An indirect branch reaches its known
@@ -801,8 +803,9 @@ impl<'p> Lift<'p> {
             // start merges the dispatch from the function's entry with the path from the code before the
             // loop: after any call there, the versions disagree and the merge is a version of its own, so
             // nothing before the loop holds the base in that version and every iteration reloaded it (three
-            // dependent loads) at its first access. This access loads it once per entry into the node; the
-            // accesses inside reuse it.
+            // dependent loads) at its first access. This access, before the node's `loop`, loads it once per
+            // entry into the node; the accesses inside reuse it. (At the start of the `loop` itself it ran on
+            // every back edge to the header where Cranelift did not find it redundant: primes' trial division.)
             self.body.extend([
                 Instruction::I32Const(state_addr(offsets::PC)),
                 Instruction::I64Load(memarg(3)),
