@@ -2145,14 +2145,13 @@ mod tests {
         }
     }
 
-    /// Whether lifting `bl 0x2000; ret` with `callee` at 0x2000 emits a call of it (else it was inlined).
-    fn calls_callee(callee: FnPlan) -> bool {
-        let plans = [
-            blocks(0x1000, &[(0x1000, &[0x9400_0400]), (0x1004, &[RET])]),
-            callee,
-        ];
+    /// The Wasm body of `plans[0]`, lifted with `plans` as the module's functions and `callees` as its calls'
+    /// targets (entry pc → function, block).
+    fn lifted_body(
+        plans: &[FnPlan],
+        callees: HashMap<u64, (u32, u32)>,
+    ) -> Vec<Instruction<'static>> {
         let (global, indirect) = (HashMap::new(), HashMap::new());
-        let callees = HashMap::from([(0x2000, (1, 0))]);
         let (handed_back, outlined, peeled) = (HashSet::new(), HashMap::new(), HashMap::new());
         let l = Lift::function(
             &plans[0],
@@ -2163,12 +2162,21 @@ mod tests {
                 handed_back: &handed_back,
                 outlined: &outlined,
                 peeled: &peeled,
-                plans: &plans,
-                nzcv_func: 3,
+                plans,
+                nzcv_func: FIRST_LIFTED + plans.len() as u32,
                 fused_madd: false,
             },
         );
         l.body
+    }
+
+    /// Whether lifting `bl 0x2000; ret` with `callee` at 0x2000 emits a call of it (else it was inlined).
+    fn calls_callee(callee: FnPlan) -> bool {
+        let plans = [
+            blocks(0x1000, &[(0x1000, &[0x9400_0400]), (0x1004, &[RET])]),
+            callee,
+        ];
+        lifted_body(&plans, HashMap::from([(0x2000, (1, 0))]))
             .iter()
             .any(|i| matches!(i, Instruction::Call(f) if *f == FIRST_LIFTED + 1))
     }
@@ -2229,33 +2237,8 @@ mod tests {
 
     /// The bounds checks of one block (`… i64.const (MEM_END - MEM_LOW - span); i64.gt_u; if …`), as spans.
     fn check_spans(words: &[u32]) -> Vec<u64> {
-        let p = FnPlan {
-            entry: 0x1000,
-            blocks: vec![BlockPlan {
-                start: 0x1000,
-                insns: words
-                    .iter()
-                    .map(|&w| elfrun_interp::decode::decode(w))
-                    .collect(),
-            }],
-        };
-        let (global, callees, indirect) = (HashMap::new(), HashMap::new(), HashMap::new());
-        let (handed_back, outlined, peeled) = (HashSet::new(), HashMap::new(), HashMap::new());
-        let l = Lift::function(
-            &p,
-            &ModuleInfo {
-                global: &global,
-                callees: &callees,
-                indirect: &indirect,
-                handed_back: &handed_back,
-                outlined: &outlined,
-                peeled: &peeled,
-                plans: &[],
-                nzcv_func: 1,
-                fused_madd: false,
-            },
-        );
-        l.body
+        let p = blocks(0x1000, &[(0x1000, words)]);
+        lifted_body(&[p], HashMap::new())
             .windows(2)
             .filter_map(|w| match w {
                 [Instruction::I64Const(c), Instruction::I64GtU] => {
