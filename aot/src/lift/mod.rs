@@ -464,12 +464,16 @@ fn loop_nodes(plan: &FnPlan, index: &HashMap<u64, usize>) -> Vec<Node> {
             body
         })
         .collect();
-    // Nest them: a loop sharing blocks with a deeper one takes all of it.
+    // Nest them: a loop sharing blocks with a deeper one takes all of it. (Each body lies among its header's
+    // descendants, so only a loop whose header is below another's can share blocks with it.)
     loop {
         let mut changed = false;
         for a in 0..heads.len() {
             for b in a + 1..heads.len() {
-                if bodies[a].intersects(&bodies[b]) && !bodies[b].is_subset(&bodies[a]) {
+                if below(heads[a], heads[b])
+                    && bodies[a].intersects(&bodies[b])
+                    && !bodies[b].is_subset(&bodies[a])
+                {
                     let inner = bodies[b].clone();
                     bodies[a].union(&inner);
                     changed = true;
