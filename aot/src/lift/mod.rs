@@ -2359,4 +2359,98 @@ mod tests {
         assert_eq!(nodes[1].head, 2);
         assert_eq!(nodes[1].units, [Unit::Block(2), Unit::Block(1)]);
     }
+
+    /// On random control flow: the nodes nest and their units partition their blocks, a nested node starts
+    /// with its header, and in the order the blocks are emitted a branch from code the entry reaches goes
+    /// back only where its target reaches it again (a loop) — never for the layout's sake.
+    #[test]
+    fn loop_nodes_hold_on_random_control_flow() {
+        const NOP: u32 = 0xd503_201f;
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..500 {
+            let n = 1 + next(40) as i64;
+            let words: Vec<u32> = (0..n)
+                .map(|i| match next(4) {
+                    _ if i == n - 1 => RET,
+                    0 => NOP,
+                    1 => RET,
+                    2 => 0x1400_0000 | ((next(n as u64) as i64 - i) as u32 & 0x03ff_ffff),
+                    _ => bne(i, next(n as u64) as i64),
+                })
+                .collect();
+            let (p, index) = plan(&words);
+            let nodes = loop_nodes(&p, &index);
+            let succ: Vec<Vec<usize>> = (0..n as usize)
+                .map(|b| local_successors(&p, &index, b))
+                .collect();
+            // The emission order of the blocks.
+            fn emit(nodes: &[Node], id: usize, order: &mut Vec<usize>) {
+                for u in &nodes[id].units {
+                    match *u {
+                        Unit::Block(b) => order.push(b),
+                        Unit::Loop(c) => emit(nodes, c, order),
+                    }
+                }
+            }
+            let mut order = Vec::new();
+            emit(&nodes, 0, &mut order);
+            let mut pos = vec![usize::MAX; n as usize];
+            for (k, &b) in order.iter().enumerate() {
+                assert_eq!(pos[b], usize::MAX, "block {b} laid out twice: {words:x?}");
+                pos[b] = k;
+            }
+            assert!(
+                pos.iter().all(|&k| k != usize::MAX),
+                "a block left out: {words:x?}"
+            );
+            for (id, node) in nodes.iter().enumerate() {
+                for (idx, u) in node.units.iter().enumerate() {
+                    match *u {
+                        Unit::Block(b) => assert_eq!(node.unit(b), idx),
+                        Unit::Loop(c) => {
+                            let inner = &nodes[c];
+                            assert!(
+                                (inner.first..=inner.last)
+                                    .all(|b| !inner.contains(b) || node.unit(b) == idx)
+                            );
+                            assert_eq!(inner.units[0], Unit::Block(inner.head), "{words:x?}");
+                        }
+                    }
+                }
+                if id == 0 {
+                    assert!(node.contains(0) && (0..n as usize).all(|b| node.contains(b)));
+                }
+            }
+            // Blocks the entry reaches, and whether b reaches a.
+            let reaches = |from: usize, to: usize| {
+                let mut seen = vec![false; n as usize];
+                let mut work = vec![from];
+                while let Some(x) = work.pop() {
+                    if x == to {
+                        return true;
+                    }
+                    if !std::mem::replace(&mut seen[x], true) {
+                        work.extend(succ[x].iter().copied());
+                    }
+                }
+                false
+            };
+            for u in (0..n as usize).filter(|&u| reaches(0, u)) {
+                for &v in &succ[u] {
+                    if pos[v] <= pos[u] {
+                        assert!(
+                            reaches(v, u),
+                            "{u} -> {v} goes back without a loop: {words:x?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
