@@ -21,7 +21,6 @@ use elfrun_interp::Insn;
 use elfrun_interp::a64::branch::Branch;
 
 use super::FnPlan;
-use crate::discover::successors;
 
 /// The bit of V0 (X0..X30, SP and NZCV come before).
 pub(super) const V0: u32 = 33;
@@ -56,16 +55,7 @@ impl<'p> Liveness<'p> {
         let succs: Vec<Option<Vec<usize>>> = plan
             .blocks
             .iter()
-            .map(|b| {
-                let targets = match b.insns.last() {
-                    Some(&last) => match successors(last, b.end() - 4) {
-                        Some(s) => s.local,
-                        None => vec![b.end()],
-                    },
-                    None => vec![b.end()],
-                };
-                targets.iter().map(|t| index.get(t).copied()).collect()
-            })
+            .map(|b| b.targets().iter().map(|t| index.get(t).copied()).collect())
             .collect();
         let mut l = Liveness {
             plan,

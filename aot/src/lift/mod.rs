@@ -67,6 +67,19 @@ impl BlockPlan {
     pub fn end(&self) -> u64 {
         self.start + 4 * self.insns.len() as u64
     }
+
+    /// Where control goes when the block ends, inside its function or not: its last instruction's branch
+    /// targets and fall-through (none after a return or an indirect branch, whose targets are not its own).
+    pub fn targets(&self) -> Vec<u64> {
+        match self
+            .insns
+            .last()
+            .and_then(|&last| crate::discover::successors(last, self.end() - 4))
+        {
+            Some(s) => s.local,
+            None => vec![self.end()],
+        }
+    }
 }
 
 /// What the lifter translates into one Wasm function: blocks sorted by address, no two overlapping.
@@ -331,23 +344,15 @@ enum Label {
 /// The blocks of `plan` (by index) control can go to from block `b` directly: branch targets and
 /// fall-through within the function.
 fn local_successors(plan: &FnPlan, index: &HashMap<u64, usize>, b: usize) -> Vec<usize> {
-    let blk = &plan.blocks[b];
-    let Some(&insn) = blk.insns.last() else {
-        return Vec::new();
-    };
-    let end = blk.end();
-    let targets = match crate::discover::successors(insn, end - 4) {
-        Some(s) => s.local,
-        None => vec![end],
-    };
-    targets
+    plan.blocks[b]
+        .targets()
         .into_iter()
         .filter_map(|t| index.get(&t).copied())
         .collect()
 }
 
 /// A set of block indexes.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 struct Blocks(Vec<u64>);
 
 impl Blocks {
@@ -474,8 +479,8 @@ fn loop_nodes(plan: &FnPlan, index: &HashMap<u64, usize>) -> Vec<Node> {
                     && bodies[a].intersects(&bodies[b])
                     && !bodies[b].is_subset(&bodies[a])
                 {
-                    let inner = bodies[b].clone();
-                    bodies[a].union(&inner);
+                    let (outer, inner) = bodies.split_at_mut(b);
+                    outer[a].union(&inner[0]);
                     changed = true;
                 }
             }
@@ -2047,8 +2052,7 @@ fn inlinable_leaf(p: &FnPlan, ret_pc: u64) -> bool {
                     | Branch::Cbz { .. }
                     | Branch::Tbz { .. }
                     | Branch::BImm { link: false, .. },
-                ) => crate::discover::successors(last, blk.end() - 4)
-                    .is_some_and(|s| s.local.iter().all(|&t| later(t))),
+                ) => blk.targets().into_iter().all(later),
                 i if !i.ends_block() => later(blk.end()),
                 _ => false,
             }
