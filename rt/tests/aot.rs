@@ -647,6 +647,17 @@ fn conditional_compares_set_the_flags_every_reader_sees() {
     assert_eq!(want.stdout.len(), 48);
 }
 
+/// Conditions after FCMP/FCMPE are one comparison of the floats in lifted code (`fp::fcmp_cond`; the helper's
+/// NZCV becomes stand-in floats): every condition read by CSET, FCSEL, B.cond, at the next block and by MRS,
+/// double and single, over ordered, ±0, infinite, denormal and NaN operands, with FPSR.IXC clear and set and with
+/// FPCR.FZ (`fcmp_flags.S`): qemu's output with nothing interpreted, and the interpreter's state in lockstep.
+#[test]
+fn float_comparisons_give_every_condition_as_qemu() {
+    let (want, _, _) = lifted_matches_qemu("fcmp_flags");
+    assert_eq!(common::status(&want), 0);
+    assert_eq!(want.stdout.len(), 24);
+}
+
 /// A block too big for a Wasm function's locals (`big_block.S`, 60,000 instructions without a branch) does
 /// not fail the build: lifted code runs what fits, the interpreter the rest, and the output is qemu's.
 #[test]

@@ -604,6 +604,26 @@ impl Lift<'_> {
         let mut c = self.fp_code();
         emit_quiet(&mut c, op, ty, a, b, &slow)
     }
+
+    /// FCMP/FCMPE of `a` and `b` through [`emit_compare`]: (NZCV, the compared floats). `None` for half
+    /// precision (nothing emitted).
+    pub(super) fn fp_compare_floats(
+        &mut self,
+        call: FpCall,
+        ty: FpTy,
+        a: u32,
+        b: u32,
+    ) -> Option<(u32, u32, u32)> {
+        let slow = self.fp_slow([
+            I::I32Const(call.encode()),
+            I::LocalGet(a),
+            I::LocalGet(b),
+            I::I64Const(0),
+            I::Call(FP_FUNC),
+        ]);
+        let mut c = self.fp_code();
+        emit_compare(&mut c, ty, a, b, &slow)
+    }
 }
 
 impl Lift<'_> {
@@ -1339,15 +1359,101 @@ pub fn emit_quiet(
     b: u32,
     slow: &[I<'static>],
 ) -> Option<u32> {
+    quiet(c, op, ty, a, b, slow, None)
+}
+
+/// FCMP/FCMPE as [`emit_quiet`]'s [`QuietOp::Compare`], also giving the comparison as two float locals
+/// (`f64` for a double, `f32` for a single) whose IEEE comparison gives every condition NZCV gives: the
+/// operands themselves on the fast path; on the helper's path, stand-ins for its NZCV (−1, 0, 1 or a NaN
+/// against +0), so that what FZ flushed or a NaN made unordered is compared as the helper found it. Returns
+/// (NZCV local, first, second).
+pub fn emit_compare(
+    c: &mut Code<'_>,
+    ty: FpTy,
+    a: u32,
+    b: u32,
+    slow: &[I<'static>],
+) -> Option<(u32, u32, u32)> {
+    let fty = match ty {
+        FpTy::D => ValType::F64,
+        FpTy::S => ValType::F32,
+        FpTy::H => return None,
+    };
+    let compared = (c.temp(fty), c.temp(fty));
+    let nzcv = quiet(c, QuietOp::Compare, ty, a, b, slow, Some(compared))?;
+    Some((nzcv, compared.0, compared.1))
+}
+
+/// The conditions of A64 (`cond` as encoded, 0 = EQ … 13 = LE; 14 and 15 always hold) after FCMP on two
+/// floats, as one Wasm comparison of them (and an `i32.eqz` where the condition holds for unordered
+/// operands); on the stack from `x` and `y` (each the code pushing one float of the type). An unordered
+/// comparison sets NZCV = 0011, so it satisfies NE, CS, VS, HI, LT and LE.
+pub fn fcmp_cond(cond: u8, double: bool, x: &[I<'static>], y: &[I<'static>]) -> Vec<I<'static>> {
+    let (eq, ne, lt, le, gt, ge) = if double {
+        (I::F64Eq, I::F64Ne, I::F64Lt, I::F64Le, I::F64Gt, I::F64Ge)
+    } else {
+        (I::F32Eq, I::F32Ne, I::F32Lt, I::F32Le, I::F32Gt, I::F32Ge)
+    };
+    let pair = |op: I<'static>, negate: bool| {
+        let mut v = [x, y].concat();
+        v.push(op);
+        if negate {
+            v.push(I::I32Eqz);
+        }
+        v
+    };
+    match cond {
+        0 => pair(eq, false),
+        1 => pair(ne, false),
+        // CS: equal, greater or unordered; MI: less.
+        2 | 5 => pair(lt, true),
+        3 | 4 => pair(lt, false),
+        6 | 7 => {
+            // VS: unordered (either is a NaN).
+            let mut v = [x, x].concat();
+            v.push(ne.clone());
+            v.extend_from_slice(y);
+            v.extend_from_slice(y);
+            v.extend([ne, I::I32Or]);
+            if cond == 7 {
+                v.push(I::I32Eqz);
+            }
+            v
+        }
+        // HI: greater or unordered.
+        8 => pair(le, true),
+        9 => pair(le, false),
+        10 => pair(ge, false),
+        11 => pair(ge, true),
+        12 => pair(gt, false),
+        13 => pair(gt, true),
+        _ => vec![I::I32Const(1)],
+    }
+}
+
+fn quiet(
+    c: &mut Code<'_>,
+    op: QuietOp,
+    ty: FpTy,
+    a: u32,
+    b: u32,
+    slow: &[I<'static>],
+    compared: Option<(u32, u32)>,
+) -> Option<u32> {
     let double = match ty {
         FpTy::D => true,
         FpTy::S => false,
         FpTy::H => return None,
     };
     let out = c.temp(ValType::I64);
+    // FPCR is read only where the fast mode's local is clear (it is set only where FPCR allows the fast
+    // path; stale only towards clear).
     c.emit([
         I::Block(BlockType::Result(ValType::I64)), // $done
         I::Block(BlockType::Empty),                // $slow
+        I::LocalGet(c.fast),
+        I::I32Eqz,
+        I::If(BlockType::Empty),
         I::I32Const(c.fpcr),
         I::I64Load(memarg(3)),
         I::I64Const(FPCR_SLOW),
@@ -1355,7 +1461,8 @@ pub fn emit_quiet(
         I::I64Const(0),
         I::I64Ne,
     ]);
-    c.emit(br_unlikely(0));
+    c.emit(br_unlikely(1));
+    c.emit([I::End]);
     for v in [a, b] {
         // NaN: magnitude above infinity's.
         if double {
@@ -1387,6 +1494,12 @@ pub fn emit_quiet(
     let mut body: Vec<I<'static>> = Vec::new();
     match op {
         QuietOp::Compare => {
+            if let Some((x, y)) = compared {
+                body.extend(value(a));
+                body.push(I::LocalSet(x));
+                body.extend(value(b));
+                body.push(I::LocalSet(y));
+            }
             body.extend([
                 I::I64Const(0x6000_0000),
                 I::I64Const(0x8000_0000),
@@ -1435,6 +1548,26 @@ pub fn emit_quiet(
     c.code.extend(body);
     c.emit([I::Br(1), I::End]); // $slow
     c.code.extend_from_slice(slow);
+    if let Some((x, y)) = compared {
+        // Stand-ins for the helper's NZCV: less 1000 → −1, equal 0110 → 0, greater 0010 → 1, else a NaN;
+        // against +0.
+        let (minus_one, zero, one, nan) = if double {
+            let f = |v: f64| I::F64Const(Ieee64::from(v));
+            (f(-1.0), f(0.0), f(1.0), f(f64::NAN))
+        } else {
+            let f = |v: f32| I::F32Const(wasm_encoder::Ieee32::from(v));
+            (f(-1.0), f(0.0), f(1.0), f(f32::NAN))
+        };
+        let n = c.temp(ValType::I64);
+        let is = |nzcv: i64| [I::LocalGet(n), I::I64Const(nzcv), I::I64Eq];
+        c.emit([I::LocalTee(n), zero.clone(), minus_one, one, nan]);
+        c.emit(is(0x2000_0000));
+        c.emit([I::Select]);
+        c.emit(is(0x8000_0000));
+        c.emit([I::Select]);
+        c.emit(is(0x6000_0000));
+        c.emit([I::Select, I::LocalSet(x), zero, I::LocalSet(y)]);
+    }
     c.emit([I::End, I::LocalSet(out)]);
     Some(out)
 }

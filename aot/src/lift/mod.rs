@@ -191,6 +191,9 @@ struct Flags {
     /// CCMP/CCMN ([`Sem::select_nzcv`]): these flags hold only where the i32 local says the condition held;
     /// elsewhere NZCV is the 4-bit constant.
     alt: Option<(u32, u8)>,
+    /// FCMP/FCMPE ([`FlagKind::Value`]): NZCV is the IEEE comparison of these two float locals (`f64` if
+    /// the bool, else `f32`), so a condition is one comparison of them ([`fp::fcmp_cond`]).
+    fcmp: Option<(u32, u32, bool)>,
 }
 
 impl Flags {
@@ -200,6 +203,7 @@ impl Flags {
             a,
             b,
             alt: None,
+            fcmp: None,
         }
     }
 }
@@ -611,6 +615,9 @@ pub struct Lift<'p> {
     pending: Vec<(RegSlot, u32)>,
     /// The current instruction's flags write.
     pending_flags: Option<Flags>,
+    /// The last FCMP's (NZCV local, compared floats, double) from [`Sem::fp_compare`], for the `set_nzcv`
+    /// that follows it.
+    fcmp: Option<(u32, u32, u32, bool)>,
     /// The flags as last written in this block (known operands: conditions compare them directly).
     known: Option<Flags>,
     /// `known` when the current instruction started (restored if it turns out not to be liftable).
@@ -716,6 +723,7 @@ impl<'p> Lift<'p> {
             nodes,
             labels: Vec::new(),
             pending_flags: None,
+            fcmp: None,
             consts: HashMap::new(),
             not_of: HashMap::new(),
             qparts: HashMap::new(),

@@ -791,6 +791,16 @@ impl Sem for Lift<'_> {
         self.nzcv_value()
     }
     fn set_nzcv(&mut self, v: u32) {
+        if let Some((nzcv, x, y, double)) = self.fcmp.take()
+            && nzcv == v
+        {
+            // FCMP's flags (only NZCV's bits set): conditions compare the floats ([`Lift::cond`]).
+            self.pending_flags = Some(Flags {
+                fcmp: Some((x, y, double)),
+                ..Flags::new(FlagKind::Value, v, None)
+            });
+            return;
+        }
         let m = self.v([I::LocalGet(v), I::I64Const(0xf000_0000), I::I64And]);
         self.pending_flags = Some(Flags::new(FlagKind::Value, m, None));
     }
@@ -931,6 +941,14 @@ impl Sem for Lift<'_> {
                 },
             ) => {
                 return self.cond_logic(cond, f);
+            }
+            Some(Flags {
+                fcmp: Some((x, y, double)),
+                ..
+            }) => {
+                // After FCMP: one comparison of the floats (compare + branch fusion).
+                let code = fp::fcmp_cond(cond, double, &[I::LocalGet(x)], &[I::LocalGet(y)]);
+                return self.val(ValType::I32, code);
             }
             Some(_) => {}
             None => return self.cond_lazy(cond),
@@ -1330,8 +1348,10 @@ impl Sem for Lift<'_> {
     }
     fn fp_compare(&mut self, ty: FpTy, a: u32, b: u32, signal_all: bool) -> u32 {
         let call = FpCall::Compare { ty, signal_all };
-        if let Some(r) = self.fp_quiet(QuietOp::Compare, call, ty, a, b) {
-            return r;
+        if let Some((nzcv, x, y)) = self.fp_compare_floats(call, ty, a, b) {
+            // For `set_nzcv`, which follows: conditions on these flags compare the floats.
+            self.fcmp = Some((nzcv, x, y, ty == FpTy::D));
+            return nzcv;
         }
         self.fp(call, a, Some(b), None)
     }
