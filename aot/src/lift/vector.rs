@@ -730,12 +730,13 @@ impl Lift<'_> {
                 I::F32x4Neg,
             )
         };
+        let mut acc = None;
         match op {
             FBin::Fadd => self.cur.extend([I::LocalGet(a), I::LocalGet(b), add]),
             FBin::Fsub => self.cur.extend([I::LocalGet(a), I::LocalGet(b), sub]),
             FBin::Fmul => self.cur.extend([I::LocalGet(a), I::LocalGet(b), mul]),
             _ => {
-                let acc = self.vreg(v.rd);
+                let acc = *acc.insert(self.vreg(v.rd));
                 self.cur.push(I::LocalGet(a));
                 if op == FBin::Fmls {
                     self.cur.push(neg);
@@ -746,17 +747,21 @@ impl Lift<'_> {
         let r = self.temp(ValType::V128);
         self.cur.push(I::LocalSet(r));
         // Two branches to the semantics rather than one on a combined condition: the fast mode's is the same
-        // every time round a loop.
+        // every time round a loop. A lane that is not big may still be an exact zero (a ReLU's zeros times
+        // weights), tested only then.
         self.cur.extend([
             I::Block(BlockType::Empty), // $done
             I::Block(BlockType::Empty), // $slow
+            I::Block(BlockType::Empty), // $zeros
             I::LocalGet(L_FPFAST),
             I::I32Eqz,
         ]);
-        self.cur.extend(super::br_unlikely(0));
+        self.cur.extend(super::br_unlikely(1));
         self.cur.extend(any_not_big(&[r], d));
         self.cur.extend(super::br_unlikely(0));
-        self.cur.extend([I::Br(1), I::End]);
+        self.cur.extend([I::Br(2), I::End]);
+        self.cur.extend(any_inexact(op, d, r, [a, b], acc));
+        self.cur.extend([I::BrIf(0), I::Br(1), I::End]);
         self.depth += 1;
         let before = self.pending.len();
         elfrun_interp::a64::exec(self, insn);
@@ -935,6 +940,66 @@ fn any_not_big(qs: &[u32], d: bool) -> Vec<I<'static>> {
         code.extend([I::V128Const(splat(bound, d)), I::I32x4GtS]);
     }
     code.push(I::V128AnyTrue);
+    code
+}
+
+/// After [`any_not_big`] found a lane of `r` that is not big, the result of a [`simd_fast_op`] `op` on `ab`
+/// (and the accumulator `acc` of FMLA/FMLS): whether some lane is not one the scalar fast paths accept either
+/// (`fp.rs`, "Zeros"). A sum or difference is exact whenever it is at or below the smallest normal, so any
+/// finite lane will do; a product that is zero is exact where a factor is zero; a multiply-add where its
+/// product's factor and its accumulator are zeros. Any other zero or tiny result may have underflowed.
+fn any_inexact(op: FBin, d: bool, r: u32, ab: [u32; 2], acc: Option<u32>) -> Vec<I<'static>> {
+    let (bias, bound) = not_big_consts(d);
+    let magnitude = splat(i64::MAX >> if d { 0 } else { 32 }, d);
+    let inf = if d {
+        0x7ff0_0000_0000_0000
+    } else {
+        0x7f80_0000
+    };
+    let (add, gt, eq) = if d {
+        (I::I64x2Add, I::I64x2GtS, I::I64x2Eq)
+    } else {
+        (I::I32x4Add, I::I32x4GtS, I::I32x4Eq)
+    };
+    if let FBin::Fadd | FBin::Fsub = op {
+        // Infinite or NaN: a magnitude above the largest finite one.
+        return vec![
+            I::LocalGet(r),
+            I::V128Const(magnitude),
+            I::V128And,
+            I::V128Const(splat(inf - 1, d)),
+            gt,
+            I::V128AnyTrue,
+        ];
+    }
+    let zero = |q: u32| {
+        [
+            I::LocalGet(q),
+            I::V128Const(magnitude),
+            I::V128And,
+            I::V128Const(0),
+            eq.clone(),
+        ]
+    };
+    // Lanes not big, and not an exact zero.
+    let mut code = vec![
+        I::LocalGet(r),
+        I::V128Const(magnitude),
+        I::V128And,
+        I::V128Const(splat(bias, d)),
+        add,
+        I::V128Const(splat(bound, d)),
+        gt,
+    ];
+    code.extend(zero(r));
+    code.extend(zero(ab[0]));
+    code.extend(zero(ab[1]));
+    code.extend([I::V128Or, I::V128And]);
+    if let Some(acc) = acc {
+        code.extend(zero(acc));
+        code.push(I::V128And);
+    }
+    code.extend([I::V128AndNot, I::V128AnyTrue]);
     code
 }
 

@@ -7,8 +7,10 @@
 // vector operation each when every result lane is exact. After each loop the V registers, the index and NZCV are saved; at the end
 // the arrays and the saved registers (with FPSR) are written to stdout.
 //
-// With the argument `special`, one product underflows and one multiply-add is invalid (∞ − ∞): the groups
-// holding them are left to the scalar loop, whose slow paths set UFC and IOC and give the default NaN; and the
+// The two SIMD loops run again over arrays whose lanes give exact zeros (zero factors and accumulators, x - x,
+// ±0), which the whole-vector fast paths take too. With the argument `special`, one product underflows and one multiply-add is invalid (∞ − ∞): the groups
+// holding them are left to the scalar loop, whose slow paths set UFC and IOC and give the default NaN; a SIMD
+// product underflows to a zero (UFC: not a zero the fast path may take); and the
 // two SIMD loops run again with FPSR.IXC clear and rounding toward zero, where the whole-vector fast paths
 // must not be taken. With `fault`, the first loop reads through a base that runs past the
 // 4 GiB end of guest memory: SIGSEGV at the element that crosses it.
@@ -54,6 +56,10 @@ fill:
     // (-0.7 * inf + inf: the default NaN and IOC)
     ldr     w1, =0x00d9c4a8
     str     w1, [x20, #37 * 4]
+    // fa[9] = fb[9] = 1e-30: loop 7's FMUL of them underflows to a zero (UFC), which is no exact zero
+    ldr     w1, =0x0da24260
+    str     w1, [x20, #9 * 4]
+    str     w1, [x21, #9 * 4]
     str     wzr, [x21, #37 * 4]
     mov     x1, #0x7ff0000000000000
     str     x1, [x22, #20 * 8]
@@ -145,6 +151,18 @@ loops:
     ldr     d5, c_d
     bl      neon_2d
     bl      save
+
+    // 7b, 8b. loops 7 and 8 over za/zb and zc/zd, whose lanes give exact zeros
+    ldr     x0, =za
+    ldr     x2, =zb
+    add     x4, x0, #16 * 4
+    bl      neon_4s_at
+    bl      save
+    ldr     x0, =zc
+    ldr     x2, =zd
+    add     x4, x0, #8 * 8
+    bl      neon_2d_at
+    bl      save
     cmp     x27, #2
     b.lt    done
 
@@ -197,6 +215,8 @@ neon_4s:
     mov     x0, x20
     mov     x2, x21
     add     x4, x20, #48 * 4
+// … from x0 over x2 up to x0 = x4
+neon_4s_at:
 7:  ldr     q1, [x0], #16
     ldr     q0, [x2]
     fmla    v0.4s, v1.4s, v2.4s
@@ -214,6 +234,7 @@ neon_2d:
     mov     x0, x22
     mov     x2, x23
     add     x4, x22, #40 * 8
+neon_2d_at:
 8:  ldr     q1, [x0], #16
     ldr     q0, [x2]
     fmul    v3.2d, v1.2d, v0.2d
@@ -267,6 +288,13 @@ fa: .space  200 * 4
 fb: .space  200 * 4
 da: .space  200 * 8
 db: .space  200 * 8
+// Loop 7b (za the FMLA/FMLS factors, zb the accumulators; multipliers 0.3, 0.7): zeros times zeros onto zeros,
+// a zero factor, -0, and -1 (whose FMUL then cancels in the FADD: x - x).
+za: .float  0.0, 0.0, 1.5, -1.0,  -0.0, 0.0, 2.5, 0.0,  0.0, -1.0, 0.0, 3.0,  0.0, 0.0, 0.0, 0.0
+zb: .float  0.0, 2.0, 1.0, 1.25,  0.0, -0.0, 0.0, 4.0,  0.0, 0.5, 1.0, -2.0,  -0.0, 0.0, 0.0, 0.0
+// Loop 8b (zc the factors, zd the values; multiplier -0.7): a zero factor (then 0 - 0), 1 · 1 - 1, -0.
+zc: .double 0.0, 1.0, 2.0, -0.0,  0.0, 1.0, 0.0, 0.5
+zd: .double 5.0, 1.0, 3.0, 5.0,  0.0, 1.0, -2.0, 2.0
 regs:
-    .space  9 * 160
+    .space  11 * 160
 end:
