@@ -427,11 +427,28 @@ impl Lift<'_> {
             .filter(|r| written & (1 << r) != 0)
             .map(|r| (r, self.temp(ValType::V128)))
             .collect();
+        // The groups pay their fuel when they end (an iteration a unit, as the scalar loop's back edge does):
+        // nothing inside them reads it, and a group loop's count already kept within it.
+        let from = self.temp(ValType::I64);
+        let pay = |code: &mut Vec<I<'static>>| {
+            code.extend([
+                I::LocalGet(L_FUEL),
+                I::LocalGet(x(v.index)),
+                I::LocalGet(from),
+                I::I64Sub,
+            ]);
+            code.extend(div_const(v.step, false));
+            code.extend([I::I32WrapI64, I::I32Sub, I::LocalSet(L_FUEL)]);
+        };
+        code.extend([I::LocalGet(x(v.index)), I::LocalSet(from)]);
         code.push(I::Block(BlockType::Empty)); // $big_done
         self.group_loop(&mut code, v, UNROLL, &splat, &committed, &limit);
         code.push(I::End);
+        pay(&mut code);
+        code.extend([I::LocalGet(x(v.index)), I::LocalSet(from)]);
         self.group_loop(&mut code, v, 1, &splat, &committed, &limit);
         code.push(I::End); // $done
+        pay(&mut code);
         // If any group ran, the state its last iteration leaves: the flags of its compare and the V registers
         // holding their last lanes (upper bits zero, as scalar writes leave them). Set here rather than per
         // group: the scalar loop that follows rewrites them before it reads them, only an exit before that (or
@@ -501,15 +518,7 @@ impl Lift<'_> {
         // (limit - index ≥ group at the compare's width, so its last compare may end the loop) and fuel is
         // left after it (fuel > iters). Its accesses lie in guest memory: [`Lift::emit_vector_loop`] checked
         // every base's range. Lanes, groups and steps are powers of two, so the divisions are shifts.
-        let div = |k: u64, signed: bool| {
-            if k.is_power_of_two() {
-                let shr = if signed { I::I64ShrS } else { I::I64ShrU };
-                [I::I64Const(k.trailing_zeros() as i64), shr]
-            } else {
-                let div = if signed { I::I64DivS } else { I::I64DivU };
-                [I::I64Const(k as i64), div]
-            }
-        };
+        let div = div_const;
         let n = self.temp(ValType::I64);
         let by_limit = self.temp(ValType::I64);
         code.extend([limit.clone(), I::LocalGet(x(v.index)), I::I64Sub]);
@@ -657,15 +666,22 @@ impl Lift<'_> {
             I::I64Const(group as i64),
             I::I64Add,
             I::LocalSet(x(v.index)),
-            I::LocalGet(L_FUEL),
-            I::I32Const(iters as i32),
-            I::I32Sub,
-            I::LocalSet(L_FUEL),
         ]);
         for &(r, c) in committed {
             code.extend([I::LocalGet(val[r as usize].unwrap()), I::LocalSet(c)]);
         }
         code.extend([I::Br(0), I::End]);
+    }
+}
+
+/// The i64 on the stack divided by the constant `k` (a shift where `k` is a power of two).
+fn div_const(k: u64, signed: bool) -> [I<'static>; 2] {
+    if k.is_power_of_two() {
+        let shr = if signed { I::I64ShrS } else { I::I64ShrU };
+        [I::I64Const(k.trailing_zeros() as i64), shr]
+    } else {
+        let div = if signed { I::I64DivS } else { I::I64DivU };
+        [I::I64Const(k as i64), div]
     }
 }
 
