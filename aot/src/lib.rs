@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use elfrun_interp::a64::branch::Branch;
 use elfrun_profiles::{IndirectKind, Profile};
 
-use crate::lift::FnPlan;
+use crate::lift::{FnPlan, Outlined};
 use rayon::prelude::*;
 
 pub use bundle::{BuildStats, Bundle, BundleError, Entry};
@@ -92,6 +92,10 @@ pub struct Built {
     pub peeled_loops: u64,
 }
 
+/// Guest instructions a loop of several blocks must run per entry (as profiled) to be outlined; at most
+/// this many instructions in its blocks.
+const NEST_PER_ENTRY: u64 = 2048;
+const NEST_MAX_INSNS: usize = 1024;
 /// Share of the profiled guest instructions a one-block loop must account for to be outlined.
 const OUTLINE_SHARE: u64 = 50;
 /// Iterations per entry a one-block loop must run (as profiled) to be outlined: the call costs a few dozen
@@ -148,14 +152,23 @@ impl BlockCounts {
         let Some(&(_, iters, _)) = self.counts.get(&start) else {
             return 0;
         };
-        let fall_in = self
-            .counts
+        let fall_in = self.fall_in(start);
+        iters / fall_in.max(1) * u64::from(fall_in > 0)
+    }
+
+    /// Entries of the profiled block that runs into `start` (0 if none does).
+    fn fall_in(&self, start: u64) -> u64 {
+        self.counts
             .range(..start)
             .rev()
             .take(8)
             .find(|(_, c)| c.2 >= start)
-            .map_or(0, |(_, c)| c.1);
-        iters / fall_in.max(1) * u64::from(fall_in > 0)
+            .map_or(0, |(_, c)| c.1)
+    }
+
+    /// Instructions executed in the profiled blocks that start in `[from, to)`.
+    fn executed_in(&self, from: u64, to: u64) -> u64 {
+        self.counts.range(from..to).map(|(_, c)| c.0).sum()
     }
 }
 
@@ -177,13 +190,35 @@ fn one_block_loops<'a>(
 }
 
 /// Gives each hot loop of one block (a block that branches back to its own start, not a function's entry) a
-/// lifted function of its own, appended to `functions`; returns their starts → function index. The function
-/// around the loop calls it there ([`lift::ModuleInfo::outlined`]). In a big function — a `main` with
-/// dozens of live registers and many loops — Cranelift's register allocator keeps the loop's registers in
-/// stack slots, storing and reloading them every iteration; alone, the loop has its few registers to itself.
-fn outline(functions: &mut Vec<FnPlan>, counts: &BlockCounts, fused: bool) -> HashMap<u64, u32> {
+/// lifted function of its own, and each hot loop of several blocks that runs long per entry (a loop nest: an
+/// inner loop of a few iterations inside an outer one), appended to `functions`; returns them by header. The
+/// function around the loop calls it there ([`lift::ModuleInfo::outlined`]). In a big function — a `main`
+/// with dozens of live registers and many loops — Cranelift's register allocator keeps the loop's registers
+/// in stack slots, storing and reloading them every iteration; alone, the loop has its few registers to
+/// itself.
+fn outline(
+    functions: &mut Vec<FnPlan>,
+    counts: &BlockCounts,
+    fused: bool,
+) -> HashMap<u64, Outlined> {
     let mut outlined = HashMap::new();
-    let mut plans = Vec::new();
+    let mut plans: Vec<FnPlan> = Vec::new();
+    let mut add = |outlined: &mut HashMap<u64, Outlined>, plan: FnPlan| {
+        let inside = |pc: u64| plan.blocks.iter().any(|b| b.start == pc);
+        let mut exits: Vec<u64> = plan
+            .blocks
+            .iter()
+            .flat_map(|b| b.targets())
+            .filter(|&t| !inside(t))
+            .collect();
+        exits.sort_unstable();
+        exits.dedup();
+        let func = (functions.len() + plans.len()) as u32;
+        let block = plan.blocks.iter().position(|b| b.start == plan.entry);
+        let block = block.expect("a loop's header is one of its blocks") as u32;
+        outlined.insert(plan.entry, Outlined { func, block, exits });
+        plans.push(plan);
+    };
     for b in one_block_loops(functions, counts) {
         if !counts.hot(b.start, OUTLINE_SHARE)
             || counts.per_entry(b.start) < OUTLINE_ITERATIONS
@@ -198,11 +233,64 @@ fn outline(functions: &mut Vec<FnPlan>, counts: &BlockCounts, fused: bool) -> Ha
             counts.per_entry(b.start),
             counts.executed(b.start)
         );
-        outlined.insert(b.start, (functions.len() + plans.len()) as u32);
-        plans.push(FnPlan {
+        let plan = FnPlan {
             entry: b.start,
             blocks: vec![b.clone()],
-        });
+        };
+        add(&mut outlined, plan);
+    }
+    // Loops of several blocks, innermost first; one holding an outlined one is left alone.
+    let mut nests = Vec::new();
+    for f in functions.iter() {
+        let mut loops = lift::loops(f);
+        loops.retain(|(_, blocks)| blocks.len() > 1);
+        loops.sort_by_key(|(_, blocks)| blocks.len());
+        let mut taken: Vec<Vec<usize>> = Vec::new();
+        for (head, blocks) in loops {
+            let start = f.blocks[head].start;
+            let insns: usize = blocks.iter().map(|&b| f.blocks[b].insns.len()).sum();
+            if start == f.entry
+                || outlined.contains_key(&start)
+                || insns > NEST_MAX_INSNS
+                || taken.iter().any(|t| t.iter().any(|b| blocks.contains(b)))
+            {
+                continue;
+            }
+            // Entered only at its header, by falling in from the code before it (whose profiled block's
+            // entries are then the loop's).
+            let other_entry = f.blocks.iter().enumerate().any(|(i, b)| {
+                !blocks.contains(&i)
+                    && b.targets()
+                        .iter()
+                        .any(|&t| t != start && blocks.iter().any(|&j| f.blocks[j].start == t))
+            });
+            let executed: u64 = blocks
+                .iter()
+                .map(|&b| counts.executed_in(f.blocks[b].start, f.blocks[b].end()))
+                .sum();
+            let entries = counts.fall_in(start);
+            if other_entry
+                || entries == 0
+                || executed < counts.total / OUTLINE_SHARE
+                || executed / entries < NEST_PER_ENTRY
+            {
+                continue;
+            }
+            tracing::debug!(
+                "outlined loop nest at {start:#x}: {} blocks, {} instructions per entry",
+                blocks.len(),
+                executed / entries
+            );
+            let plan = FnPlan {
+                entry: start,
+                blocks: blocks.iter().map(|&b| f.blocks[b].clone()).collect(),
+            };
+            taken.push(blocks);
+            nests.push(plan);
+        }
+    }
+    for plan in nests {
+        add(&mut outlined, plan);
     }
     functions.extend(plans);
     outlined
@@ -215,7 +303,7 @@ fn outline(functions: &mut Vec<FnPlan>, counts: &BlockCounts, fused: bool) -> Ha
 fn peel(
     functions: &[FnPlan],
     counts: &BlockCounts,
-    outlined: &HashMap<u64, u32>,
+    outlined: &HashMap<u64, Outlined>,
     fused: bool,
 ) -> HashMap<u64, u32> {
     let mut peeled = HashMap::new();

@@ -82,6 +82,38 @@ impl BlockPlan {
     }
 }
 
+/// A loop lifted as a function of its own ([`ModuleInfo::outlined`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outlined {
+    /// Its function's index, and the header's block index in it (the blocks are in address order).
+    pub func: u32,
+    pub block: u32,
+    /// Where the loop's blocks branch or fall to outside it: where the function around it continues when the
+    /// loop's function returns a direct transfer there.
+    pub exits: Vec<u64>,
+}
+
+/// The loops of `plan` (its loop nodes but the function itself, see `loop_nodes`): each as its header's
+/// block index and every block it holds, nested loops' included, in address order.
+pub fn loops(plan: &FnPlan) -> Vec<(usize, Vec<usize>)> {
+    let index: HashMap<u64, usize> = plan
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.start, i))
+        .collect();
+    loop_nodes(plan, &index)
+        .iter()
+        .skip(1)
+        .map(|n| {
+            (
+                n.head,
+                (n.first..=n.last).filter(|&b| n.contains(b)).collect(),
+            )
+        })
+        .collect()
+}
+
 /// What the lifter translates into one Wasm function: blocks sorted by address, no two overlapping.
 #[derive(Clone, Debug)]
 pub struct FnPlan {
@@ -693,9 +725,9 @@ pub struct ModuleInfo<'p> {
     /// Pcs where lifted code of an earlier bundle handed control back (profiled AOT misses): a floating-point
     /// slow path there calls the helper even inside a loop (`Lift::fp_slow_exits`).
     pub handed_back: &'p HashSet<u64>,
-    /// Loops of one block that have a lifted function of their own: start → function index. A function
-    /// holding such a loop calls it there instead of running the loop itself (`Lift::call_outlined`).
-    pub outlined: &'p HashMap<u64, u32>,
+    /// Loops that have a lifted function of their own (`outline` in lib.rs), by header pc. A function holding
+    /// such a loop calls it there instead of running the loop itself (`Lift::call_outlined`).
+    pub outlined: &'p HashMap<u64, Outlined>,
     /// Loops of one block peeled where the code before them falls in: start → copies (`Lift::peel_loop`).
     pub peeled: &'p HashMap<u64, u32>,
     /// Every function's plan, by index (`Lift::inline_leaf`).
@@ -908,10 +940,10 @@ impl<'p> Lift<'p> {
             .extend([Instruction::I32Const(0), Instruction::LocalSet(L_ENTER)]);
         let start = self.plan.blocks[i].start;
         if start != self.plan.entry
-            && let Some(&g) = self.m.outlined.get(&start)
+            && let Some(g) = self.m.outlined.get(&start)
         {
             self.block = i;
-            self.call_outlined(i, g);
+            self.call_outlined(g);
             return;
         }
         // A loop header's own code is a `loop` too: its branch back to itself (the commonest hot loop) continues
@@ -1369,23 +1401,28 @@ impl<'p> Lift<'p> {
         }
     }
 
-    /// Block `i`, a loop with a function `g` of its own (`outlined`): calls it, with the registers moved as for
-    /// a BL ([`Lift::call_lifted`]). When the loop ends, `g` continues at the block after it (a direct transfer
-    /// back to here), which this function then does too; anything else `g` returns (an exit, fuel running out)
-    /// is passed up.
-    fn call_outlined(&mut self, i: usize, g: u32) {
+    /// The header of a loop with a function `g` of its own (`outlined`): calls it, with the
+    /// registers moved as for a BL ([`Lift::call_lifted`]). When the loop ends, `g` returns a direct transfer to
+    /// where it continues (one of `g.exits`), which this function then does too; anything else `g` returns (an
+    /// exit, fuel running out) is passed up.
+    fn call_outlined(&mut self, g: &Outlined) {
         use Instruction as I;
-        let next = self.plan.blocks[i].end();
         self.drop_insn(0);
         self.known = None;
         self.forget_values();
         let r = self.temp(ValType::I64);
-        self.edges.push(g);
-        self.mark(Mark::Spill(g));
-        self.cur
-            .extend([I::I32Const(0), I::Call(FIRST_LIFTED + g), I::LocalSet(r)]);
-        self.mark(Mark::Reload(g));
-        if let Some(&(f, b)) = self.m.global.get(&next) {
+        self.edges.push(g.func);
+        self.mark(Mark::Spill(g.func));
+        self.cur.extend([
+            I::I32Const(g.block as i32),
+            I::Call(FIRST_LIFTED + g.func),
+            I::LocalSet(r),
+        ]);
+        self.mark(Mark::Reload(g.func));
+        for &next in &g.exits {
+            let Some(&(f, b)) = self.m.global.get(&next) else {
+                continue;
+            };
             self.cur.extend([
                 I::LocalGet(r),
                 I::I64Const(direct(f, b)),
