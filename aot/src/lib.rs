@@ -94,7 +94,7 @@ pub struct Built {
 
 /// Guest instructions a loop of several blocks must run per entry (as profiled) to be outlined; at most
 /// this many instructions in its blocks.
-const NEST_PER_ENTRY: u64 = 2048;
+const NEST_PER_ENTRY: u64 = 512;
 const NEST_MAX_INSNS: usize = 1024;
 /// Share of the profiled guest instructions a one-block loop must account for to be outlined.
 const OUTLINE_SHARE: u64 = 50;
