@@ -594,15 +594,20 @@ impl Lift<'_> {
         a: u32,
         b: u32,
     ) -> Option<u32> {
-        let slow = self.fp_slow([
+        let slow = self.quiet_slow(call, a, b);
+        let mut c = self.fp_code();
+        emit_quiet(&mut c, op, ty, a, b, &slow)
+    }
+
+    /// The slow path of a quiet operation `call` on `a`, `b` ([`Lift::fp_slow`]).
+    fn quiet_slow(&mut self, call: FpCall, a: u32, b: u32) -> Vec<I<'static>> {
+        self.fp_slow([
             I::I32Const(call.encode()),
             I::LocalGet(a),
             I::LocalGet(b),
             I::I64Const(0),
             I::Call(FP_FUNC),
-        ]);
-        let mut c = self.fp_code();
-        emit_quiet(&mut c, op, ty, a, b, &slow)
+        ])
     }
 
     /// FCMP/FCMPE of `a` and `b` through [`emit_compare`]: (NZCV, the compared floats). `None` for half
@@ -614,13 +619,7 @@ impl Lift<'_> {
         a: u32,
         b: u32,
     ) -> Option<(u32, u32, u32)> {
-        let slow = self.fp_slow([
-            I::I32Const(call.encode()),
-            I::LocalGet(a),
-            I::LocalGet(b),
-            I::I64Const(0),
-            I::Call(FP_FUNC),
-        ]);
+        let slow = self.quiet_slow(call, a, b);
         let mut c = self.fp_code();
         emit_compare(&mut c, ty, a, b, &slow)
     }

@@ -96,13 +96,7 @@ pub struct Outlined {
 /// The loops of `plan` (its loop nodes but the function itself, see `loop_nodes`): each as its header's
 /// block index and every block it holds, nested loops' included, in address order.
 pub fn loops(plan: &FnPlan) -> Vec<(usize, Vec<usize>)> {
-    let index: HashMap<u64, usize> = plan
-        .blocks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.start, i))
-        .collect();
-    loop_nodes(plan, &index)
+    loop_nodes(plan, &block_index(plan))
         .iter()
         .skip(1)
         .map(|n| {
@@ -111,6 +105,15 @@ pub fn loops(plan: &FnPlan) -> Vec<(usize, Vec<usize>)> {
                 (n.first..=n.last).filter(|&b| n.contains(b)).collect(),
             )
         })
+        .collect()
+}
+
+/// `plan`'s blocks by start: pc → block index.
+fn block_index(plan: &FnPlan) -> HashMap<u64, usize> {
+    plan.blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.start, i))
         .collect()
 }
 
@@ -743,12 +746,7 @@ impl<'p> Lift<'p> {
     /// callees: [`Lift::summary`] and [`Lift::edges`] of every function go to [`transitive`], whose result
     /// [`Lift::finish`] takes.
     pub fn function(plan: &'p FnPlan, m: &ModuleInfo<'p>) -> Lift<'p> {
-        let index: HashMap<u64, usize> = plan
-            .blocks
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.start, i))
-            .collect();
+        let index = block_index(plan);
         let nodes = loop_nodes(plan, &index);
         let mut l = Lift {
             m: *m,
@@ -2162,18 +2160,12 @@ mod tests {
                 insns: vec![elfrun_interp::decode::decode(w)],
             })
             .collect();
-        let index = blocks
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.start, i))
-            .collect();
-        (
-            FnPlan {
-                entry: 0x1000,
-                blocks,
-            },
-            index,
-        )
+        let plan = FnPlan {
+            entry: 0x1000,
+            blocks,
+        };
+        let index = block_index(&plan);
+        (plan, index)
     }
 
     /// `b.ne` from block `from` to block `to` (one-instruction blocks).
