@@ -239,9 +239,16 @@ fn outline(
         };
         add(&mut outlined, plan);
     }
-    // Loops of several blocks, innermost first; one holding an outlined one is left alone.
+    // Loops of several blocks, innermost first; a loop holding an outlined nest is left alone (one holding an
+    // outlined one-block loop calls it).
     let mut nests = Vec::new();
     for f in functions.iter() {
+        if f.blocks
+            .iter()
+            .all(|b| counts.executed_in(b.start, b.end()) == 0)
+        {
+            continue;
+        }
         let mut loops = lift::loops(f);
         loops.retain(|(_, blocks)| blocks.len() > 1);
         loops.sort_by_key(|(_, blocks)| blocks.len());
@@ -256,24 +263,27 @@ fn outline(
             {
                 continue;
             }
-            // Entered only at its header, by falling in from the code before it (whose profiled block's
-            // entries are then the loop's).
-            let other_entry = f.blocks.iter().enumerate().any(|(i, b)| {
-                !blocks.contains(&i)
-                    && b.targets()
-                        .iter()
-                        .any(|&t| t != start && blocks.iter().any(|&j| f.blocks[j].start == t))
-            });
+            // Its entries are estimated as those of the profiled block that falls into its header.
             let executed: u64 = blocks
                 .iter()
                 .map(|&b| counts.executed_in(f.blocks[b].start, f.blocks[b].end()))
                 .sum();
             let entries = counts.fall_in(start);
-            if other_entry
-                || entries == 0
+            if entries == 0
                 || executed < counts.total / OUTLINE_SHARE
                 || executed / entries < NEST_PER_ENTRY
             {
+                continue;
+            }
+            // Entered only at its header.
+            let starts: HashSet<u64> = blocks.iter().map(|&j| f.blocks[j].start).collect();
+            let other_entry = f.blocks.iter().enumerate().any(|(i, b)| {
+                !blocks.contains(&i)
+                    && b.targets()
+                        .iter()
+                        .any(|&t| t != start && starts.contains(&t))
+            });
+            if other_entry {
                 continue;
             }
             tracing::debug!(
