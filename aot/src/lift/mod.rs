@@ -1174,6 +1174,8 @@ impl<'p> Lift<'p> {
         self.pure.clear();
         self.checked.clear();
         self.windows.clear();
+        // A comparison's hint is for the instruction's own `set_nzcv`; temps are reused after here.
+        self.fcmp = None;
     }
 
     /// Whether code emitted now runs whenever the rest of the block does: no `if` or `block` of the current
