@@ -518,14 +518,13 @@ impl Lift<'_> {
         // (limit - index ≥ group at the compare's width, so its last compare may end the loop) and fuel is
         // left after it (fuel > iters). Its accesses lie in guest memory: [`Lift::emit_vector_loop`] checked
         // every base's range. Lanes, groups and steps are powers of two, so the divisions are shifts.
-        let div = div_const;
         let n = self.temp(ValType::I64);
         let by_limit = self.temp(ValType::I64);
         code.extend([limit.clone(), I::LocalGet(x(v.index)), I::I64Sub]);
         if v.w32 {
             code.extend([I::I64Const(0xffff_ffff), I::I64And]);
         }
-        code.extend(div(group, false));
+        code.extend(div_const(group, false));
         code.extend([
             I::LocalTee(by_limit),
             // (fuel - 1) / iters, ≤ 0 without fuel.
@@ -534,7 +533,7 @@ impl Lift<'_> {
             I::I64Const(1),
             I::I64Sub,
         ]);
-        code.extend(div(iters, true));
+        code.extend(div_const(iters, true));
         code.extend([
             I::LocalTee(n),
             I::LocalGet(by_limit),
@@ -936,15 +935,9 @@ fn vec_memarg(offset: u64) -> wasm_encoder::MemArg {
 /// the compares. Unit test: `not_big_is_the_range_check`.
 fn any_not_big(qs: &[u32], d: bool) -> Vec<I<'static>> {
     let mut code = Vec::new();
-    let (bias, bound) = not_big_consts(d);
+    let (_, bound) = not_big_consts(d);
     for (k, &q) in qs.iter().enumerate() {
-        code.extend([
-            I::LocalGet(q),
-            I::V128Const(splat(i64::MAX >> if d { 0 } else { 32 }, d)),
-            I::V128And,
-            I::V128Const(splat(bias, d)),
-            if d { I::I64x2Add } else { I::I32x4Add },
-        ]);
+        code.extend(biased_magnitude(q, d));
         if d {
             code.extend([I::V128Const(splat(bound, d)), I::I64x2GtS]);
         }
@@ -965,17 +958,17 @@ fn any_not_big(qs: &[u32], d: bool) -> Vec<I<'static>> {
 /// finite lane will do; a product that is zero is exact where a factor is zero; a multiply-add where its
 /// product's factor and its accumulator are zeros. Any other zero or tiny result may have underflowed.
 fn any_inexact(op: FBin, d: bool, r: u32, ab: [u32; 2], acc: Option<u32>) -> Vec<I<'static>> {
-    let (bias, bound) = not_big_consts(d);
-    let magnitude = splat(i64::MAX >> if d { 0 } else { 32 }, d);
+    let (_, bound) = not_big_consts(d);
+    let magnitude = magnitude_mask(d);
     let inf = if d {
         0x7ff0_0000_0000_0000
     } else {
         0x7f80_0000
     };
-    let (add, gt, eq) = if d {
-        (I::I64x2Add, I::I64x2GtS, I::I64x2Eq)
+    let (gt, eq) = if d {
+        (I::I64x2GtS, I::I64x2Eq)
     } else {
-        (I::I32x4Add, I::I32x4GtS, I::I32x4Eq)
+        (I::I32x4GtS, I::I32x4Eq)
     };
     if let FBin::Fadd | FBin::Fsub = op {
         // Infinite or NaN: a magnitude above the largest finite one.
@@ -998,15 +991,8 @@ fn any_inexact(op: FBin, d: bool, r: u32, ab: [u32; 2], acc: Option<u32>) -> Vec
         ]
     };
     // Lanes not big, and not an exact zero.
-    let mut code = vec![
-        I::LocalGet(r),
-        I::V128Const(magnitude),
-        I::V128And,
-        I::V128Const(splat(bias, d)),
-        add,
-        I::V128Const(splat(bound, d)),
-        gt,
-    ];
+    let mut code = biased_magnitude(r, d).to_vec();
+    code.extend([I::V128Const(splat(bound, d)), gt]);
     code.extend(zero(r));
     code.extend(zero(ab[0]));
     code.extend(zero(ab[1]));
@@ -1017,6 +1003,24 @@ fn any_inexact(op: FBin, d: bool, r: u32, ab: [u32; 2], acc: Option<u32>) -> Vec
     }
     code.extend([I::V128AndNot, I::V128AnyTrue]);
     code
+}
+
+/// Every lane's sign bit clear, for doubles (`d`) or singles.
+fn magnitude_mask(d: bool) -> i128 {
+    splat(i64::MAX >> if d { 0 } else { 32 }, d)
+}
+
+/// Each lane's magnitude of the V128 local `q` plus [`not_big_consts`]' bias: above its bound (signed) where
+/// the lane is not big.
+fn biased_magnitude(q: u32, d: bool) -> [I<'static>; 5] {
+    let (bias, _) = not_big_consts(d);
+    [
+        I::LocalGet(q),
+        I::V128Const(magnitude_mask(d)),
+        I::V128And,
+        I::V128Const(splat(bias, d)),
+        if d { I::I64x2Add } else { I::I32x4Add },
+    ]
 }
 
 /// [`any_not_big`]'s bias and bound (sign-extended lane values) for doubles (`d`) or singles.
