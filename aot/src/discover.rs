@@ -574,9 +574,238 @@ impl Scan {
                 blocks.push(BlockPlan { start, insns });
             }
         }
-        FnPlan {
+        let mut plan = FnPlan {
             entry: root,
             blocks,
+        };
+        merge_equal_tails(&mut plan);
+        plan
+    }
+}
+
+/// Redirects a block whose last instructions are the whole of another block `e` — the same computations, then
+/// a conditional branch to the same two places — to `e`: its tail becomes a `B e` (at the tail's first pc).
+/// Only where both of `e`'s successors lead back to `e`: gcc's loop header copying turns `while (a || b)` into a
+/// test before the loop and the same test at its end, whose fall-through is the loop's other test — and the
+/// loop then has two entries (irreducible: run through a dispatch in lifted code, intmix's list merge). Entered
+/// at `e`, it has one. The tail's instructions must neither fault nor read the pc (a fault reports its pc), so
+/// running `e` instead is the same run; where lifted code exits at the `B`, the interpreter runs the real tail.
+fn merge_equal_tails(plan: &mut FnPlan) {
+    use elfrun_interp::a64::dp_imm::DpImm;
+    let index: HashMap<u64, usize> = plan
+        .blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.start, i))
+        .collect();
+    let same_everywhere = |insn: &Insn| match insn {
+        Insn::DpImm(DpImm::Adr { .. }) => false,
+        Insn::DpImm(_) | Insn::DpReg(_) | Insn::Fp(_) | Insn::Simd(_) => true,
+        _ => false,
+    };
+    // Blocks ending in a conditional branch: (its condition without sense, the taken and the fall-through).
+    let test = |b: &BlockPlan| -> Option<(Branch, u64, u64)> {
+        let pc = b.end() - 4;
+        let (taken, fall) = match b.insns.last()? {
+            Insn::Branch(
+                br @ (Branch::CondBr { .. } | Branch::Cbz { .. } | Branch::Tbz { .. }),
+            ) => match successors(Insn::Branch(*br), pc)?.local[..] {
+                [t, f] => (t, f),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let key = match *b.insns.last()? {
+            Insn::Branch(Branch::CondBr { cond, .. }) if cond < 14 => Branch::CondBr {
+                cond: cond & !1,
+                offset: 0,
+            },
+            Insn::Branch(Branch::Cbz { sf, rt, .. }) => Branch::Cbz {
+                sf,
+                nonzero: false,
+                rt,
+                offset: 0,
+            },
+            Insn::Branch(Branch::Tbz { rt, bit, .. }) => Branch::Tbz {
+                nonzero: false,
+                rt,
+                bit,
+                offset: 0,
+            },
+            _ => return None,
+        };
+        // Taken when the condition holds without its sense bit: the pair as (when it holds, when not).
+        let inverted = match *b.insns.last()? {
+            Insn::Branch(Branch::CondBr { cond, .. }) => cond & 1 != 0,
+            Insn::Branch(Branch::Cbz { nonzero, .. } | Branch::Tbz { nonzero, .. }) => nonzero,
+            _ => return None,
+        };
+        Some(if inverted {
+            (key, fall, taken)
+        } else {
+            (key, taken, fall)
+        })
+    };
+    let succ: Vec<Vec<usize>> = plan
+        .blocks
+        .iter()
+        .map(|b| {
+            b.targets()
+                .iter()
+                .filter_map(|t| index.get(t).copied())
+                .collect()
+        })
+        .collect();
+    let reaches = |from: usize, to: usize| {
+        let mut seen = vec![false; succ.len()];
+        let mut work = vec![from];
+        while let Some(x) = work.pop() {
+            if x == to {
+                return true;
+            }
+            if !std::mem::replace(&mut seen[x], true) {
+                work.extend(&succ[x]);
+            }
+        }
+        false
+    };
+    let loop_tests: Vec<usize> = (0..plan.blocks.len())
+        .filter(|&e| {
+            test(&plan.blocks[e]).is_some_and(|(_, t, f)| {
+                plan.blocks[e].insns[..plan.blocks[e].insns.len() - 1]
+                    .iter()
+                    .all(same_everywhere)
+                    && [t, f]
+                        .iter()
+                        .all(|x| index.get(x).is_some_and(|&x| reaches(x, e)))
+            })
+        })
+        .collect();
+    if loop_tests.is_empty() {
+        return;
+    }
+    for p in 0..plan.blocks.len() {
+        let Some(tp) = test(&plan.blocks[p]) else {
+            continue;
+        };
+        let found = loop_tests.iter().copied().find(|&e| {
+            let (pb, eb) = (&plan.blocks[p], &plan.blocks[e]);
+            let k = eb.insns.len();
+            e != p
+                && k < pb.insns.len()
+                && test(eb) == Some(tp)
+                && pb.insns[pb.insns.len() - k..pb.insns.len() - 1] == eb.insns[..k - 1]
+        });
+        if let Some(e) = found {
+            let (target, k) = (plan.blocks[e].start, plan.blocks[e].insns.len());
+            let b = &mut plan.blocks[p];
+            let keep = b.insns.len() - k;
+            let at = b.start + 4 * keep as u64;
+            b.insns.truncate(keep);
+            b.insns.push(Insn::Branch(Branch::BImm {
+                link: false,
+                offset: target.wrapping_sub(at) as i32,
+            }));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan from blocks given by start and instruction words.
+    fn plan(blocks: &[(u64, &[u32])]) -> FnPlan {
+        FnPlan {
+            entry: blocks[0].0,
+            blocks: blocks
+                .iter()
+                .map(|&(start, words)| BlockPlan {
+                    start,
+                    insns: words.iter().map(|&w| decode(w)).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    const ADD_X0: u32 = 0x9100_0400; // add x0, x0, #1
+    const CMP_X2: u32 = 0xf100_005f; // cmp x2, #0
+    const SUB_X2: u32 = 0xd100_0442; // sub x2, x2, #1
+    const SUB_X3: u32 = 0xd100_0463; // sub x3, x3, #1
+    const RET: u32 = 0xd65f_03c0;
+
+    /// `while (x2 > 0 || x3 != 0)` as gcc rotates it: the test before the loop (block 0, after `before`; it
+    /// falls to `ptake` at 0x100c), the same test at the loop's end (`latch`, 0x1010: `b.gt ptake`), falling to
+    /// the second test (`qtest`, 0x1018); `qtake` (0x1020) ends with `qtake_end`.
+    fn rotated(before: u32, copy_branch: u32, qtake_end: u32) -> FnPlan {
+        plan(&[
+            (0x1000, &[before, CMP_X2, copy_branch]),
+            (0x100c, &[SUB_X2]),
+            (
+                0x1010,
+                &[CMP_X2, 0x5400_0000 | ((-2i32 as u32 & 0x7ffff) << 5) | 12],
+            ),
+            (0x1018, &[0xb500_0043]), // cbnz x3, 0x1020
+            (0x101c, &[RET]),
+            (0x1020, &[SUB_X3, qtake_end]),
+        ])
+    }
+
+    const BLE_QTEST: u32 = 0x5400_0000 | (4 << 5) | 13; // b.le 0x1018 (at 0x1008)
+    const B_LATCH: u32 = 0x17ff_fffb; // b 0x1010 (at 0x1024)
+
+    #[test]
+    fn a_copied_loop_test_enters_the_loop_at_its_end() {
+        let mut p = rotated(ADD_X0, BLE_QTEST, B_LATCH);
+        let before = crate::lift::loops(&p);
+        merge_equal_tails(&mut p);
+        assert_eq!(
+            p.blocks[0].insns,
+            [
+                decode(ADD_X0),
+                Insn::Branch(Branch::BImm {
+                    link: false,
+                    offset: 0x1010 - 0x1004
+                })
+            ]
+        );
+        assert_eq!(
+            p.blocks[1..],
+            rotated(ADD_X0, BLE_QTEST, B_LATCH).blocks[1..]
+        );
+        // Entered at the copy's branch target `qtest` first, the search found `latch` heading a loop inside the
+        // loop at `qtest`; entered at `latch`, all of it is one loop.
+        assert_eq!(before.len(), 2);
+        assert_eq!(p.blocks[before[0].0].start, 0x1018);
+        assert_eq!(crate::lift::loops(&p), [(2, vec![1, 2, 3, 5])]);
+    }
+
+    #[test]
+    fn only_the_same_test_of_a_loop_with_two_ways_back_is_merged() {
+        let unchanged = |before: u32, branch: u32, end: u32| {
+            let mut p = rotated(before, branch, end);
+            merge_equal_tails(&mut p);
+            assert_eq!(p.blocks, rotated(before, branch, end).blocks);
+        };
+        // The loop's second way ends it (a plain rotated loop: entered at its start already).
+        unchanged(ADD_X0, BLE_QTEST, RET);
+        // A condition that differs: b.gt to `qtest` is not b.gt to `ptake`.
+        unchanged(ADD_X0, 0x5400_0000 | (4 << 5) | 12, B_LATCH);
+        // A different compare before the branch.
+        let mut p = rotated(ADD_X0, BLE_QTEST, B_LATCH);
+        p.blocks[0].insns[1] = decode(0xf100_047f); // cmp x3, #1
+        let q = p.clone();
+        merge_equal_tails(&mut p);
+        assert_eq!(p.blocks, q.blocks);
+        // A tail that could fault or reads the pc: a load, an ADR (as the whole latch block's first word).
+        for word in [0xf940_0042u32, 0x1000_0002] {
+            // ldr x2, [x2] / adr x2, .
+            let mut p = rotated(ADD_X0, BLE_QTEST, B_LATCH);
+            p.blocks[0].insns[1] = decode(word);
+            p.blocks[2].insns[0] = decode(word);
+            let q = p.clone();
+            merge_equal_tails(&mut p);
+            assert_eq!(p.blocks, q.blocks);
         }
     }
 }

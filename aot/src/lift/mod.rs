@@ -57,7 +57,7 @@ use wasm_encoder::{Function, Instruction, MemArg, MemArgTarget, ValType};
 use crate::abi::{FLAGS_B_ADDR, FLAGS_KIND_ADDR, FUEL_ADDR, STATE_ADDR, Status};
 
 /// One block of a function plan: consecutive instructions from `start`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlockPlan {
     pub start: u64,
     pub insns: Vec<Insn>,

@@ -66,6 +66,36 @@ loopB:
     cmp     x25, x10
     b.lo    loopB
 
+    // `while (x26 > 0 || x27 != 0)` as gcc lays it out: the first test copied before the loop and repeated at
+    // its end (`latch`), whose fall-through is the loop's second test (`qtest`). The copy enters the loop at
+    // `ptake` or at `qtest` (irreducible as written; the AOT tier enters it at `latch`, aot/src/discover.rs
+    // `merge_equal_tails`). Run twice: entered at `ptake`, then at `qtest` (x26 = 0); some 160,000 back edges each.
+    mov     x28, #2
+    mov     x26, #65536
+    mov     x27, #32768
+again:
+    eor     x25, x25, x28
+    cmp     x26, #0
+    b.le    qtest
+ptake:
+    sub     x26, x26, #1
+    add     x24, x24, x26
+    eor     x24, x24, x24, lsr #5
+latch:
+    cmp     x26, #0
+    b.gt    ptake
+qtest:
+    cbz     x27, 3f
+    sub     x27, x27, #1
+    add     x24, x24, x27, lsl #1
+    tst     x27, #7
+    b.ne    latch
+    mov     x26, #2                 // every 8th q: two more p's
+    b       latch
+3:  mov     x27, #131072
+    subs    x28, x28, #1
+    b.ne    again
+
     add     x0, x19, x23
     add     x0, x0, x24
     add     x0, x0, x25
