@@ -134,8 +134,8 @@ impl Lift<'_> {
     fn check_range(&mut self, v: u32, lo: i64, span: i64) {
         self.cur.extend([
             I::LocalGet(v),
-            I::I64Const(MEM_LOW as i64 - lo),
-            I::I64Sub,
+            I::I64Const(lo - MEM_LOW as i64),
+            I::I64Add,
             I::I64Const((MEM_END - MEM_LOW) as i64 - span),
             I::I64GtU,
             I::If(BlockType::Empty),
