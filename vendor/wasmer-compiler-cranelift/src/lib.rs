@@ -69,8 +69,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// elfrun: what its patch of this crate changes in generated code (vendor/README.md). Part of elfrun's artifact
 /// cache key, so that code compiled before a change of the patch is not loaded after it.
-pub const ELFRUN_PATCH: &str = "elfrun 5: fused relaxed madd where the ISA has FMA; jumps padded off 32-byte \
-     boundaries, function bodies to multiples of 32 bytes; 128-bit constants as memory operands; a nop before \
+pub const ELFRUN_PATCH: &str = "elfrun 6: fused relaxed madd where the ISA has FMA; jumps padded off 32-byte \
+     boundaries on cores with Intel's JCC erratum, function bodies to multiples of 32 bytes; 128-bit constants as memory operands; a nop before \
      br_if marks its target cold";
 
 /// elfrun: pads a compiled function's code to a multiple of 32 bytes (with `int3`, never executed). wasmer lays

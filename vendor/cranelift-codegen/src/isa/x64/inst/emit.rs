@@ -28,6 +28,33 @@ fn emit_signed_cvt(
     }
 }
 
+/// elfrun: whether the host is a Skylake-derived Intel core (family 6, models 0x4E, 0x55, 0x5E, 0x8E, 0x9E,
+/// 0xA5, 0xA6: Skylake to Cascade and Comet Lake), the ones the JCC erratum affects; other cores (Ice Lake
+/// on, AMD) run the padding NOPs for nothing. Read once, with CPUID.
+fn jcc_erratum() -> bool {
+    use core::sync::atomic::{AtomicU8, Ordering};
+    static ERRATUM: AtomicU8 = AtomicU8::new(0);
+    match ERRATUM.load(Ordering::Relaxed) {
+        1 => return false,
+        2 => return true,
+        _ => {}
+    }
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
+    let erratum = unsafe {
+        let v = core::arch::x86_64::__cpuid(0);
+        let intel = (v.ebx, v.edx, v.ecx) == (0x756e_6547, 0x4965_6e69, 0x6c65_746e); // "GenuineIntel"
+        let eax = core::arch::x86_64::__cpuid(1).eax;
+        let family = (eax >> 8) & 0xf;
+        let model = ((eax >> 12) & 0xf0) | ((eax >> 4) & 0xf);
+        intel && family == 6 && [0x4e, 0x55, 0x5e, 0x8e, 0x9e, 0xa5, 0xa6].contains(&model)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let erratum = false;
+    ERRATUM.store(if erratum { 2 } else { 1 }, Ordering::Relaxed);
+    erratum
+}
+
 /// Emits a one way conditional jump if CC is set (true).
 /// elfrun: Intel's JCC erratum (Skylake to Cascade Lake with its microcode update, which is how cloud hosts run
 /// them): a jump that crosses a 32-byte boundary or ends at one is not kept in the decoded-uop cache, so a loop
@@ -35,6 +62,9 @@ fn emit_signed_cvt(
 /// executed where the code jumps past them) so that jumps of `lens` bytes, emitted back to back from here,
 /// each stay within a 32-byte chunk — as LLVM's `-mbranches-within-32B-boundaries` does.
 fn pad_jumps(sink: &mut MachBuffer<Inst>, lens: &[u32]) {
+    if !jcc_erratum() {
+        return;
+    }
     let safe = |mut off: u32| {
         lens.iter().all(|&len| {
             let end = off + len;
