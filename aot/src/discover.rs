@@ -605,41 +605,44 @@ fn merge_equal_tails(plan: &mut FnPlan) {
     };
     // Blocks ending in a conditional branch: (its condition without sense, the taken and the fall-through).
     let test = |b: &BlockPlan| -> Option<(Branch, u64, u64)> {
-        let pc = b.end() - 4;
-        let (taken, fall) = match b.insns.last()? {
-            Insn::Branch(
-                br @ (Branch::CondBr { .. } | Branch::Cbz { .. } | Branch::Tbz { .. }),
-            ) => match successors(Insn::Branch(*br), pc)?.local[..] {
-                [t, f] => (t, f),
-                _ => return None,
-            },
+        let last = *b.insns.last()?;
+        // The condition with its sense bit cleared, and whether the branch is taken when that does not hold.
+        let (key, inverted) = match last {
+            Insn::Branch(Branch::CondBr { cond, .. }) if cond < 14 => (
+                Branch::CondBr {
+                    cond: cond & !1,
+                    offset: 0,
+                },
+                cond & 1 != 0,
+            ),
+            Insn::Branch(Branch::Cbz {
+                sf, nonzero, rt, ..
+            }) => (
+                Branch::Cbz {
+                    sf,
+                    nonzero: false,
+                    rt,
+                    offset: 0,
+                },
+                nonzero,
+            ),
+            Insn::Branch(Branch::Tbz {
+                nonzero, rt, bit, ..
+            }) => (
+                Branch::Tbz {
+                    nonzero: false,
+                    rt,
+                    bit,
+                    offset: 0,
+                },
+                nonzero,
+            ),
             _ => return None,
         };
-        let key = match *b.insns.last()? {
-            Insn::Branch(Branch::CondBr { cond, .. }) if cond < 14 => Branch::CondBr {
-                cond: cond & !1,
-                offset: 0,
-            },
-            Insn::Branch(Branch::Cbz { sf, rt, .. }) => Branch::Cbz {
-                sf,
-                nonzero: false,
-                rt,
-                offset: 0,
-            },
-            Insn::Branch(Branch::Tbz { rt, bit, .. }) => Branch::Tbz {
-                nonzero: false,
-                rt,
-                bit,
-                offset: 0,
-            },
-            _ => return None,
+        let [taken, fall] = successors(last, b.end() - 4)?.local[..] else {
+            return None;
         };
-        // Taken when the condition holds without its sense bit: the pair as (when it holds, when not).
-        let inverted = match *b.insns.last()? {
-            Insn::Branch(Branch::CondBr { cond, .. }) => cond & 1 != 0,
-            Insn::Branch(Branch::Cbz { nonzero, .. } | Branch::Tbz { nonzero, .. }) => nonzero,
-            _ => return None,
-        };
+        // The pair as (where control goes when the condition holds, where when not).
         Some(if inverted {
             (key, fall, taken)
         } else {
