@@ -672,32 +672,36 @@ fn merge_equal_tails(plan: &mut FnPlan) {
         }
         false
     };
-    let loop_tests: Vec<usize> = (0..plan.blocks.len())
-        .filter(|&e| {
-            test(&plan.blocks[e]).is_some_and(|(_, t, f)| {
-                plan.blocks[e].insns[..plan.blocks[e].insns.len() - 1]
+    // Tests of a loop both of whose ways lead back (cheap checks first: the search runs only for candidates).
+    let loop_test = |blocks: &[BlockPlan], e: usize| {
+        let b = &blocks[e];
+        b.insns[..b.insns.len() - 1].iter().all(same_everywhere)
+            && test(b).is_some_and(|(_, t, f)| {
+                [t, f]
                     .iter()
-                    .all(same_everywhere)
-                    && [t, f]
-                        .iter()
-                        .all(|x| index.get(x).is_some_and(|&x| reaches(x, e)))
+                    .all(|x| index.get(x).is_some_and(|&x| reaches(x, e)))
             })
-        })
-        .collect();
-    if loop_tests.is_empty() {
-        return;
+    };
+    // Blocks by the two places their tests go: a block's candidates are the few going to its two.
+    let tests: Vec<Option<(Branch, u64, u64)>> = plan.blocks.iter().map(test).collect();
+    let mut by_places: HashMap<(u64, u64), Vec<usize>> = HashMap::new();
+    for (e, t) in tests.iter().enumerate() {
+        if let Some((_, yes, no)) = *t {
+            by_places.entry((yes, no)).or_default().push(e);
+        }
     }
     for p in 0..plan.blocks.len() {
-        let Some(tp) = test(&plan.blocks[p]) else {
+        let Some(candidates) = tests[p].and_then(|(_, yes, no)| by_places.get(&(yes, no))) else {
             continue;
         };
-        let found = loop_tests.iter().copied().find(|&e| {
+        let found = candidates.iter().copied().find(|&e| {
             let (pb, eb) = (&plan.blocks[p], &plan.blocks[e]);
             let k = eb.insns.len();
             e != p
+                && tests[e] == tests[p]
                 && k < pb.insns.len()
-                && test(eb) == Some(tp)
                 && pb.insns[pb.insns.len() - k..pb.insns.len() - 1] == eb.insns[..k - 1]
+                && loop_test(&plan.blocks, e)
         });
         if let Some(e) = found {
             let (target, k) = (plan.blocks[e].start, plan.blocks[e].insns.len());
