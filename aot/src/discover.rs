@@ -796,8 +796,10 @@ mod tests {
         };
         // The loop's second way ends it (a plain rotated loop: entered at its start already).
         unchanged(ADD_X0, BLE_QTEST, RET);
-        // A condition that differs: b.gt to `qtest` is not b.gt to `ptake`.
+        // A condition that differs: b.gt to `qtest` is not b.gt to `ptake`; b.lt to `qtest` goes to the same
+        // two places as b.le, on another condition.
         unchanged(ADD_X0, 0x5400_0000 | (4 << 5) | 12, B_LATCH);
+        unchanged(ADD_X0, 0x5400_0000 | (4 << 5) | 11, B_LATCH);
         // A different compare before the branch.
         let mut p = rotated(ADD_X0, BLE_QTEST, B_LATCH);
         p.blocks[0].insns[1] = decode(0xf100_047f); // cmp x3, #1
