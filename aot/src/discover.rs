@@ -603,7 +603,8 @@ fn merge_equal_tails(plan: &mut FnPlan) {
         Insn::DpImm(_) | Insn::DpReg(_) | Insn::Fp(_) | Insn::Simd(_) => true,
         _ => false,
     };
-    // Blocks ending in a conditional branch: (its condition without sense, the taken and the fall-through).
+    // A block ending in a conditional branch: (the condition without its sense bit, where control goes when
+    // that holds, where when not) — equal for `b.le x` falling to `y` and `b.gt y` falling to `x`.
     let test = |b: &BlockPlan| -> Option<(Branch, u64, u64)> {
         let last = *b.insns.last()?;
         // The condition with its sense bit cleared, and whether the branch is taken when that does not hold.
@@ -642,7 +643,6 @@ fn merge_equal_tails(plan: &mut FnPlan) {
         let [taken, fall] = successors(last, b.end() - 4)?.local[..] else {
             return None;
         };
-        // The pair as (where control goes when the condition holds, where when not).
         Some(if inverted {
             (key, fall, taken)
         } else {
