@@ -592,12 +592,6 @@ impl Scan {
 /// running `e` instead is the same run; where lifted code exits at the `B`, the interpreter runs the real tail.
 fn merge_equal_tails(plan: &mut FnPlan) {
     use elfrun_interp::a64::dp_imm::DpImm;
-    let index: HashMap<u64, usize> = plan
-        .blocks
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.start, i))
-        .collect();
     let same_everywhere = |insn: &Insn| match insn {
         Insn::DpImm(DpImm::Adr { .. }) => false,
         Insn::DpImm(_) | Insn::DpReg(_) | Insn::Fp(_) | Insn::Simd(_) => true,
@@ -649,15 +643,41 @@ fn merge_equal_tails(plan: &mut FnPlan) {
             (key, taken, fall)
         })
     };
-    let succ: Vec<Vec<usize>> = plan
-        .blocks
-        .iter()
-        .map(|b| {
-            b.targets()
-                .iter()
-                .filter_map(|t| index.get(t).copied())
-                .collect()
+    // Blocks by the two places their tests go; the pairs with the same test where one block's tail is the
+    // whole other block (cheap: the control flow is searched only if there are any).
+    let tests: Vec<Option<(Branch, u64, u64)>> = plan.blocks.iter().map(test).collect();
+    let mut by_places: HashMap<(u64, u64), Vec<usize>> = HashMap::new();
+    for (e, t) in tests.iter().enumerate() {
+        if let Some((_, yes, no)) = *t {
+            by_places.entry((yes, no)).or_default().push(e);
+        }
+    }
+    let pairs: Vec<(usize, usize)> = (0..plan.blocks.len())
+        .flat_map(|p| {
+            let candidates = tests[p].and_then(|(_, yes, no)| by_places.get(&(yes, no)));
+            let (blocks, tests) = (&plan.blocks, &tests);
+            candidates
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter_map(move |e| {
+                    let (pb, eb) = (&blocks[p], &blocks[e]);
+                    let k = eb.insns.len();
+                    (e != p
+                        && tests[e] == tests[p]
+                        && k < pb.insns.len()
+                        && pb.insns[pb.insns.len() - k..pb.insns.len() - 1] == eb.insns[..k - 1]
+                        && eb.insns[..k - 1].iter().all(same_everywhere))
+                    .then_some((p, e))
+                })
         })
+        .collect();
+    if pairs.is_empty() {
+        return;
+    }
+    let index = crate::lift::block_index(plan);
+    let succ: Vec<Vec<usize>> = (0..plan.blocks.len())
+        .map(|b| crate::lift::local_successors(plan, &index, b))
         .collect();
     let reaches = |from: usize, to: usize| {
         let mut seen = vec![false; succ.len()];
@@ -672,48 +692,31 @@ fn merge_equal_tails(plan: &mut FnPlan) {
         }
         false
     };
-    // Tests of a loop both of whose ways lead back (cheap checks first: the search runs only for candidates).
-    let loop_test = |blocks: &[BlockPlan], e: usize| {
-        let b = &blocks[e];
-        b.insns[..b.insns.len() - 1].iter().all(same_everywhere)
-            && test(b).is_some_and(|(_, t, f)| {
-                [t, f]
-                    .iter()
-                    .all(|x| index.get(x).is_some_and(|&x| reaches(x, e)))
-            })
+    // A loop's test: both of its ways lead back to it.
+    let loop_test = |e: usize| {
+        tests[e].is_some_and(|(_, t, f)| {
+            [t, f]
+                .iter()
+                .all(|x| index.get(x).is_some_and(|&x| reaches(x, e)))
+        })
     };
-    // Blocks by the two places their tests go: a block's candidates are the few going to its two.
-    let tests: Vec<Option<(Branch, u64, u64)>> = plan.blocks.iter().map(test).collect();
-    let mut by_places: HashMap<(u64, u64), Vec<usize>> = HashMap::new();
-    for (e, t) in tests.iter().enumerate() {
-        if let Some((_, yes, no)) = *t {
-            by_places.entry((yes, no)).or_default().push(e);
-        }
-    }
-    for p in 0..plan.blocks.len() {
-        let Some(candidates) = tests[p].and_then(|(_, yes, no)| by_places.get(&(yes, no))) else {
+    // In block order, each block redirected to its first candidate that is a loop's test; a block redirected
+    // already is neither redirected again nor a target (its test is gone).
+    let mut redirected = vec![false; plan.blocks.len()];
+    for (p, e) in pairs {
+        if redirected[p] || redirected[e] || !loop_test(e) {
             continue;
-        };
-        let found = candidates.iter().copied().find(|&e| {
-            let (pb, eb) = (&plan.blocks[p], &plan.blocks[e]);
-            let k = eb.insns.len();
-            e != p
-                && tests[e] == tests[p]
-                && k < pb.insns.len()
-                && pb.insns[pb.insns.len() - k..pb.insns.len() - 1] == eb.insns[..k - 1]
-                && loop_test(&plan.blocks, e)
-        });
-        if let Some(e) = found {
-            let (target, k) = (plan.blocks[e].start, plan.blocks[e].insns.len());
-            let b = &mut plan.blocks[p];
-            let keep = b.insns.len() - k;
-            let at = b.start + 4 * keep as u64;
-            b.insns.truncate(keep);
-            b.insns.push(Insn::Branch(Branch::BImm {
-                link: false,
-                offset: target.wrapping_sub(at) as i32,
-            }));
         }
+        redirected[p] = true;
+        let (target, k) = (plan.blocks[e].start, plan.blocks[e].insns.len());
+        let b = &mut plan.blocks[p];
+        let keep = b.insns.len() - k;
+        let at = b.start + 4 * keep as u64;
+        b.insns.truncate(keep);
+        b.insns.push(Insn::Branch(Branch::BImm {
+            link: false,
+            offset: target.wrapping_sub(at) as i32,
+        }));
     }
 }
 

@@ -109,7 +109,7 @@ pub fn loops(plan: &FnPlan) -> Vec<(usize, Vec<usize>)> {
 }
 
 /// `plan`'s blocks by start: pc → block index.
-fn block_index(plan: &FnPlan) -> HashMap<u64, usize> {
+pub(crate) fn block_index(plan: &FnPlan) -> HashMap<u64, usize> {
     plan.blocks
         .iter()
         .enumerate()
@@ -382,7 +382,7 @@ enum Label {
 
 /// The blocks of `plan` (by index) control can go to from block `b` directly: branch targets and
 /// fall-through within the function.
-fn local_successors(plan: &FnPlan, index: &HashMap<u64, usize>, b: usize) -> Vec<usize> {
+pub(crate) fn local_successors(plan: &FnPlan, index: &HashMap<u64, usize>, b: usize) -> Vec<usize> {
     plan.blocks[b]
         .targets()
         .into_iter()
