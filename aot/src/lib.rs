@@ -90,6 +90,8 @@ pub struct Built {
     pub outlined_loops: u64,
     /// Loops of one block peeled where the code before them falls in (`peel`).
     pub peeled_loops: u64,
+    /// Loops of one block whose code runs several times per back edge (`unroll`).
+    pub unrolled_loops: u64,
 }
 
 /// Guest instructions a loop of several blocks must run per entry (as profiled) to be outlined; at most
@@ -107,6 +109,12 @@ const PEEL_SHARE: u64 = 100;
 /// loops, 8 iterations of 7 instructions inside `main`'s hot loop, ran 5% slower as 8 copies.)
 const PEEL_COPIES: u64 = 4;
 const PEEL_INSNS: u64 = 256;
+/// Share of the profiled guest instructions a one-block loop must account for to be unrolled.
+const UNROLL_SHARE: u64 = 1000;
+/// Copies of a one-block loop's code per back edge: 4 for a loop of at most `UNROLL_SHORT` instructions, 2 for
+/// one of at most `UNROLL_INSNS`.
+const UNROLL_SHORT: usize = 16;
+const UNROLL_INSNS: usize = 64;
 
 /// The profiles' counts per profiled block (the interpreter's: from a branch target to the next branch), for
 /// the decisions about one-block loops.
@@ -339,6 +347,36 @@ fn peel(
     peeled
 }
 
+/// Hot loops of one block that run long per entry (as profiled), not vectorised: start → copies of the block
+/// lifted per back edge ([`lift::ModuleInfo::unrolled`]). Each back edge pays one unit of fuel and carries
+/// every register across it; with the block lifted `copies` times in a row inside the loop, the branch back
+/// of all but the last copy goes on to the next, so only one in `copies` iterations pays (mlp's 16-iteration
+/// SIMD loops, intmix's list reversal, memstr's string scans).
+fn unroll(
+    functions: &[FnPlan],
+    counts: &BlockCounts,
+    peeled: &HashMap<u64, u32>,
+    fused: bool,
+) -> HashMap<u64, u32> {
+    let mut unrolled = HashMap::new();
+    for b in one_block_loops(functions, counts) {
+        let copies = if b.insns.len() <= UNROLL_SHORT { 4 } else { 2 };
+        // Iterations per entry, the first one included; 1 when the loop is only jumped to (not known).
+        let iterations = counts.per_entry(b.start) + 1;
+        if !counts.hot(b.start, UNROLL_SHARE)
+            || b.insns.len() > UNROLL_INSNS
+            || (iterations > 1 && iterations < copies)
+            || peeled.contains_key(&b.start)
+            || lift::vectorisable(b, fused)
+        {
+            continue;
+        }
+        tracing::debug!("unrolled loop at {:#x}: {copies} copies", b.start);
+        unrolled.insert(b.start, copies as u32);
+    }
+    unrolled
+}
+
 /// Builds the bundle for `input`.
 pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, BuildError> {
     let elf_hash = elfrun_profiles::binary_hash(input.elf);
@@ -409,6 +447,8 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
     let outlined = outline(&mut functions, &counts, input.fused_madd);
     // Loops of one block running a few iterations per entry are peeled ([`peel`]).
     let peeled = peel(&functions, &counts, &outlined, input.fused_madd);
+    // Long-running ones run several copies of their block per back edge ([`unroll`]).
+    let unrolled = unroll(&functions, &counts, &peeled, input.fused_madd);
     let total = functions.len();
     let mut stats = BuildStats {
         functions: total as u64,
@@ -446,6 +486,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         handed_back: &handed_back,
         outlined: &outlined,
         peeled: &peeled,
+        unrolled: &unrolled,
         plans: &functions,
         nzcv_func: module::nzcv_index(total),
         fused_madd: input.fused_madd,
@@ -494,6 +535,7 @@ pub fn build(input: &BuildInput<'_>, progress: Progress<'_>) -> Result<Built, Bu
         vector_loops,
         outlined_loops: outlined.len() as u64,
         peeled_loops: peeled.len() as u64,
+        unrolled_loops: unrolled.len() as u64,
     })
 }
 

@@ -40,6 +40,8 @@ pub struct Built {
     pub outlined_loops: u64,
     /// Loops of one block peeled where they are fallen into.
     pub peeled_loops: u64,
+    /// Loops of one block lifted several times per back edge.
+    pub unrolled_loops: u64,
     pub lift_ms: f64,
     pub compile_ms: f64,
     pub profiles_used: usize,
@@ -53,7 +55,7 @@ impl Built {
         let total = (s.lifted + s.fallback).max(1);
         format!(
             "elfrun: discovery: {}\nelfrun: built {} ({} profile(s), {}): {} functions, {} blocks, {} instructions ({:.2}% lifted, {} left to the \
-             interpreter, {} loops vectorised, {} outlined, {} peeled), {:.1} MiB of Wasm; lifting {:.0} ms, compiling {:.0} ms",
+             interpreter, {} loops vectorised, {} outlined, {} peeled, {} unrolled), {:.1} MiB of Wasm; lifting {:.0} ms, compiling {:.0} ms",
             self.discovery.summary(),
             self.path.display(),
             self.profiles_used,
@@ -69,6 +71,7 @@ impl Built {
             self.vector_loops,
             self.outlined_loops,
             self.peeled_loops,
+            self.unrolled_loops,
             self.bundle.wasm.len() as f64 / (1 << 20) as f64,
             self.lift_ms,
             self.compile_ms
@@ -146,6 +149,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
         vector_loops,
         outlined_loops,
         peeled_loops,
+        unrolled_loops,
     } = elfrun_aot::build(
         &BuildInput {
             elf: &elf,
@@ -187,6 +191,7 @@ pub fn build(args: &BuildArgs) -> Result<Built, RtError> {
         vector_loops,
         outlined_loops,
         peeled_loops,
+        unrolled_loops,
         lift_ms,
         compile_ms: started.elapsed().as_secs_f64() * 1e3,
         profiles_used: profiles.len(),

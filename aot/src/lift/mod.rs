@@ -733,6 +733,8 @@ pub struct ModuleInfo<'p> {
     pub outlined: &'p HashMap<u64, Outlined>,
     /// Loops of one block peeled where the code before them falls in: start → copies (`Lift::peel_loop`).
     pub peeled: &'p HashMap<u64, u32>,
+    /// Loops of one block lifted several times per back edge: start → copies (`Lift::emit_unrolled`).
+    pub unrolled: &'p HashMap<u64, u32>,
     /// Every function's plan, by index (`Lift::inline_leaf`).
     pub plans: &'p [FnPlan],
     /// Function index of the module's `nzcv(kind, a, b)` helper.
@@ -962,7 +964,10 @@ impl<'p> Lift<'p> {
                 .push(Instruction::Loop(wasm_encoder::BlockType::Empty));
             self.labels.push(Label::Head(i));
         }
-        self.emit_block_code(i);
+        match self.m.unrolled.get(&self.plan.blocks[i].start) {
+            Some(&copies) if head && vector.is_none() => self.emit_unrolled(i, copies),
+            _ => self.emit_block_code(i),
+        }
         if head {
             self.labels.pop();
             self.body.push(Instruction::End);
@@ -990,6 +995,58 @@ impl<'p> Lift<'p> {
             return;
         }
         // Fell through the end of the block.
+        self.drop_insn(0);
+        if !self.peel_loop(b.end()) {
+            self.goto(b.end());
+        }
+        self.flush();
+    }
+
+    /// A loop of one block ([`ModuleInfo::unrolled`]) as `copies` copies of its code inside its header's
+    /// `loop`: each but the last in a [`Label::Peel`] `block` that its branch back leaves for the next copy,
+    /// the last one's branch back paying the fuel and continuing the `loop`. Each copy knows what the one
+    /// before left known (only that copy's branch back reaches it); exits inside the copies are the block's
+    /// own, at their own pcs.
+    fn emit_unrolled(&mut self, i: usize, copies: u32) {
+        let plan = self.plan;
+        let b = &plan.blocks[i];
+        self.known = None;
+        self.forget_values();
+        // The copies' instructions are the loop's: counted once, with the last copy.
+        let stats = self.stats;
+        for _ in 1..copies {
+            self.body
+                .push(Instruction::Block(wasm_encoder::BlockType::Empty));
+            self.labels.push(Label::Peel);
+            self.peel = Some((b.start, self.labels.len() - 1));
+            let ended = self.lift_insns(b.start, &b.insns, 0);
+            let kept = (
+                self.known,
+                self.pure.clone(),
+                self.checked.clone(),
+                self.windows.clone(),
+                self.vparts,
+            );
+            if !ended {
+                self.drop_insn(0);
+                self.goto(b.end());
+                self.flush();
+            }
+            (
+                self.known,
+                self.pure,
+                self.checked,
+                self.windows,
+                self.vparts,
+            ) = kept;
+            self.peel = None;
+            self.labels.pop();
+            self.body.push(Instruction::End);
+        }
+        self.stats = stats;
+        if self.lift_insns(b.start, &b.insns, 0) {
+            return;
+        }
         self.drop_insn(0);
         if !self.peel_loop(b.end()) {
             self.goto(b.end());
@@ -2199,7 +2256,12 @@ mod tests {
         callees: HashMap<u64, (u32, u32)>,
     ) -> Vec<Instruction<'static>> {
         let (global, indirect) = (HashMap::new(), HashMap::new());
-        let (handed_back, outlined, peeled) = (HashSet::new(), HashMap::new(), HashMap::new());
+        let (handed_back, outlined, peeled, unrolled) = (
+            HashSet::new(),
+            HashMap::new(),
+            HashMap::new(),
+            HashMap::new(),
+        );
         let l = Lift::function(
             &plans[0],
             &ModuleInfo {
@@ -2209,6 +2271,7 @@ mod tests {
                 handed_back: &handed_back,
                 outlined: &outlined,
                 peeled: &peeled,
+                unrolled: &unrolled,
                 plans,
                 nzcv_func: FIRST_LIFTED + plans.len() as u32,
                 fused_madd: false,
