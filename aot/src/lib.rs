@@ -374,6 +374,34 @@ fn unroll(
         tracing::debug!("unrolled loop at {:#x}: {copies} copies", b.start);
         unrolled.insert(b.start, copies as u32);
     }
+    // Innermost loops of several blocks (no other loop's header inside), headed by a block that does not
+    // branch to itself (that one is a loop of one block, above), at most `UNROLL_INSNS` instructions, all
+    // lifted twice per back edge.
+    for f in functions {
+        let loops = lift::loops(f);
+        for (head, blocks) in &loops {
+            let start = f.blocks[*head].start;
+            let insns: usize = blocks.iter().map(|&b| f.blocks[b].insns.len()).sum();
+            let executed: u64 = blocks
+                .iter()
+                .map(|&b| counts.executed_in(f.blocks[b].start, f.blocks[b].end()))
+                .sum();
+            if blocks.len() < 2
+                || insns > UNROLL_INSNS
+                || executed == 0
+                || executed < counts.total / UNROLL_SHARE
+                || f.blocks[*head].targets().contains(&start)
+                || loops.iter().any(|(h, _)| h != head && blocks.contains(h))
+            {
+                continue;
+            }
+            tracing::debug!(
+                "unrolled loop at {start:#x}: {} blocks, 2 copies",
+                blocks.len()
+            );
+            unrolled.insert(start, 2);
+        }
+    }
     unrolled
 }
 

@@ -662,8 +662,27 @@ fn short_loops_are_peeled_where_they_are_fallen_into() {
 /// in the third copy is a SIGSEGV.
 #[test]
 fn long_loops_of_one_block_pay_fuel_once_per_four_iterations() {
-    let d = fresh_dir("unrolled_loop");
-    let bin = common::build("unrolled_loop.S", &["-nostdlib"]);
+    let st = unrolled_matches_qemu("unrolled_loop");
+    // Entered at the start, after each budget exit and after the `write`.
+    let entries = st["aot_entries"].as_u64().unwrap();
+    assert!((3..=5).contains(&entries), "{entries} entries");
+}
+
+/// A hot innermost loop of several blocks is lifted twice per back edge (`unroll`, `Lift::emit_copies`):
+/// passes of 1 to 11 iterations, two paths through the loop, a system call inside it (the runtime enters the
+/// loop's middle afterwards, through its dispatch), an exit from its middle, fuel running out inside, and a
+/// fault in the second copy, as under qemu, in lifted code and in lockstep.
+#[test]
+fn innermost_loops_of_several_blocks_run_twice_per_back_edge() {
+    let st = unrolled_matches_qemu("unrolled_blocks");
+    assert_eq!(st["interp_instructions"].as_u64(), Some(0), "{st}");
+}
+
+/// Records `runtime_guest/{name}.S`, builds its bundle from the profile (which must unroll one loop), checks
+/// the AOT run and `--lockstep` against qemu and a fault with an argument; returns the AOT run's statistics.
+fn unrolled_matches_qemu(name: &str) -> serde_json::Value {
+    let d = fresh_dir(name);
+    let bin = common::build(&format!("{name}.S"), &["-nostdlib"]);
     let bin_s = bin.to_str().unwrap();
     let cache = d.join("cache");
     let (bundle, json) = (d.join("b.bundle"), d.join("stats.json"));
@@ -688,9 +707,6 @@ fn long_loops_of_one_block_pay_fuel_once_per_four_iterations() {
     let got = elfrun_cached(&cache, &args);
     assert_eq!(got.stdout, want.stdout);
     assert_eq!(common::status(&got), 0);
-    // Entered at the start, after each budget exit and after the `write`.
-    let entries = stats(&json)["aot_entries"].as_u64().unwrap();
-    assert!((3..=5).contains(&entries), "{entries} entries");
     let checked = elfrun_cached(&cache, &["--lockstep", "--bundle", bundle_s, bin_s]);
     assert_eq!(
         checked.stdout,
@@ -700,6 +716,7 @@ fn long_loops_of_one_block_pay_fuel_once_per_four_iterations() {
     );
     assert_eq!(common::status(&checked), 0);
     dies_of_sigsegv_with_fault(&cache, bundle_s, bin_s);
+    stats(&json)
 }
 
 /// CCMP/CCMN's flags, which lifted code keeps lazily (`Sem::select_nzcv`), read every way after every

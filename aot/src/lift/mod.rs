@@ -864,6 +864,27 @@ impl<'p> Lift<'p> {
         self.body.push(Instruction::Loop(Empty));
         self.labels.push(Label::Node(id));
         let m = node.units.len();
+        // An innermost loop of several blocks lifted several times per back edge ([`ModuleInfo::unrolled`]):
+        // each copy but the last in a [`Label::Peel`] `block` that its branches back to the header leave for
+        // the next copy; the dispatch enters the first.
+        // (A header that branches to itself is unrolled as a loop of one block, `emit_unrolled`.)
+        let header = self.plan.blocks[node.head].start;
+        let copies = match self.m.unrolled.get(&header) {
+            Some(&c)
+                if id != 0
+                    && m > 1
+                    && node.units.iter().all(|u| matches!(u, Unit::Block(_)))
+                    && !self.plan.blocks[node.head].targets().contains(&header) =>
+            {
+                c
+            }
+            _ => 1,
+        };
+        if copies > 1 {
+            self.body.push(Instruction::Block(Empty));
+            self.labels.push(Label::Peel);
+            self.peel = Some((header, self.labels.len() - 1));
+        }
         for idx in (0..m).rev() {
             self.body.push(Instruction::Block(Empty));
             self.labels.push(Label::Unit { node: id, idx });
@@ -928,8 +949,48 @@ impl<'p> Lift<'p> {
                 Unit::Loop(c) => self.emit_node(c),
             }
         }
+        if copies > 1 {
+            self.emit_copies(id, copies);
+        }
         self.labels.pop();
         self.body.push(Instruction::End); // loop
+    }
+
+    /// Closes the [`Label::Peel`] `block` around the first copy of loop node `id` (all of its units blocks)
+    /// and emits the other `copies - 1`, each entered only by the branches back to the header of the copy
+    /// before: its header's code first, then the other units behind their labels, with no dispatch. Each
+    /// but the last sits in a `block` of its own that its branches back to the header leave; the last one's
+    /// pay fuel and continue the node's `loop`. The instructions count once.
+    fn emit_copies(&mut self, id: usize, copies: u32) {
+        use wasm_encoder::BlockType::Empty;
+        let node = self.nodes[id].clone();
+        let header = self.plan.blocks[node.head].start;
+        let stats = self.stats;
+        for copy in 1..copies {
+            self.peel = None;
+            self.labels.pop();
+            self.body.push(Instruction::End);
+            if copy + 1 < copies {
+                self.body.push(Instruction::Block(Empty));
+                self.labels.push(Label::Peel);
+                self.peel = Some((header, self.labels.len() - 1));
+            }
+            for idx in (1..node.units.len()).rev() {
+                self.body.push(Instruction::Block(Empty));
+                self.labels.push(Label::Unit { node: id, idx });
+            }
+            for (idx, unit) in node.units.iter().enumerate() {
+                if idx > 0 {
+                    self.body.push(Instruction::End);
+                    self.labels.pop();
+                }
+                if let Unit::Block(b) = *unit {
+                    self.block = b;
+                    self.emit_block(b, idx == 0);
+                }
+            }
+        }
+        self.stats = stats;
     }
 
     /// Block `i`'s code; `head` if it is a loop node's header.
@@ -964,8 +1025,18 @@ impl<'p> Lift<'p> {
                 .push(Instruction::Loop(wasm_encoder::BlockType::Empty));
             self.labels.push(Label::Head(i));
         }
-        match self.m.unrolled.get(&self.plan.blocks[i].start) {
-            Some(&copies) if head && vector.is_none() => self.emit_unrolled(i, copies),
+        let b = &self.plan.blocks[i];
+        match self.m.unrolled.get(&b.start) {
+            // A loop of one block: a header that branches to itself (a loop of several blocks, unrolled as a
+            // whole by `emit_node`, never has one; inside its copies `peel` is set).
+            Some(&copies)
+                if head
+                    && vector.is_none()
+                    && self.peel.is_none()
+                    && b.targets().contains(&b.start) =>
+            {
+                self.emit_unrolled(i, copies)
+            }
             _ => self.emit_block_code(i),
         }
         if head {
