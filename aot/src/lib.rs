@@ -111,8 +111,8 @@ const PEEL_COPIES: u64 = 4;
 const PEEL_INSNS: u64 = 256;
 /// Share of the profiled guest instructions a one-block loop must account for to be unrolled.
 const UNROLL_SHARE: u64 = 1000;
-/// Copies of a one-block loop's code per back edge: 4 for a loop of at most `UNROLL_SHORT` instructions, 2 for
-/// one of at most `UNROLL_INSNS`.
+/// Copies of a loop's code per back edge: 4 for a loop of at most `UNROLL_SHORT` instructions, 2 for one of at
+/// most `UNROLL_INSNS`.
 const UNROLL_SHORT: usize = 16;
 const UNROLL_INSNS: usize = 64;
 
@@ -375,8 +375,8 @@ fn unroll(
         unrolled.insert(b.start, copies as u32);
     }
     // Innermost loops of several blocks (no other loop's header inside), headed by a block that does not
-    // branch to itself (that one is a loop of one block, above), at most `UNROLL_INSNS` instructions, all
-    // lifted twice per back edge.
+    // branch to itself (that one is a loop of one block, above), at most `UNROLL_INSNS` instructions in all:
+    // as many copies as a loop of one block of that size.
     for f in functions {
         let loops = lift::loops(f);
         for (head, blocks) in &loops {
@@ -395,11 +395,12 @@ fn unroll(
             {
                 continue;
             }
+            let copies = if insns <= UNROLL_SHORT { 4 } else { 2 };
             tracing::debug!(
-                "unrolled loop at {start:#x}: {} blocks, 2 copies",
+                "unrolled loop at {start:#x}: {} blocks, {copies} copies",
                 blocks.len()
             );
-            unrolled.insert(start, 2);
+            unrolled.insert(start, copies);
         }
     }
     unrolled

@@ -668,12 +668,12 @@ fn long_loops_of_one_block_pay_fuel_once_per_four_iterations() {
     assert!((3..=5).contains(&entries), "{entries} entries");
 }
 
-/// A hot innermost loop of several blocks is lifted twice per back edge (`unroll`, `Lift::emit_copies`):
-/// passes of 1 to 11 iterations, two paths through the loop, a system call inside it (the runtime enters the
-/// loop's middle afterwards, through its dispatch), an exit from its middle, fuel running out inside, and a
-/// fault in the second copy, as under qemu, in lifted code and in lockstep.
+/// A hot innermost loop of several blocks (16 instructions) is lifted four times per back edge (`unroll`,
+/// `Lift::emit_copies`): passes of 1 to 11 iterations, two paths through the loop, a system call inside it (the
+/// runtime enters the loop's middle afterwards, through its dispatch), an exit from its middle, fuel running
+/// out inside, and a fault in the second copy, as under qemu, in lifted code and in lockstep.
 #[test]
-fn innermost_loops_of_several_blocks_run_twice_per_back_edge() {
+fn innermost_loops_of_several_blocks_run_four_times_per_back_edge() {
     let st = unrolled_matches_qemu("unrolled_blocks");
     assert_eq!(st["interp_instructions"].as_u64(), Some(0), "{st}");
 }
