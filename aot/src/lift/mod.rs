@@ -1086,33 +1086,7 @@ impl<'p> Lift<'p> {
         // The copies' instructions are the loop's: counted once, with the last copy.
         let stats = self.stats;
         for _ in 1..copies {
-            self.body
-                .push(Instruction::Block(wasm_encoder::BlockType::Empty));
-            self.labels.push(Label::Peel);
-            self.peel = Some((b.start, self.labels.len() - 1));
-            let ended = self.lift_insns(b.start, &b.insns, 0);
-            let kept = (
-                self.known,
-                self.pure.clone(),
-                self.checked.clone(),
-                self.windows.clone(),
-                self.vparts,
-            );
-            if !ended {
-                self.drop_insn(0);
-                self.goto(b.end());
-                self.flush();
-            }
-            (
-                self.known,
-                self.pure,
-                self.checked,
-                self.windows,
-                self.vparts,
-            ) = kept;
-            self.peel = None;
-            self.labels.pop();
-            self.body.push(Instruction::End);
+            self.lift_copy(b);
         }
         self.stats = stats;
         if self.lift_insns(b.start, &b.insns, 0) {
@@ -1123,6 +1097,42 @@ impl<'p> Lift<'p> {
             self.goto(b.end());
         }
         self.flush();
+    }
+
+    /// One copy of loop block `blk` (a one-block loop's, peeled or unrolled) in a [`Label::Peel`] `block` that
+    /// its branch back to the loop leaves, for the code after it (the next copy). What is known at the end of
+    /// the code before (the block falling in, the copy before) holds: that code's top level dominates the
+    /// copy, which only its branch back reaches. The next copy knows what this one's instructions left known,
+    /// not what its exit adds. Returns whether the block's code ended (it does not fall through).
+    fn lift_copy(&mut self, blk: &BlockPlan) -> bool {
+        self.body
+            .push(Instruction::Block(wasm_encoder::BlockType::Empty));
+        self.labels.push(Label::Peel);
+        self.peel = Some((blk.start, self.labels.len() - 1));
+        let ended = self.lift_insns(blk.start, &blk.insns, 0);
+        let kept = (
+            self.known,
+            self.pure.clone(),
+            self.checked.clone(),
+            self.windows.clone(),
+            self.vparts,
+        );
+        if !ended {
+            self.drop_insn(0);
+            self.goto(blk.end());
+            self.flush();
+        }
+        (
+            self.known,
+            self.pure,
+            self.checked,
+            self.windows,
+            self.vparts,
+        ) = kept;
+        self.peel = None;
+        self.labels.pop();
+        self.body.push(Instruction::End);
+        ended
     }
 
     /// Falling into the one-block loop at `target` (a later block of this function, in
@@ -1144,37 +1154,7 @@ impl<'p> Lift<'p> {
         let stats = self.stats;
         self.flush();
         for _ in 0..copies {
-            self.body
-                .push(Instruction::Block(wasm_encoder::BlockType::Empty));
-            self.labels.push(Label::Peel);
-            self.peel = Some((target, self.labels.len() - 1));
-            // What is known at the end of the code before (the block falling in, the copy before) holds: that
-            // code's top level dominates the copy, which only its branch back to the loop reaches.
-            let ended = self.lift_insns(blk.start, &blk.insns, 0);
-            // The next copy knows what this one's instructions left known, not what its exit adds.
-            let kept = (
-                self.known,
-                self.pure.clone(),
-                self.checked.clone(),
-                self.windows.clone(),
-                self.vparts,
-            );
-            if !ended {
-                self.drop_insn(0);
-                self.goto(blk.end());
-                self.flush();
-            }
-            (
-                self.known,
-                self.pure,
-                self.checked,
-                self.windows,
-                self.vparts,
-            ) = kept;
-            self.peel = None;
-            self.labels.pop();
-            self.body.push(Instruction::End);
-            if ended {
+            if self.lift_copy(blk) {
                 // Nothing branched back: the later copies would not run.
                 break;
             }
