@@ -628,31 +628,7 @@ fn outlined_matches_qemu(name: &str, outlined: u32) {
 /// the second copy is a SIGSEGV.
 #[test]
 fn short_loops_are_peeled_where_they_are_fallen_into() {
-    let d = fresh_dir("peeled_loop");
-    let bin = common::build("peeled_loop.S", &["-nostdlib"]);
-    let bin_s = bin.to_str().unwrap();
-    let cache = d.join("cache");
-    let bundle = d.join("b.bundle");
-    let bundle_s = bundle.to_str().unwrap();
-    let want = common::qemu(&[bin_s], &[]);
-    assert_eq!(common::status(&want), 0);
-    let recorded = elfrun_cached(&cache, &["--record", bin_s]);
-    assert_eq!(recorded.stdout, want.stdout);
-    let built = elfrun_cached(&cache, &["build", "-o", bundle_s, bin_s]);
-    assert_success(&built);
-    let summary = String::from_utf8_lossy(&built.stderr);
-    assert!(summary.contains(", 1 peeled, "), "{summary}");
-    for tier in [&["--tier", "aot"][..], &["--lockstep"][..]] {
-        let got = elfrun_cached(&cache, &[tier, &["--bundle", bundle_s, bin_s][..]].concat());
-        assert_eq!(
-            got.stdout,
-            want.stdout,
-            "{tier:?}: {}",
-            String::from_utf8_lossy(&got.stderr)
-        );
-        assert_eq!(common::status(&got), 0);
-    }
-    dies_of_sigsegv_with_fault(&cache, bundle_s, bin_s);
+    profiled_bundle_matches_qemu("peeled_loop", ", 1 peeled, ");
 }
 
 /// A hot loop of one block running many iterations per entry runs four copies of its block per back edge
@@ -662,7 +638,7 @@ fn short_loops_are_peeled_where_they_are_fallen_into() {
 /// in the third copy is a SIGSEGV.
 #[test]
 fn long_loops_of_one_block_pay_fuel_once_per_four_iterations() {
-    let st = unrolled_matches_qemu("unrolled_loop");
+    let st = profiled_bundle_matches_qemu("unrolled_loop", ", 1 unrolled)");
     // Entered at the start, after each budget exit and after the `write`.
     let entries = st["aot_entries"].as_u64().unwrap();
     assert!((3..=5).contains(&entries), "{entries} entries");
@@ -674,13 +650,14 @@ fn long_loops_of_one_block_pay_fuel_once_per_four_iterations() {
 /// out inside, and a fault in the second copy, as under qemu, in lifted code and in lockstep.
 #[test]
 fn innermost_loops_of_several_blocks_run_four_times_per_back_edge() {
-    let st = unrolled_matches_qemu("unrolled_blocks");
+    let st = profiled_bundle_matches_qemu("unrolled_blocks", ", 1 unrolled)");
     assert_eq!(st["interp_instructions"].as_u64(), Some(0), "{st}");
 }
 
-/// Records `runtime_guest/{name}.S`, builds its bundle from the profile (which must unroll one loop), checks
-/// the AOT run and `--lockstep` against qemu and a fault with an argument; returns the AOT run's statistics.
-fn unrolled_matches_qemu(name: &str) -> serde_json::Value {
+/// Records `runtime_guest/{name}.S`, builds its bundle from the profile (whose summary must contain `shape`),
+/// checks the AOT run and `--lockstep` against qemu and a fault with an argument; returns the AOT run's
+/// statistics.
+fn profiled_bundle_matches_qemu(name: &str, shape: &str) -> serde_json::Value {
     let d = fresh_dir(name);
     let bin = common::build(&format!("{name}.S"), &["-nostdlib"]);
     let bin_s = bin.to_str().unwrap();
@@ -694,7 +671,7 @@ fn unrolled_matches_qemu(name: &str) -> serde_json::Value {
     let built = elfrun_cached(&cache, &["build", "-o", bundle_s, bin_s]);
     assert_success(&built);
     let summary = String::from_utf8_lossy(&built.stderr);
-    assert!(summary.contains(", 1 unrolled)"), "{summary}");
+    assert!(summary.contains(shape), "{summary}");
     let args = [
         "--tier",
         "aot",

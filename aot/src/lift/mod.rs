@@ -1056,12 +1056,17 @@ impl<'p> Lift<'p> {
     }
 
     fn emit_block_code(&mut self, i: usize) {
-        let plan = self.plan;
-        let b = &plan.blocks[i];
         // Blocks are entered from several places: nothing is known about the flags or V registers but their
         // locals.
         self.known = None;
         self.forget_values();
+        self.lift_block(i);
+    }
+
+    /// Block `i`'s instructions with what is known now, then its fall-through.
+    fn lift_block(&mut self, i: usize) {
+        let plan = self.plan;
+        let b = &plan.blocks[i];
         if self.lift_insns(b.start, &b.insns, 0) {
             return;
         }
@@ -1089,14 +1094,7 @@ impl<'p> Lift<'p> {
             self.lift_copy(b);
         }
         self.stats = stats;
-        if self.lift_insns(b.start, &b.insns, 0) {
-            return;
-        }
-        self.drop_insn(0);
-        if !self.peel_loop(b.end()) {
-            self.goto(b.end());
-        }
-        self.flush();
+        self.lift_block(i);
     }
 
     /// One copy of loop block `blk` (a one-block loop's, peeled or unrolled) in a [`Label::Peel`] `block` that
