@@ -26,7 +26,9 @@
 //! A branch to a later unit is a plain `br` to its label (setting `$enter` first if it lands inside a
 //! nested node other than at its header); a branch back burns one unit of fuel and `br`s to the innermost node
 //! holding both ends — straight to the header, or through the dispatch — or, from a header to itself, to the
-//! header's own `loop`. An indirect branch reaches its known
+//! header's own `loop`. A hot loop's code may come several times in a row inside its `loop` (unrolled: each
+//! copy's branches back go on to the next copy, only the last one's pay fuel; [`ModuleInfo::unrolled`]).
+//! An indirect branch reaches its known
 //! targets (profiled, or a recovered jump table) the same way, through a `br_table` on the target address when
 //! there are several in the function. Anything else — a call, a return, any other indirect target, a syscall,
 //! an instruction `Lift` cannot express, a memory access that would fault — leaves through `$exit` with a
