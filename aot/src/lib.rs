@@ -90,7 +90,7 @@ pub struct Built {
     pub outlined_loops: u64,
     /// Loops of one block peeled where the code before them falls in (`peel`).
     pub peeled_loops: u64,
-    /// Loops of one block whose code runs several times per back edge (`unroll`).
+    /// Loops whose code runs several times per back edge (`unroll`).
     pub unrolled_loops: u64,
 }
 
@@ -109,7 +109,7 @@ const PEEL_SHARE: u64 = 100;
 /// loops, 8 iterations of 7 instructions inside `main`'s hot loop, ran 5% slower as 8 copies.)
 const PEEL_COPIES: u64 = 4;
 const PEEL_INSNS: u64 = 256;
-/// Share of the profiled guest instructions a one-block loop must account for to be unrolled.
+/// Share of the profiled guest instructions a loop must account for to be unrolled.
 const UNROLL_SHARE: u64 = 1000;
 /// Copies of a loop's code per back edge: 4 for a loop of at most `UNROLL_SHORT` instructions, 2 for one of at
 /// most `UNROLL_INSNS`.
@@ -148,8 +148,12 @@ impl BlockCounts {
 
     /// Whether the block at `start` ran at least a `1 / share` part of all profiled instructions.
     fn hot(&self, start: u64, share: u64) -> bool {
-        let hot = self.executed(start);
-        hot > 0 && hot >= self.total / share
+        self.share(self.executed(start), share)
+    }
+
+    /// Whether `executed` instructions are at least a `1 / share` part of all profiled instructions.
+    fn share(&self, executed: u64, share: u64) -> bool {
+        executed > 0 && executed >= self.total / share
     }
 
     /// Back edges per entry of the loop whose block starts at `start`. A loop's block is entered by its back
@@ -177,6 +181,21 @@ impl BlockCounts {
     /// Instructions executed in the profiled blocks that start in `[from, to)`.
     fn executed_in(&self, from: u64, to: u64) -> u64 {
         self.counts.range(from..to).map(|(_, c)| c.0).sum()
+    }
+
+    /// Instructions executed in blocks `blocks` of `f` (a loop's).
+    fn executed_in_blocks(&self, f: &FnPlan, blocks: &[usize]) -> u64 {
+        blocks
+            .iter()
+            .map(|&b| self.executed_in(f.blocks[b].start, f.blocks[b].end()))
+            .sum()
+    }
+
+    /// Whether any of `f`'s code ran in the profiles.
+    fn ran(&self, f: &FnPlan) -> bool {
+        f.blocks
+            .iter()
+            .any(|b| self.executed_in(b.start, b.end()) > 0)
     }
 }
 
@@ -251,10 +270,7 @@ fn outline(
     // outlined one-block loop calls it).
     let mut nests = Vec::new();
     for f in functions.iter() {
-        if f.blocks
-            .iter()
-            .all(|b| counts.executed_in(b.start, b.end()) == 0)
-        {
+        if !counts.ran(f) {
             continue;
         }
         let mut loops = lift::loops(f);
@@ -272,13 +288,10 @@ fn outline(
                 continue;
             }
             // Its entries are estimated as those of the profiled block that falls into its header.
-            let executed: u64 = blocks
-                .iter()
-                .map(|&b| counts.executed_in(f.blocks[b].start, f.blocks[b].end()))
-                .sum();
+            let executed = counts.executed_in_blocks(f, &blocks);
             let entries = counts.fall_in(start);
             if entries == 0
-                || executed < counts.total / OUTLINE_SHARE
+                || !counts.share(executed, OUTLINE_SHARE)
                 || executed / entries < NEST_PER_ENTRY
             {
                 continue;
@@ -347,11 +360,12 @@ fn peel(
     peeled
 }
 
-/// Hot loops of one block that run long per entry (as profiled), not vectorised: start → copies of the block
-/// lifted per back edge ([`lift::ModuleInfo::unrolled`]). Each back edge pays one unit of fuel and carries
-/// every register across it; with the block lifted `copies` times in a row inside the loop, the branch back
-/// of all but the last copy goes on to the next, so only one in `copies` iterations pays (mlp's 16-iteration
-/// SIMD loops, intmix's list reversal, memstr's string scans).
+/// Hot loops of one block that run long per entry (as profiled), not vectorised, and hot innermost loops of
+/// several blocks: header → copies of the loop's code lifted per back edge ([`lift::ModuleInfo::unrolled`]).
+/// Each back edge pays one unit of fuel and carries every register across it; with the code lifted `copies`
+/// times in a row inside the loop, the branches back of all but the last copy go on to the next, so only
+/// one in `copies` iterations pays (mlp's 16-iteration SIMD loops, intmix's list reversal and search, primes'
+/// trial division, memstr's string scans).
 fn unroll(
     functions: &[FnPlan],
     counts: &BlockCounts,
@@ -377,19 +391,14 @@ fn unroll(
     // Innermost loops of several blocks (no other loop's header inside), headed by a block that does not
     // branch to itself (that one is a loop of one block, above), at most `UNROLL_INSNS` instructions in all:
     // as many copies as a loop of one block of that size.
-    for f in functions {
+    for f in functions.iter().filter(|f| counts.ran(f)) {
         let loops = lift::loops(f);
         for (head, blocks) in &loops {
             let start = f.blocks[*head].start;
             let insns: usize = blocks.iter().map(|&b| f.blocks[b].insns.len()).sum();
-            let executed: u64 = blocks
-                .iter()
-                .map(|&b| counts.executed_in(f.blocks[b].start, f.blocks[b].end()))
-                .sum();
             if blocks.len() < 2
                 || insns > UNROLL_INSNS
-                || executed == 0
-                || executed < counts.total / UNROLL_SHARE
+                || !counts.share(counts.executed_in_blocks(f, blocks), UNROLL_SHARE)
                 || f.blocks[*head].targets().contains(&start)
                 || loops.iter().any(|(h, _)| h != head && blocks.contains(h))
             {

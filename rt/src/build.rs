@@ -40,7 +40,7 @@ pub struct Built {
     pub outlined_loops: u64,
     /// Loops of one block peeled where they are fallen into.
     pub peeled_loops: u64,
-    /// Loops of one block lifted several times per back edge.
+    /// Loops lifted several times per back edge.
     pub unrolled_loops: u64,
     pub lift_ms: f64,
     pub compile_ms: f64,

@@ -573,53 +573,15 @@ fn hot_loop_nests_run_as_functions_of_their_own() {
     outlined_matches_qemu("outlined_nest", 2);
 }
 
-/// Records `runtime_guest/{name}.S`, builds its bundle from the profile (which must outline `outlined` loops)
-/// and checks the AOT run (with budget exits) and `--lockstep` against qemu, and a fault with an argument.
+/// [`profiled_bundle_matches_qemu`] for a program whose profile outlines `outlined` loops, which must leave
+/// on budget exits.
 fn outlined_matches_qemu(name: &str, outlined: u32) {
-    let d = fresh_dir(name);
-    let bin = common::build(&format!("{name}.S"), &["-nostdlib"]);
-    let bin_s = bin.to_str().unwrap();
-    let cache = d.join("cache");
-    let (bundle, json) = (d.join("b.bundle"), d.join("stats.json"));
-    let (bundle_s, json_s) = (bundle.to_str().unwrap(), json.to_str().unwrap());
-    let want = common::qemu(&[bin_s], &[]);
-    let recorded = elfrun_cached(&cache, &["--record", bin_s]);
-    assert_eq!(recorded.stdout, want.stdout);
-    let built = elfrun_cached(&cache, &["build", "-o", bundle_s, bin_s]);
-    assert_success(&built);
-    let summary = String::from_utf8_lossy(&built.stderr);
-    assert!(
-        summary.contains(&format!(", {outlined} outlined, ")),
-        "{summary}"
-    );
-    let got = elfrun_cached(
-        &cache,
-        &[
-            "--tier",
-            "aot",
-            "--bundle",
-            bundle_s,
-            "--stats-file",
-            json_s,
-            bin_s,
-        ],
-    );
-    assert_eq!(got.stdout, want.stdout);
-    assert_eq!(common::status(&got), 0);
-    let st = stats(&json);
+    let st = profiled_bundle_matches_qemu(name, &format!(", {outlined} outlined, "));
     // Entered at the start, after the `write` and after each budget exit: at least two of those.
     assert!(
         st["aot_entries"].as_u64().unwrap() >= 4,
         "no budget exits: {st}"
     );
-    let checked = elfrun_cached(&cache, &["--lockstep", "--bundle", bundle_s, bin_s]);
-    assert_eq!(
-        checked.stdout,
-        want.stdout,
-        "{}",
-        String::from_utf8_lossy(&checked.stderr)
-    );
-    dies_of_sigsegv_with_fault(&cache, bundle_s, bin_s);
 }
 
 /// A hot loop of one block running a few iterations per entry is peeled where the code before it falls in

@@ -735,7 +735,8 @@ pub struct ModuleInfo<'p> {
     pub outlined: &'p HashMap<u64, Outlined>,
     /// Loops of one block peeled where the code before them falls in: start → copies (`Lift::peel_loop`).
     pub peeled: &'p HashMap<u64, u32>,
-    /// Loops of one block lifted several times per back edge: start → copies (`Lift::emit_unrolled`).
+    /// Loops lifted several times per back edge: header → copies (`Lift::emit_unrolled` for a loop of one
+    /// block, `Lift::emit_copies` for an innermost loop of several).
     pub unrolled: &'p HashMap<u64, u32>,
     /// Every function's plan, by index (`Lift::inline_leaf`).
     pub plans: &'p [FnPlan],
