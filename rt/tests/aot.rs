@@ -464,11 +464,12 @@ fn accesses_to_one_address_reuse_its_check_and_fault_when_it_changes() {
 
 /// Float loops also run as SIMD128 vectors in front of their scalar loops (aot/src/lift/vector.rs;
 /// vector_loops.S): f32 and f64 multiply-adds, a remainder for the scalar loop and a loop the vectors finish,
-/// a load after a store through one base, a register limit on either side of the compare, and a loop whose bases
-/// are 4 bytes apart (a true dependence: scalar). Arrays, V registers, NZCV and FPSR after each loop match
+/// a load after a store through one base, a register limit on either side of the compare, a loop whose bases
+/// are 4 bytes apart (a true dependence: scalar), and loops of guest SIMD operations on whole vectors (groups
+/// of four iterations; those whose lanes give exact zeros go back to the scalar loop). Arrays, V registers, NZCV and FPSR after each loop match
 /// qemu's, also under `--lockstep`; with `special` an underflowing product and ∞ − ∞ are left to the scalar
-/// loop's slow paths (UFC, IOC, the default NaN), and with `fault` a read crossing the 4 GiB end of guest
-/// memory dies of SIGSEGV as under qemu.
+/// loop's slow paths (UFC, IOC, the default NaN), and with `fault` (a loop of scalars) and `vfault` (of whole
+/// vectors) a read crossing the 4 GiB end of guest memory dies of SIGSEGV as under qemu.
 #[test]
 fn float_loops_run_as_vectors_exactly() {
     let fused = std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains(" fma "))
@@ -477,24 +478,25 @@ fn float_loops_run_as_vectors_exactly() {
     // the interpreter), so only with it does nothing run in the interpreter.
     let (bin, runs): (_, &[&[&str]]) = if fused {
         let (_, _, bin) = lifted_matches_qemu("vector_loops");
-        (bin, &[&["special"], &["fault"]])
+        (bin, &[&["special"], &["fault"], &["vfault"]])
     } else {
         fresh_dir("vector_loops");
         let bin = common::build("vector_loops.S", &["-nostdlib"]);
-        (bin, &[&[], &["special"], &["fault"]])
+        (bin, &[&[], &["special"], &["fault"], &["vfault"]])
     };
     let d = dir().join("vector_loops");
     let bin_s = bin.to_str().unwrap();
     let bundle = d.join("b.bundle");
     let bundle_s = bundle.to_str().unwrap();
-    // Every loop but the fill loop is vectorised; without fused multiply-adds only the one that has none.
+    // Every loop but the fill loop is vectorised, the SIMD loops 7 and 8 as groups of whole vectors; without
+    // fused multiply-adds only the one that has none.
     let built = elfrun_cached(
         &d.join("cache"),
         &["build", "--scope", "all", "-o", bundle_s, bin_s],
     );
     assert_success(&built);
     let summary = String::from_utf8_lossy(&built.stderr);
-    let want_loops = if fused { 6 } else { 1 };
+    let want_loops = if fused { 8 } else { 1 };
     assert!(
         summary.contains(&format!(" {want_loops} loops vectorised")),
         "{summary}"
@@ -515,7 +517,9 @@ fn float_loops_run_as_vectors_exactly() {
             assert_eq!(got.stdout, want.stdout, "{tier:?} {args:?}");
         }
     }
-    assert_eq!(common::status(&common::qemu(&[bin_s, "fault"], &[])), 139);
+    for fault in ["fault", "vfault"] {
+        assert_eq!(common::status(&common::qemu(&[bin_s, fault], &[])), 139);
+    }
 }
 
 /// Calls to tiny leaf functions are inlined at their call sites (`inline_leaf` in aot/src/lift/mod.rs;

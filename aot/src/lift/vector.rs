@@ -16,8 +16,11 @@
 //!
 //! [`recognise`] accepts exactly this shape: every V register an operation reads is either computed earlier in
 //! the same iteration or not written by the loop at all (then it is the same in every lane); no register but
-//! the index and V registers is written; the index steps by one element. The loop lifted normally stays as it
-//! was; in front of it (where the loop is entered, not on its back edge) [`Lift::emit_vector_loop`] emits a Wasm
+//! the index and V registers is written; the index steps by one element. It also accepts the loops compilers
+//! make of the same source with guest SIMD (`recognise_whole`): whole Q-register loads and stores through
+//! base registers that each step by one vector (post-indexed), FADD/FSUB/FMUL/FMLA/FMLS on 4S or 2D, and one
+//! of the bases compared with the limit — there an iteration is one Wasm vector. The loop lifted normally
+//! stays as it was; in front of it (where the loop is entered, not on its back edge) [`Lift::emit_vector_loop`] emits a Wasm
 //! loop that runs `lanes` iterations at a time while all of this holds:
 //!
 //! * **Semantics stay bit-exact.** The floating-point fast mode is on (FPCR rounds to nearest without
@@ -85,6 +88,15 @@ pub(super) enum VOp {
         rm: Reg,
         ra: Reg,
     },
+    /// A guest SIMD float operation of [`simd_fast_op`] on whole vectors (a loop of [`VLoop::whole`]), `rm`'s
+    /// element `lane` in every lane for the forms by element.
+    Simd {
+        op: FBin,
+        rd: Reg,
+        rn: Reg,
+        rm: Reg,
+        lane: Option<u8>,
+    },
 }
 
 /// A recognised loop ([`recognise`]).
@@ -102,6 +114,9 @@ pub(super) struct VLoop {
     pub limit: Limit,
     /// The compare is `CMP limit, index` (the flags are those of limit − index).
     pub swapped: bool,
+    /// A loop of guest SIMD operations: an iteration works on one whole vector per access, and every base
+    /// register steps by 16 bytes per iteration by itself (post-indexed), the index being one of them.
+    pub whole: bool,
     pub ops: Vec<VOp>,
 }
 
@@ -109,23 +124,101 @@ impl VLoop {
     fn esize(&self) -> u64 {
         if self.ty == FpTy::S { 4 } else { 8 }
     }
+    /// Iterations per Wasm vector.
     fn lanes(&self) -> u64 {
-        16 / self.esize()
+        if self.whole { 1 } else { 16 / self.esize() }
     }
+    /// The distinct base registers, in order of first access.
+    fn bases(&self) -> Vec<Reg> {
+        let mut bases: Vec<Reg> = Vec::new();
+        for (b, _) in self.ops.iter().filter_map(|o| o.base()) {
+            if !bases.contains(&b) {
+                bases.push(b);
+            }
+        }
+        bases
+    }
+}
+
+/// The loop's compare at the end of block `b` (before its B.NE): `CMP index, #imm`, `CMP index, Xm` or
+/// `CMP Xm, index`, where `is_index` picks the index; an Xm that is not the index must be a register the loop
+/// does not write. Returns the index, whether the compare is on 32 bits, the limit and whether it is swapped.
+fn loop_compare(insn: Insn, is_index: impl Fn(Reg) -> bool) -> Option<(Reg, bool, Limit, bool)> {
+    match insn {
+        Insn::DpImm(DpImm::AddSub {
+            sf,
+            sub: true,
+            set_flags: true,
+            rd: 31,
+            rn,
+            imm,
+        }) if is_index(rn) => Some((rn, !sf, Limit::Imm(imm as u64), false)),
+        Insn::DpReg(DpReg::AddSubShifted {
+            sf,
+            sub: true,
+            set_flags: true,
+            amount: 0,
+            rd: 31,
+            rn,
+            rm,
+            ..
+        }) if is_index(rn) != is_index(rm) => {
+            let (index, other, swapped) = if is_index(rn) {
+                (rn, rm, false)
+            } else {
+                (rm, rn, true)
+            };
+            // Register 31 is XZR here.
+            let limit = if other == 31 {
+                Limit::Imm(0)
+            } else {
+                Limit::Reg(other)
+            };
+            Some((index, !sf, limit, swapped))
+        }
+        _ => None,
+    }
+}
+
+/// Block `b` ends in B.NE back to its own start (the last instruction).
+fn branches_back_if_ne(b: &BlockPlan) -> bool {
+    let br_pc = b.end() - 4;
+    matches!(b.insns.last(), Some(&Insn::Branch(Branch::CondBr { cond: 1, offset }))
+        if br_pc.wrapping_add(offset as i64 as u64) == b.start)
+}
+
+/// Whether every V register an operation of `ops` reads is either computed earlier in the same iteration or not
+/// written by the loop at all.
+fn reads_in_order(ops: &[VOp]) -> bool {
+    let written = ops
+        .iter()
+        .filter_map(|o| o.def())
+        .fold(0u32, |m, r| m | 1 << r);
+    let mut defined = 0u32;
+    for o in ops {
+        if o.uses()
+            .iter()
+            .any(|&r| written & (1 << r) != 0 && defined & (1 << r) == 0)
+        {
+            return false;
+        }
+        if let Some(d) = o.def() {
+            defined |= 1 << d;
+        }
+    }
+    true
 }
 
 /// The vectorisable loop `b` is, if it is one (see the module documentation); `fused`: FMADD and its negated
 /// forms may be vectorised (the engine's `relaxed_madd` is fused).
 pub(super) fn recognise(b: &BlockPlan, fused: bool) -> Option<VLoop> {
+    recognise_scalar(b, fused).or_else(|| recognise_whole(b, fused))
+}
+
+/// The loop of scalar elements at `base + (index << shift)` the module documentation shows.
+fn recognise_scalar(b: &BlockPlan, fused: bool) -> Option<VLoop> {
     let n = b.insns.len();
-    if n < 4 {
-        return None;
-    }
-    let br_pc = b.end() - 4;
-    let Insn::Branch(Branch::CondBr { cond: 1, offset }) = b.insns[n - 1] else {
-        return None;
-    };
-    if br_pc.wrapping_add(offset as i64 as u64) != b.start {
+    if n < 4 || !branches_back_if_ne(b) {
         return None;
     }
     let Insn::DpImm(DpImm::AddSub {
@@ -142,37 +235,7 @@ pub(super) fn recognise(b: &BlockPlan, fused: bool) -> Option<VLoop> {
     if index == 31 || rn != index || step == 0 {
         return None;
     }
-    // CMP index, #imm / CMP index, Xm / CMP Xm, index.
-    let (w32, limit, swapped) = match b.insns[n - 2] {
-        Insn::DpImm(DpImm::AddSub {
-            sf,
-            sub: true,
-            set_flags: true,
-            rd: 31,
-            rn,
-            imm,
-        }) if rn == index => (!sf, Limit::Imm(imm as u64), false),
-        Insn::DpReg(DpReg::AddSubShifted {
-            sf,
-            sub: true,
-            set_flags: true,
-            amount: 0,
-            rd: 31,
-            rn,
-            rm,
-            ..
-        }) if (rn == index) != (rm == index) => {
-            let (other, swapped) = if rn == index { (rm, false) } else { (rn, true) };
-            // Register 31 is XZR here.
-            let limit = if other == 31 {
-                Limit::Imm(0)
-            } else {
-                Limit::Reg(other)
-            };
-            (!sf, limit, swapped)
-        }
-        _ => return None,
-    };
+    let (_, w32, limit, swapped) = loop_compare(b.insns[n - 2], |r| r == index)?;
     let mut ty = None;
     let mut shift = None;
     let mut same = |t: FpTy, s: Option<u8>| {
@@ -243,25 +306,11 @@ pub(super) fn recognise(b: &BlockPlan, fused: bool) -> Option<VLoop> {
         ops.push(op);
     }
     let (ty, shift) = (ty?, shift?);
-    if !matches!(ty, FpTy::S | FpTy::D) || !ops.iter().any(|o| matches!(o, VOp::Store { .. })) {
+    if !matches!(ty, FpTy::S | FpTy::D)
+        || !ops.iter().any(|o| matches!(o, VOp::Store { .. }))
+        || !reads_in_order(&ops)
+    {
         return None;
-    }
-    // V registers: read only after this iteration computed them, or never written by the loop.
-    let written: u32 = ops
-        .iter()
-        .filter_map(|o| o.def())
-        .fold(0, |m, r| m | 1 << r);
-    let mut defined = 0u32;
-    for o in &ops {
-        if o.uses()
-            .iter()
-            .any(|&r| written & (1 << r) != 0 && defined & (1 << r) == 0)
-        {
-            return None;
-        }
-        if let Some(d) = o.def() {
-            defined |= 1 << d;
-        }
     }
     Some(VLoop {
         ty,
@@ -271,6 +320,97 @@ pub(super) fn recognise(b: &BlockPlan, fused: bool) -> Option<VLoop> {
         w32,
         limit,
         swapped,
+        whole: false,
+        ops,
+    })
+}
+
+/// A loop of guest SIMD float operations on whole vectors (the forms compilers vectorise `y[j] -= g * x[j]`
+/// to), walking its arrays by post-indexed pointers:
+///
+/// ```text
+/// loop:  ldr   q1, [x1], #16           ;; LDR/STR Q at a base register, post-indexed by 16 at its
+///        ldr   q0, [x0]                ;; last access in the iteration (every base steps by one vector)
+///        fmls  v0.4s, v2.4s, v1.4s     ;; FADD/FSUB/FMUL/FMLA/FMLS of simd_fast_op, 4S or 2D
+///        str   q0, [x0], #16
+///        cmp   x2, x0                  ;; a base compared with a constant or a register the loop
+///        b.ne  loop                    ;; does not write, and B.NE back
+/// ```
+///
+/// An element by index must come from a register the loop does not write.
+fn recognise_whole(b: &BlockPlan, fused: bool) -> Option<VLoop> {
+    let n = b.insns.len();
+    if n < 4 || !branches_back_if_ne(b) {
+        return None;
+    }
+    let mut ty = None;
+    let mut stepped = 0u32;
+    let mut ops = Vec::new();
+    for &insn in &b.insns[..n - 2] {
+        let op = match insn {
+            Insn::LdSt(LdSt::Single(s))
+                if matches!(s.op, Op::LdV | Op::StV) && s.size == 4 && s.rn != 31 =>
+            {
+                // Every access through a base is where the iteration found it; the last one steps it.
+                if stepped & (1 << s.rn) != 0 {
+                    return None;
+                }
+                match (s.mode, s.imm.get()) {
+                    (Mode::Offset, 0) => {}
+                    (Mode::Post, 16) => stepped |= 1 << s.rn,
+                    _ => return None,
+                }
+                let (rt, base) = (s.rt, s.rn);
+                if s.op == Op::LdV {
+                    VOp::Load { rt, base }
+                } else {
+                    VOp::Store { rt, base }
+                }
+            }
+            _ => {
+                let (v, op, indexed) = simd_fast_op(insn, fused)?;
+                let t = if v.size == 3 { FpTy::D } else { FpTy::S };
+                if *ty.get_or_insert(t) != t {
+                    return None;
+                }
+                VOp::Simd {
+                    op,
+                    rd: v.rd,
+                    rn: v.rn,
+                    rm: v.rm,
+                    lane: indexed.then_some(v.imm),
+                }
+            }
+        };
+        ops.push(op);
+    }
+    let ty = ty?;
+    let (index, w32, limit, swapped) = loop_compare(b.insns[n - 2], |r| stepped & (1 << r) != 0)?;
+    let written = ops
+        .iter()
+        .filter_map(|o| o.def())
+        .fold(0u32, |m, r| m | 1 << r);
+    let lane_of_written = ops
+        .iter()
+        .any(|o| matches!(*o, VOp::Simd { rm, lane: Some(_), .. } if written & (1 << rm) != 0));
+    if ops
+        .iter()
+        .any(|o| o.base().is_some_and(|(b, _)| stepped & (1 << b) == 0))
+        || !ops.iter().any(|o| matches!(o, VOp::Store { .. }))
+        || lane_of_written
+        || !reads_in_order(&ops)
+    {
+        return None;
+    }
+    Some(VLoop {
+        ty,
+        index,
+        step: 16,
+        shift: 0,
+        w32,
+        limit,
+        swapped,
+        whole: true,
         ops,
     })
 }
@@ -281,7 +421,7 @@ impl VOp {
         match *self {
             VOp::Load { rt, .. } => Some(rt),
             VOp::Store { .. } => None,
-            VOp::Dp2 { rd, .. } | VOp::Dp3 { rd, .. } => Some(rd),
+            VOp::Dp2 { rd, .. } | VOp::Dp3 { rd, .. } | VOp::Simd { rd, .. } => Some(rd),
         }
     }
     /// The V registers read.
@@ -291,6 +431,10 @@ impl VOp {
             VOp::Store { rt, .. } => vec![rt],
             VOp::Dp2 { rn, rm, .. } => vec![rn, rm],
             VOp::Dp3 { rn, rm, ra, .. } => vec![rn, rm, ra],
+            VOp::Simd { op, rd, rn, rm, .. } => match op {
+                FBin::Fmla | FBin::Fmls => vec![rn, rm, rd],
+                _ => vec![rn, rm],
+            },
         }
     }
     fn base(&self) -> Option<(Reg, bool)> {
@@ -316,6 +460,11 @@ impl Lift<'_> {
         self.uses_fuel = true;
         self.reads |= 1 << v.index;
         self.writes |= 1 << v.index | 1 << NZCV;
+        if v.whole {
+            for b in v.bases() {
+                self.writes |= 1 << b;
+            }
+        }
         let start = self.temp(ValType::I64);
         let mut code = vec![
             I::LocalGet(x(v.index)),
@@ -350,27 +499,47 @@ impl Lift<'_> {
                 I::BrIf(0),
             ]);
         }
-        // Registers the loop reads but does not write: one vector of copies each, made once.
+        // Registers the loop reads but does not write: one vector of copies each, made once (a whole-vector
+        // loop's are their own vectors), and one per element by index.
         let written: u32 = v
             .ops
             .iter()
             .filter_map(|o| o.def())
             .fold(0, |m, r| m | 1 << r);
-        let mut splat = [None; 32];
+        let mut inv = Invariants {
+            whole: [None; 32],
+            lanes: Vec::new(),
+        };
+        let lane_splat = |code: &mut Vec<I<'static>>, t: u32, r: Reg, lane: u8| {
+            code.push(I::LocalGet(L_VREGS + r as u32));
+            code.extend(if d {
+                [I::F64x2ExtractLane(lane), I::F64x2Splat]
+            } else {
+                [I::F32x4ExtractLane(lane), I::F32x4Splat]
+            });
+            code.push(I::LocalSet(t));
+        };
         for o in &v.ops {
             for r in o.uses() {
-                if written & (1 << r) == 0 && splat[r as usize].is_none() {
+                if written & (1 << r) == 0 && inv.whole[r as usize].is_none() {
                     self.vreads |= 1 << r;
-                    let t = self.temp(ValType::V128);
-                    code.push(I::LocalGet(L_VREGS + r as u32));
-                    code.extend(if d {
-                        [I::F64x2ExtractLane(0), I::F64x2Splat]
+                    inv.whole[r as usize] = Some(if v.whole {
+                        L_VREGS + r as u32
                     } else {
-                        [I::F32x4ExtractLane(0), I::F32x4Splat]
+                        let t = self.temp(ValType::V128);
+                        lane_splat(&mut code, t, r, 0);
+                        t
                     });
-                    code.push(I::LocalSet(t));
-                    splat[r as usize] = Some(t);
                 }
+            }
+            if let VOp::Simd {
+                rm, lane: Some(l), ..
+            } = *o
+                && !inv.lanes.iter().any(|&(r, k, _)| (r, k) == (rm, l))
+            {
+                let t = self.temp(ValType::V128);
+                lane_splat(&mut code, t, rm, l);
+                inv.lanes.push((rm, l, t));
             }
         }
         let limit = match v.limit {
@@ -407,12 +576,16 @@ impl Lift<'_> {
                 continue;
             }
             checked.push(b);
+            code.push(I::LocalGet(x(b)));
+            if !v.whole {
+                code.extend([
+                    I::LocalGet(x(v.index)),
+                    I::I64Const(v.shift as i64),
+                    I::I64Shl,
+                    I::I64Add,
+                ]);
+            }
             code.extend([
-                I::LocalGet(x(b)),
-                I::LocalGet(x(v.index)),
-                I::I64Const(v.shift as i64),
-                I::I64Shl,
-                I::I64Add,
                 I::I64Const(MEM_LOW as i64),
                 I::I64Sub,
                 I::I64Const(mem),
@@ -442,15 +615,16 @@ impl Lift<'_> {
         };
         code.extend([I::LocalGet(x(v.index)), I::LocalSet(from)]);
         code.push(I::Block(BlockType::Empty)); // $big_done
-        self.group_loop(&mut code, v, UNROLL, &splat, &committed, &limit);
+        self.group_loop(&mut code, v, UNROLL, &inv, &committed, &limit);
         code.push(I::End);
         pay(&mut code);
         code.extend([I::LocalGet(x(v.index)), I::LocalSet(from)]);
-        self.group_loop(&mut code, v, 1, &splat, &committed, &limit);
+        self.group_loop(&mut code, v, 1, &inv, &committed, &limit);
         code.push(I::End); // $done
         pay(&mut code);
         // If any group ran, the state its last iteration leaves: the flags of its compare and the V registers
-        // holding their last lanes (upper bits zero, as scalar writes leave them). Set here rather than per
+        // holding their last lanes (upper bits zero, as scalar writes leave them; a whole-vector loop's, its
+        // last vectors). Set here rather than per
         // group: the scalar loop that follows rewrites them before it reads them, only an exit before that (or
         // the code after the loop, if the groups ended it) sees them.
         code.extend([
@@ -479,12 +653,11 @@ impl Lift<'_> {
         let last: [u8; 16] = last.try_into().expect("16 lanes");
         for &(r, c) in &committed {
             self.vwrites |= 1 << r;
-            code.extend([
-                I::LocalGet(c),
-                I::V128Const(0),
-                I::I8x16Shuffle(last),
-                I::LocalSet(L_VREGS + r as u32),
-            ]);
+            code.push(I::LocalGet(c));
+            if !v.whole {
+                code.extend([I::V128Const(0), I::I8x16Shuffle(last)]);
+            }
+            code.push(I::LocalSet(L_VREGS + r as u32));
         }
         // The groups reached the limit: the loop is done (B.NE falls through), past the scalar loop.
         code.extend([limit, I::LocalGet(x(v.index)), I::I64Sub]);
@@ -499,14 +672,14 @@ impl Lift<'_> {
     }
 
     /// One vector loop: groups of `u` vectors of iterations while they can run (else `br 1`, out of the
-    /// enclosing block). `splat`: the vectors of registers the loop does not write; `committed`: where the
+    /// enclosing block). `inv`: the vectors of registers the loop does not write; `committed`: where the
     /// written V registers' vectors go after each complete group.
     fn group_loop(
         &mut self,
         code: &mut Vec<I<'static>>,
         v: &VLoop,
         u: u64,
-        splat: &[Option<u32>; 32],
+        inv: &Invariants,
         committed: &[(Reg, u32)],
         limit: &I<'static>,
     ) {
@@ -559,6 +732,11 @@ impl Lift<'_> {
             if addr.iter().any(|&(r, _)| r == b) {
                 continue;
             }
+            if v.whole {
+                // The base register is the address.
+                addr.push((b, x(b)));
+                continue;
+            }
             let a = self.temp(ValType::I64);
             code.push(I::LocalGet(x(b)));
             code.push(I::LocalGet(x(v.index)));
@@ -574,7 +752,7 @@ impl Lift<'_> {
         // — unless the iteration stored through the same base before it (then it takes the stored vector).
         let mut stores: Vec<(Reg, u64, u32)> = Vec::new();
         let mut results = Vec::new();
-        let mut val: [Option<u32>; 32] = *splat;
+        let mut val: [Option<u32>; 32] = inv.whole;
         for k in 0..u {
             let mut stored: Vec<(Reg, u32)> = Vec::new();
             for o in &v.ops {
@@ -644,6 +822,25 @@ impl Lift<'_> {
                         results.push(q);
                         val[rd as usize] = Some(q);
                     }
+                    VOp::Simd {
+                        op,
+                        rd,
+                        rn,
+                        rm,
+                        lane,
+                    } => {
+                        let a = val[rn as usize].unwrap();
+                        let b = match lane {
+                            Some(l) => inv.lane(rm, l),
+                            None => val[rm as usize].unwrap(),
+                        };
+                        code.push(I::LocalGet(a));
+                        code.extend(simd_fast_body(op, d, b, val[rd as usize]));
+                        let q = self.temp(ValType::V128);
+                        code.push(I::LocalSet(q));
+                        results.push(q);
+                        val[rd as usize] = Some(q);
+                    }
                 }
             }
         }
@@ -660,12 +857,16 @@ impl Lift<'_> {
                 I::V128Store(vec_memarg(off)),
             ]);
         }
-        code.extend([
-            I::LocalGet(x(v.index)),
-            I::I64Const(group as i64),
-            I::I64Add,
-            I::LocalSet(x(v.index)),
-        ]);
+        // The index moves on; a whole-vector loop's bases (the index among them) all step with it.
+        let stepped = if v.whole { v.bases() } else { vec![v.index] };
+        for r in stepped {
+            code.extend([
+                I::LocalGet(x(r)),
+                I::I64Const(group as i64),
+                I::I64Add,
+                I::LocalSet(x(r)),
+            ]);
+        }
         for &(r, c) in committed {
             code.extend([I::LocalGet(val[r as usize].unwrap()), I::LocalSet(c)]);
         }
@@ -728,37 +929,9 @@ impl Lift<'_> {
             self.cur.push(I::LocalSet(splat));
             b = splat;
         }
-        let (add, sub, mul, madd, neg) = if d {
-            (
-                I::F64x2Add,
-                I::F64x2Sub,
-                I::F64x2Mul,
-                I::F64x2RelaxedMadd,
-                I::F64x2Neg,
-            )
-        } else {
-            (
-                I::F32x4Add,
-                I::F32x4Sub,
-                I::F32x4Mul,
-                I::F32x4RelaxedMadd,
-                I::F32x4Neg,
-            )
-        };
-        let mut acc = None;
-        match op {
-            FBin::Fadd => self.cur.extend([I::LocalGet(a), I::LocalGet(b), add]),
-            FBin::Fsub => self.cur.extend([I::LocalGet(a), I::LocalGet(b), sub]),
-            FBin::Fmul => self.cur.extend([I::LocalGet(a), I::LocalGet(b), mul]),
-            _ => {
-                let acc = *acc.insert(self.vreg(v.rd));
-                self.cur.push(I::LocalGet(a));
-                if op == FBin::Fmls {
-                    self.cur.push(neg);
-                }
-                self.cur.extend([I::LocalGet(b), I::LocalGet(acc), madd]);
-            }
-        }
+        let acc = matches!(op, FBin::Fmla | FBin::Fmls).then(|| self.vreg(v.rd));
+        self.cur.push(I::LocalGet(a));
+        self.cur.extend(simd_fast_body(op, d, b, acc));
         let r = self.temp(ValType::V128);
         self.cur.push(I::LocalSet(r));
         // Two branches to the semantics rather than one on a combined condition: the fast mode's is the same
@@ -791,6 +964,59 @@ impl Lift<'_> {
         self.depth -= 1;
         self.cur.push(I::End);
         self.pending.push((RegSlot::Vec(v.rd & 31), r));
+    }
+}
+
+/// The Wasm code of [`simd_fast_op`] `op` on doubles (`d`) or singles, its first operand on the stack, its
+/// second in local `b` and (FMLA, FMLS) its accumulator in `acc`.
+fn simd_fast_body(op: FBin, d: bool, b: u32, acc: Option<u32>) -> Vec<I<'static>> {
+    let (add, sub, mul, madd, neg) = if d {
+        (
+            I::F64x2Add,
+            I::F64x2Sub,
+            I::F64x2Mul,
+            I::F64x2RelaxedMadd,
+            I::F64x2Neg,
+        )
+    } else {
+        (
+            I::F32x4Add,
+            I::F32x4Sub,
+            I::F32x4Mul,
+            I::F32x4RelaxedMadd,
+            I::F32x4Neg,
+        )
+    };
+    match op {
+        FBin::Fadd => vec![I::LocalGet(b), add],
+        FBin::Fsub => vec![I::LocalGet(b), sub],
+        FBin::Fmul => vec![I::LocalGet(b), mul],
+        _ => {
+            let acc = acc.expect("FMLA and FMLS accumulate");
+            let mut code = Vec::new();
+            if op == FBin::Fmls {
+                code.push(neg);
+            }
+            code.extend([I::LocalGet(b), I::LocalGet(acc), madd]);
+            code
+        }
+    }
+}
+
+/// The vectors a vector loop's operations read of the registers it does not write ([`Lift::emit_vector_loop`]).
+struct Invariants {
+    /// By register: lane 0 in every lane (loops of scalars) or the whole register (loops of whole vectors).
+    whole: [Option<u32>; 32],
+    /// Register, element, and the local holding that element in every lane.
+    lanes: Vec<(Reg, u8, u32)>,
+}
+
+impl Invariants {
+    fn lane(&self, r: Reg, lane: u8) -> u32 {
+        let found = self.lanes.iter().find(|&&(q, l, _)| (q, l) == (r, lane));
+        found
+            .expect("emit_vector_loop splats every element by index")
+            .2
     }
 }
 

@@ -3,8 +3,9 @@
 // compare that the vectors run to its end, a loop mixing FMUL/FNMADD/FMSUB/FSUB/FADD with a load after a store
 // through the same base and a register limit, a loop whose store and load bases are 4 bytes apart (a true
 // dependence: it must stay scalar), an f32 loop without fused operations, compared `cmp limit, index`, and
-// two loops of guest SIMD float operations (4S and 2D, by element too), which lifted code runs as one Wasm
-// vector operation each when every result lane is exact. After each loop the V registers, the index and NZCV are saved; at the end
+// two loops of guest SIMD float operations (4S and 2D, by element too, walking post-indexed pointers), which
+// lifted code runs as groups of four iterations of whole vectors, and each operation as one Wasm vector
+// operation when the groups cannot, when every result lane is exact. After each loop the V registers, the index and NZCV are saved; at the end
 // the arrays and the saved registers (with FPSR) are written to stdout.
 //
 // The two SIMD loops run again over arrays whose lanes give exact zeros (zero factors and accumulators, x - x,
@@ -13,7 +14,7 @@
 // product underflows to a zero (UFC: not a zero the fast path may take); and the
 // two SIMD loops run again with FPSR.IXC clear and rounding toward zero, where the whole-vector fast paths
 // must not be taken. With `fault`, the first loop reads through a base that runs past the
-// 4 GiB end of guest memory: SIGSEGV at the element that crosses it.
+// 4 GiB end of guest memory: SIGSEGV at the element that crosses it; with `vfault` loop 7 does.
     .text
     .global _start
 _start:
@@ -52,6 +53,8 @@ fill:
     ldrb    w1, [x1]
     cmp     w1, #'f'
     b.eq    fault
+    cmp     w1, #'v'
+    b.eq    vfault
     // special: fa[37] = 2e-38 with fb[37] = 0 (the product underflows: UFC), da[20] = db[20] = infinity
     // (-0.7 * inf + inf: the default NaN and IOC)
     ldr     w1, =0x00d9c4a8
@@ -205,6 +208,17 @@ fault:
     add     x0, x0, #4
     cmp     x0, #100 * 4
     b.ne    6b
+    mov     x0, #0
+    mov     x8, #93
+    svc     #0
+
+    // vfault: loop 7 reading from 40 elements below 4 GiB (the whole-vector groups must not run into it)
+vfault:
+    mov     x0, #0x100000000
+    sub     x0, x0, #40 * 4
+    mov     x2, x21
+    add     x4, x0, #48 * 4
+    bl      neon_4s_at
     mov     x0, #0
     mov     x8, #93
     svc     #0
