@@ -496,7 +496,7 @@ fn float_loops_run_as_vectors_exactly() {
     );
     assert_success(&built);
     let summary = String::from_utf8_lossy(&built.stderr);
-    let want_loops = if fused { 8 } else { 1 };
+    let want_loops = if fused { 10 } else { 3 };
     assert!(
         summary.contains(&format!(" {want_loops} loops vectorised")),
         "{summary}"

@@ -18,17 +18,18 @@
 //! the same iteration or not written by the loop at all (then it is the same in every lane); no register but
 //! the index and V registers is written; the index steps by one element. It also accepts the loops compilers
 //! make of the same source with guest SIMD (`recognise_whole`): whole Q-register loads and stores through
-//! base registers that each step by one vector (post-indexed), FADD/FSUB/FMUL/FMLA/FMLS on 4S or 2D, and one
-//! of the bases compared with the limit — there an iteration is one Wasm vector. The loop lifted normally
-//! stays as it was; in front of it (where the loop is entered, not on its back edge) [`Lift::emit_vector_loop`] emits a Wasm
+//! base registers that each step by one vector (post-indexed) or at base + an index stepping by one vector,
+//! FADD/FSUB/FMUL/FMLA/FMLS on 4S or 2D, lanes summed in order as scalars (a dot product), and one of the
+//! bases or the index compared with the limit — there an iteration is one Wasm vector. The loop lifted
+//! normally stays as it was; in front of it (where the loop is entered, not on its back edge) [`Lift::emit_vector_loop`] emits a Wasm
 //! loop that runs `lanes` iterations at a time while all of this holds:
 //!
 //! * **Semantics stay bit-exact.** The floating-point fast mode is on (FPCR rounds to nearest without
 //!   flush-to-zero and FPSR.IXC is already set; `fp.rs`): then an operation whose result is *big* (finite and
 //!   above the smallest normal) is correctly rounded by Wasm and raises no flag the state does not already
-//!   hold. Every lane of every result is tested; if any is not big, nothing of that group of iterations has
-//!   been stored and the scalar loop takes over from it (and handles the NaN, the underflow or the flags
-//!   exactly). Fused multiply-adds need `relaxed_madd` to be fused ([`crate::BuildInput::fused_madd`]).
+//!   hold, and so is a finite sum and a zero product of a zero factor. Every lane of every result is tested
+//!   (`Checks`); if any fails, nothing of that group of iterations has been stored and the scalar loop takes
+//!   over from it (and handles the NaN, the underflow or the flags exactly). Fused multiply-adds need `relaxed_madd` to be fused ([`crate::BuildInput::fused_madd`]).
 //! * **Memory order is kept.** Stores are made after the whole group is computed, in program order; a load
 //!   through the base register of an earlier store of the iteration takes the stored vector. Accesses through
 //!   different base registers must be at least a group's span apart (checked once, the bases do not change), so
@@ -53,6 +54,7 @@ use elfrun_interp::a64::ldst::{Ext, LdSt, Mode, Op};
 use elfrun_interp::a64::simd::Simd;
 use elfrun_interp::a64::simd::vector::float::FBin;
 use elfrun_interp::a64::simd::vector::long::Diff;
+use elfrun_interp::a64::simd::vector::perm::Perm;
 use elfrun_interp::a64::simd::vector::{Op as SimdOp, Vector};
 use elfrun_interp::sem::{FpTy, Reg};
 use wasm_encoder::{BlockType, Instruction as I, ValType};
@@ -97,6 +99,10 @@ pub(super) enum VOp {
         rm: Reg,
         lane: Option<u8>,
     },
+    /// In a loop of whole vectors: scalar FADD (2) or FSUB (3) of one iteration (a reduction's in-order sum).
+    Scalar { op: u8, rd: Reg, rn: Reg, rm: Reg },
+    /// In a loop of whole vectors: `mov sd, vn.s[lane]` (DUP element, scalar; upper bits zero).
+    Lane { rd: Reg, rn: Reg, lane: u8 },
 }
 
 /// A recognised loop ([`recognise`]).
@@ -114,9 +120,13 @@ pub(super) struct VLoop {
     pub limit: Limit,
     /// The compare is `CMP limit, index` (the flags are those of limit − index).
     pub swapped: bool,
-    /// A loop of guest SIMD operations: an iteration works on one whole vector per access, and every base
-    /// register steps by 16 bytes per iteration by itself (post-indexed), the index being one of them.
+    /// A loop of guest SIMD operations: an iteration works on one whole vector per access.
     pub whole: bool,
+    /// Every base register steps by 16 bytes per iteration by itself (post-indexed), the index being one of
+    /// them; otherwise accesses are at `base + (index << shift)`.
+    pub pointer: bool,
+    /// V registers an iteration reads before it writes them: the in-order sums of [`VOp::Scalar`].
+    pub carried: u32,
     pub ops: Vec<VOp>,
 }
 
@@ -127,6 +137,12 @@ impl VLoop {
     /// Iterations per Wasm vector.
     fn lanes(&self) -> u64 {
         if self.whole { 1 } else { 16 / self.esize() }
+    }
+    /// Whether V register `r`, which the loop writes, holds a scalar after an iteration ([`VOp::Scalar`],
+    /// [`VOp::Lane`] write it last).
+    fn scalar_at_end(&self, r: Reg) -> bool {
+        let last = self.ops.iter().rev().find(|o| o.def() == Some(r));
+        matches!(last, Some(VOp::Scalar { .. } | VOp::Lane { .. }))
     }
     /// The distinct base registers, in order of first access.
     fn bases(&self) -> Vec<Reg> {
@@ -321,12 +337,14 @@ fn recognise_scalar(b: &BlockPlan, fused: bool) -> Option<VLoop> {
         limit,
         swapped,
         whole: false,
+        pointer: false,
+        carried: 0,
         ops,
     })
 }
 
 /// A loop of guest SIMD float operations on whole vectors (the forms compilers vectorise `y[j] -= g * x[j]`
-/// to), walking its arrays by post-indexed pointers:
+/// and `s += w[j] * h[j]` to), walking its arrays by post-indexed pointers or by an index register:
 ///
 /// ```text
 /// loop:  ldr   q1, [x1], #16           ;; LDR/STR Q at a base register, post-indexed by 16 at its
@@ -335,29 +353,44 @@ fn recognise_scalar(b: &BlockPlan, fused: bool) -> Option<VLoop> {
 ///        str   q0, [x0], #16
 ///        cmp   x2, x0                  ;; a base compared with a constant or a register the loop
 ///        b.ne  loop                    ;; does not write, and B.NE back
+///
+/// loop:  ldr   q2, [x2, x0]            ;; or LDR/STR Q at base + index, before
+///        ldr   q0, [x1, x0]
+///        add   x0, x0, #16             ;; the index steps by one vector (compared as above)
+///        fmul  v0.4s, v0.4s, v2.4s
+///        mov   s3, v0.s[1]             ;; lanes as scalars (DUP element, scalar form)
+///        fadd  s1, s1, s0              ;; scalar FADD/FSUB, also into a register carried round the loop
+///        ...
 /// ```
 ///
-/// An element by index must come from a register the loop does not write.
+/// An element by index must come from a register the loop does not write; a register carried round the loop
+/// (read before written) only by scalar FADD/FSUB.
 fn recognise_whole(b: &BlockPlan, fused: bool) -> Option<VLoop> {
     let n = b.insns.len();
     if n < 4 || !branches_back_if_ne(b) {
         return None;
     }
     let mut ty = None;
-    let mut stepped = 0u32;
+    let mut same = |t: FpTy| (*ty.get_or_insert(t) == t).then_some(());
+    // Bases post-indexed, registers used as an index, the index's ADD.
+    let (mut stepped, mut offsets, mut counter) = (0u32, 0u32, None);
     let mut ops = Vec::new();
     for &insn in &b.insns[..n - 2] {
         let op = match insn {
             Insn::LdSt(LdSt::Single(s))
                 if matches!(s.op, Op::LdV | Op::StV) && s.size == 4 && s.rn != 31 =>
             {
-                // Every access through a base is where the iteration found it; the last one steps it.
-                if stepped & (1 << s.rn) != 0 {
+                // Every access through a base is where the iteration found it, before the index steps; the
+                // last one may step the base.
+                if stepped & (1 << s.rn) != 0 || counter.is_some() {
                     return None;
                 }
                 match (s.mode, s.imm.get()) {
                     (Mode::Offset, 0) => {}
                     (Mode::Post, 16) => stepped |= 1 << s.rn,
+                    (Mode::Reg, 0) if s.ext == Ext::Lsl && s.rm != 31 && s.rm != s.rn => {
+                        offsets |= 1 << s.rm
+                    }
                     _ => return None,
                 }
                 let (rt, base) = (s.rt, s.rn);
@@ -367,12 +400,42 @@ fn recognise_whole(b: &BlockPlan, fused: bool) -> Option<VLoop> {
                     VOp::Store { rt, base }
                 }
             }
+            Insn::DpImm(DpImm::AddSub {
+                sf: true,
+                sub: false,
+                set_flags: false,
+                rd,
+                rn,
+                imm: 16,
+            }) if rd == rn && rd != 31 && counter.is_none() => {
+                counter = Some(rd);
+                continue;
+            }
+            Insn::Fp(Fp::Dp2 {
+                ty: t,
+                op: op @ (2 | 3),
+                rd,
+                rn,
+                rm,
+            }) => {
+                same(t)?;
+                VOp::Scalar { op, rd, rn, rm }
+            }
+            Insn::Simd(Simd::Scalar(v))
+                if v.vector().op == SimdOp::Perm(Perm::DupElem)
+                    && matches!(v.vector().size, 2 | 3) =>
+            {
+                let v = v.vector();
+                same(if v.size == 3 { FpTy::D } else { FpTy::S })?;
+                VOp::Lane {
+                    rd: v.rd,
+                    rn: v.rn,
+                    lane: v.imm,
+                }
+            }
             _ => {
                 let (v, op, indexed) = simd_fast_op(insn, fused)?;
-                let t = if v.size == 3 { FpTy::D } else { FpTy::S };
-                if *ty.get_or_insert(t) != t {
-                    return None;
-                }
+                same(if v.size == 3 { FpTy::D } else { FpTy::S })?;
                 VOp::Simd {
                     op,
                     rd: v.rd,
@@ -385,7 +448,21 @@ fn recognise_whole(b: &BlockPlan, fused: bool) -> Option<VLoop> {
         ops.push(op);
     }
     let ty = ty?;
-    let (index, w32, limit, swapped) = loop_compare(b.insns[n - 2], |r| stepped & (1 << r) != 0)?;
+    // Either every base steps itself, or every access is at base + the index the ADD steps.
+    let pointer = counter.is_none();
+    let bases = ops.iter().filter_map(|o| o.base());
+    let (index, w32, limit, swapped) = if pointer {
+        if offsets != 0 || bases.clone().any(|(b, _)| stepped & (1 << b) == 0) {
+            return None;
+        }
+        loop_compare(b.insns[n - 2], |r| stepped & (1 << r) != 0)?
+    } else {
+        let c = counter?;
+        if stepped != 0 || offsets != 1 << c || bases.clone().any(|(b, _)| b == c) {
+            return None;
+        }
+        loop_compare(b.insns[n - 2], |r| r == c)?
+    };
     let written = ops
         .iter()
         .filter_map(|o| o.def())
@@ -393,12 +470,29 @@ fn recognise_whole(b: &BlockPlan, fused: bool) -> Option<VLoop> {
     let lane_of_written = ops
         .iter()
         .any(|o| matches!(*o, VOp::Simd { rm, lane: Some(_), .. } if written & (1 << rm) != 0));
-    if ops
-        .iter()
-        .any(|o| o.base().is_some_and(|(b, _)| stepped & (1 << b) == 0))
-        || !ops.iter().any(|o| matches!(o, VOp::Store { .. }))
-        || lane_of_written
-        || !reads_in_order(&ops)
+    // Registers read before the iteration writes them: only scalar sums read and write them.
+    let mut defined = 0u32;
+    let mut carried = 0u32;
+    for o in &ops {
+        for r in o.uses() {
+            if written & (1 << r) != 0 && defined & (1 << r) == 0 {
+                carried |= 1 << r;
+            }
+        }
+        if let Some(d) = o.def() {
+            defined |= 1 << d;
+        }
+    }
+    let touches_carried = |o: &VOp| {
+        o.def()
+            .into_iter()
+            .chain(o.uses())
+            .any(|r| carried & (1 << r) != 0)
+    };
+    if lane_of_written
+        || ops
+            .iter()
+            .any(|o| !matches!(o, VOp::Scalar { .. }) && touches_carried(o))
     {
         return None;
     }
@@ -411,6 +505,8 @@ fn recognise_whole(b: &BlockPlan, fused: bool) -> Option<VLoop> {
         limit,
         swapped,
         whole: true,
+        pointer,
+        carried,
         ops,
     })
 }
@@ -421,7 +517,11 @@ impl VOp {
         match *self {
             VOp::Load { rt, .. } => Some(rt),
             VOp::Store { .. } => None,
-            VOp::Dp2 { rd, .. } | VOp::Dp3 { rd, .. } | VOp::Simd { rd, .. } => Some(rd),
+            VOp::Dp2 { rd, .. }
+            | VOp::Dp3 { rd, .. }
+            | VOp::Simd { rd, .. }
+            | VOp::Scalar { rd, .. }
+            | VOp::Lane { rd, .. } => Some(rd),
         }
     }
     /// The V registers read.
@@ -435,6 +535,8 @@ impl VOp {
                 FBin::Fmla | FBin::Fmls => vec![rn, rm, rd],
                 _ => vec![rn, rm],
             },
+            VOp::Scalar { rn, rm, .. } => vec![rn, rm],
+            VOp::Lane { rn, .. } => vec![rn],
         }
     }
     fn base(&self) -> Option<(Reg, bool)> {
@@ -460,7 +562,7 @@ impl Lift<'_> {
         self.uses_fuel = true;
         self.reads |= 1 << v.index;
         self.writes |= 1 << v.index | 1 << NZCV;
-        if v.whole {
+        if v.pointer {
             for b in v.bases() {
                 self.writes |= 1 << b;
             }
@@ -577,7 +679,7 @@ impl Lift<'_> {
             }
             checked.push(b);
             code.push(I::LocalGet(x(b)));
-            if !v.whole {
+            if !v.pointer {
                 code.extend([
                     I::LocalGet(x(v.index)),
                     I::I64Const(v.shift as i64),
@@ -595,11 +697,23 @@ impl Lift<'_> {
                 I::BrIf(0),
             ]);
         }
-        // The V registers written, as of the last complete group.
-        let committed: Vec<(Reg, u32)> = (0..32u8)
+        // The V registers written, as of the last complete group: vectors, or the scalars a [`VOp::Scalar`] or
+        // [`VOp::Lane`] left (upper bits zero). A carried register's starts as its value on entry.
+        let elem = if d { ValType::F64 } else { ValType::F32 };
+        let committed: Vec<(Reg, u32, bool)> = (0..32u8)
             .filter(|r| written & (1 << r) != 0)
-            .map(|r| (r, self.temp(ValType::V128)))
+            .map(|r| {
+                let scalar = v.scalar_at_end(r);
+                let ty = if scalar { elem } else { ValType::V128 };
+                (r, self.temp(ty), scalar)
+            })
             .collect();
+        for &(r, c, _) in &committed {
+            if v.carried & (1 << r) != 0 {
+                self.vreads |= 1 << r;
+                code.extend([I::LocalGet(L_VREGS + r as u32), lane0(d), I::LocalSet(c)]);
+            }
+        }
         // The groups pay their fuel when they end (an iteration a unit, as the scalar loop's back edge does):
         // nothing inside them reads it, and a group loop's count already kept within it.
         let from = self.temp(ValType::I64);
@@ -651,11 +765,15 @@ impl Lift<'_> {
             (12..16).chain(16..28).collect()
         };
         let last: [u8; 16] = last.try_into().expect("16 lanes");
-        for &(r, c) in &committed {
+        for &(r, c, scalar) in &committed {
             self.vwrites |= 1 << r;
-            code.push(I::LocalGet(c));
-            if !v.whole {
-                code.extend([I::V128Const(0), I::I8x16Shuffle(last)]);
+            if scalar {
+                code.extend(to_vector(c, d));
+            } else {
+                code.push(I::LocalGet(c));
+                if !v.whole {
+                    code.extend([I::V128Const(0), I::I8x16Shuffle(last)]);
+                }
             }
             code.push(I::LocalSet(L_VREGS + r as u32));
         }
@@ -680,7 +798,7 @@ impl Lift<'_> {
         v: &VLoop,
         u: u64,
         inv: &Invariants,
-        committed: &[(Reg, u32)],
+        committed: &[(Reg, u32, bool)],
         limit: &I<'static>,
     ) {
         let d = v.ty == FpTy::D;
@@ -732,7 +850,7 @@ impl Lift<'_> {
             if addr.iter().any(|&(r, _)| r == b) {
                 continue;
             }
-            if v.whole {
+            if v.pointer {
                 // The base register is the address.
                 addr.push((b, x(b)));
                 continue;
@@ -751,8 +869,23 @@ impl Lift<'_> {
         // not written until every result is known to be exact, so a load reads what was there before the group
         // — unless the iteration stored through the same base before it (then it takes the stored vector).
         let mut stores: Vec<(Reg, u64, u32)> = Vec::new();
-        let mut results = Vec::new();
+        let mut checks = Checks {
+            d,
+            big: Vec::new(),
+            masks: Vec::new(),
+        };
+        // Scalar values (`scalar`: the local holds an f32/f64, the register's upper bits zero): the sums, and
+        // whether a later sum reads them (then a non-finite one makes that one non-finite too).
+        let mut sums: Vec<(u32, bool)> = Vec::new();
         let mut val: [Option<u32>; 32] = inv.whole;
+        let mut scalar = 0u32;
+        for &(r, c, s) in committed {
+            if v.carried & (1 << r) != 0 {
+                val[r as usize] = Some(c);
+                scalar |= (s as u32) << r;
+            }
+        }
+        let elem = if d { ValType::F64 } else { ValType::F32 };
         for k in 0..u {
             let mut stored: Vec<(Reg, u32)> = Vec::new();
             for o in &v.ops {
@@ -772,11 +905,67 @@ impl Lift<'_> {
                             }
                         };
                         val[rt as usize] = Some(q);
+                        scalar &= !(1 << rt);
                     }
                     VOp::Store { rt, base } => {
-                        let q = val[rt as usize].expect("recognise: defined or invariant");
+                        let mut q = val[rt as usize].expect("recognise: defined or invariant");
+                        if scalar & (1 << rt) != 0 {
+                            let t = self.temp(ValType::V128);
+                            code.extend(to_vector(q, d));
+                            code.push(I::LocalSet(t));
+                            q = t;
+                        }
                         stored.push((base, q));
                         stores.push((base, 16 * k, q));
+                    }
+                    VOp::Scalar { op, rd, rn, rm } => {
+                        for r in [rn, rm] {
+                            let q =
+                                val[r as usize].expect("recognise: defined, carried or invariant");
+                            code.push(I::LocalGet(q));
+                            if scalar & (1 << r) == 0 {
+                                code.push(lane0(d));
+                            }
+                            if let Some(s) = sums.iter_mut().find(|(l, _)| *l == q) {
+                                s.1 = true;
+                            }
+                        }
+                        code.push(match (op, d) {
+                            (2, false) => I::F32Add,
+                            (3, false) => I::F32Sub,
+                            (2, true) => I::F64Add,
+                            _ => I::F64Sub,
+                        });
+                        let t = self.temp(elem);
+                        code.push(I::LocalSet(t));
+                        sums.push((t, false));
+                        val[rd as usize] = Some(t);
+                        scalar |= 1 << rd;
+                    }
+                    VOp::Lane { rd, rn, lane } => {
+                        let q = val[rn as usize].expect("recognise: defined or invariant");
+                        code.push(I::LocalGet(q));
+                        if scalar & (1 << rn) == 0 {
+                            code.push(if d {
+                                I::F64x2ExtractLane(lane)
+                            } else {
+                                I::F32x4ExtractLane(lane)
+                            });
+                        } else if lane != 0 {
+                            // Above a scalar's element all bits are zero.
+                            code.extend([
+                                I::Drop,
+                                if d {
+                                    I::F64Const(0.0.into())
+                                } else {
+                                    I::F32Const(0.0.into())
+                                },
+                            ]);
+                        }
+                        let t = self.temp(elem);
+                        code.push(I::LocalSet(t));
+                        val[rd as usize] = Some(t);
+                        scalar |= 1 << rd;
                     }
                     VOp::Dp2 { op, rd, rn, rm } => {
                         let (a, b) = (val[rn as usize].unwrap(), val[rm as usize].unwrap());
@@ -791,7 +980,8 @@ impl Lift<'_> {
                         });
                         let q = self.temp(ValType::V128);
                         code.push(I::LocalSet(q));
-                        results.push(q);
+                        let op = [FBin::Fmul, FBin::Fmul, FBin::Fadd, FBin::Fsub][op as usize];
+                        checks.add(self, code, q, op, [a, b]);
                         val[rd as usize] = Some(q);
                     }
                     VOp::Dp3 {
@@ -819,7 +1009,7 @@ impl Lift<'_> {
                         });
                         let q = self.temp(ValType::V128);
                         code.push(I::LocalSet(q));
-                        results.push(q);
+                        checks.add(self, code, q, FBin::Fmla, [0, 0]);
                         val[rd as usize] = Some(q);
                     }
                     VOp::Simd {
@@ -829,24 +1019,64 @@ impl Lift<'_> {
                         rm,
                         lane,
                     } => {
-                        let a = val[rn as usize].unwrap();
+                        // Operands that are scalars just now, as vectors.
+                        let mut vector = |code: &mut Vec<I<'static>>, r: Reg| {
+                            let q = val[r as usize].expect("recognise: defined or invariant");
+                            if scalar & (1 << r) == 0 {
+                                return q;
+                            }
+                            let t = self.temp(ValType::V128);
+                            code.extend(to_vector(q, d));
+                            code.push(I::LocalSet(t));
+                            t
+                        };
+                        let a = vector(code, rn);
                         let b = match lane {
                             Some(l) => inv.lane(rm, l),
-                            None => val[rm as usize].unwrap(),
+                            None => vector(code, rm),
                         };
+                        let acc = matches!(op, FBin::Fmla | FBin::Fmls).then(|| vector(code, rd));
                         code.push(I::LocalGet(a));
-                        code.extend(simd_fast_body(op, d, b, val[rd as usize]));
+                        code.extend(simd_fast_body(op, d, b, acc));
                         let q = self.temp(ValType::V128);
                         code.push(I::LocalSet(q));
-                        results.push(q);
+                        checks.add(self, code, q, op, [a, b]);
                         val[rd as usize] = Some(q);
+                        scalar &= !(1 << rd);
                     }
                 }
             }
         }
-        // Every lane of every result big, or the scalar loop takes the group over.
-        if !results.is_empty() {
-            code.extend(any_not_big(&results, d));
+        // Every lane of every result big and every sum finite (a sum a later one reads makes that one
+        // non-finite if it is not: ±∞ and NaN absorb sums and differences), or the scalar loop takes the group
+        // over.
+        let mut tests = checks.finish(code);
+        for &(t, read) in &sums {
+            if read {
+                continue;
+            }
+            code.push(I::LocalGet(t));
+            code.extend(if d {
+                [
+                    I::I64ReinterpretF64,
+                    I::I64Const(i64::MAX),
+                    I::I64And,
+                    I::I64Const(0x7ff0_0000_0000_0000),
+                    I::I64GeU,
+                ]
+            } else {
+                [
+                    I::I32ReinterpretF32,
+                    I::I32Const(i32::MAX),
+                    I::I32And,
+                    I::I32Const(0x7f80_0000),
+                    I::I32GeU,
+                ]
+            });
+            tests += 1;
+        }
+        if tests > 0 {
+            code.extend(std::iter::repeat_n(I::I32Or, tests - 1));
             code.push(I::BrIf(1));
         }
         for (b, off, q) in stores {
@@ -858,7 +1088,7 @@ impl Lift<'_> {
             ]);
         }
         // The index moves on; a whole-vector loop's bases (the index among them) all step with it.
-        let stepped = if v.whole { v.bases() } else { vec![v.index] };
+        let stepped = if v.pointer { v.bases() } else { vec![v.index] };
         for r in stepped {
             code.extend([
                 I::LocalGet(x(r)),
@@ -867,7 +1097,7 @@ impl Lift<'_> {
                 I::LocalSet(x(r)),
             ]);
         }
-        for &(r, c) in committed {
+        for &(r, c, _) in committed {
             code.extend([I::LocalGet(val[r as usize].unwrap()), I::LocalSet(c)]);
         }
         code.extend([I::Br(0), I::End]);
@@ -967,6 +1197,28 @@ impl Lift<'_> {
     }
 }
 
+/// Lane 0 of the vector on the stack, as an f64 (`d`) or f32.
+fn lane0(d: bool) -> I<'static> {
+    if d {
+        I::F64x2ExtractLane(0)
+    } else {
+        I::F32x4ExtractLane(0)
+    }
+}
+
+/// The scalar in local `s` as a V register's vector: the element, upper bits zero.
+fn to_vector(s: u32, d: bool) -> [I<'static>; 3] {
+    [
+        I::V128Const(0),
+        I::LocalGet(s),
+        if d {
+            I::F64x2ReplaceLane(0)
+        } else {
+            I::F32x4ReplaceLane(0)
+        },
+    ]
+}
+
 /// The Wasm code of [`simd_fast_op`] `op` on doubles (`d`) or singles, its first operand on the stack, its
 /// second in local `b` and (FMLA, FMLS) its accumulator in `acc`.
 fn simd_fast_body(op: FBin, d: bool, b: u32, acc: Option<u32>) -> Vec<I<'static>> {
@@ -1000,6 +1252,92 @@ fn simd_fast_body(op: FBin, d: bool, b: u32, acc: Option<u32>) -> Vec<I<'static>
             code.extend([I::LocalGet(b), I::LocalGet(acc), madd]);
             code
         }
+    }
+}
+
+/// How a group of a vector loop tests its results ([`Lift::group_loop`]): each must be one the scalar fast
+/// paths accept (`fp.rs`, as [`any_inexact`]), tested by what its operation needs.
+struct Checks {
+    d: bool,
+    /// Multiply-adds' results: big (finite, above the smallest normal), [`any_not_big`] on them all at the end.
+    big: Vec<u32>,
+    /// Lanes that fail, computed as each result is made (its operands die there): a sum or difference that is
+    /// not finite (any finite one is exact or big); a product that is not big unless a factor is zero (a ReLU's
+    /// zeros times weights: an exact zero).
+    masks: Vec<u32>,
+}
+
+impl Checks {
+    fn add(
+        &mut self,
+        l: &mut Lift<'_>,
+        code: &mut Vec<I<'static>>,
+        q: u32,
+        op: FBin,
+        ab: [u32; 2],
+    ) {
+        let d = self.d;
+        let (gt, eq) = if d {
+            (I::I64x2GtS, I::I64x2Eq)
+        } else {
+            (I::I32x4GtS, I::I32x4Eq)
+        };
+        match op {
+            FBin::Fadd | FBin::Fsub => {
+                let inf = if d {
+                    0x7ff0_0000_0000_0000
+                } else {
+                    0x7f80_0000
+                };
+                code.extend([
+                    I::LocalGet(q),
+                    I::V128Const(magnitude_mask(d)),
+                    I::V128And,
+                    I::V128Const(splat(inf - 1, d)),
+                    gt,
+                ]);
+            }
+            FBin::Fmul => {
+                let (_, bound) = not_big_consts(d);
+                code.extend(biased_magnitude(q, d));
+                code.extend([I::V128Const(splat(bound, d)), gt]);
+                for f in ab {
+                    code.extend([
+                        I::LocalGet(f),
+                        I::V128Const(magnitude_mask(d)),
+                        I::V128And,
+                        I::V128Const(0),
+                        eq.clone(),
+                    ]);
+                }
+                code.extend([I::V128Or, I::V128AndNot]);
+            }
+            _ => {
+                self.big.push(q);
+                return;
+            }
+        }
+        let m = l.temp(ValType::V128);
+        code.push(I::LocalSet(m));
+        self.masks.push(m);
+    }
+
+    /// Pushes the tests' i32s (non-zero: the group fails); returns how many.
+    fn finish(&self, code: &mut Vec<I<'static>>) -> usize {
+        let mut tests = 0;
+        if !self.big.is_empty() {
+            code.extend(any_not_big(&self.big, self.d));
+            tests += 1;
+        }
+        if let [first, rest @ ..] = &self.masks[..] {
+            code.push(I::LocalGet(*first));
+            for &m in rest {
+                code.extend([I::LocalGet(m), I::V128Or]);
+            }
+            code.push(I::V128AnyTrue);
+            tests += 1;
+        }
+        tests
     }
 }
 

@@ -5,7 +5,8 @@
 // dependence: it must stay scalar), an f32 loop without fused operations, compared `cmp limit, index`, and
 // two loops of guest SIMD float operations (4S and 2D, by element too, walking post-indexed pointers), which
 // lifted code runs as groups of four iterations of whole vectors, and each operation as one Wasm vector
-// operation when the groups cannot, when every result lane is exact. After each loop the V registers, the index and NZCV are saved; at the end
+// operation when the groups cannot, when every result lane is exact; dot products (4S products summed lane by
+// lane as scalars, in order) and an in-place 4S difference, both at base + index. After each loop the V registers, the index and NZCV are saved; at the end
 // the arrays and the saved registers (with FPSR) are written to stdout.
 //
 // The two SIMD loops run again over arrays whose lanes give exact zeros (zero factors and accumulators, x - x,
@@ -67,6 +68,11 @@ fill:
     mov     x1, #0x7ff0000000000000
     str     x1, [x22, #20 * 8]
     str     x1, [x23, #20 * 8]
+    // sa[5] = sa[6] = 1.5e19: loop 11's sa·sa sums two products of 2.25e38 (finite), which overflows (OFC)
+    ldr     x1, =sa
+    ldr     w2, =0x5f502ab5
+    str     w2, [x1, #5 * 4]
+    str     w2, [x1, #6 * 4]
 
 loops:
     // 1. fb[j] += fa[j] * 0.3f, j < 67 (f32; 64 in vectors, 3 in the scalar loop)
@@ -153,6 +159,35 @@ loops:
     // 8. NEON over da/db: FMUL, FSUB, FMLA by element on 2D, i < 40
     ldr     d5, c_d
     bl      neon_2d
+    bl      save
+
+    // 11. in-order dot products as gcc -O2 makes them (4S FMUL, its lanes summed as scalars, no store):
+    // fa·fb over 48 elements, sa·sa (with `special` two products near the largest float whose sum
+    // overflows: OFC), za·zb (products that are exact zeros)
+    mov     x9, x20
+    mov     x10, x21
+    mov     x4, #48 * 4
+    bl      dot
+    bl      save
+    ldr     x9, =sa
+    mov     x10, x9
+    mov     x4, #16 * 4
+    bl      dot
+    bl      save
+    ldr     x9, =za
+    ldr     x10, =zb
+    bl      dot
+    bl      save
+
+    // 12. fb[j] -= fa[j], j < 48: 4S FSUB at base + index, stored back in place
+    mov     x0, #0
+12: ldr     q0, [x21, x0]
+    ldr     q1, [x20, x0]
+    fsub    v0.4s, v0.4s, v1.4s
+    str     q0, [x21, x0]
+    add     x0, x0, #16
+    cmp     x0, #48 * 4
+    b.ne    12b
     bl      save
 
     // 7b, 8b. loops 7 and 8 over za/zb and zc/zd, whose lanes give exact zeros
@@ -259,6 +294,26 @@ neon_2d_at:
     b.ne    8b
     ret
 
+// Loop 11: s1 = the in-order sum of x9[j] * x10[j] over x4 bytes (4S products, scalar sums, an index register
+// stepping by a vector); clobbers x0, q0-q3
+dot:
+    mov     x0, #0
+    fmov    s1, wzr
+11: ldr     q2, [x9, x0]
+    ldr     q0, [x10, x0]
+    add     x0, x0, #16
+    fmul    v0.4s, v0.4s, v2.4s
+    mov     s3, v0.s[1]
+    fadd    s1, s1, s0
+    mov     s2, v0.s[2]
+    mov     s0, v0.s[3]
+    fadd    s1, s3, s1
+    fadd    s1, s2, s1
+    fadd    s1, s1, s0
+    cmp     x0, x4
+    b.ne    11b
+    ret
+
 // d0 = v(x1); clobbers x2-x4, d1, d2
 value:
     mov     x2, #7
@@ -309,6 +364,8 @@ zb: .float  0.0, 2.0, 1.0, 1.25,  0.0, -0.0, 0.0, 4.0,  0.0, 0.5, 1.0, -2.0,  -0
 // Loop 8b (zc the factors, zd the values; multiplier -0.7): a zero factor (then 0 - 0), 1 · 1 - 1, -0.
 zc: .double 0.0, 1.0, 2.0, -0.0,  0.0, 1.0, 0.0, 0.5
 zd: .double 5.0, 1.0, 3.0, 5.0,  0.0, 1.0, -2.0, 2.0
+// Loop 11's sa·sa (`special` makes lanes 5 and 6 1.5e19)
+sa: .float  1.0, 2.0, 0.5, 0.25,  3.0, 1.5, 1.5, 1.0,  1.0, 1.0, 1.0, 1.0,  1.0, 1.0, 1.0, 1.0
 regs:
-    .space  11 * 160
+    .space  15 * 160
 end:
