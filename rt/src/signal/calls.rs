@@ -95,20 +95,20 @@ pub fn rt_sigsuspend(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let tmp = g.read_u64(a[0])? & !(sigbit(SIGKILL) | sigbit(SIGSTOP));
     let old = g.signals.mask;
     g.signals.set_mask(tmp);
-    loop {
+    hostsig::suspend_until(tmp, || {
         let ready = (g.signals.pending | hostsig::peek_pending()) & !tmp;
-        if ready != 0 {
-            let deliverable = (1..=MAX_SIG)
-                .filter(|&s| ready & sigbit(s) != 0)
-                .any(|s| !g.signals.is_ignored(s));
-            if deliverable {
-                break;
-            }
-            // Ignored signals are discarded and the wait goes on.
+        if ready == 0 {
+            return false;
+        }
+        let deliverable = (1..=MAX_SIG)
+            .filter(|&s| ready & sigbit(s) != 0)
+            .any(|s| !g.signals.is_ignored(s));
+        // Ignored signals are discarded and the wait goes on.
+        if !deliverable {
             while g.signals.dequeue(ready).is_some() {}
         }
-        hostsig::suspend(tmp);
-    }
+        deliverable
+    });
     // The run loop delivers right after this syscall with the temporary mask in force; the handler's frame
     // carries `old`, which its rt_sigreturn restores (and `deliver_pending` restores it if no frame is built).
     g.signals.saved_mask = Some(old);

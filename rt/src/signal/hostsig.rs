@@ -177,15 +177,60 @@ pub fn host_sigpending() -> SigSet {
     out
 }
 
-/// Waits with the host mask set to `mask` until a host signal arrives (the guest's rt_sigsuspend).
-pub fn suspend(mask: SigSet) {
-    let s = to_host_set(mask);
-    // SAFETY: valid set pointer; returns after a handler ran.
-    unsafe { libc::sigsuspend(&s) };
+/// The guest's rt_sigsuspend: waits with the host mask `mask` until `ready` (which looks at what the host handler recorded) says so,
+/// testing it first. Every mirrored signal is blocked while `ready` runs and `sigsuspend` unblocks them
+/// atomically with the wait, so a signal that arrives between the test and the wait is not lost (it would
+/// have been recorded just after the test, and the wait would then sleep until the next one: bash's `wait -n`
+/// hung on its SIGCHLD this way). The host mask is what it was on return.
+pub fn suspend_until(mask: SigSet, mut ready: impl FnMut() -> bool) {
+    let all = to_host_set(SigSet::MAX);
+    let wait = to_host_set(mask);
+    // SAFETY: plain zeroed sigset_t, filled by the kernel.
+    let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: valid set pointers.
+    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut old) };
+    while !ready() {
+        // SAFETY: valid set pointer; returns after a handler ran.
+        unsafe { libc::sigsuspend(&wait) };
+    }
+    // SAFETY: valid set pointer, null old set.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
 }
 
 /// Applies a stop signal's default action to elfrun itself (returns after SIGCONT).
 pub fn stop_self(sig: usize) {
     // SAFETY: plain libc call; the host disposition of a stop signal is SIG_DFL unless the guest caught it.
     unsafe { libc::kill(libc::getpid(), sig as libc::c_int) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// A signal that arrives just after `ready` found nothing (raised from inside it here) must end the wait:
+    /// it stays pending in the kernel until `sigsuspend` unblocks it. With the signals unblocked while
+    /// `ready` runs, the handler records it at once and the wait then sleeps until some later signal — this
+    /// thread never returns and the test fails after a minute.
+    #[test]
+    fn a_signal_arriving_after_the_test_ends_the_wait() {
+        let usr2 = libc::SIGUSR2 as usize;
+        assert!(mirror_disposition(usr2, Disposition::Handler));
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut calls = 0;
+            suspend_until(0, || {
+                calls += 1;
+                if calls == 1 {
+                    // SAFETY: raise(3) sends to this thread; the handler only touches atomics.
+                    unsafe { libc::raise(usr2 as libc::c_int) };
+                    return false;
+                }
+                take_pending(sigbit(usr2)) != 0
+            });
+            tx.send(calls).unwrap();
+        });
+        assert_eq!(rx.recv_timeout(Duration::from_secs(60)), Ok(2));
+    }
 }

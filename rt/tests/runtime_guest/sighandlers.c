@@ -2,7 +2,8 @@
 // a handler that edits the interrupted context (pc, x0, NZCV, an FP register), sigaltstack, masks and
 // sigpending/sigsuspend/sigtimedwait, SA_RESETHAND/SA_NODEFER, nested delivery, interval timers interrupting
 // nanosleep and read (SA_RESTART or not). Modes for signals from outside: `spin` / `block` print "ready" and
-// wait for SIGINT; `chld` forks and waits for SIGCHLD. Output is compared with qemu-aarch64.
+// wait for SIGINT; `chld` forks and waits for SIGCHLD, `chldloop N` does so N times. Output is compared with
+// qemu-aarch64.
 #include <asm/sigcontext.h>
 #include <errno.h>
 #include <setjmp.h>
@@ -337,6 +338,43 @@ static void chld(void) {
     printf("sigchld: code=%d status=%d exited=%d\n", chld_code, chld_status, WEXITSTATUS(st));
 }
 
+/* `n` times: fork a child that exits at once and sigsuspend until its SIGCHLD arrives (SIGCHLD blocked
+ * otherwise, as shells do). A SIGCHLD that arrives just before the wait must end it, not be left for the next
+ * signal. */
+static volatile sig_atomic_t chld_seen;
+static void count_chld(int sig) {
+    (void)sig;
+    chld_seen = 1;
+}
+
+static void chld_loop(int n) {
+    struct sigaction sa = {0};
+    sa.sa_handler = count_chld;
+    sigaction(SIGCHLD, &sa, 0);
+    sigset_t s, old;
+    sigemptyset(&s);
+    sigaddset(&s, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &s, &old);
+    for (int i = 0; i < n; i++) {
+        chld_seen = 0;
+        pid_t p = fork();
+        if (p < 0) {
+            printf("fork failed: %s\n", strerror(errno));
+            exit(1);
+        }
+        if (p == 0)
+            _exit(i & 127);
+        while (!chld_seen)
+            sigsuspend(&old);
+        int st;
+        if (waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st) != (i & 127)) {
+            printf("child %d: status %#x\n", i, st);
+            exit(1);
+        }
+    }
+    printf("%d children waited for\n", n);
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, 0, _IONBF, 0);
     const char *mode = argc > 1 ? argv[1] : "basic";
@@ -354,6 +392,8 @@ int main(int argc, char **argv) {
             ;
     } else if (!strcmp(mode, "chld"))
         chld();
+    else if (!strcmp(mode, "chldloop"))
+        chld_loop(argc > 2 ? atoi(argv[2]) : 100);
     else if (!strcmp(mode, "abort"))
         abort();
     else if (!strcmp(mode, "segv"))
