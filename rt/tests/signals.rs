@@ -168,6 +168,20 @@ fn sigchld_handler_sees_the_child_exit() {
     assert_eq!(out, "sigchld: code=1 status=7 exited=7\n");
 }
 
+/// pselect6 and ppoll install their signal mask atomically with the wait: a signal raised while blocked
+/// (by raise and by kill) that their mask unblocks interrupts them at once, its handler having run, and the
+/// caller's mask comes back. Before, they slept to their timeout and returned 0, the handler never ran.
+#[test]
+fn pselect_and_ppoll_take_a_signal_their_mask_unblocks() {
+    let out = same("pmask");
+    assert_eq!(
+        out.matches("r=-1 errno=Interrupted system call handled=10")
+            .count(),
+        4,
+        "{out}"
+    );
+}
+
 /// rt_sigsuspend waiting for SIGCHLD, as shells do, 2,000 times: a child exits and the parent sigsuspends
 /// until its SIGCHLD has been handled. A SIGCHLD that arrives between rt_sigsuspend's test of what is pending
 /// and its wait must end the wait (`hostsig::suspend_until`; its unit test provokes exactly that). Before,

@@ -177,24 +177,54 @@ pub fn host_sigpending() -> SigSet {
     out
 }
 
+/// Every mirrored signal blocked in the host until this is dropped (the previous mask then comes back): a
+/// signal that arrives meanwhile stays pending in the kernel, for a wait that unblocks it atomically (ppoll's
+/// and pselect6's own sigmask argument, [`suspend_until`]).
+pub struct AllBlocked(libc::sigset_t);
+
+pub fn block_all() -> AllBlocked {
+    let all = to_host_set(SigSet::MAX);
+    // SAFETY: plain zeroed sigset_t, filled by the kernel.
+    let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: valid set pointers.
+    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut old) };
+    AllBlocked(old)
+}
+
+impl std::fmt::Debug for AllBlocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AllBlocked")
+    }
+}
+
+impl Drop for AllBlocked {
+    fn drop(&mut self) {
+        // SAFETY: valid set pointer, null old set.
+        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.0, std::ptr::null_mut()) };
+    }
+}
+
+/// `mask` as the kernel's 8-byte signal set of rt_* syscalls (ppoll's and pselect6's sigmask), the mirrored
+/// signals only.
+pub fn kernel_set(mask: SigSet) -> [u8; 8] {
+    let mirrored_bits = (1..=MAX_SIG)
+        .filter(|&s| mirrored(s))
+        .fold(0, |m, s| m | sigbit(s));
+    (mask & mirrored_bits).to_le_bytes()
+}
+
 /// The guest's rt_sigsuspend: waits with the host mask `mask` until `ready` (which looks at what the host handler recorded) says so,
 /// testing it first. Every mirrored signal is blocked while `ready` runs and `sigsuspend` unblocks them
 /// atomically with the wait, so a signal that arrives between the test and the wait is not lost (it would
 /// have been recorded just after the test, and the wait would then sleep until the next one: bash's `wait -n`
 /// hung on its SIGCHLD this way). The host mask is what it was on return.
 pub fn suspend_until(mask: SigSet, mut ready: impl FnMut() -> bool) {
-    let all = to_host_set(SigSet::MAX);
     let wait = to_host_set(mask);
-    // SAFETY: plain zeroed sigset_t, filled by the kernel.
-    let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
-    // SAFETY: valid set pointers.
-    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut old) };
+    let _blocked = block_all();
     while !ready() {
         // SAFETY: valid set pointer; returns after a handler ran.
         unsafe { libc::sigsuspend(&wait) };
     }
-    // SAFETY: valid set pointer, null old set.
-    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
 }
 
 /// Applies a stop signal's default action to elfrun itself (returns after SIGCONT).

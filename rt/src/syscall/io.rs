@@ -7,6 +7,7 @@
 use super::{Stop, SysResult, host};
 use crate::guest::Guest;
 use crate::host::Arg;
+use crate::signal::{MAX_SIG, SIGKILL, SIGSTOP, hostsig, sigbit};
 
 pub fn read(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let b = g.buf_prefix(a[1], a[2])?;
@@ -173,19 +174,34 @@ pub fn fadvise64(_g: &mut Guest, a: [u64; 6]) -> SysResult {
 
 /// Runs a host wait with the guest's temporary signal mask `mask_ptr` (if not NULL) in force, as ppoll and
 /// pselect6 do: if a signal interrupts it, the handler's frame restores the caller's mask (like sigsuspend).
+/// `wait` gets the host set to pass as the call's own sigmask (NULL without one): the kernel installs it
+/// atomically with the wait, while every mirrored signal stays blocked in the host from the test of what is
+/// pending until then — so a signal pending on entry that the temporary mask unblocks, or one arriving just
+/// before the wait, interrupts it (EINTR) instead of being left for later.
 fn with_temp_mask(
     g: &mut Guest,
     mask_ptr: u64,
-    wait: impl FnOnce(&mut Guest) -> SysResult,
+    wait: impl FnOnce(&mut Guest, Option<&[u8; 8]>) -> SysResult,
 ) -> SysResult {
     if mask_ptr == 0 {
-        return wait(g);
+        return wait(g, None);
     }
-    let tmp = g.read_u64(mask_ptr)?;
+    let tmp = g.read_u64(mask_ptr)? & !(sigbit(SIGKILL) | sigbit(SIGSTOP));
     let old = g.signals.mask;
-    g.signals.set_mask(tmp);
-    let r = wait(g);
+    let blocked = hostsig::block_all();
+    let pending = g.signals.pending | hostsig::peek_pending() | hostsig::host_sigpending();
+    let deliverable = (1..=MAX_SIG)
+        .filter(|&s| pending & !tmp & sigbit(s) != 0)
+        .any(|s| !g.signals.is_ignored(s));
+    let r = if deliverable {
+        Err(Stop::Errno(libc::EINTR))
+    } else {
+        wait(g, Some(&hostsig::kernel_set(tmp)))
+    };
+    drop(blocked);
     if r == Err(Stop::Errno(libc::EINTR)) {
+        // Delivered with the temporary mask in force, as after rt_sigsuspend.
+        g.signals.set_mask(tmp);
         g.signals.saved_mask = Some(old);
     } else {
         g.signals.set_mask(old);
@@ -200,14 +216,14 @@ pub fn ppoll(g: &mut Guest, a: [u64; 6]) -> SysResult {
     }
     let fds = g.buf(a[0], a[1] * 8)?;
     let timeout = g.opt_buf(a[2], 16)?;
-    with_temp_mask(g, a[3], |_| {
+    with_temp_mask(g, a[3], |_, set| {
         host(
             libc::SYS_ppoll,
             &mut [
                 Arg::Guest(fds),
                 Arg::Int(a[1]),
                 timeout,
-                Arg::Int(0),
+                set.map_or(Arg::Int(0), |s| Arg::In(s)),
                 Arg::Int(8),
             ],
         )
@@ -225,10 +241,24 @@ pub fn pselect6(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let e = g.opt_buf(a[3], set_len)?;
     let t = g.opt_buf(a[4], 16)?;
     let mask_ptr = if a[5] != 0 { g.read_u64(a[5])? } else { 0 };
-    with_temp_mask(g, mask_ptr, |_| {
+    with_temp_mask(g, mask_ptr, |_, set| {
+        // The sixth argument points at {sigmask pointer, its size}.
+        let data: Option<[u8; 16]> = set.map(|s| {
+            let mut d = [0u8; 16];
+            d[..8].copy_from_slice(&(s.as_ptr() as u64).to_le_bytes());
+            d[8..].copy_from_slice(&8u64.to_le_bytes());
+            d
+        });
         host(
             libc::SYS_pselect6,
-            &mut [Arg::Int(a[0]), r, w, e, t, Arg::Int(0)],
+            &mut [
+                Arg::Int(a[0]),
+                r,
+                w,
+                e,
+                t,
+                data.as_ref().map_or(Arg::Int(0), |d| Arg::In(d)),
+            ],
         )
     })
 }

@@ -2,10 +2,13 @@
 // a handler that edits the interrupted context (pc, x0, NZCV, an FP register), sigaltstack, masks and
 // sigpending/sigsuspend/sigtimedwait, SA_RESETHAND/SA_NODEFER, nested delivery, interval timers interrupting
 // nanosleep and read (SA_RESTART or not). Modes for signals from outside: `spin` / `block` print "ready" and
-// wait for SIGINT; `chld` forks and waits for SIGCHLD, `chldloop N` does so N times. Output is compared with
-// qemu-aarch64.
+// wait for SIGINT; `chld` forks and waits for SIGCHLD, `chldloop N` does so N times; `pmask`: pselect and
+// ppoll whose mask unblocks a pending signal. Output is compared with qemu-aarch64.
+#define _GNU_SOURCE
 #include <asm/sigcontext.h>
 #include <errno.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -375,6 +378,39 @@ static void chld_loop(int n) {
     printf("%d children waited for\n", n);
 }
 
+/* pselect and ppoll with a mask that unblocks a signal already pending (raised while blocked, from inside
+ * and through kill): they return EINTR at once, the handler having run (Linux installs the mask atomically
+ * with the wait); the 3-second timeout would give 0. */
+static volatile sig_atomic_t pmask_got;
+static void on_pmask(int sig) {
+    pmask_got = sig;
+}
+
+static void pmask(void) {
+    struct sigaction sa = {0};
+    sa.sa_handler = on_pmask;
+    sigaction(SIGUSR1, &sa, 0);
+    sigset_t b, old;
+    sigemptyset(&b);
+    sigaddset(&b, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &b, &old);
+    for (int k = 0; k < 4; k++) {
+        pmask_got = 0;
+        if (k & 1)
+            kill(getpid(), SIGUSR1);
+        else
+            raise(SIGUSR1);
+        struct timespec ts = {3, 0};
+        struct pollfd p;
+        int r = k < 2 ? pselect(0, 0, 0, 0, &ts, &old) : ppoll(&p, 0, &ts, &old);
+        printf("%s: r=%d errno=%s handled=%d\n", k < 2 ? "pselect" : "ppoll", r, r < 0 ? strerror(errno) : "-",
+               pmask_got);
+    }
+    sigset_t now;
+    sigprocmask(SIG_SETMASK, 0, &now);
+    printf("mask restored: %d\n", sigismember(&now, SIGUSR1));
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, 0, _IONBF, 0);
     const char *mode = argc > 1 ? argv[1] : "basic";
@@ -392,6 +428,8 @@ int main(int argc, char **argv) {
             ;
     } else if (!strcmp(mode, "chld"))
         chld();
+    else if (!strcmp(mode, "pmask"))
+        pmask();
     else if (!strcmp(mode, "chldloop"))
         chld_loop(argc > 2 ? atoi(argv[2]) : 100);
     else if (!strcmp(mode, "abort"))
