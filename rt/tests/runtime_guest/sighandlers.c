@@ -350,14 +350,20 @@ static void count_chld(int sig) {
     chld_seen = 1;
 }
 
-static void chld_loop(int n) {
+/* Installs `h` for `sig` (no flags) and blocks `sig`; returns the mask before. */
+static sigset_t handle_blocked(int sig, void (*h)(int)) {
     struct sigaction sa = {0};
-    sa.sa_handler = count_chld;
-    sigaction(SIGCHLD, &sa, 0);
+    sa.sa_handler = h;
+    sigaction(sig, &sa, 0);
     sigset_t s, old;
     sigemptyset(&s);
-    sigaddset(&s, SIGCHLD);
+    sigaddset(&s, sig);
     sigprocmask(SIG_BLOCK, &s, &old);
+    return old;
+}
+
+static void chld_loop(int n) {
+    sigset_t old = handle_blocked(SIGCHLD, count_chld);
     for (int i = 0; i < n; i++) {
         chld_seen = 0;
         pid_t p = fork();
@@ -387,13 +393,7 @@ static void on_pmask(int sig) {
 }
 
 static void pmask(void) {
-    struct sigaction sa = {0};
-    sa.sa_handler = on_pmask;
-    sigaction(SIGUSR1, &sa, 0);
-    sigset_t b, old;
-    sigemptyset(&b);
-    sigaddset(&b, SIGUSR1);
-    sigprocmask(SIG_BLOCK, &b, &old);
+    sigset_t old = handle_blocked(SIGUSR1, on_pmask);
     for (int k = 0; k < 4; k++) {
         pmask_got = 0;
         if (k & 1)
