@@ -324,6 +324,103 @@ pub fn syscall(nr: libc::c_long, args: &mut [Arg<'_>]) -> Result<u64, i32> {
     }
 }
 
+/// What [`syscall_unless_signalled`] returns for a call it did not make: the kernel's ERESTARTSYS, which no
+/// syscall returns to user space.
+pub const NOT_STARTED: i32 = 512;
+
+// `elfrun_safe_syscall(pending, unblocked, nr, args) -> raw result`: loads the six arguments, then — from
+// `_start` up to and including the `syscall` instruction — tests `*pending & unblocked` and makes the call only
+// if it is zero; otherwise returns -NOT_STARTED. A host signal handler that interrupts the thread inside that
+// window moves its pc to `_not_started` ([`rewind_unstarted`]), so a signal arriving after the test but before
+// the kernel entered the call is not lost behind a blocking wait (QEMU's `safe_syscall` does the same). rbx is
+// saved: it holds the mask across the argument loads; rcx and r11 are free (the `syscall` instruction
+// clobbers them).
+std::arch::global_asm!(
+    ".pushsection .text.elfrun_safe_syscall, \"ax\"",
+    ".globl elfrun_safe_syscall",
+    ".globl elfrun_safe_syscall_start",
+    ".globl elfrun_safe_syscall_end",
+    ".globl elfrun_safe_syscall_not_started",
+    "elfrun_safe_syscall:",
+    "    push rbx",
+    "    mov r11, rdi",
+    "    mov rbx, rsi",
+    "    mov rax, rdx",
+    "    mov rdi, [rcx]",
+    "    mov rsi, [rcx + 8]",
+    "    mov rdx, [rcx + 16]",
+    "    mov r10, [rcx + 24]",
+    "    mov r8, [rcx + 32]",
+    "    mov r9, [rcx + 40]",
+    "elfrun_safe_syscall_start:",
+    "    mov rcx, [r11]",
+    "    test rcx, rbx",
+    "    jnz elfrun_safe_syscall_not_started",
+    "    syscall",
+    "elfrun_safe_syscall_end:",
+    "    pop rbx",
+    "    ret",
+    "elfrun_safe_syscall_not_started:",
+    "    mov rax, -512",
+    "    pop rbx",
+    "    ret",
+    ".popsection",
+);
+
+unsafe extern "C" {
+    fn elfrun_safe_syscall(
+        pending: *const u64,
+        unblocked: u64,
+        nr: libc::c_long,
+        args: *const libc::c_long,
+    ) -> libc::c_long;
+    static elfrun_safe_syscall_start: u8;
+    static elfrun_safe_syscall_end: u8;
+    static elfrun_safe_syscall_not_started: u8;
+}
+
+/// A blocking host syscall that a host signal can always interrupt: made only if no signal of `unblocked` is
+/// recorded in `pending` (the host handler's set) just before the kernel is entered, else
+/// `Err(NOT_STARTED)` without making it. A signal arriving while the call waits interrupts it with EINTR as
+/// any host call (the handler has no SA_RESTART).
+pub fn syscall_unless_signalled(
+    nr: libc::c_long,
+    args: &mut [Arg<'_>],
+    pending: &std::sync::atomic::AtomicU64,
+    unblocked: u64,
+) -> Result<u64, i32> {
+    let mut a = [0 as libc::c_long; 6];
+    for (slot, arg) in a.iter_mut().zip(args.iter_mut()) {
+        *slot = arg.raw();
+    }
+    // SAFETY: as in `syscall`: every pointer argument is a checked guest range or a live host buffer;
+    // `pending` is a live atomic (read with a plain load, as the handler on this thread writes it).
+    let r = unsafe { elfrun_safe_syscall(pending.as_ptr(), unblocked, nr, a.as_ptr()) };
+    if r < 0 { Err(-r as i32) } else { Ok(r as u64) }
+}
+
+/// For a host signal handler: if the interrupted thread (`ctx`, its `ucontext_t`) was inside
+/// [`syscall_unless_signalled`]'s window — tested, the kernel not yet entered — it resumes where the call
+/// returns `NOT_STARTED` instead.
+///
+/// # Safety
+/// `ctx` must be the context pointer the kernel passed to an SA_SIGINFO handler.
+pub unsafe fn rewind_unstarted(ctx: *mut libc::c_void) {
+    if ctx.is_null() {
+        return;
+    }
+    let uc = ctx.cast::<libc::ucontext_t>();
+    // SAFETY: the caller passes the kernel's ucontext; the symbols are the trampoline's labels.
+    unsafe {
+        let pc = &mut (*uc).uc_mcontext.gregs[libc::REG_RIP as usize];
+        let start = &raw const elfrun_safe_syscall_start as i64;
+        let end = &raw const elfrun_safe_syscall_end as i64;
+        if (start..end).contains(pc) {
+            *pc = &raw const elfrun_safe_syscall_not_started as i64;
+        }
+    }
+}
+
 /// Nanoseconds of the host's CLOCK_MONOTONIC (the guest's CNTVCT_EL0 at 1 GHz).
 pub fn monotonic_ns() -> u64 {
     let mut ts = libc::timespec {
@@ -374,4 +471,77 @@ pub fn set_host_comm(name: &[u8; 16]) {
     z[15] = 0;
     // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes; `z` ends with a NUL.
     unsafe { libc::prctl(libc::PR_SET_NAME, z.as_ptr()) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicU64;
+
+    /// Writes one byte to a fresh pipe through [`syscall_unless_signalled`]; returns its result and whether
+    /// the byte arrived.
+    fn write_one(pending: &AtomicU64, unblocked: u64) -> (Result<u64, i32>, bool) {
+        let mut fds = [0; 2];
+        // SAFETY: valid out-array for pipe2.
+        assert_eq!(
+            unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK) },
+            0
+        );
+        let byte = [7u8];
+        let r = syscall_unless_signalled(
+            libc::SYS_write,
+            &mut [Arg::Int(fds[1] as u64), Arg::In(&byte), Arg::Int(1)],
+            pending,
+            unblocked,
+        );
+        let mut got = [0u8; 1];
+        // SAFETY: valid buffer; the descriptors are ours and closed here.
+        let n = unsafe { libc::read(fds[0], got.as_mut_ptr().cast(), 1) };
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+        (r, n == 1 && got == byte)
+    }
+
+    /// The call is made unless a signal the mask leaves unblocked is recorded; then it is not made at all.
+    #[test]
+    fn a_recorded_unblocked_signal_keeps_the_call_from_being_made() {
+        let pending = AtomicU64::new(0);
+        assert_eq!(write_one(&pending, u64::MAX), (Ok(1), true));
+        pending.store(1 << 9, std::sync::atomic::Ordering::Relaxed); // SIGUSR1 recorded
+        assert_eq!(
+            write_one(&pending, !(1 << 9)),
+            (Ok(1), true),
+            "blocked: made"
+        );
+        assert_eq!(write_one(&pending, u64::MAX), (Err(NOT_STARTED), false));
+    }
+
+    /// A handler that interrupts the thread between the test and the kernel's entry sends it to the
+    /// not-started return; before the window (argument loads) or after the call it leaves the pc alone.
+    #[test]
+    fn a_signal_inside_the_window_rewinds_to_not_started() {
+        let start = &raw const elfrun_safe_syscall_start as i64;
+        let end = &raw const elfrun_safe_syscall_end as i64;
+        let not_started = &raw const elfrun_safe_syscall_not_started as i64;
+        assert!(start < end && end < not_started);
+        for (pc, want) in [
+            (start, not_started),
+            (end - 2, not_started), // the `syscall` instruction itself
+            (end, end),
+            (start - 4, start - 4),
+        ] {
+            // SAFETY: a zeroed ucontext_t is a valid value; only its pc is read and written.
+            let mut uc: libc::ucontext_t = unsafe { std::mem::zeroed() };
+            uc.uc_mcontext.gregs[libc::REG_RIP as usize] = pc;
+            // SAFETY: a valid ucontext_t.
+            unsafe { rewind_unstarted((&raw mut uc).cast()) };
+            assert_eq!(
+                uc.uc_mcontext.gregs[libc::REG_RIP as usize],
+                want,
+                "pc {pc:#x}"
+            );
+        }
+    }
 }

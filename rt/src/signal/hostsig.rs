@@ -44,6 +44,29 @@ extern "C" fn record(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut li
         }
     }
     PENDING.fetch_or(sigbit(sig), Ordering::Release);
+    // SAFETY: the kernel's context pointer of this SA_SIGINFO handler.
+    unsafe { crate::host::rewind_unstarted(_ctx) };
+}
+
+thread_local! {
+    /// The signals this thread's guest mask leaves unblocked (kept by [`mirror_mask`]).
+    static UNBLOCKED: std::cell::Cell<SigSet> = const { std::cell::Cell::new(SigSet::MAX) };
+}
+
+/// Notes the guest mask the host mask mirrors, for [`syscall_unless_signalled`].
+pub fn track_mask(mask: SigSet) {
+    UNBLOCKED.set(!mask);
+}
+
+/// A blocking host syscall (read, wait4, nanosleep …) that a guest signal arriving just before it cannot
+/// miss: `Err(host::NOT_STARTED)` without making it if a signal the guest mask leaves unblocked was recorded
+/// up to the moment the kernel would have been entered (the run loop then delivers it and the guest
+/// re-executes the call, as if the signal had come before it); EINTR if one interrupts the wait.
+pub fn syscall_unless_signalled(
+    nr: libc::c_long,
+    args: &mut [crate::host::Arg<'_>],
+) -> Result<u64, i32> {
+    crate::host::syscall_unless_signalled(nr, args, &PENDING, UNBLOCKED.get())
 }
 
 /// Takes (clears and returns) the signals recorded by the host handler among `want`.
@@ -140,6 +163,7 @@ fn to_host_set(mask: SigSet) -> libc::sigset_t {
 /// Makes the host signal mask the guest's (for the mirrored signals), so a blocked signal stays pending in the
 /// host kernel — including one whose default action would end elfrun.
 pub fn mirror_mask(mask: SigSet) {
+    track_mask(mask);
     let s = to_host_set(mask);
     // SAFETY: valid set pointer, null old set.
     unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &s, std::ptr::null_mut()) };

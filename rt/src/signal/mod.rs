@@ -120,6 +120,7 @@ impl Signals {
             }
         }
         s.mask = hostsig::inherited_mask();
+        hostsig::track_mask(s.mask);
         s
     }
 

@@ -12,7 +12,7 @@
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-use super::{Stop, SysResult, host};
+use super::{Stop, SysResult, host, host_blocking};
 use crate::guest::Guest;
 use crate::host::Arg;
 
@@ -143,7 +143,7 @@ const SIGINFO_SIZE: u64 = 128;
 pub fn wait4(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let status = g.opt_buf(a[1], 4)?;
     let ru = g.opt_buf(a[3], RUSAGE_SIZE)?;
-    host(
+    host_blocking(
         libc::SYS_wait4,
         &mut [
             Arg::Int(a[0] as i32 as i64 as u64),
@@ -158,7 +158,7 @@ pub fn wait4(g: &mut Guest, a: [u64; 6]) -> SysResult {
 pub fn waitid(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let info = g.opt_buf(a[2], SIGINFO_SIZE)?;
     let ru = g.opt_buf(a[4], RUSAGE_SIZE)?;
-    host(
+    host_blocking(
         libc::SYS_waitid,
         &mut [
             Arg::Int(a[0] as u32 as u64),

@@ -4,14 +4,14 @@
 //! Owns: translating guest `iovec` arrays (guest pointers) into host ones, and the size of every ioctl argument
 //! it passes through.
 
-use super::{Stop, SysResult, host};
+use super::{Stop, SysResult, host, host_blocking};
 use crate::guest::Guest;
 use crate::host::Arg;
 use crate::signal::{MAX_SIG, SIGKILL, SIGSTOP, hostsig, sigbit};
 
 pub fn read(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let b = g.buf_prefix(a[1], a[2])?;
-    host(
+    host_blocking(
         libc::SYS_read,
         &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(b.len() as u64)],
     )
@@ -19,7 +19,7 @@ pub fn read(g: &mut Guest, a: [u64; 6]) -> SysResult {
 
 pub fn write(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let b = g.buf_prefix(a[1], a[2])?;
-    host(
+    host_blocking(
         libc::SYS_write,
         &mut [Arg::Int(a[0]), Arg::Guest(b), Arg::Int(b.len() as u64)],
     )
@@ -71,7 +71,7 @@ fn host_iovecs(g: &Guest, iov: u64, cnt: u64) -> Result<Vec<u8>, Stop> {
 
 pub fn readv(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let v = host_iovecs(g, a[1], a[2])?;
-    host(
+    host_blocking(
         libc::SYS_readv,
         &mut [Arg::Int(a[0]), Arg::In(&v), Arg::Int(a[2])],
     )
@@ -79,7 +79,7 @@ pub fn readv(g: &mut Guest, a: [u64; 6]) -> SysResult {
 
 pub fn writev(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let v = host_iovecs(g, a[1], a[2])?;
-    host(
+    host_blocking(
         libc::SYS_writev,
         &mut [Arg::Int(a[0]), Arg::In(&v), Arg::Int(a[2])],
     )

@@ -145,6 +145,13 @@ pub(crate) fn host(nr: libc::c_long, args: &mut [Arg<'_>]) -> SysResult {
     crate::host::syscall(nr, args).map_err(Stop::Errno)
 }
 
+/// Calls a host syscall that may block (the guest syscall's only host call): one that a guest signal
+/// arriving just before it would otherwise leave waiting (`hostsig::syscall_unless_signalled`). If it was
+/// not made, [`dispatch`] delivers the signal and the guest re-executes the syscall.
+pub(crate) fn host_blocking(nr: libc::c_long, args: &mut [Arg<'_>]) -> SysResult {
+    crate::signal::hostsig::syscall_unless_signalled(nr, args).map_err(Stop::Errno)
+}
+
 /// Handles the syscall the guest just made (number in x8, arguments in x0..x5); the result goes to x0.
 pub fn dispatch(g: &mut Guest) -> Flow {
     let nr = g.cpu.x[8];
@@ -164,6 +171,11 @@ pub fn dispatch(g: &mut Guest) -> Flow {
     }
     match r {
         Ok(v) => g.cpu.x[0] = v,
+        // Not made: a signal came first. Delivered now, then the call runs again from the start.
+        Err(Stop::Errno(crate::host::NOT_STARTED)) => {
+            g.cpu.pc = g.cpu.pc.wrapping_sub(4);
+            g.cpu.x[0] = a[0];
+        }
         Err(Stop::Errno(libc::EINTR)) if crate::signal::calls::restart_after_eintr(g, nr) => {
             // Re-executed after the handler returns (SA_RESTART), with its original first argument.
             g.cpu.pc = g.cpu.pc.wrapping_sub(4);

@@ -1,7 +1,7 @@
 //! Clocks, sleeping and CPU-time accounting. `timespec`, `timeval`, `struct tms` and `struct rusage` have the
 //! same layout on arm64 and x86-64, so everything passes through to the host.
 
-use super::{SysResult, host};
+use super::{SysResult, host, host_blocking};
 use crate::guest::Guest;
 use crate::host::Arg;
 
@@ -26,14 +26,14 @@ pub fn gettimeofday(g: &mut Guest, a: [u64; 6]) -> SysResult {
 pub fn nanosleep(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let req = g.buf(a[0], 16)?;
     let rem = g.opt_buf(a[1], 16)?;
-    host(libc::SYS_nanosleep, &mut [Arg::Guest(req), rem])
+    host_blocking(libc::SYS_nanosleep, &mut [Arg::Guest(req), rem])
 }
 
 pub fn clock_nanosleep(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let req = g.buf(a[2], 16)?;
     let rem = g.opt_buf(a[3], 16)?;
     // clock_nanosleep returns the error number instead of setting errno.
-    host(
+    host_blocking(
         libc::SYS_clock_nanosleep,
         &mut [Arg::Int(a[0]), Arg::Int(a[1]), Arg::Guest(req), rem],
     )
