@@ -466,10 +466,12 @@ fn accesses_to_one_address_reuse_its_check_and_fault_when_it_changes() {
 /// vector_loops.S): f32 and f64 multiply-adds, a remainder for the scalar loop and a loop the vectors finish,
 /// a load after a store through one base, a register limit on either side of the compare, a loop whose bases
 /// are 4 bytes apart (a true dependence: scalar), and loops of guest SIMD operations on whole vectors (groups
-/// of four iterations; those whose lanes give exact zeros go back to the scalar loop). Arrays, V registers, NZCV and FPSR after each loop match
-/// qemu's, also under `--lockstep`; with `special` an underflowing product and ∞ − ∞ are left to the scalar
-/// loop's slow paths (UFC, IOC, the default NaN), and with `fault` (a loop of scalars) and `vfault` (of whole
-/// vectors) a read crossing the 4 GiB end of guest memory dies of SIGSEGV as under qemu.
+/// of four iterations; a multiply-add giving an exact zero sends its group back to the scalar loop, a
+/// product's exact zeros do not), among them in-order dot products. Arrays, V registers, NZCV and FPSR after
+/// each loop match qemu's, also under `--lockstep`; with `special` an underflowing product, ∞ − ∞ and a sum
+/// that overflows are left to the scalar loop's slow paths (UFC, IOC, the default NaN, OFC), and with `fault`
+/// (a loop of scalars) and `vfault` (of whole vectors) a read crossing the 4 GiB end of guest memory dies of
+/// SIGSEGV as under qemu.
 #[test]
 fn float_loops_run_as_vectors_exactly() {
     let fused = std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains(" fma "))

@@ -21,15 +21,16 @@
 //! base registers that each step by one vector (post-indexed) or at base + an index stepping by one vector,
 //! FADD/FSUB/FMUL/FMLA/FMLS on 4S or 2D, lanes summed in order as scalars (a dot product), and one of the
 //! bases or the index compared with the limit — there an iteration is one Wasm vector. The loop lifted
-//! normally stays as it was; in front of it (where the loop is entered, not on its back edge) [`Lift::emit_vector_loop`] emits a Wasm
-//! loop that runs `lanes` iterations at a time while all of this holds:
+//! normally stays as it was; in front of it (where the loop is entered, not on its back edge)
+//! [`Lift::emit_vector_loop`] emits a Wasm loop that runs `lanes` iterations at a time while all of this holds:
 //!
 //! * **Semantics stay bit-exact.** The floating-point fast mode is on (FPCR rounds to nearest without
 //!   flush-to-zero and FPSR.IXC is already set; `fp.rs`): then an operation whose result is *big* (finite and
 //!   above the smallest normal) is correctly rounded by Wasm and raises no flag the state does not already
 //!   hold, and so is a finite sum and a zero product of a zero factor. Every lane of every result is tested
 //!   (`Checks`); if any fails, nothing of that group of iterations has been stored and the scalar loop takes
-//!   over from it (and handles the NaN, the underflow or the flags exactly). Fused multiply-adds need `relaxed_madd` to be fused ([`crate::BuildInput::fused_madd`]).
+//!   over from it (and handles the NaN, the underflow or the flags exactly). Fused multiply-adds need
+//!   `relaxed_madd` to be fused ([`crate::BuildInput::fused_madd`]).
 //! * **Memory order is kept.** Stores are made after the whole group is computed, in program order; a load
 //!   through the base register of an earlier store of the iteration takes the stored vector. Accesses through
 //!   different base registers must be at least a group's span apart (checked once, the bases do not change), so
@@ -447,7 +448,7 @@ fn recognise_whole(b: &BlockPlan, fused: bool) -> Option<VLoop> {
         };
         ops.push(op);
     }
-    let ty = ty?;
+    let ty = ty.filter(|t| matches!(t, FpTy::S | FpTy::D))?;
     // Either every base steps itself, or every access is at base + the index the ADD steps.
     let pointer = counter.is_none();
     let bases = ops.iter().filter_map(|o| o.base());

@@ -237,11 +237,11 @@ pub fn kernel_set(mask: SigSet) -> [u8; 8] {
     (mask & mirrored_bits).to_le_bytes()
 }
 
-/// The guest's rt_sigsuspend: waits with the host mask `mask` until `ready` (which looks at what the host handler recorded) says so,
-/// testing it first. Every mirrored signal is blocked while `ready` runs and `sigsuspend` unblocks them
-/// atomically with the wait, so a signal that arrives between the test and the wait is not lost (it would
-/// have been recorded just after the test, and the wait would then sleep until the next one: bash's `wait -n`
-/// hung on its SIGCHLD this way). The host mask is what it was on return.
+/// The guest's rt_sigsuspend: waits with the host mask `mask` until `ready` (which looks at what the host handler
+/// recorded) says so, testing it first. Every mirrored signal is blocked while `ready` runs and `sigsuspend` unblocks
+/// them atomically with the wait, so a signal that arrives between the test and the wait is not lost (it would have
+/// been recorded just after the test, and the wait would then sleep until the next one: bash's `wait -n` hung on its
+/// SIGCHLD this way). The host mask is what it was on return.
 pub fn suspend_until(mask: SigSet, mut ready: impl FnMut() -> bool) {
     let wait = to_host_set(mask);
     let _blocked = block_all();
