@@ -5,7 +5,7 @@
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, IntoRawFd, OwnedFd};
 
-use super::{Stop, SysResult, host};
+use super::{Stop, SysResult, host, host_blocking};
 use crate::guest::Guest;
 use crate::host::Arg;
 use crate::jail::proc_self_fd;
@@ -142,7 +142,8 @@ pub fn openat(g: &mut Guest, a: [u64; 6]) -> SysResult {
         let fd = jail.open(a[0] as i32, p.as_bytes(), open_flags_to_host(a[2]), a[3])?;
         return Ok(fd.into_raw_fd() as u64);
     }
-    host(
+    // Opening a FIFO waits for its other end.
+    host_blocking(
         libc::SYS_openat,
         &mut [
             Arg::Int(a[0]),
@@ -212,9 +213,9 @@ pub fn fcntl(g: &mut Guest, a: [u64; 6]) -> SysResult {
         | libc::F_OFD_GETLK
         | libc::F_OFD_SETLK
         | libc::F_OFD_SETLKW => {
-            // struct flock is 32 bytes with the same layout on both 64-bit ABIs.
+            // struct flock is 32 bytes with the same layout on both 64-bit ABIs. F_SETLKW waits.
             let b = g.buf(a[2], 32)?;
-            host(
+            host_blocking(
                 libc::SYS_fcntl,
                 &mut [Arg::Int(fd), Arg::Int(cmd as u64), Arg::Guest(b)],
             )

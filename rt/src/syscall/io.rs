@@ -139,7 +139,7 @@ pub fn ioctl(g: &mut Guest, a: [u64; 6]) -> SysResult {
 
 pub fn sendfile(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let off = g.opt_buf(a[2], 8)?;
-    host(
+    host_blocking(
         libc::SYS_sendfile,
         &mut [Arg::Int(a[0]), Arg::Int(a[1]), off, Arg::Int(a[3])],
     )
