@@ -9,6 +9,7 @@
 //! Must not: know about VMAs, ELF or syscall semantics.
 
 use std::ffi::CStr;
+use std::sync::atomic::AtomicU64;
 
 use elfrun_interp::GuestMem;
 use wasmer::{Memory, MemoryType, Pages, Store};
@@ -335,6 +336,7 @@ pub const NOT_STARTED: i32 = 512;
 // the kernel entered the call is not lost behind a blocking wait (QEMU's `safe_syscall` does the same). rbx is
 // saved: it holds the mask across the argument loads; rcx and r11 are free (the `syscall` instruction
 // clobbers them).
+#[cfg(target_arch = "x86_64")]
 std::arch::global_asm!(
     ".pushsection .text.elfrun_safe_syscall, \"ax\"",
     ".globl elfrun_safe_syscall",
@@ -367,6 +369,7 @@ std::arch::global_asm!(
     ".popsection",
 );
 
+#[cfg(target_arch = "x86_64")]
 unsafe extern "C" {
     fn elfrun_safe_syscall(
         pending: *const u64,
@@ -386,17 +389,58 @@ unsafe extern "C" {
 pub fn syscall_unless_signalled(
     nr: libc::c_long,
     args: &mut [Arg<'_>],
-    pending: &std::sync::atomic::AtomicU64,
+    pending: &AtomicU64,
     unblocked: u64,
 ) -> Result<u64, i32> {
     let mut a = [0 as libc::c_long; 6];
     for (slot, arg) in a.iter_mut().zip(args.iter_mut()) {
         *slot = arg.raw();
     }
+    let r = raw_unless_signalled(nr, &a, pending, unblocked);
+    if r < 0 { Err(-r as i32) } else { Ok(r as u64) }
+}
+
+/// Other hosts have no trampoline: [`syscall_unless_signalled`] tests in Rust, and a signal that arrives after
+/// that test is left to the next one, as before.
+///
+/// # Safety
+/// Nothing to uphold; `unsafe` as on x86-64.
+#[cfg(not(target_arch = "x86_64"))]
+pub unsafe fn rewind_unstarted(_ctx: *mut libc::c_void) {}
+
+/// [`syscall_unless_signalled`]'s call: the raw result (−errno on failure).
+#[cfg(target_arch = "x86_64")]
+fn raw_unless_signalled(
+    nr: libc::c_long,
+    a: &[libc::c_long; 6],
+    pending: &AtomicU64,
+    unblocked: u64,
+) -> i64 {
     // SAFETY: as in `syscall`: every pointer argument is a checked guest range or a live host buffer;
     // `pending` is a live atomic (read with a plain load, as the handler on this thread writes it).
-    let r = unsafe { elfrun_safe_syscall(pending.as_ptr(), unblocked, nr, a.as_ptr()) };
-    if r < 0 { Err(-r as i32) } else { Ok(r as u64) }
+    unsafe { elfrun_safe_syscall(pending.as_ptr(), unblocked, nr, a.as_ptr()) }
+}
+
+/// [`syscall_unless_signalled`]'s call on other hosts: tested in Rust (see [`rewind_unstarted`]).
+#[cfg(not(target_arch = "x86_64"))]
+fn raw_unless_signalled(
+    nr: libc::c_long,
+    a: &[libc::c_long; 6],
+    pending: &AtomicU64,
+    unblocked: u64,
+) -> i64 {
+    if pending.load(std::sync::atomic::Ordering::Acquire) & unblocked != 0 {
+        return -(NOT_STARTED as i64);
+    }
+    // SAFETY: as in `syscall`.
+    let r = unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) };
+    if r == -1 {
+        -(std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO) as i64)
+    } else {
+        r
+    }
 }
 
 /// For a host signal handler: if the interrupted thread (`ctx`, its `ucontext_t`) was inside
@@ -405,6 +449,7 @@ pub fn syscall_unless_signalled(
 ///
 /// # Safety
 /// `ctx` must be the context pointer the kernel passed to an SA_SIGINFO handler.
+#[cfg(target_arch = "x86_64")]
 pub unsafe fn rewind_unstarted(ctx: *mut libc::c_void) {
     if ctx.is_null() {
         return;
@@ -476,7 +521,6 @@ pub fn set_host_comm(name: &[u8; 16]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicU64;
 
     /// Writes one byte to a fresh pipe through [`syscall_unless_signalled`]; returns its result and whether
     /// the byte arrived.
@@ -520,6 +564,7 @@ mod tests {
 
     /// A handler that interrupts the thread between the test and the kernel's entry sends it to the
     /// not-started return; before the window (argument loads) or after the call it leaves the pc alone.
+    #[cfg(target_arch = "x86_64")]
     #[test]
     fn a_signal_inside_the_window_rewinds_to_not_started() {
         let start = &raw const elfrun_safe_syscall_start as i64;
