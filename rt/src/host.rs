@@ -1,6 +1,7 @@
 //! Everything `unsafe` in the runtime: the wasmer linear memory that holds the guest address space, zeroing
-//! host pages behind it, calling host system calls with guest buffers, read-only file mappings, and the host
-//! process's command name.
+//! host pages behind it, calling host system calls with guest buffers (blocking ones through a trampoline a
+//! signal handler can stop before the kernel is entered, [`syscall_unless_signalled`]), read-only file
+//! mappings, and the host process's command name.
 //!
 //! Owns: the one `Store` + shared `Memory` of the guest (4 GiB reserved up front, committed lazily, never moving),
 //! and [`HostBuf`], a host pointer that was bounds-checked against the guest address space. Every other module
