@@ -31,7 +31,7 @@ pub fn mirrored(sig: usize) -> bool {
     (1..=MAX_SIG).contains(&sig) && (SYNCHRONOUS | UNCATCHABLE | LIBC_RESERVED) & sigbit(sig) == 0
 }
 
-extern "C" fn record(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut libc::c_void) {
+extern "C" fn record(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     let sig = sig as usize;
     if !(1..=MAX_SIG).contains(&sig) {
         return;
@@ -45,7 +45,7 @@ extern "C" fn record(sig: libc::c_int, info: *mut libc::siginfo_t, _ctx: *mut li
     }
     PENDING.fetch_or(sigbit(sig), Ordering::Release);
     // SAFETY: the kernel's context pointer of this SA_SIGINFO handler.
-    unsafe { crate::host::rewind_unstarted(_ctx) };
+    unsafe { crate::host::rewind_unstarted(ctx) };
 }
 
 thread_local! {
@@ -206,6 +206,7 @@ pub fn host_sigpending() -> SigSet {
 /// and pselect6's own sigmask argument, [`suspend_until`]).
 pub struct AllBlocked(libc::sigset_t);
 
+/// Blocks every mirrored signal in the host until the guard is dropped.
 pub fn block_all() -> AllBlocked {
     let all = to_host_set(SigSet::MAX);
     // SAFETY: plain zeroed sigset_t, filled by the kernel.
