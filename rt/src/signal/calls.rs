@@ -100,9 +100,7 @@ pub fn rt_sigsuspend(g: &mut Guest, a: [u64; 6]) -> SysResult {
         if ready == 0 {
             return false;
         }
-        let deliverable = (1..=MAX_SIG)
-            .filter(|&s| ready & sigbit(s) != 0)
-            .any(|s| !g.signals.is_ignored(s));
+        let deliverable = g.signals.first_not_ignored(ready).is_some();
         // Ignored signals are discarded and the wait goes on.
         if !deliverable {
             while g.signals.dequeue(ready).is_some() {}
@@ -420,7 +418,7 @@ pub fn restart_after_eintr(g: &Guest, nr: u64) -> bool {
         return false;
     }
     let ready: SigSet = (g.signals.pending | hostsig::peek_pending()) & !g.signals.mask;
-    let next = (1..=MAX_SIG).find(|&s| ready & sigbit(s) != 0 && !g.signals.is_ignored(s));
+    let next = g.signals.first_not_ignored(ready);
     match next {
         None => !never_restarted(nr),
         Some(sig) => {

@@ -232,10 +232,8 @@ impl Drop for AllBlocked {
 /// `mask` as the kernel's 8-byte signal set of rt_* syscalls (ppoll's and pselect6's sigmask), the mirrored
 /// signals only.
 pub fn kernel_set(mask: SigSet) -> [u8; 8] {
-    let mirrored_bits = (1..=MAX_SIG)
-        .filter(|&s| mirrored(s))
-        .fold(0, |m, s| m | sigbit(s));
-    (mask & mirrored_bits).to_le_bytes()
+    // The mirrored signals: all 64 but these (see `mirrored`).
+    (mask & !(SYNCHRONOUS | UNCATCHABLE | LIBC_RESERVED)).to_le_bytes()
 }
 
 /// The guest's rt_sigsuspend: waits with the host mask `mask` until `ready` (which looks at what the host handler

@@ -132,6 +132,11 @@ impl Signals {
         }
     }
 
+    /// The lowest-numbered signal of `set` that is not ignored (one whose arrival does something).
+    pub fn first_not_ignored(&self, set: SigSet) -> Option<usize> {
+        (1..=MAX_SIG).find(|&s| set & sigbit(s) != 0 && !self.is_ignored(s))
+    }
+
     /// Whether `sig` would do nothing at all if it arrived now (ignored explicitly or by default).
     pub fn is_ignored(&self, sig: usize) -> bool {
         match self.disposition(sig) {

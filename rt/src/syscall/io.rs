@@ -7,7 +7,7 @@
 use super::{Stop, SysResult, host, host_blocking};
 use crate::guest::Guest;
 use crate::host::Arg;
-use crate::signal::{MAX_SIG, SIGKILL, SIGSTOP, hostsig, sigbit};
+use crate::signal::{SIGKILL, SIGSTOP, hostsig, sigbit};
 
 pub fn read(g: &mut Guest, a: [u64; 6]) -> SysResult {
     let b = g.buf_prefix(a[1], a[2])?;
@@ -190,10 +190,7 @@ fn with_temp_mask(
     let old = g.signals.mask;
     let blocked = hostsig::block_all();
     let pending = g.signals.pending | hostsig::peek_pending() | hostsig::host_sigpending();
-    let deliverable = (1..=MAX_SIG)
-        .filter(|&s| pending & !tmp & sigbit(s) != 0)
-        .any(|s| !g.signals.is_ignored(s));
-    let r = if deliverable {
+    let r = if g.signals.first_not_ignored(pending & !tmp).is_some() {
         Err(Stop::Errno(libc::EINTR))
     } else {
         wait(g, Some(&hostsig::kernel_set(tmp)))

@@ -171,13 +171,12 @@ pub fn dispatch(g: &mut Guest) -> Flow {
     }
     match r {
         Ok(v) => g.cpu.x[0] = v,
-        // Not made: a signal came first. Delivered now, then the call runs again from the start.
-        Err(Stop::Errno(crate::host::NOT_STARTED)) => {
-            g.cpu.pc = g.cpu.pc.wrapping_sub(4);
-            g.cpu.x[0] = a[0];
-        }
-        Err(Stop::Errno(libc::EINTR)) if crate::signal::calls::restart_after_eintr(g, nr) => {
-            // Re-executed after the handler returns (SA_RESTART), with its original first argument.
+        // Re-executed after the handler returns, with its original first argument: always when the host call
+        // was not made (a signal came first), after an interruption when the handler has SA_RESTART.
+        Err(Stop::Errno(e))
+            if e == crate::host::NOT_STARTED
+                || (e == libc::EINTR && crate::signal::calls::restart_after_eintr(g, nr)) =>
+        {
             g.cpu.pc = g.cpu.pc.wrapping_sub(4);
             g.cpu.x[0] = a[0];
         }
