@@ -310,10 +310,7 @@ impl Arg<'_> {
 /// Callers pass buffers only as [`Arg`]s whose length covers what the call may touch (the syscall layer computes
 /// those lengths from the guest's arguments, exactly as the kernel would); integers are passed through.
 pub fn syscall(nr: libc::c_long, args: &mut [Arg<'_>]) -> Result<u64, i32> {
-    let mut a = [0 as libc::c_long; 6];
-    for (slot, arg) in a.iter_mut().zip(args.iter_mut()) {
-        *slot = arg.raw();
-    }
+    let a = raw_args(args);
     // SAFETY: every pointer argument is either a guest range checked by `HostBuf::new` (inside the 4 GiB region
     // that lives for the whole run) or a live host buffer/string borrowed for the duration of the call.
     let r = unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) };
@@ -324,6 +321,15 @@ pub fn syscall(nr: libc::c_long, args: &mut [Arg<'_>]) -> Result<u64, i32> {
     } else {
         Ok(r as u64)
     }
+}
+
+/// The six raw syscall arguments of `args` (zero beyond them).
+fn raw_args(args: &mut [Arg<'_>]) -> [libc::c_long; 6] {
+    let mut a = [0 as libc::c_long; 6];
+    for (slot, arg) in a.iter_mut().zip(args.iter_mut()) {
+        *slot = arg.raw();
+    }
+    a
 }
 
 /// What [`syscall_unless_signalled`] returns for a call it did not make: the kernel's ERESTARTSYS, which no
@@ -393,56 +399,32 @@ pub fn syscall_unless_signalled(
     pending: &AtomicU64,
     unblocked: u64,
 ) -> Result<u64, i32> {
-    let mut a = [0 as libc::c_long; 6];
-    for (slot, arg) in a.iter_mut().zip(args.iter_mut()) {
-        *slot = arg.raw();
+    // Other hosts have no trampoline: the test is made here, and a signal that arrives after it is left to
+    // the next one, as before (see `rewind_unstarted`).
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        if pending.load(std::sync::atomic::Ordering::Acquire) & unblocked != 0 {
+            return Err(NOT_STARTED);
+        }
+        return syscall(nr, args);
     }
-    let r = raw_unless_signalled(nr, &a, pending, unblocked);
-    if r < 0 { Err(-r as i32) } else { Ok(r as u64) }
+    #[cfg(target_arch = "x86_64")]
+    {
+        let a = raw_args(args);
+        // SAFETY: as in `syscall`: every pointer argument is a checked guest range or a live host buffer;
+        // `pending` is a live atomic (read with a plain load, as the handler on this thread writes it).
+        let r = unsafe { elfrun_safe_syscall(pending.as_ptr(), unblocked, nr, a.as_ptr()) };
+        if r < 0 { Err(-r as i32) } else { Ok(r as u64) }
+    }
 }
 
 /// Other hosts have no trampoline: [`syscall_unless_signalled`] tests in Rust, and a signal that arrives after
-/// that test is left to the next one, as before.
+/// that test is left to the next one, as before. Nothing to rewind.
 ///
 /// # Safety
 /// Nothing to uphold; `unsafe` as on x86-64.
 #[cfg(not(target_arch = "x86_64"))]
 pub unsafe fn rewind_unstarted(_ctx: *mut libc::c_void) {}
-
-/// [`syscall_unless_signalled`]'s call: the raw result (−errno on failure).
-#[cfg(target_arch = "x86_64")]
-fn raw_unless_signalled(
-    nr: libc::c_long,
-    a: &[libc::c_long; 6],
-    pending: &AtomicU64,
-    unblocked: u64,
-) -> i64 {
-    // SAFETY: as in `syscall`: every pointer argument is a checked guest range or a live host buffer;
-    // `pending` is a live atomic (read with a plain load, as the handler on this thread writes it).
-    unsafe { elfrun_safe_syscall(pending.as_ptr(), unblocked, nr, a.as_ptr()) }
-}
-
-/// [`syscall_unless_signalled`]'s call on other hosts: tested in Rust (see [`rewind_unstarted`]).
-#[cfg(not(target_arch = "x86_64"))]
-fn raw_unless_signalled(
-    nr: libc::c_long,
-    a: &[libc::c_long; 6],
-    pending: &AtomicU64,
-    unblocked: u64,
-) -> i64 {
-    if pending.load(std::sync::atomic::Ordering::Acquire) & unblocked != 0 {
-        return -(NOT_STARTED as i64);
-    }
-    // SAFETY: as in `syscall`.
-    let r = unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) };
-    if r == -1 {
-        -(std::io::Error::last_os_error()
-            .raw_os_error()
-            .unwrap_or(libc::EIO) as i64)
-    } else {
-        r
-    }
-}
 
 /// For a host signal handler: if the interrupted thread (`ctx`, its `ucontext_t`) was inside
 /// [`syscall_unless_signalled`]'s window — tested, the kernel not yet entered — it resumes where the call
