@@ -615,11 +615,7 @@ impl Lift<'_> {
         };
         let lane_splat = |code: &mut Vec<I<'static>>, t: u32, r: Reg, lane: u8| {
             code.push(I::LocalGet(L_VREGS + r as u32));
-            code.extend(if d {
-                [I::F64x2ExtractLane(lane), I::F64x2Splat]
-            } else {
-                [I::F32x4ExtractLane(lane), I::F32x4Splat]
-            });
+            code.extend(splat_lane(lane, d));
             code.push(I::LocalSet(t));
         };
         for o in &v.ops {
@@ -1152,11 +1148,7 @@ impl Lift<'_> {
             let lane = v.imm;
             let splat = self.temp(ValType::V128);
             self.cur.push(I::LocalGet(b));
-            self.cur.extend(if d {
-                [I::F64x2ExtractLane(lane), I::F64x2Splat]
-            } else {
-                [I::F32x4ExtractLane(lane), I::F32x4Splat]
-            });
+            self.cur.extend(splat_lane(lane, d));
             self.cur.push(I::LocalSet(splat));
             b = splat;
         }
@@ -1278,39 +1270,12 @@ impl Checks {
         ab: [u32; 2],
     ) {
         let d = self.d;
-        let (gt, eq) = if d {
-            (I::I64x2GtS, I::I64x2Eq)
-        } else {
-            (I::I32x4GtS, I::I32x4Eq)
-        };
         match op {
-            FBin::Fadd | FBin::Fsub => {
-                let inf = if d {
-                    0x7ff0_0000_0000_0000
-                } else {
-                    0x7f80_0000
-                };
-                code.extend([
-                    I::LocalGet(q),
-                    I::V128Const(magnitude_mask(d)),
-                    I::V128And,
-                    I::V128Const(splat(inf - 1, d)),
-                    gt,
-                ]);
-            }
+            FBin::Fadd | FBin::Fsub => code.extend(not_finite_lanes(q, d)),
             FBin::Fmul => {
-                let (_, bound) = not_big_consts(d);
-                code.extend(biased_magnitude(q, d));
-                code.extend([I::V128Const(splat(bound, d)), gt]);
-                for f in ab {
-                    code.extend([
-                        I::LocalGet(f),
-                        I::V128Const(magnitude_mask(d)),
-                        I::V128And,
-                        I::V128Const(0),
-                        eq.clone(),
-                    ]);
-                }
+                code.extend(not_big_lanes(q, d));
+                code.extend(zero_lanes(ab[0], d));
+                code.extend(zero_lanes(ab[1], d));
                 code.extend([I::V128Or, I::V128AndNot]);
             }
             _ => {
@@ -1523,51 +1488,74 @@ fn any_not_big(qs: &[u32], d: bool) -> Vec<I<'static>> {
 /// finite lane will do; a product that is zero is exact where a factor is zero; a multiply-add where its
 /// product's factor and its accumulator are zeros. Any other zero or tiny result may have underflowed.
 fn any_inexact(op: FBin, d: bool, r: u32, ab: [u32; 2], acc: Option<u32>) -> Vec<I<'static>> {
-    let (_, bound) = not_big_consts(d);
-    let magnitude = magnitude_mask(d);
+    if let FBin::Fadd | FBin::Fsub = op {
+        let mut code = not_finite_lanes(r, d).to_vec();
+        code.push(I::V128AnyTrue);
+        return code;
+    }
+    // Lanes not big, and not an exact zero.
+    let mut code = not_big_lanes(r, d).to_vec();
+    code.extend(zero_lanes(r, d));
+    code.extend(zero_lanes(ab[0], d));
+    code.extend(zero_lanes(ab[1], d));
+    code.extend([I::V128Or, I::V128And]);
+    if let Some(acc) = acc {
+        code.extend(zero_lanes(acc, d));
+        code.push(I::V128And);
+    }
+    code.extend([I::V128AndNot, I::V128AnyTrue]);
+    code
+}
+
+/// All ones in the lanes of local `q` that are infinite or NaN (a magnitude above the largest finite one).
+fn not_finite_lanes(q: u32, d: bool) -> [I<'static>; 5] {
     let inf = if d {
         0x7ff0_0000_0000_0000
     } else {
         0x7f80_0000
     };
-    let (gt, eq) = if d {
-        (I::I64x2GtS, I::I64x2Eq)
+    [
+        I::LocalGet(q),
+        I::V128Const(magnitude_mask(d)),
+        I::V128And,
+        I::V128Const(splat(inf - 1, d)),
+        if d { I::I64x2GtS } else { I::I32x4GtS },
+    ]
+}
+
+/// All ones in the lanes of local `q` that are not big ([`any_not_big`]'s test, lane by lane).
+fn not_big_lanes(q: u32, d: bool) -> [I<'static>; 7] {
+    let (_, bound) = not_big_consts(d);
+    let [a, b, c, e, f] = biased_magnitude(q, d);
+    [
+        a,
+        b,
+        c,
+        e,
+        f,
+        I::V128Const(splat(bound, d)),
+        if d { I::I64x2GtS } else { I::I32x4GtS },
+    ]
+}
+
+/// All ones in the lanes of local `q` that are ±0.
+fn zero_lanes(q: u32, d: bool) -> [I<'static>; 5] {
+    [
+        I::LocalGet(q),
+        I::V128Const(magnitude_mask(d)),
+        I::V128And,
+        I::V128Const(0),
+        if d { I::I64x2Eq } else { I::I32x4Eq },
+    ]
+}
+
+/// Element `lane` of the vector on the stack in every lane, for doubles (`d`) or singles.
+fn splat_lane(lane: u8, d: bool) -> [I<'static>; 2] {
+    if d {
+        [I::F64x2ExtractLane(lane), I::F64x2Splat]
     } else {
-        (I::I32x4GtS, I::I32x4Eq)
-    };
-    if let FBin::Fadd | FBin::Fsub = op {
-        // Infinite or NaN: a magnitude above the largest finite one.
-        return vec![
-            I::LocalGet(r),
-            I::V128Const(magnitude),
-            I::V128And,
-            I::V128Const(splat(inf - 1, d)),
-            gt,
-            I::V128AnyTrue,
-        ];
+        [I::F32x4ExtractLane(lane), I::F32x4Splat]
     }
-    let zero = |q: u32| {
-        [
-            I::LocalGet(q),
-            I::V128Const(magnitude),
-            I::V128And,
-            I::V128Const(0),
-            eq.clone(),
-        ]
-    };
-    // Lanes not big, and not an exact zero.
-    let mut code = biased_magnitude(r, d).to_vec();
-    code.extend([I::V128Const(splat(bound, d)), gt]);
-    code.extend(zero(r));
-    code.extend(zero(ab[0]));
-    code.extend(zero(ab[1]));
-    code.extend([I::V128Or, I::V128And]);
-    if let Some(acc) = acc {
-        code.extend(zero(acc));
-        code.push(I::V128And);
-    }
-    code.extend([I::V128AndNot, I::V128AnyTrue]);
-    code
 }
 
 /// Every lane's sign bit clear, for doubles (`d`) or singles.
