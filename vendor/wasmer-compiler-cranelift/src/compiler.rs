@@ -213,6 +213,7 @@ impl CraneliftCompiler {
                 table_styles,
             );
             func_env.has_native_fma = isa.has_native_fma();
+            func_env.pinned_heap = isa.flags().enable_pinned_reg();
             context.func.name = match get_function_name(&mut context.func, func_index) {
                 ExternalName::User(nameref) => {
                     if context.func.params.user_named_funcs().is_valid(nameref) {

@@ -257,6 +257,14 @@ impl Cranelift {
             flags.enable("is_pic").expect("should be a valid flag");
         }
 
+        // elfrun: r15 holds memory 0's base in functions of modules without a start function
+        // (`FuncEnvironment::pin_heap_base`); the host-to-Wasm trampolines save and restore it.
+        if target.triple().architecture == Architecture::X86_64 {
+            flags
+                .enable("enable_pinned_reg")
+                .expect("should be a valid flag");
+        }
+
         // These trampolines are always reachable through short jumps.
         flags
             .enable("use_colocated_libcalls")

@@ -93,6 +93,9 @@ pub struct FuncEnvironment<'module_environment> {
     /// Whether the target has a fused multiply-add instruction (elfrun: relaxed multiply-adds use it).
     pub(crate) has_native_fma: bool,
 
+    /// Whether memory 0's base lives in the pinned register (elfrun: `pin_heap_base`).
+    pub(crate) pinned_heap: bool,
+
     /// Target architecture used for native ABI classification.
     architecture: Architecture,
 
@@ -214,6 +217,7 @@ impl<'module_environment> FuncEnvironment<'module_environment> {
         Self {
             target_config,
             has_native_fma: false,
+            pinned_heap: false,
             architecture,
             return_types: Vec::new(),
             module,
@@ -1626,7 +1630,40 @@ impl FuncEnvironment<'_> {
             style: heap_style,
             index_type: I32,
             page_size_log2: self.target_config.page_size_align_log2,
+            pinned: readonly_base && self.pins_heap(index),
         }))
+    }
+
+    /// elfrun: whether memory `index`'s base is kept in the pinned register: memory 0, static (its base never
+    /// moves), with the pinned register enabled and no start function (wasmer's instance calls a start function
+    /// without a trampoline, which would not restore the host's register).
+    fn pins_heap(&self, index: MemoryIndex) -> bool {
+        self.pinned_heap
+            && index.index() == 0
+            && self.module.start_function.is_none()
+            && matches!(
+                self.memory_styles.get(index),
+                Some(MemoryStyle::Static { .. })
+            )
+    }
+
+    /// elfrun: at a function's entry, loads memory 0's base into the pinned register if its accesses use it
+    /// there ([`HeapData::pinned`]): one load (two for an imported memory) per call instead of per access.
+    pub(crate) fn pin_heap_base(&mut self, builder: &mut FunctionBuilder) -> WasmResult<()> {
+        let index = MemoryIndex::new(0);
+        if !self.pins_heap(index) {
+            return Ok(());
+        }
+        let heap = self.make_heap(builder.func, index)?;
+        let base = self.heaps[heap].base;
+        let pointer_type = self.pointer_type();
+        let value = crate::translator::materialize_global_value(
+            &mut builder.cursor(),
+            pointer_type,
+            base,
+        );
+        builder.ins().set_pinned_reg(value);
+        Ok(())
     }
 
     pub(crate) fn make_global(

@@ -87,6 +87,9 @@ pub struct HeapData {
 
     /// The log2 of this memory's page size.
     pub page_size_log2: u8,
+
+    /// elfrun: the base is in the pinned register (set in the function's entry block).
+    pub pinned: bool,
 }
 
 /// Style of heap including style-specific information.

@@ -101,9 +101,18 @@ pub fn make_trampoline_function_call(
 
         let new_sig = builder.import_signature(signature);
 
+        // elfrun: the callee may keep its memory's base in the pinned register, which the host's ABI has the
+        // callee save.
+        let pinned = isa
+            .flags()
+            .enable_pinned_reg()
+            .then(|| builder.ins().get_pinned_reg(pointer_type));
         let call = builder
             .ins()
             .call_indirect(new_sig, callee_value, &callee_args);
+        if let Some(saved) = pinned {
+            builder.ins().set_pinned_reg(saved);
+        }
 
         let carriers = builder.func.dfg.inst_results(call).to_vec();
         let results = match (&return_abi, sret) {

@@ -106,6 +106,7 @@ impl FuncTranslator {
         builder.ensure_inserted_block();
 
         let num_params = declare_wasm_parameters(&mut builder, entry_block, environ);
+        environ.pin_heap_base(&mut builder)?;
 
         // Set up the translation state with a single pushed control block representing the whole
         // function and its return values.

@@ -319,7 +319,11 @@ fn compute_addr(
 ) -> ir::Value {
     debug_assert_eq!(pos.func.dfg.value_type(index), addr_ty);
 
-    let heap_base = materialize_global_value(pos, addr_ty, heap.base);
+    let heap_base = if heap.pinned {
+        pos.ins().get_pinned_reg(addr_ty)
+    } else {
+        materialize_global_value(pos, addr_ty, heap.base)
+    };
 
     let base_and_index = pos.ins().iadd(heap_base, index);
 
