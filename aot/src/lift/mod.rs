@@ -849,21 +849,6 @@ impl<'p> Lift<'p> {
     fn emit_node(&mut self, id: usize) {
         use wasm_encoder::BlockType::Empty;
         let node = self.nodes[id].clone();
-        if id != 0 {
-            // One guest-memory access at the node's start, dominating all of it. Cranelift's alias analysis
-            // versions the (read-only) loads of the memory base by the last call before them, and the node's
-            // start merges the dispatch from the function's entry with the path from the code before the
-            // loop: after any call there, the versions disagree and the merge is a version of its own, so
-            // nothing before the loop holds the base in that version and every iteration reloaded it (three
-            // dependent loads) at its first access. This access, before the node's `loop`, loads it once per
-            // entry into the node; the accesses inside reuse it. (At the start of the `loop` itself it ran on
-            // every back edge to the header where Cranelift did not find it redundant: primes' trial division.)
-            self.body.extend([
-                Instruction::I32Const(state_addr(offsets::PC)),
-                Instruction::I64Load(memarg(3)),
-                Instruction::Drop,
-            ]);
-        }
         self.body.push(Instruction::Loop(Empty));
         self.labels.push(Label::Node(id));
         let m = node.units.len();
