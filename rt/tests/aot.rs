@@ -590,6 +590,16 @@ fn outlined_matches_qemu(name: &str, outlined: u32) {
     );
 }
 
+/// A call through a PLT-like stub runs the stub's code at the call site and calls its BR's profiled target
+/// directly, and a jump to another function's entry is a tail call that returns what the callee returns
+/// (`Lift::inline_stub`, `Lift::call_lifted`; tail_calls.S): chains of up to 499 such jumps, past the nesting
+/// limit of Wasm calls, a stub whose slot then holds a target it never had while profiled, and a leaf reached by
+/// a jump give qemu's output in lifted code and in lockstep, and the unprofiled target's fault is a SIGSEGV.
+#[test]
+fn stubs_and_tail_calls_call_their_targets_directly() {
+    profiled_bundle_matches_qemu("tail_calls", ": 6 functions, ");
+}
+
 /// A hot loop of one block running a few iterations per entry is peeled where the code before it falls in
 /// (aot/src/lib.rs, `peel`): passes that run fewer iterations than the copies, as many, and more (which go on
 /// in the loop itself) give qemu's output, in lifted code and in lockstep with the interpreter, and a fault in

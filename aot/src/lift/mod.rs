@@ -147,6 +147,8 @@ pub const G_DEPTH: u32 = 0;
 pub const MAX_CALL_DEPTH: i32 = 200;
 /// Largest leaf function (instructions, its RET included) inlined at its call sites (`Lift::inline_leaf`).
 pub const INLINE_MAX: usize = 12;
+/// Most instructions of a stub inlined at its callers ([`Lift::inline_stub`]): a PLT entry has four.
+const STUB_MAX: usize = 4;
 /// Locals a lifted function may declare before the instruction being lifted: Wasm allows 50,000 (wasmparser's
 /// limit), and one instruction takes at most some dozens.
 const MAX_LOCALS: usize = 48_000;
@@ -1545,13 +1547,19 @@ impl<'p> Lift<'p> {
     /// another function (a tail call) is followed in a loop at the call site; any other outcome (a syscall, an exit, a
     /// return elsewhere, as longjmp does) is passed up to our own caller. Past [`MAX_CALL_DEPTH`] nested calls the call
     /// goes through `enter` instead (no Wasm stack growth). Returns false if `target` is not a lifted function's entry.
-    fn call_lifted(&mut self, target: u64) -> bool {
+    ///
+    /// With `tail`, a jump (B, or BR to a known target) to a lifted function's entry: the callee continues
+    /// where this code would, so this function returns whatever the callee returns — instead of returning the
+    /// callee as a direct transfer for its caller's loop to follow through the table (an indirect call, and
+    /// this function's epilogue before it). Past [`MAX_CALL_DEPTH`] it still does that, which bounds the Wasm
+    /// stack where functions jump to one another in a cycle.
+    fn call_lifted(&mut self, target: u64, tail: bool) -> bool {
         use Instruction as I;
         use wasm_encoder::BlockType::Empty;
         let Some(&(f, b)) = self.m.callees.get(&target) else {
             return false;
         };
-        if self.inline_leaf(f, b) {
+        if (!tail && self.inline_leaf(f, b)) || self.inline_stub(f, b, tail) {
             return true;
         }
         let ret_pc = self.pc + 4;
@@ -1601,20 +1609,24 @@ impl<'p> Lift<'p> {
         self.mark(Mark::Reload(f));
         self.known = None;
         self.forget_values();
+        if !tail {
+            self.cur.extend([
+                I::LocalGet(r),
+                I::I64Eqz,
+                I::I32Const(pc_addr),
+                I::I64Load(memarg(3)),
+                I::I64Const(ret_pc as i64),
+                I::I64Eq,
+                I::I32And,
+                I::If(Empty),
+            ]);
+            self.depth += 2; // the depth guard's `if` and this one
+            self.goto(ret_pc);
+            self.cur.push(I::End);
+        } else {
+            self.depth += 2;
+        }
         self.cur.extend([
-            I::LocalGet(r),
-            I::I64Eqz,
-            I::I32Const(pc_addr),
-            I::I64Load(memarg(3)),
-            I::I64Const(ret_pc as i64),
-            I::I64Eq,
-            I::I32And,
-            I::If(Empty),
-        ]);
-        self.depth += 2; // the depth guard's `if` and this one
-        self.goto(ret_pc);
-        self.cur.extend([
-            I::End,
             I::I32Const(pc_addr),
             I::I64Load(memarg(3)),
             I::LocalSet(L_NPC),
@@ -1708,6 +1720,75 @@ impl<'p> Lift<'p> {
         true
     }
 
+    /// A call (its X30 written) to function `f`, entered at block `b`, inlined when the callee is a stub
+    /// ([`stub_branch`]: a few instructions ending in BR, as a PLT entry's `adrp x16; ldr x17, [x16, #o];
+    /// add x16, x16, #o; br x17`) whose BR has profiled targets that are lifted functions' entries: the stub's
+    /// instructions are lifted here at their own pcs, and its BR calls each known target directly as this
+    /// call would (X30 still holds this call's return address), anything else leaving for the runtime at the
+    /// BR's target. Called as a function, the stub cost a Wasm call that returned its target as a tail call
+    /// for this call site's loop to follow through the table: glibc calls memcpy, memset and the other ifunc'd
+    /// string functions through such stubs.
+    fn inline_stub(&mut self, f: u32, b: u32, tail: bool) -> bool {
+        let Some(plan) = self.m.plans.get(f as usize) else {
+            return false;
+        };
+        let Some((br_pc, rn)) = stub_branch(plan).filter(|_| b == 0) else {
+            return false;
+        };
+        let targets: Vec<u64> = match self.m.indirect.get(&br_pc) {
+            // Entries of lifted functions that are no stubs themselves (a stub's BR that reached a stub would
+            // inline it in turn).
+            Some(t)
+                if !t.is_empty()
+                    && t.iter().all(|t| {
+                        self.m.callees.get(t).is_some_and(|&(g, _)| {
+                            self.m
+                                .plans
+                                .get(g as usize)
+                                .is_some_and(|p| stub_branch(p).is_none())
+                        })
+                    }) =>
+            {
+                t.iter().copied().take(crate::MAX_DEVIRT).collect()
+            }
+            _ => return false,
+        };
+        let blk = &plan.blocks[0];
+        self.known = None;
+        self.forget_values();
+        let (call_pc, depth) = (self.pc, self.depth);
+        self.flush();
+        // As in `inline_leaf`: the `if`s open around the call enclose the stub's code.
+        let outer = self.labels.len();
+        self.labels
+            .extend(std::iter::repeat_n(Label::Open, depth as usize));
+        let body = &blk.insns[..blk.insns.len() - 1];
+        if !self.lift_insns(blk.start, body, 0) {
+            self.pc = br_pc;
+            self.depth = 0;
+            let x = self.read_slot(RegSlot::Gpr(rn.min(30)));
+            for t in targets {
+                self.open_if_eq(x, t);
+                // The call is this one's: its return address (in X30 already) is after `call_pc`.
+                self.pc = call_pc;
+                let called = self.call_lifted(t, tail);
+                debug_assert!(called, "a stub's target is a lifted function's entry");
+                self.pc = br_pc;
+                self.depth -= 1;
+                self.cur.push(Instruction::End);
+            }
+            self.cur.push(Instruction::LocalGet(x));
+            self.exit_with_npc_on_stack(Status::Continue);
+            self.flush();
+        }
+        self.labels.truncate(outer);
+        self.depth = depth;
+        self.pc = call_pc;
+        self.known = None;
+        self.forget_values();
+        true
+    }
+
     /// Opens an `if` entered when i64 local `v` holds `value` (one more level of [`Lift::depth`]).
     fn open_if_eq(&mut self, v: u32, value: u64) {
         self.cur.extend([
@@ -1749,7 +1830,8 @@ impl<'p> Lift<'p> {
                 continue;
             }
             self.open_if_eq(target, t);
-            if !(call && self.call_lifted(t)) {
+            let tail = !call && !self.index.contains_key(&t);
+            if !((call || tail) && self.call_lifted(t, tail)) {
                 self.goto(t);
             }
             self.depth -= 1;
@@ -2163,6 +2245,26 @@ fn vreg_offset(r: u8) -> usize {
 /// The i32 constant that addresses `offset` bytes into the state.
 fn state_addr(offset: usize) -> i32 {
     (STATE_ADDR + offset as u64) as u32 as i32
+}
+
+/// A stub ([`Lift::inline_stub`]): one block of at most [`STUB_MAX`] instructions, none of them a branch but
+/// the last, a BR (not a call or return): its pc and register.
+fn stub_branch(p: &FnPlan) -> Option<(u64, u8)> {
+    use elfrun_interp::a64::branch::Branch;
+    let [blk] = p.blocks.as_slice() else {
+        return None;
+    };
+    let (&last, rest) = blk.insns.split_last()?;
+    if blk.insns.len() > STUB_MAX || rest.iter().any(|i| i.ends_block()) {
+        return None;
+    }
+    match last {
+        Insn::Branch(Branch::BrReg {
+            kind: elfrun_interp::sem::BranchKind::Jump,
+            rn,
+        }) => Some((blk.end() - 4, rn)),
+        _ => None,
+    }
 }
 
 /// Whether a function of plan `p` can be inlined at a call returning to `ret_pc` ([`Lift::inline_leaf`]): at

@@ -1119,7 +1119,9 @@ impl Sem for Lift<'_> {
 
     fn branch(&mut self, target: u64, kind: BranchKind) {
         self.commit();
-        if kind != BranchKind::Call || !self.call_lifted(target) {
+        // A jump to another function's entry is a tail call (`call_lifted`).
+        let tail = kind == BranchKind::Jump && !self.index.contains_key(&target);
+        if !((kind == BranchKind::Call || tail) && self.call_lifted(target, tail)) {
             self.goto(target);
         }
         self.ended = true;
