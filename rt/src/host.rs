@@ -505,6 +505,46 @@ pub fn set_host_comm(name: &[u8; 16]) {
 mod tests {
     use super::*;
 
+    /// The engine keeps a module's memory base in a pinned register (vendor/README.md): after a call that ran
+    /// another instance's function — an imported one, or one reached through a table — a function must read
+    /// its own memory, not the one the callee pinned.
+    #[test]
+    fn calls_into_another_instance_leave_the_callers_memory_in_place() {
+        let callee = r#"(module
+            (memory 1 1)
+            (data (i32.const 16) "\de\00\00\00")
+            (func (export "get") (param i32) (result i32) (i32.load (local.get 0))))"#;
+        let caller = r#"(module
+            (import "b" "get" (func $get (param i32) (result i32)))
+            (memory 1 1)
+            (data (i32.const 16) "\6f\00\00\00")
+            (table 1 funcref)
+            (elem (i32.const 0) $get)
+            (type $t (func (param i32) (result i32)))
+            (func (export "direct") (result i32)
+                (drop (call $get (i32.const 16)))
+                (i32.load (i32.const 16)))
+            (func (export "indirect") (result i32)
+                (drop (call_indirect (type $t) (i32.const 16) (i32.const 0)))
+                (i32.load (i32.const 16))))"#;
+        let mut store = Store::new(engine());
+        let b = wasmer::Module::new(&store, callee).unwrap();
+        let b = wasmer::Instance::new(&mut store, &b, &wasmer::imports! {}).unwrap();
+        let get = b.exports.get_function("get").unwrap().clone();
+        let a = wasmer::Module::new(&store, caller).unwrap();
+        let a = wasmer::Instance::new(
+            &mut store,
+            &a,
+            &wasmer::imports! { "b" => { "get" => get } },
+        )
+        .unwrap();
+        for name in ["direct", "indirect"] {
+            let f: wasmer::TypedFunction<(), i32> =
+                a.exports.get_typed_function(&store, name).unwrap();
+            assert_eq!(f.call(&mut store).unwrap(), 0x6f, "{name}");
+        }
+    }
+
     /// Writes one byte to a fresh pipe through [`syscall_unless_signalled`]; returns its result and whether
     /// the byte arrived.
     fn write_one(pending: &AtomicU64, unblocked: u64) -> (Result<u64, i32>, bool) {

@@ -96,6 +96,9 @@ pub struct FuncEnvironment<'module_environment> {
     /// Whether memory 0's base lives in the pinned register (elfrun: `pin_heap_base`).
     pub(crate) pinned_heap: bool,
 
+    /// elfrun: memory 0's base as a global value, once `pin_heap_base` made it.
+    pinned_base: Option<ir::GlobalValue>,
+
     /// Target architecture used for native ABI classification.
     architecture: Architecture,
 
@@ -218,6 +221,7 @@ impl<'module_environment> FuncEnvironment<'module_environment> {
             target_config,
             has_native_fma: false,
             pinned_heap: false,
+            pinned_base: None,
             architecture,
             return_types: Vec::new(),
             module,
@@ -1647,15 +1651,27 @@ impl FuncEnvironment<'_> {
             )
     }
 
+    /// elfrun: whether function `index` is imported (`pin_heap_base`).
+    pub(crate) fn is_imported_function(&self, index: FunctionIndex) -> bool {
+        self.module.is_imported_function(index)
+    }
+
     /// elfrun: at a function's entry, loads memory 0's base into the pinned register if its accesses use it
     /// there ([`HeapData::pinned`]): one load (two for an imported memory) per call instead of per access.
+    /// Also after a call that may have run another instance's function, which pinned its own memory's base
+    /// (the same module's functions pin the same value, and host functions preserve the register).
     pub(crate) fn pin_heap_base(&mut self, builder: &mut FunctionBuilder) -> WasmResult<()> {
         let index = MemoryIndex::new(0);
         if !self.pins_heap(index) {
             return Ok(());
         }
-        let heap = self.make_heap(builder.func, index)?;
-        let base = self.heaps[heap].base;
+        let base = match self.pinned_base {
+            Some(base) => base,
+            None => {
+                let heap = self.make_heap(builder.func, index)?;
+                *self.pinned_base.insert(self.heaps[heap].base)
+            }
+        };
         let pointer_type = self.pointer_type();
         let value = crate::translator::materialize_global_value(
             &mut builder.cursor(),

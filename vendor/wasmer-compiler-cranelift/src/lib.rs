@@ -69,7 +69,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// elfrun: what its patch of this crate changes in generated code (vendor/README.md). Part of elfrun's artifact
 /// cache key, so that code compiled before a change of the patch is not loaded after it.
-pub const ELFRUN_PATCH: &str = "elfrun 7: memory 0's base in the pinned register (r15); fused relaxed madd where the ISA has FMA; jumps padded off 32-byte \
+pub const ELFRUN_PATCH: &str = "elfrun 8: memory 0's base in the pinned register (r15), set again after calls that may run another instance's code; fused relaxed madd where the ISA has FMA; jumps padded off 32-byte \
      boundaries on cores with Intel's JCC erratum, function bodies to multiples of 32 bytes; 128-bit constants as memory operands; a nop before \
      br_if marks its target cold";
 

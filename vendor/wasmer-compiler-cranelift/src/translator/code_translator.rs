@@ -728,6 +728,10 @@ pub fn translate_operator(
                 args,
                 state.handlers.landing_pad(),
             )?;
+            // elfrun: an imported function may be another instance's, which pinned its own memory's base.
+            if environ.is_imported_function(FunctionIndex::from_u32(*function_index)) {
+                environ.pin_heap_base(builder)?;
+            }
             state.popn(num_args);
             state.pushn(results.as_slice());
         }
@@ -757,6 +761,8 @@ pub fn translate_operator(
                 args,
                 state.handlers.landing_pad(),
             )?;
+            // elfrun: the table may hold another instance's function (see `Operator::Call`).
+            environ.pin_heap_base(builder)?;
             state.popn(num_args);
             state.pushn(results.as_slice());
         }
