@@ -1660,16 +1660,7 @@ impl<'p> Lift<'p> {
         if b != 0 || !inlinable_leaf(plan, ret_pc) {
             return false;
         }
-        // The callee's instructions start where nothing is known but the registers' locals.
-        self.known = None;
-        self.forget_values();
-        let (call_pc, depth) = (self.pc, self.depth);
-        self.flush();
-        // The `if`s open around the call (a BLR's test for this target) enclose the leaf's labels: counted as
-        // labels while its blocks are lifted, each instruction starting with none of its own open.
-        let outer = self.labels.len();
-        self.labels
-            .extend(std::iter::repeat_n(Label::Open, depth as usize));
+        let site = self.begin_inlined();
         for blk in plan.blocks[1..].iter().rev() {
             self.body
                 .push(Instruction::Block(wasm_encoder::BlockType::Empty));
@@ -1710,6 +1701,28 @@ impl<'p> Lift<'p> {
                 self.flush();
             }
         }
+        self.end_inlined(site);
+        true
+    }
+
+    /// Starts a callee's code lifted at the call site (`inline_leaf`, `inline_stub`): returns the call's pc,
+    /// the `if`s open around it and the labels before them, for [`Lift::end_inlined`].
+    fn begin_inlined(&mut self) -> (u64, u32, usize) {
+        // The callee's instructions start where nothing is known but the registers' locals.
+        self.known = None;
+        self.forget_values();
+        let (call_pc, depth) = (self.pc, self.depth);
+        self.flush();
+        // The `if`s open around the call (a BLR's test for this target) enclose the callee's labels: counted as
+        // labels while its instructions are lifted, each starting with none of its own open.
+        let outer = self.labels.len();
+        self.labels
+            .extend(std::iter::repeat_n(Label::Open, depth as usize));
+        (call_pc, depth, outer)
+    }
+
+    /// Ends what [`Lift::begin_inlined`] started.
+    fn end_inlined(&mut self, (call_pc, depth, outer): (u64, u32, usize)) {
         self.labels.truncate(outer);
         self.depth = depth;
         self.pc = call_pc;
@@ -1717,7 +1730,6 @@ impl<'p> Lift<'p> {
         // inlined for one of a BLR's known targets sits in an `if`, and the next target's code follows it.
         self.known = None;
         self.forget_values();
-        true
     }
 
     /// A call (its X30 written) to function `f`, entered at block `b`, inlined when the callee is a stub
@@ -1754,14 +1766,8 @@ impl<'p> Lift<'p> {
             _ => return false,
         };
         let blk = &plan.blocks[0];
-        self.known = None;
-        self.forget_values();
-        let (call_pc, depth) = (self.pc, self.depth);
-        self.flush();
-        // As in `inline_leaf`: the `if`s open around the call enclose the stub's code.
-        let outer = self.labels.len();
-        self.labels
-            .extend(std::iter::repeat_n(Label::Open, depth as usize));
+        let site = self.begin_inlined();
+        let call_pc = site.0;
         let body = &blk.insns[..blk.insns.len() - 1];
         if !self.lift_insns(blk.start, body, 0) {
             self.pc = br_pc;
@@ -1781,11 +1787,7 @@ impl<'p> Lift<'p> {
             self.exit_with_npc_on_stack(Status::Continue);
             self.flush();
         }
-        self.labels.truncate(outer);
-        self.depth = depth;
-        self.pc = call_pc;
-        self.known = None;
-        self.forget_values();
+        self.end_inlined(site);
         true
     }
 
