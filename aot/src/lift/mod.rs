@@ -1609,6 +1609,7 @@ impl<'p> Lift<'p> {
         self.mark(Mark::Reload(f));
         self.known = None;
         self.forget_values();
+        self.depth += 2; // the depth guard's `if` and the return test's
         if !tail {
             self.cur.extend([
                 I::LocalGet(r),
@@ -1620,11 +1621,8 @@ impl<'p> Lift<'p> {
                 I::I32And,
                 I::If(Empty),
             ]);
-            self.depth += 2; // the depth guard's `if` and this one
             self.goto(ret_pc);
             self.cur.push(I::End);
-        } else {
-            self.depth += 2;
         }
         self.cur.extend([
             I::I32Const(pc_addr),
@@ -1747,20 +1745,17 @@ impl<'p> Lift<'p> {
         let Some((br_pc, rn)) = stub_branch(plan).filter(|_| b == 0) else {
             return false;
         };
+        // Entries of lifted functions that are no stubs themselves (a stub's BR that reached a stub would inline
+        // it in turn).
+        let plain_entry = |t: &u64| {
+            self.m
+                .callees
+                .get(t)
+                .and_then(|&(g, _)| self.m.plans.get(g as usize))
+                .is_some_and(|p| stub_branch(p).is_none())
+        };
         let targets: Vec<u64> = match self.m.indirect.get(&br_pc) {
-            // Entries of lifted functions that are no stubs themselves (a stub's BR that reached a stub would
-            // inline it in turn).
-            Some(t)
-                if !t.is_empty()
-                    && t.iter().all(|t| {
-                        self.m.callees.get(t).is_some_and(|&(g, _)| {
-                            self.m
-                                .plans
-                                .get(g as usize)
-                                .is_some_and(|p| stub_branch(p).is_none())
-                        })
-                    }) =>
-            {
+            Some(t) if !t.is_empty() && t.iter().all(plain_entry) => {
                 t.iter().copied().take(crate::MAX_DEVIRT).collect()
             }
             _ => return false,
@@ -1789,6 +1784,14 @@ impl<'p> Lift<'p> {
         }
         self.end_inlined(site);
         true
+    }
+
+    /// A BL or BLR to `target` (`call`), or a jump there from this function — a tail call if `target` is
+    /// another function's entry: lifted by [`Lift::call_lifted`] if it is a lifted function's entry; false
+    /// (nothing emitted) otherwise.
+    pub(super) fn call_function(&mut self, target: u64, call: bool) -> bool {
+        let tail = !call && !self.index.contains_key(&target);
+        (call || tail) && self.call_lifted(target, tail)
     }
 
     /// Opens an `if` entered when i64 local `v` holds `value` (one more level of [`Lift::depth`]).
@@ -1832,8 +1835,7 @@ impl<'p> Lift<'p> {
                 continue;
             }
             self.open_if_eq(target, t);
-            let tail = !call && !self.index.contains_key(&t);
-            if !((call || tail) && self.call_lifted(t, tail)) {
+            if !self.call_function(t, call) {
                 self.goto(t);
             }
             self.depth -= 1;

@@ -1119,9 +1119,7 @@ impl Sem for Lift<'_> {
 
     fn branch(&mut self, target: u64, kind: BranchKind) {
         self.commit();
-        // A jump to another function's entry is a tail call (`call_lifted`).
-        let tail = kind == BranchKind::Jump && !self.index.contains_key(&target);
-        if !((kind == BranchKind::Call || tail) && self.call_lifted(target, tail)) {
+        if kind == BranchKind::Return || !self.call_function(target, kind == BranchKind::Call) {
             self.goto(target);
         }
         self.ended = true;

@@ -1634,7 +1634,7 @@ impl FuncEnvironment<'_> {
             style: heap_style,
             index_type: I32,
             page_size_log2: self.target_config.page_size_align_log2,
-            pinned: readonly_base && self.pins_heap(index),
+            pinned: self.pins_heap(index),
         }))
     }
 
