@@ -1,17 +1,26 @@
 # wait: for one job, for all, for unknown pids, wait -n (ordered through a fifo), wait -p, exit statuses.
 d=$(mktemp -d "${TMPDIR:-/tmp}/wait.XXXXXX")
-# wait -n first: a job that ended before a `wait` may stay in the job table (a race in bash itself), and
-# wait -n would return it. The job blocked on the fifo cannot finish before the other one.
+# wait -n. bash races with itself here: a job that its SIGCHLD handler reaps between wait -n's look at the
+# job table and its blocking waitpid is missed, and wait -n then waits for another job - forever when that one
+# is blocked on the fifo (a CI run hung so, once in many). So wait -n gets a job that has ended only once the
+# handler has reaped it (kill -0 fails when it is no longer a zombie) and returns it from the job table, and
+# it blocks only on a job that runs for a while.
 /usr/bin/mkfifo "$d/fifo"
 { read -r _ < "$d/fifo"; exit 7; } & slow=$!
 (exit 8) & fast=$!
+while kill -0 "$fast" 2>/dev/null; do :; done
 wait -n -p who; st=$?
-[[ $who == "$fast" ]] && echo "wait -n: the fast job finished first, status $st"
+[[ $who == "$fast" ]] && echo "wait -n: the job that ended, status $st"
 [[ $who == "$fast" ]] || echo "wait -n returned another job first, status $st"
 echo go > "$d/fifo"
+while kill -0 "$slow" 2>/dev/null; do :; done
 wait -n -p who; st=$?
-[[ $who == "$slow" ]] && echo "wait -n: then the slow job, status $st"
+[[ $who == "$slow" ]] && echo "wait -n: then the one the fifo let go, status $st"
 [[ $who == "$slow" ]] || echo "wait -n returned another job second, status $st"
+/bin/sleep 0.2 & p=$!
+wait -n -p who; st=$?
+[[ $who == "$p" ]] && echo "wait -n for a running job, status $st"
+[[ $who == "$p" ]] || echo "wait -n for a running job returned $who, status $st"
 wait -n; echo "wait -n with no jobs -> $?"
 
 /bin/sleep 0.1 & wait $!; echo "sleep job -> $?"
