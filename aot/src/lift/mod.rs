@@ -149,6 +149,9 @@ pub const MAX_CALL_DEPTH: i32 = 200;
 pub const INLINE_MAX: usize = 12;
 /// Most instructions of a stub inlined at its callers ([`Lift::inline_stub`]): a PLT entry has four.
 const STUB_MAX: usize = 4;
+/// Callees inlined inside one another at most: a stub's target that jumps to a leaf is three deep. Bounds the
+/// inlining of functions that jump to each other's entries.
+const MAX_INLINE_NEST: u32 = 3;
 /// Locals a lifted function may declare before the instruction being lifted: Wasm allows 50,000 (wasmparser's
 /// limit), and one instruction takes at most some dozens.
 const MAX_LOCALS: usize = 48_000;
@@ -717,6 +720,8 @@ pub struct Lift<'p> {
     uses_fast_fp: bool,
     /// Some back edge decrements `L_FUEL`: the prologue, call sites and the epilogue move it to and from memory.
     uses_fuel: bool,
+    /// Callees being inlined around the current instruction ([`Lift::begin_inlined`]).
+    inlining: u32,
     pub stats: LiftStats,
 }
 
@@ -801,6 +806,7 @@ impl<'p> Lift<'p> {
             vwrites: 0,
             uses_fast_fp: false,
             uses_fuel: false,
+            inlining: 0,
             stats: LiftStats::default(),
         };
         l.emit_body();
@@ -1559,7 +1565,9 @@ impl<'p> Lift<'p> {
         let Some(&(f, b)) = self.m.callees.get(&target) else {
             return false;
         };
-        if (!tail && self.inline_leaf(f, b)) || self.inline_stub(f, b, tail) {
+        if self.inlining < MAX_INLINE_NEST
+            && ((!tail && self.inline_leaf(f, b)) || self.inline_stub(f, b, tail))
+        {
             return true;
         }
         let ret_pc = self.pc + 4;
@@ -1643,19 +1651,23 @@ impl<'p> Lift<'p> {
 
     /// A call (its X30 written) to function `f`, entered at block `b`, inlined when the callee is a small leaf
     /// ([`inlinable_leaf`]: at most [`INLINE_MAX`] instructions, branching only forward within itself, every
-    /// path ending in RET — a comparison function, a getter): its instructions are lifted here, at their own
-    /// pcs (an exit inside them leaves with the exact state, as in the callee), each of its blocks after the
-    /// first where a `block` opened before the first ends (as a function's units), and each RET continues at
-    /// the return address when X30 still holds it — else it leaves for the runtime there. A Wasm call costs its
-    /// register moves, the callee's prologue and epilogue and the outcome checks: dozens of instructions around
-    /// memstr's six-instruction `qsort` comparison, and intmix's list sort calls a three-block one.
+    /// path ending in RET or in a jump to another lifted function's entry — a comparison function, a getter, a
+    /// wrapper): its instructions are lifted here, at their own pcs (an exit inside them leaves with the exact
+    /// state, as in the callee), each of its blocks after the first where a `block` opened before the first
+    /// ends (as a function's units); each RET continues at the return address when X30 still holds it — else
+    /// it leaves for the runtime there — and each jump calls its target as this call would (X30 holds this
+    /// call's return address). A Wasm call costs its register moves, the callee's prologue and epilogue and
+    /// the outcome checks: dozens of instructions around memstr's six-instruction `qsort` comparison, and
+    /// intmix's list sort calls a three-block one; memstr's string comparison (`ldr x0, [x0]; ldr x1, [x1];
+    /// b strcmp`) cost a whole frame around its call of `strcmp`.
     fn inline_leaf(&mut self, f: u32, b: u32) -> bool {
         use Instruction as I;
         let ret_pc = self.pc + 4;
         let Some(plan) = self.m.plans.get(f as usize) else {
             return false;
         };
-        if b != 0 || !inlinable_leaf(plan, ret_pc) {
+        let entry = |t: u64| self.m.callees.contains_key(&t);
+        if b != 0 || !inlinable_leaf(plan, ret_pc, entry) {
             return false;
         }
         let site = self.begin_inlined();
@@ -1673,31 +1685,40 @@ impl<'p> Lift<'p> {
                 self.forget_values();
             }
             let n = blk.insns.len();
-            let ret = match blk.insns[n - 1] {
-                elfrun_interp::Insn::Branch(elfrun_interp::a64::branch::Branch::BrReg {
-                    kind: elfrun_interp::sem::BranchKind::Return,
-                    rn,
-                }) => Some(rn),
-                _ => None,
-            };
-            let body = if ret.is_some() {
-                &blk.insns[..n - 1]
-            } else {
-                &blk.insns[..]
+            let last_pc = blk.start + 4 * (n as u64 - 1);
+            let end = leaf_end(plan, blk);
+            let body = match end {
+                LeafEnd::Other => &blk.insns[..],
+                _ => &blk.insns[..n - 1],
             };
             // Ended: a branch (the rest of the block is not reached) or an exit to the interpreter.
-            let ended = self.lift_insns(blk.start, body, 0);
-            if let (Some(rn), false) = (ret, ended) {
-                self.pc = blk.start + 4 * (n as u64 - 1);
-                self.depth = 0;
-                let x = self.read_slot(RegSlot::Gpr(rn.min(30)));
-                self.open_if_eq(x, ret_pc);
-                self.goto(ret_pc);
-                self.depth -= 1;
-                self.cur.extend([I::End, I::LocalGet(x)]);
-                self.exit_with_npc_on_stack(Status::Continue);
-                self.flush();
+            if self.lift_insns(blk.start, body, 0) {
+                continue;
             }
+            self.depth = 0;
+            match end {
+                LeafEnd::Return(rn) => {
+                    self.pc = last_pc;
+                    let x = self.read_slot(RegSlot::Gpr(rn.min(30)));
+                    self.open_if_eq(x, ret_pc);
+                    self.goto(ret_pc);
+                    self.depth -= 1;
+                    self.cur.extend([I::End, I::LocalGet(x)]);
+                    self.exit_with_npc_on_stack(Status::Continue);
+                }
+                LeafEnd::Jump(target) => {
+                    // The call is this one's: its return address (in X30 already) is after `site.0`.
+                    self.pc = site.0;
+                    let called = self.call_lifted(target, false);
+                    debug_assert!(
+                        called,
+                        "a leaf's jump out goes to a lifted function's entry"
+                    );
+                    self.pc = last_pc;
+                }
+                LeafEnd::Other => continue,
+            }
+            self.flush();
         }
         self.end_inlined(site);
         true
@@ -1716,6 +1737,7 @@ impl<'p> Lift<'p> {
         let outer = self.labels.len();
         self.labels
             .extend(std::iter::repeat_n(Label::Open, depth as usize));
+        self.inlining += 1;
         (call_pc, depth, outer)
     }
 
@@ -1724,6 +1746,7 @@ impl<'p> Lift<'p> {
         self.labels.truncate(outer);
         self.depth = depth;
         self.pc = call_pc;
+        self.inlining -= 1;
         // What the callee's instructions taught about the flags and values holds on this path only: a call
         // inlined for one of a BLR's known targets sits in an `if`, and the next target's code follows it.
         self.known = None;
@@ -2271,11 +2294,45 @@ fn stub_branch(p: &FnPlan) -> Option<(u64, u8)> {
     }
 }
 
+/// How a block of an inlined leaf ends ([`Lift::inline_leaf`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LeafEnd {
+    /// RET through this register.
+    Return(u8),
+    /// B to this pc outside the leaf's blocks (another function's entry, by [`inlinable_leaf`]).
+    Jump(u64),
+    /// Anything else: a branch within the leaf, falling through.
+    Other,
+}
+
+fn leaf_end(p: &FnPlan, blk: &BlockPlan) -> LeafEnd {
+    use elfrun_interp::a64::branch::Branch;
+    match blk.insns.last() {
+        Some(Insn::Branch(Branch::BrReg {
+            kind: elfrun_interp::sem::BranchKind::Return,
+            rn,
+        })) => LeafEnd::Return(*rn),
+        Some(Insn::Branch(Branch::BImm {
+            link: false,
+            offset,
+        })) => {
+            let target = (blk.end() - 4).wrapping_add(*offset as i64 as u64);
+            if p.blocks.iter().any(|b| b.start == target) {
+                LeafEnd::Other
+            } else {
+                LeafEnd::Jump(target)
+            }
+        }
+        _ => LeafEnd::Other,
+    }
+}
+
 /// Whether a function of plan `p` can be inlined at a call returning to `ret_pc` ([`Lift::inline_leaf`]): at
-/// most [`INLINE_MAX`] instructions, every block ending in RET, in a direct branch (conditional or not) to a
-/// later block of its own, or falling into the next one — no call, no other way out, no loop — and none of its
-/// blocks at `ret_pc` (where the inlined RET continues in the caller).
-fn inlinable_leaf(p: &FnPlan, ret_pc: u64) -> bool {
+/// most [`INLINE_MAX`] instructions, every block ending in RET, in a jump to a function's entry (`entry`) that
+/// is none of its own blocks, in a direct branch (conditional or not) to a later block of its own, or falling
+/// into the next one — no call, no other way out, no loop — and none of its blocks at `ret_pc` (where the
+/// inlined RET continues in the caller).
+fn inlinable_leaf(p: &FnPlan, ret_pc: u64, entry: impl Fn(u64) -> bool) -> bool {
     use elfrun_interp::a64::branch::Branch;
     let n: usize = p.blocks.iter().map(|b| b.insns.len()).sum();
     if n == 0 || n > INLINE_MAX || p.blocks.iter().any(|b| b.start == ret_pc) {
@@ -2287,18 +2344,19 @@ fn inlinable_leaf(p: &FnPlan, ret_pc: u64) -> bool {
         };
         let later = |t: u64| p.blocks[k + 1..].iter().any(|b| b.start == t);
         !rest.iter().any(|i| i.ends_block())
-            && match last {
-                Insn::Branch(Branch::BrReg {
-                    kind: elfrun_interp::sem::BranchKind::Return,
-                    ..
-                }) => true,
-                Insn::Branch(
-                    Branch::CondBr { .. }
-                    | Branch::Cbz { .. }
-                    | Branch::Tbz { .. }
-                    | Branch::BImm { link: false, .. },
+            && match (leaf_end(p, blk), last) {
+                (LeafEnd::Return(_), _) => true,
+                (LeafEnd::Jump(target), _) => entry(target),
+                (
+                    _,
+                    Insn::Branch(
+                        Branch::CondBr { .. }
+                        | Branch::Cbz { .. }
+                        | Branch::Tbz { .. }
+                        | Branch::BImm { link: false, .. },
+                    ),
                 ) => blk.targets().into_iter().all(later),
-                i if !i.ends_block() => later(blk.end()),
+                (_, i) if !i.ends_block() => later(blk.end()),
                 _ => false,
             }
     })
@@ -2470,6 +2528,49 @@ mod tests {
         assert!(
             calls_callee(long),
             "a leaf over INLINE_MAX instructions is called"
+        );
+    }
+
+    /// A wrapper that ends in a jump to another function's entry (memstr's `cmp_str`: `ldr x0, [x0]; ldr x1,
+    /// [x1]; b strcmp`) is inlined and its jump calls the target directly; two functions jumping to each
+    /// other's entries are inlined only `MAX_INLINE_NEST` deep, then called.
+    #[test]
+    fn wrappers_jumping_to_another_function_are_inlined() {
+        let caller = blocks(0x1000, &[(0x1000, &[0x9400_0400]), (0x1004, &[RET])]);
+        // ldr x0, [x0]; ldr x1, [x1]; b 0x3000
+        let wrapper = blocks(
+            0x2000,
+            &[(0x2000, &[0xf940_0000, 0xf940_0021, 0x1400_03fe])],
+        );
+        let looping = blocks(
+            0x3000,
+            &[(0x3000, &[0xf100_0400, bne(1, 0)]), (0x3008, &[RET])],
+        );
+        let calls = |body: &[Instruction<'static>], f: u32| {
+            body.iter()
+                .filter(|i| matches!(i, Instruction::Call(g) if *g == FIRST_LIFTED + f))
+                .count()
+        };
+        let body = lifted_body(
+            &[caller.clone(), wrapper, looping],
+            HashMap::from([(0x2000, (1, 0)), (0x3000, (2, 0))]),
+        );
+        assert_eq!(
+            (calls(&body, 1), calls(&body, 2)),
+            (0, 1),
+            "the wrapper inlined, its target called"
+        );
+        // b 0x3000 and, at 0x3000, b 0x2000.
+        let ping = blocks(0x2000, &[(0x2000, &[0x1400_0400])]);
+        let pong = blocks(0x3000, &[(0x3000, &[0x17ff_fc00])]);
+        let body = lifted_body(
+            &[caller, ping, pong],
+            HashMap::from([(0x2000, (1, 0)), (0x3000, (2, 0))]),
+        );
+        assert_eq!(
+            calls(&body, 1) + calls(&body, 2),
+            1,
+            "inlined MAX_INLINE_NEST deep, then called"
         );
     }
 
