@@ -16,6 +16,10 @@
 //! `ELFRUN_VECTOR_FILES=dp_reg_qemu,simd_cases_qemu` runs only those files (names without `.vec`);
 //! `ELFRUN_VECTOR_FILE=PATH` with `--ignored vector_file` runs a file that is not checked in.
 
+mod common;
+#[allow(dead_code)]
+#[path = "../../interp/tests/difftest/interp_run.rs"]
+mod interp_run;
 #[allow(dead_code)]
 #[path = "../../interp/tests/difftest/prng.rs"]
 mod prng;
@@ -27,10 +31,10 @@ use elfrun::host::HostMemory;
 use elfrun::tier::{Aot, ReadBundle};
 use elfrun_aot::abi::Status;
 use elfrun_aot::{BuildInput, Scope};
-use elfrun_interp::{CpuState, Eval, Exit, GuestMem, decode, disasm};
-use std::fmt::Write as _;
+use elfrun_interp::{Eval, Exit, GuestMem, decode};
+use interp_run::{from_cpu, mismatch, to_cpu};
 use std::path::PathBuf;
-use vector::{Regs, Vector};
+use vector::Vector;
 
 /// Where cases that do not depend on their pc are laid out.
 const SIDE_BY_SIDE: u64 = 0x1000_0000;
@@ -85,37 +89,6 @@ fn layout(vs: &[Vector]) -> Vec<Vec<(usize, u64)>> {
     fixed
 }
 
-/// A static AArch64 ELF whose one R+X segment, at `vaddr`, holds `bytes` (the whole file is the segment).
-fn elf(vaddr: u64, bytes: &[u8], entry: u64) -> Vec<u8> {
-    const HEADERS: u64 = 64 + 56;
-    let mut f = Vec::new();
-    f.extend_from_slice(b"\x7fELF");
-    f.extend_from_slice(&[2, 1, 1, 0]); // ELFCLASS64, little-endian, version 1, SysV ABI
-    f.extend_from_slice(&[0; 8]);
-    f.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
-    f.extend_from_slice(&183u16.to_le_bytes()); // EM_AARCH64
-    f.extend_from_slice(&1u32.to_le_bytes());
-    f.extend_from_slice(&entry.to_le_bytes());
-    f.extend_from_slice(&64u64.to_le_bytes()); // e_phoff
-    f.extend_from_slice(&0u64.to_le_bytes()); // e_shoff
-    f.extend_from_slice(&0u32.to_le_bytes()); // e_flags
-    f.extend_from_slice(&64u16.to_le_bytes());
-    f.extend_from_slice(&56u16.to_le_bytes());
-    f.extend_from_slice(&1u16.to_le_bytes());
-    f.extend_from_slice(&[0; 6]); // no section headers
-    let size = HEADERS + bytes.len() as u64;
-    f.extend_from_slice(&1u32.to_le_bytes()); // PT_LOAD
-    f.extend_from_slice(&5u32.to_le_bytes()); // R+X
-    f.extend_from_slice(&0u64.to_le_bytes()); // p_offset
-    f.extend_from_slice(&(vaddr - HEADERS).to_le_bytes());
-    f.extend_from_slice(&(vaddr - HEADERS).to_le_bytes());
-    f.extend_from_slice(&size.to_le_bytes());
-    f.extend_from_slice(&size.to_le_bytes());
-    f.extend_from_slice(&4096u64.to_le_bytes());
-    f.extend_from_slice(bytes);
-    f
-}
-
 /// The ELF of one image: the cases at their pcs, then a driver (the entry) that BLs each of them.
 fn image(vs: &[Vector], cases: &[(usize, u64)]) -> Vec<u8> {
     let lo = cases.iter().map(|&(_, pc)| pc).min().unwrap() & !0xfff;
@@ -124,7 +97,7 @@ fn image(vs: &[Vector], cases: &[(usize, u64)]) -> Vec<u8> {
         .map(|&(i, pc)| pc + 4 * (vs[i].words.len() as u64 + 1))
         .max()
         .unwrap();
-    // Room below the code for the headers (`elf` maps the file from its start).
+    // Room below the code for the ELF headers (the file is mapped from its start).
     let lo = lo - 0x1000;
     let driver = hi.next_multiple_of(16);
     let mut bytes = vec![0u8; (driver - lo) as usize];
@@ -139,32 +112,19 @@ fn image(vs: &[Vector], cases: &[(usize, u64)]) -> Vec<u8> {
         bytes.extend_from_slice(&(0x9400_0000 | offset).to_le_bytes());
     }
     bytes.extend_from_slice(&UDF.to_le_bytes());
-    let headers = 64 + 56;
-    elf(lo + headers, &bytes[headers as usize..], driver)
-}
-
-fn to_cpu(r: &Regs, pc: u64) -> CpuState {
-    CpuState {
-        x: r.x,
-        sp: r.sp,
-        pc,
-        nzcv: r.nzcv,
-        fpcr: r.fpcr,
-        fpsr: r.fpsr,
-        v: r.v,
-        ..CpuState::default()
-    }
-}
-
-fn from_cpu(c: &CpuState) -> Regs {
-    Regs {
-        x: c.x,
-        sp: c.sp,
-        nzcv: c.nzcv,
-        fpcr: c.fpcr,
-        fpsr: c.fpsr,
-        v: c.v,
-    }
+    // The file is the segment: its headers take the start, which holds no case.
+    let size = bytes.len() as u64;
+    let seg = common::Seg {
+        ptype: 1, // PT_LOAD
+        flags: 5, // R+X
+        offset: 0,
+        vaddr: lo,
+        filesz: size,
+        memsz: size,
+    };
+    let mut f = common::elf_file(&[seg], driver, &[]);
+    f.extend_from_slice(&bytes[f.len()..]);
+    f
 }
 
 /// How a case ran: instructions the interpreter took over, and what differs from qemu (empty if nothing).
@@ -228,50 +188,13 @@ fn run_case(aot: &mut Aot, host: &mut HostMemory, mem: GuestMem, v: &Vector, pc:
     if v.undefined && !undefined && problem.is_none() {
         problem = Some("completed the case; qemu raised SIGILL".into());
     }
-    let mut report = String::new();
-    if let Some(p) = problem {
-        let _ = writeln!(report, "  {p}");
-    }
-    for (want, have) in v.output.diff(&from_cpu(&cpu)) {
-        let _ = writeln!(
-            report,
-            "  {:<5} qemu {:<34} lifted {}",
-            want.name(),
-            want.value(),
-            have.value()
-        );
-    }
-    if let (Some(s), Some(mut expected)) = (v.scratch, initial) {
-        for (addr, bytes) in &v.mem_changes {
-            let o = (addr - s.addr) as usize;
-            expected[o..o + bytes.len()].copy_from_slice(bytes);
-        }
+    let scratch = v.scratch.zip(initial).map(|(s, initial)| {
         let mut actual = vec![0u8; s.len as usize];
         mem.read_bytes(s.addr, &mut actual)
             .expect("scratch inside memory");
-        if let Some(first) = (0..actual.len()).find(|&i| actual[i] != expected[i]) {
-            let last = (first + 16).min(actual.len());
-            let _ = writeln!(
-                report,
-                "  memory differs from {:#x}: qemu {:02x?} lifted {:02x?}",
-                s.addr + first as u64,
-                &expected[first..last],
-                &actual[first..last]
-            );
-        }
-    }
-    if !report.is_empty() {
-        let mut words = String::new();
-        for (i, w) in v.words.iter().enumerate() {
-            let _ = writeln!(
-                words,
-                "    {:#x}: {w:08x}  {}",
-                v.pc + 4 * i as u64,
-                disasm(*w)
-            );
-        }
-        report = format!("{}\n{words}{report}", v.name);
-    }
+        (initial, actual)
+    });
+    let report = mismatch(v, problem, &from_cpu(&cpu), scratch).map_or(String::new(), |m| m.report);
     Outcome {
         interpreted,
         report,

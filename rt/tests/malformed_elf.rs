@@ -4,6 +4,9 @@
 //! `mov x0, #42; mov x8, #93; svc #0` (encodings checked with aarch64-linux-gnu-as/objdump), so a valid
 //! variant must exit with status 42.
 
+mod common;
+
+use common::Seg;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -12,49 +15,10 @@ const BASE: u64 = 0x40_0000;
 const EHDR: usize = 64;
 const PHDR: usize = 56;
 
-/// Fields of the one program header, so tests can bend them.
-#[derive(Clone, Copy)]
-struct Seg {
-    ptype: u32,
-    flags: u32,
-    offset: u64,
-    vaddr: u64,
-    filesz: u64,
-    memsz: u64,
-}
-
 /// ELF header + `segs` program headers + code; code at file offset `EHDR + n*PHDR`, mapped at BASE + offset.
 fn elf(segs: &[Seg], entry: u64) -> Vec<u8> {
-    let mut f = Vec::new();
-    f.extend_from_slice(b"\x7fELF");
-    f.extend_from_slice(&[2, 1, 1, 0]); // ELFCLASS64, little-endian, version 1, SysV ABI
-    f.extend_from_slice(&[0; 8]);
-    f.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
-    f.extend_from_slice(&183u16.to_le_bytes()); // EM_AARCH64
-    f.extend_from_slice(&1u32.to_le_bytes());
-    f.extend_from_slice(&entry.to_le_bytes());
-    f.extend_from_slice(&(EHDR as u64).to_le_bytes()); // e_phoff
-    f.extend_from_slice(&0u64.to_le_bytes()); // e_shoff
-    f.extend_from_slice(&0u32.to_le_bytes()); // e_flags
-    f.extend_from_slice(&(EHDR as u16).to_le_bytes());
-    f.extend_from_slice(&(PHDR as u16).to_le_bytes());
-    f.extend_from_slice(&(segs.len() as u16).to_le_bytes());
-    f.extend_from_slice(&[0; 6]); // shentsize, shnum, shstrndx
-    assert_eq!(f.len(), EHDR);
-    for s in segs {
-        f.extend_from_slice(&s.ptype.to_le_bytes());
-        f.extend_from_slice(&s.flags.to_le_bytes());
-        f.extend_from_slice(&s.offset.to_le_bytes());
-        f.extend_from_slice(&s.vaddr.to_le_bytes());
-        f.extend_from_slice(&s.vaddr.to_le_bytes()); // p_paddr
-        f.extend_from_slice(&s.filesz.to_le_bytes());
-        f.extend_from_slice(&s.memsz.to_le_bytes());
-        f.extend_from_slice(&4096u64.to_le_bytes());
-    }
-    for w in CODE {
-        f.extend_from_slice(&w.to_le_bytes());
-    }
-    f
+    let code: Vec<u8> = CODE.iter().flat_map(|w| w.to_le_bytes()).collect();
+    common::elf_file(segs, entry, &code)
 }
 
 /// The one-segment program: the whole file mapped at BASE, entry at the code.

@@ -6,7 +6,8 @@ use crate::vector::{Regs, Vector};
 use elfrun_interp::{CpuState, Eval, Exit, GuestMem, decode, disasm};
 use std::fmt::Write as _;
 
-fn to_cpu(r: &Regs, pc: u64) -> CpuState {
+/// The interpreter's state for input `r` at `pc`.
+pub fn to_cpu(r: &Regs, pc: u64) -> CpuState {
     CpuState {
         x: r.x,
         sp: r.sp,
@@ -19,7 +20,8 @@ fn to_cpu(r: &Regs, pc: u64) -> CpuState {
     }
 }
 
-fn from_cpu(c: &CpuState) -> Regs {
+/// The registers a vector checks, from the interpreter's state.
+pub fn from_cpu(c: &CpuState) -> Regs {
     Regs {
         x: c.x,
         sp: c.sp,
@@ -65,7 +67,8 @@ pub struct Mismatch {
     pub report: String,
 }
 
-fn disasm_words(v: &Vector) -> String {
+/// The case's words, one line each, disassembled.
+pub fn disasm_words(v: &Vector) -> String {
     let mut s = String::new();
     for (i, w) in v.words.iter().enumerate() {
         let _ = writeln!(s, "    {:#x}: {w:08x}  {}", v.pc + 4 * i as u64, disasm(*w));
@@ -116,12 +119,28 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
     if v.undefined && !undefined && problem.is_none() {
         problem = Some("elfrun completed the case; qemu raised SIGILL".into());
     }
+    let scratch = v.scratch.zip(initial).map(|(s, initial)| {
+        let mut actual = vec![0u8; s.len as usize];
+        g.read_bytes(s.addr, &mut actual)
+            .expect("scratch inside memory");
+        (initial, actual)
+    });
+    mismatch(v, problem, &from_cpu(&cpu), scratch)
+}
+
+/// What differs between the case's expectation and what an executor left: `problem` (how it stopped, if not
+/// as expected), the registers `got`, and the scratch memory as initialised and as left. `None` if nothing.
+pub fn mismatch(
+    v: &Vector,
+    problem: Option<String>,
+    got: &Regs,
+    scratch: Option<(Vec<u8>, Vec<u8>)>,
+) -> Option<Mismatch> {
     let mut report = String::new();
     if let Some(p) = problem {
         let _ = writeln!(report, "  {p}");
     }
-    let got = from_cpu(&cpu);
-    for (want, have) in v.output.diff(&got) {
+    for (want, have) in v.output.diff(got) {
         let _ = writeln!(
             report,
             "  {:<5} input {:<34} qemu {:<34} elfrun {}",
@@ -136,15 +155,12 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
             have.value()
         );
     }
-    if let (Some(s), Some(initial)) = (v.scratch, initial) {
-        let mut expected = initial.clone();
+    if let (Some(s), Some((initial, actual))) = (v.scratch, scratch) {
+        let mut expected = initial;
         for (addr, bytes) in &v.mem_changes {
             let o = (addr - s.addr) as usize;
             expected[o..o + bytes.len()].copy_from_slice(bytes);
         }
-        let mut actual = vec![0u8; s.len as usize];
-        g.read_bytes(s.addr, &mut actual)
-            .expect("scratch inside memory");
         let bad: Vec<usize> = (0..actual.len())
             .filter(|&i| actual[i] != expected[i])
             .collect();

@@ -138,3 +138,49 @@ pub fn qemu_binfmt(args: &[&str], env: &[(&str, &str)]) -> Output {
     );
     o
 }
+
+/// One program header of [`elf_file`].
+#[derive(Clone, Copy, Debug)]
+pub struct Seg {
+    pub ptype: u32,
+    pub flags: u32,
+    pub offset: u64,
+    pub vaddr: u64,
+    pub filesz: u64,
+    pub memsz: u64,
+}
+
+/// A static AArch64 ELF file (ET_EXEC, no section headers) built byte by byte: the ELF header, `segs` as its
+/// program headers, then `payload`.
+pub fn elf_file(segs: &[Seg], entry: u64, payload: &[u8]) -> Vec<u8> {
+    const EHDR: usize = 64;
+    const PHDR: usize = 56;
+    let mut f = Vec::new();
+    f.extend_from_slice(b"\x7fELF");
+    f.extend_from_slice(&[2, 1, 1, 0]); // ELFCLASS64, little-endian, version 1, SysV ABI
+    f.extend_from_slice(&[0; 8]);
+    f.extend_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+    f.extend_from_slice(&183u16.to_le_bytes()); // EM_AARCH64
+    f.extend_from_slice(&1u32.to_le_bytes());
+    f.extend_from_slice(&entry.to_le_bytes());
+    f.extend_from_slice(&(EHDR as u64).to_le_bytes()); // e_phoff
+    f.extend_from_slice(&0u64.to_le_bytes()); // e_shoff
+    f.extend_from_slice(&0u32.to_le_bytes()); // e_flags
+    f.extend_from_slice(&(EHDR as u16).to_le_bytes());
+    f.extend_from_slice(&(PHDR as u16).to_le_bytes());
+    f.extend_from_slice(&(segs.len() as u16).to_le_bytes());
+    f.extend_from_slice(&[0; 6]); // shentsize, shnum, shstrndx
+    assert_eq!(f.len(), EHDR);
+    for s in segs {
+        f.extend_from_slice(&s.ptype.to_le_bytes());
+        f.extend_from_slice(&s.flags.to_le_bytes());
+        f.extend_from_slice(&s.offset.to_le_bytes());
+        f.extend_from_slice(&s.vaddr.to_le_bytes());
+        f.extend_from_slice(&s.vaddr.to_le_bytes()); // p_paddr
+        f.extend_from_slice(&s.filesz.to_le_bytes());
+        f.extend_from_slice(&s.memsz.to_le_bytes());
+        f.extend_from_slice(&4096u64.to_le_bytes());
+    }
+    f.extend_from_slice(payload);
+    f
+}
