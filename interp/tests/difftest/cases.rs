@@ -68,8 +68,24 @@ fn int_vreg(rng: &mut Rng) -> u128 {
 /// Offset of base pointers inside a case's scratch buffer (its middle).
 pub const BASE_OFFSET: u64 = 2048;
 
-/// Generates case `i` of a batch.
-pub fn case(group: &Group, rng: &mut Rng, layout: &Layout, i: u64, seq: u64) -> Case {
+/// Generates case `i` of a batch: one instruction, or with `run` > 1 (a group without memory accesses) that
+/// many, each from a family picked anew, so that one instruction's flags, FPSR bits and registers feed the next
+/// (the executors' lazy flags and values kept between instructions).
+pub fn case(group: &Group, rng: &mut Rng, layout: &Layout, i: u64, seq: u64, run: usize) -> Case {
+    if run > 1 && group.scratch == 0 {
+        let mut c = case(group, rng, layout, i, seq, 1);
+        while c.words.len() < run {
+            let family = &group.encodings[rng.below(group.encodings.len() as u64) as usize];
+            match family.generate(rng) {
+                Some((word, roles)) if roles.follow.is_empty() && !roles.literal_pool => {
+                    c.words.push(word)
+                }
+                _ => {}
+            }
+        }
+        c.name = format!("{}.run{run}#{seq}", group.name);
+        return c;
+    }
     let family = &group.encodings[rng.below(group.encodings.len() as u64) as usize];
     let (word, roles) = family
         .generate(rng)

@@ -10,6 +10,8 @@
 //! - `scripts/difftest-long.sh`: the long run (`long_run`, ignored by default), configured by environment:
 //!   `ELFRUN_DIFFTEST_COUNT` (cases per group), `ELFRUN_DIFFTEST_SEED`, `ELFRUN_DIFFTEST_GROUPS` (comma list).
 //! - `ELFRUN_DIFFTEST_SAVE=DIR` writes the generated vectors to `DIR/<group>.vec`.
+//! - `ELFRUN_DIFFTEST_RUN=N` (long runs): each case of a group without memory accesses is N instructions of
+//!   that group instead of one, each feeding the next its flags, FPSR and registers.
 //! - `ELFRUN_DIFFTEST_JOBS=N` runs N qemu batches at once (default: the number of CPUs).
 //! - `ELFRUN_VECTOR_FILE=PATH` with `--ignored vector_file` runs one vector file that is not checked in.
 
@@ -24,7 +26,7 @@ mod qemu;
 mod vector;
 
 use encoding::Group;
-use harness::Layout;
+use harness::{Layout, MAX_WORDS};
 use prng::Rng;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -68,6 +70,13 @@ fn run_group(group: &Group, count: u64, seed: u64) -> Outcome {
             .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)),
     );
     let save = std::env::var_os("ELFRUN_DIFFTEST_SAVE").map(PathBuf::from);
+    let run: usize = std::env::var("ELFRUN_DIFFTEST_RUN")
+        .ok()
+        .map_or(1, |r| r.parse().expect("ELFRUN_DIFFTEST_RUN"));
+    assert!(
+        (1..=MAX_WORDS).contains(&run),
+        "ELFRUN_DIFFTEST_RUN: 1 to {MAX_WORDS}"
+    );
     let mut saved = String::new();
     let mut out = Outcome::default();
     let jobs = std::env::var("ELFRUN_DIFFTEST_JOBS")
@@ -87,7 +96,7 @@ fn run_group(group: &Group, count: u64, seed: u64) -> Outcome {
                 scratch_len: group.scratch,
             };
             let cases: Vec<_> = (0..n)
-                .map(|i| cases::case(group, &mut rng, &layout, i, seq + i))
+                .map(|i| cases::case(group, &mut rng, &layout, i, seq + i, run))
                 .collect();
             seq += n;
             batches.push((layout, cases));
