@@ -9,9 +9,9 @@
 //! discovery finds it. Cases without a pc-relative instruction are laid out side by side; the others keep
 //! their own pc (their expected registers depend on it) and share an image only where they do not overlap.
 //! The image is built with `--scope all` semantics, loaded as a bundle, and each case runs as the runtime runs
-//! lifted code: from its pc, the interpreter taking over for one instruction where lifted code hands one back
-//! (an instruction the lifter leaves to it, a slow floating-point path, an undefined word), until the pc
-//! reaches the case's end. Registers and scratch memory must be qemu's.
+//! lifted code: from its pc, the interpreter taking over where lifted code hands an instruction back (one the
+//! lifter leaves to it, a slow floating-point path, an undefined word) and lifted code again wherever the pc has
+//! an entry (a block start), until the pc reaches the case's end. Registers and scratch memory must be qemu's.
 //!
 //! `ELFRUN_VECTOR_FILES=dp_reg_qemu,simd_cases_qemu` runs only those files (names without `.vec`);
 //! `ELFRUN_VECTOR_FILE=PATH` with `--ignored vector_file` runs a file that is not checked in.
