@@ -317,8 +317,13 @@ pub(crate) fn br_unlikely(depth: u32) -> [Instruction<'static>; 2] {
 
 /// A Wasm memory argument for the state/fuel words (absolute address in the constant, offset 0).
 pub(crate) fn memarg(align: u32) -> MemArg {
+    memarg_at(align, 0)
+}
+
+/// [`memarg`] with a constant offset added to the address (`Lift::address_at`).
+pub(crate) fn memarg_at(align: u32, offset: u64) -> MemArg {
     MemArg {
-        offset: 0,
+        offset,
         align,
         target: MemArgTarget::Memory(0),
         ordering: None,

@@ -14,7 +14,7 @@ use wasm_encoder::{BlockType, Instruction as I, ValType};
 use super::fp::{self, FastOp, QuietOp};
 use super::{
     CHECK_WINDOW, FP_FUNC, FlagKind, Flags, L_FA, L_FB, L_FK, L_REGS, Lift, MAX_BOUND, NZCV, Pure,
-    RegSlot, memarg, state_addr,
+    RegSlot, memarg, memarg_at, state_addr,
 };
 use crate::abi::{FpCall, MEM_END, MEM_LOW, STATE_ADDR, Status};
 
@@ -127,6 +127,25 @@ impl Lift<'_> {
         }
         self.check_range(a, 0, size as i64);
         self.cur.extend([I::LocalGet(a), I::I32WrapI64]);
+    }
+
+    /// [`Lift::address`] for a plain load or store, which can take a constant offset in its `memarg`: where `a` is
+    /// a base plus a constant `0 < off < MEM_LOW` ([`Lift::based`]), leaves the base's 32-bit address on the stack
+    /// and returns `off`, which Cranelift folds into the host access (`mov 0x10(%r15,%rdx,1)`), where the sum
+    /// took an instruction of its own; else as `address`, returning 0. Exact: `a` passed its check, so
+    /// `MEM_LOW <= a < MEM_END = 2^32`, and then the base `a - off` lies below 2^32 without wrapping and the
+    /// engine's 64-bit sum of it and `off` is `a`.
+    fn address_at(&mut self, a: u32, size: u32) -> u64 {
+        self.address(a, size);
+        match self.based.get(&a) {
+            Some(&(base, off, max)) if off == max && 0 < off && off < MEM_LOW as i64 => {
+                let n = self.cur.len();
+                debug_assert!(matches!(self.cur[n - 2], I::LocalGet(x) if x == a));
+                self.cur[n - 2] = I::LocalGet(base);
+                off as u64
+            }
+            _ => 0,
+        }
     }
 
     /// Leaves for the interpreter at this instruction unless `[v + lo, v + lo + span)` lies within guest memory
@@ -957,12 +976,12 @@ impl Sem for Lift<'_> {
     }
 
     fn load(&mut self, addr: u32, size: u32) -> u32 {
-        self.address(addr, size);
+        let m = memarg_at(0, self.address_at(addr, size));
         let op = match size {
-            1 => I::I64Load8U(memarg(0)),
-            2 => I::I64Load16U(memarg(0)),
-            4 => I::I64Load32U(memarg(0)),
-            _ => I::I64Load(memarg(0)),
+            1 => I::I64Load8U(m),
+            2 => I::I64Load16U(m),
+            4 => I::I64Load32U(m),
+            _ => I::I64Load(m),
         };
         let t = self.v([op]);
         if size < 8 {
@@ -971,22 +990,22 @@ impl Sem for Lift<'_> {
         t
     }
     fn store(&mut self, addr: u32, v: u32, size: u32) {
-        self.address(addr, size);
+        let m = memarg_at(0, self.address_at(addr, size));
         let op = match size {
-            1 => I::I64Store8(memarg(0)),
-            2 => I::I64Store16(memarg(0)),
-            4 => I::I64Store32(memarg(0)),
-            _ => I::I64Store(memarg(0)),
+            1 => I::I64Store8(m),
+            2 => I::I64Store16(m),
+            4 => I::I64Store32(m),
+            _ => I::I64Store(m),
         };
         self.cur.extend([I::LocalGet(v), op]);
     }
     fn load_q(&mut self, addr: u32) -> u32 {
-        self.address(addr, 16);
-        self.q([I::V128Load(memarg(0))])
+        let m = memarg_at(0, self.address_at(addr, 16));
+        self.q([I::V128Load(m)])
     }
     fn store_q(&mut self, addr: u32, q: u32) {
-        self.address(addr, 16);
-        self.cur.extend([I::LocalGet(q), I::V128Store(memarg(0))]);
+        let m = memarg_at(0, self.address_at(addr, 16));
+        self.cur.extend([I::LocalGet(q), I::V128Store(m)]);
     }
     fn load_exclusive(&mut self, addr: u32, size: u32) -> u32 {
         if size > 8 {
