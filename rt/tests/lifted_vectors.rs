@@ -32,7 +32,7 @@ use elfrun::tier::{Aot, ReadBundle};
 use elfrun_aot::abi::Status;
 use elfrun_aot::{BuildInput, Scope};
 use elfrun_interp::{Eval, Exit, GuestMem, decode};
-use interp_run::{from_cpu, mismatch, to_cpu};
+use interp_run::{from_cpu, init_scratch, mismatch, scratch_after, to_cpu};
 use std::path::PathBuf;
 use vector::Vector;
 
@@ -55,6 +55,11 @@ fn reads_pc(w: u32) -> bool {
         || w & 0xfe00_0000 == 0xd600_0000
 }
 
+/// Bytes a case's code takes as placed ([`code`]).
+fn span(v: &Vector) -> u64 {
+    4 * (v.words.len() as u64 + 1)
+}
+
 /// A case's code as placed: its words, then UDF.
 fn code(v: &Vector) -> Vec<u8> {
     v.words
@@ -70,16 +75,13 @@ fn layout(vs: &[Vector]) -> Vec<Vec<(usize, u64)>> {
     let mut next = SIDE_BY_SIDE;
     let mut fixed: Vec<Vec<(usize, u64)>> = Vec::new();
     for (i, v) in vs.iter().enumerate() {
-        let len = 4 * (v.words.len() as u64 + 1);
+        let len = span(v);
         if !v.words.iter().any(|&w| reads_pc(w)) {
             side_by_side.push((i, next));
             next += len.next_multiple_of(16);
             continue;
         }
-        let overlaps = |&(j, pc): &(usize, u64)| {
-            let other = 4 * (vs[j].words.len() as u64 + 1);
-            v.pc < pc + other && pc < v.pc + len
-        };
+        let overlaps = |&(j, pc): &(usize, u64)| v.pc < pc + span(&vs[j]) && pc < v.pc + len;
         match fixed.iter_mut().find(|b| !b.iter().any(overlaps)) {
             Some(b) => b.push((i, v.pc)),
             None => fixed.push(vec![(i, v.pc)]),
@@ -94,7 +96,7 @@ fn image(vs: &[Vector], cases: &[(usize, u64)]) -> Vec<u8> {
     let lo = cases.iter().map(|&(_, pc)| pc).min().unwrap() & !0xfff;
     let hi = cases
         .iter()
-        .map(|&(i, pc)| pc + 4 * (vs[i].words.len() as u64 + 1))
+        .map(|&(i, pc)| pc + span(&vs[i]))
         .max()
         .unwrap();
     // Room below the code for the ELF headers (the file is mapped from its start).
@@ -136,11 +138,7 @@ struct Outcome {
 /// Runs case `v` at `pc` as the runtime runs lifted code, from an entry until the case's end.
 fn run_case(aot: &mut Aot, host: &mut HostMemory, mem: GuestMem, v: &Vector, pc: u64) -> Outcome {
     mem.write_bytes(pc, &code(v)).expect("code inside memory");
-    let initial = v.scratch.map(|s| {
-        let b = prng::scratch_bytes(s.seed, s.len as usize);
-        mem.write_bytes(s.addr, &b).expect("scratch inside memory");
-        b
-    });
+    let initial = init_scratch(mem, v);
     let mut cpu = to_cpu(&v.input, pc);
     let end = pc + 4 * v.words.len() as u64;
     let (mut problem, mut undefined, mut interpreted) = (None, false, 0);
@@ -188,13 +186,8 @@ fn run_case(aot: &mut Aot, host: &mut HostMemory, mem: GuestMem, v: &Vector, pc:
     if v.undefined && !undefined && problem.is_none() {
         problem = Some("completed the case; qemu raised SIGILL".into());
     }
-    let scratch = v.scratch.zip(initial).map(|(s, initial)| {
-        let mut actual = vec![0u8; s.len as usize];
-        mem.read_bytes(s.addr, &mut actual)
-            .expect("scratch inside memory");
-        (initial, actual)
-    });
-    let report = mismatch(v, problem, &from_cpu(&cpu), scratch).map_or(String::new(), |m| m.report);
+    let report = mismatch(v, problem, &from_cpu(&cpu), scratch_after(mem, v, initial))
+        .map_or(String::new(), |m| m.report);
     Outcome {
         interpreted,
         report,

@@ -1712,14 +1712,8 @@ impl<'p> Lift<'p> {
                     self.exit_with_npc_on_stack(Status::Continue);
                 }
                 LeafEnd::Jump(target) => {
-                    // The call is this one's: its return address (in X30 already) is after `site.0`.
-                    self.pc = site.0;
-                    let called = self.call_lifted(target, false);
-                    debug_assert!(
-                        called,
-                        "a leaf's jump out goes to a lifted function's entry"
-                    );
                     self.pc = last_pc;
+                    self.call_from_site(site.0, target, false);
                 }
                 LeafEnd::Other => continue,
             }
@@ -1744,6 +1738,19 @@ impl<'p> Lift<'p> {
             .extend(std::iter::repeat_n(Label::Open, depth as usize));
         self.inlining += 1;
         (call_pc, depth, outer)
+    }
+
+    /// Inside a callee inlined at the call at `call_pc`, a branch to `target`, a lifted function's entry
+    /// (checked by `inline_leaf`'s and `inline_stub`'s choice of callee), lifted as that call would be: X30
+    /// already holds the call's return address, after `call_pc`. The current pc is kept.
+    fn call_from_site(&mut self, call_pc: u64, target: u64, tail: bool) {
+        let pc = std::mem::replace(&mut self.pc, call_pc);
+        let called = self.call_lifted(target, tail);
+        debug_assert!(
+            called,
+            "an inlined callee branches to a lifted function's entry"
+        );
+        self.pc = pc;
     }
 
     /// Ends what [`Lift::begin_inlined`] started.
@@ -1798,11 +1805,7 @@ impl<'p> Lift<'p> {
             let x = self.read_slot(RegSlot::Gpr(rn.min(30)));
             for t in targets {
                 self.open_if_eq(x, t);
-                // The call is this one's: its return address (in X30 already) is after `call_pc`.
-                self.pc = call_pc;
-                let called = self.call_lifted(t, tail);
-                debug_assert!(called, "a stub's target is a lifted function's entry");
-                self.pc = br_pc;
+                self.call_from_site(call_pc, t, tail);
                 self.depth -= 1;
                 self.cur.push(Instruction::End);
             }

@@ -76,16 +76,35 @@ pub fn disasm_words(v: &Vector) -> String {
     s
 }
 
+/// Fills the case's scratch buffer (if it has one) in `g` with its initial bytes, and returns them.
+pub fn init_scratch(g: GuestMem, v: &Vector) -> Option<Vec<u8>> {
+    v.scratch.map(|s| {
+        let b = scratch_bytes(s.seed, s.len as usize);
+        g.write_bytes(s.addr, &b).expect("scratch inside memory");
+        b
+    })
+}
+
+/// The case's scratch buffer as [`init_scratch`] set it and as it is now in `g`, for [`mismatch`].
+pub fn scratch_after(
+    g: GuestMem,
+    v: &Vector,
+    initial: Option<Vec<u8>>,
+) -> Option<(Vec<u8>, Vec<u8>)> {
+    v.scratch.zip(initial).map(|(s, initial)| {
+        let mut actual = vec![0u8; s.len as usize];
+        g.read_bytes(s.addr, &mut actual)
+            .expect("scratch inside memory");
+        (initial, actual)
+    })
+}
+
 /// Runs one vector; `None` when elfrun agrees with the expectation.
 pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
     let g = mem.guest();
     let code: Vec<u8> = v.words.iter().flat_map(|w| w.to_le_bytes()).collect();
     g.write_bytes(v.pc, &code).expect("code inside memory");
-    let initial = v.scratch.map(|s| {
-        let b = scratch_bytes(s.seed, s.len as usize);
-        g.write_bytes(s.addr, &b).expect("scratch inside memory");
-        b
-    });
+    let initial = init_scratch(g, v);
     let mut cpu = to_cpu(&v.input, v.pc);
     let end = v.pc + 4 * v.words.len() as u64;
     let mut problem = None;
@@ -119,13 +138,7 @@ pub fn run_one(mem: &mut Memory, v: &Vector) -> Option<Mismatch> {
     if v.undefined && !undefined && problem.is_none() {
         problem = Some("elfrun completed the case; qemu raised SIGILL".into());
     }
-    let scratch = v.scratch.zip(initial).map(|(s, initial)| {
-        let mut actual = vec![0u8; s.len as usize];
-        g.read_bytes(s.addr, &mut actual)
-            .expect("scratch inside memory");
-        (initial, actual)
-    });
-    mismatch(v, problem, &from_cpu(&cpu), scratch)
+    mismatch(v, problem, &from_cpu(&cpu), scratch_after(g, v, initial))
 }
 
 /// What differs between the case's expectation and what an executor left: `problem` (how it stopped, if not
